@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "kmeans",
+    products: [
+        .library(name: "KMeansCore", targets: ["KMeansCore"]),
+        .library(name: "KMeansEstimator", targets: ["KMeansEstimator"]),
+        .library(name: "TFFormats", targets: ["TFFormats"]),
+        .library(name: "KMeansData", targets: ["KMeansData"]),
+        .executable(name: "kmeans", targets: ["KMeansCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Hot loops in C with runtime CPU dispatch (AVX-512 / AVX2+FMA / portable).
+        .target(name: "CKMeansKernels"),
+        // The pure clustering core: math, RNG, initialisation, training steps. No files, no terminal.
+        .target(name: "KMeansCore", dependencies: ["CKMeansKernels"]),
+        // TensorFlow's on-disk formats: tensor bundle, checkpoint state, event files, model_dir layout.
+        .target(name: "TFFormats"),
+        // The TensorFlow-style estimator (KMeansClustering) over the core, persisting to a model_dir.
+        .target(name: "KMeansEstimator", dependencies: ["KMeansCore", "TFFormats"]),
+        // Data files in and out: CSV / TSV / NPY.
+        .target(name: "KMeansData", dependencies: ["KMeansCore"]),
+        // The workbench's pure model and renderer (session, history, keymap, cell grid).
+        .target(name: "WorkbenchCore", dependencies: ["KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats"]),
+        // ncurses, wide-character build; the only C surface the terminal backend sees.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The one backend that touches ncurses.
+        .target(name: "WorkbenchTerminal", dependencies: ["WorkbenchCore", "CNcursesw"]),
+        // The `kmeans` command: workbench (default), train, evaluate, predict, inspect, export…
+        .executableTarget(
+            name: "KMeansCLI",
+            dependencies: [
+                "KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "WorkbenchCore", "WorkbenchTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Side-by-side benchmark against scikit-learn / FAISS (run with -c release).
+        .executableTarget(
+            name: "KMeansBenchmarks",
+            dependencies: ["KMeansCore", "KMeansData", "WorkbenchCore"]
+        ),
+        // The seed document's own example, runnable: `swift run SeedExample`.
+        .executableTarget(name: "SeedExample", dependencies: ["KMeansEstimator"], path: "Samples/SeedExample"),
+
+        .testTarget(name: "KMeansCoreTests", dependencies: ["KMeansCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KMeansEstimatorTests", dependencies: ["KMeansEstimator", "KMeansCore", "TFFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI"]),
+    ]
+)

@@ -1,0 +1,1 @@
+print("seed example: not yet implemented")

@@ -1,0 +1,5 @@
+#include "CKMeansKernels.h"
+
+const char *kmk_isa_name(void) {
+    return "portable";
+}

@@ -1,0 +1,1 @@
+print("kmeans: not yet implemented")

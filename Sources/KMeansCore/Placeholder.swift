@@ -1,0 +1,1 @@
+// KMeansCore: placeholder until the module lands.

@@ -1,0 +1,1 @@
+// KMeansData: placeholder until the module lands.

@@ -1,0 +1,1 @@
+// KMeansEstimator: placeholder until the module lands.

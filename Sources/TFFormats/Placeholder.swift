@@ -1,0 +1,1 @@
+// TFFormats: placeholder until the module lands.

@@ -1,0 +1,1 @@
+// WorkbenchCore: placeholder until the module lands.

@@ -1,0 +1,2 @@
+import CNcursesw
+// WorkbenchTerminal: placeholder until the module lands.
