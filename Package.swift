@@ -27,7 +27,7 @@ let package = Package(
         // The workbench's pure model and renderer (session, history, keymap, cell grid).
         .target(name: "WorkbenchCore", dependencies: ["KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats"]),
         // ncurses, wide-character build; the only C surface the terminal backend sees.
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The one backend that touches ncurses.
         .target(name: "WorkbenchTerminal", dependencies: ["WorkbenchCore", "CNcursesw"]),
         // The `kmeans` command: workbench (default), train, evaluate, predict, inspect, export…

@@ -1,1 +1,0 @@
-print("kmeans: not yet implemented")

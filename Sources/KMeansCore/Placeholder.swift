@@ -1,1 +1,0 @@
-// KMeansCore: placeholder until the module lands.
