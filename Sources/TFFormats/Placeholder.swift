@@ -1,1 +1,0 @@
-// TFFormats: placeholder until the module lands.
