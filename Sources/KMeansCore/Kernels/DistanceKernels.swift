@@ -41,6 +41,35 @@ public enum KernelInstructionSet: Int32, Sendable, CaseIterable {
     case avx512 = 3
 }
 
+extension LloydPass {
+    /// Sizes the arrays for a pass (reusing them when possible) and zeroes the sums and counts.
+    mutating func prepare(n: Int, k: Int, d: Int, distances computeDistances: Bool, accumulate: Bool,
+                          indices needsIndices: Bool = true) {
+        if needsIndices, indices.count != n { indices = [Int32](repeating: 0, count: n) }
+        let distanceCount = computeDistances ? n : 0
+        if distances.count != distanceCount { distances = [Float](repeating: 0, count: distanceCount) }
+        let sumCount = accumulate ? k * d : 0, countCount = accumulate ? k : 0
+        if sums.count != sumCount { sums = [Float](repeating: 0, count: sumCount) } else { sums.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        if counts.count != countCount { counts = [Float](repeating: 0, count: countCount) } else { counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+    }
+
+    /// Raw pointers to the output arrays (nil for the empty ones), valid inside `body`.
+    mutating func withOutputs<R>(points: UnsafeBufferPointer<Float>, _ body: (PassOutputs) -> R) -> R {
+        indices.withUnsafeMutableBufferPointer { idx in
+            distances.withUnsafeMutableBufferPointer { dist in
+                sums.withUnsafeMutableBufferPointer { s in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        body(PassOutputs(points: points.baseAddress, indices: idx.baseAddress,
+                                         distances: dist.isEmpty ? nil : dist.baseAddress,
+                                         sums: s.isEmpty ? nil : s.baseAddress,
+                                         counts: c.isEmpty ? nil : c.baseAddress))
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Nearest-centre assignment, per-cluster accumulation and all-pairs distances: the kernels every training step,
 /// `predict` and `transform` run on.
 ///
@@ -77,39 +106,41 @@ public enum DistanceKernels {
         points: Matrix, centers: Matrix, accumulate: Bool, threads: Int?, computeDistances: Bool = true,
         instructionSet: KernelInstructionSet = .automatic
     ) -> LloydPass {
+        var result = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
+                  computeDistances: computeDistances, instructionSet: instructionSet, into: &result)
+        return result
+    }
+
+    /// Like ``lloydPass(points:centers:accumulate:threads:computeDistances:instructionSet:)`` but reuses the
+    /// arrays of `result` when they already have the right sizes, so a training loop allocates nothing per step.
+    public static func lloydPass(
+        points: Matrix, centers: Matrix, accumulate: Bool, threads: Int?, computeDistances: Bool = true,
+        instructionSet: KernelInstructionSet = .automatic, into result: inout LloydPass
+    ) {
         let n = points.rows, d = points.columns, k = centers.rows
         precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
-        guard k > 0 else { return referenceLloydPass(points: points, centers: centers, accumulate: accumulate) }
+        guard k > 0 else {
+            result = referenceLloydPass(points: points, centers: centers, accumulate: accumulate)
+            return
+        }
         let packed = PackedCenters(centers)
-        var indices = [Int32](repeating: 0, count: n)
-        var distances = [Float](repeating: 0, count: computeDistances ? n : 0)
-        var sums = [Float](repeating: 0, count: accumulate ? k * d : 0)
-        var counts = [Float](repeating: 0, count: accumulate ? k : 0)
+        result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: accumulate)
         packed.withPointers { centerPointers in
             points.values.withUnsafeBufferPointer { x in
-                indices.withUnsafeMutableBufferPointer { idx in
-                    distances.withUnsafeMutableBufferPointer { dist in
-                        sums.withUnsafeMutableBufferPointer { s in
-                            counts.withUnsafeMutableBufferPointer { c in
-                                let outputs = PassOutputs(
-                                    points: x.baseAddress, indices: idx.baseAddress,
-                                    distances: computeDistances ? dist.baseAddress : nil,
-                                    sums: accumulate ? s.baseAddress : nil, counts: accumulate ? c.baseAddress : nil)
-                                runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
-                                               outputs: outputs) { range, sums, counts in
-                                    kmk_assign(
-                                        instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d }, Int64(range.count), Int64(d),
-                                        centerPointers.centers, centerPointers.packed, centerPointers.halfNorms,
-                                        Int64(k), outputs.indices.map { $0 + range.lowerBound },
-                                        outputs.distances.map { $0 + range.lowerBound }, sums, counts)
-                                }
-                            }
-                        }
+                result.withOutputs(points: x) { outputs in
+                    runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
+                                   outputs: outputs) { range, sums, counts in
+                        kmk_assign(
+                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                            Int64(range.count), Int64(d),
+                            centerPointers.centers, centerPointers.packed, centerPointers.halfNorms,
+                            Int64(k), outputs.indices.map { $0 + range.lowerBound },
+                            outputs.distances.map { $0 + range.lowerBound }, sums, counts)
                     }
                 }
             }
         }
-        return LloydPass(indices: indices, distances: distances, sums: sums, counts: counts)
     }
 
     /// Raw distances from every point to every centre, n × k, with TF's `all_distances` formula:
