@@ -45,7 +45,7 @@ public enum KMeansPlusPlus {
         return points.values.withUnsafeBufferPointer { values in
             var sampler = Sampler(
                 values: values.baseAddress, rows: n, columns: points.columns,
-                seed: UInt64(bitPattern: seed))
+                seed: UInt64(bitPattern: seed), retries: retries)
             defer { sampler.deallocate() }
             return sampler.run(count: count, retries: retries)
         }
@@ -59,52 +59,67 @@ public enum KMeansPlusPlus {
     }
 }
 
-/// The kernel's state: buffers allocated once per call, reused for every candidate.
+/// The kernel's state: buffers allocated once per call, reused for every round.
+///
+/// A round's `1 + r` candidates are all drawn before any distance is computed — exactly TF's RNG order, because a
+/// draw depends only on the prefix sums and the chosen set, which are fixed within a round — so one pass over the
+/// points serves every candidate of the round.
 private struct Sampler {
     let values: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
+    let slots: Int
     var rng: SimplePhilox
     let halfNorms: UnsafeMutableBufferPointer<Float>
-    var minDistances: UnsafeMutableBufferPointer<Float>
     let cumulative: UnsafeMutableBufferPointer<Float>
-    var candidate: UnsafeMutableBufferPointer<Float>
-    var best: UnsafeMutableBufferPointer<Float>
+    /// `slots + 1` distance vectors of `rows` floats: one holds the current minimum distances, the others receive
+    /// the candidates' updated distances; the winner's vector becomes the current one.
+    let distanceStorage: UnsafeMutableBufferPointer<Float>
+    var vectorOf: [Int]
+    var currentVector: Int
+    let candidateIndices: UnsafeMutableBufferPointer<Int>
+    let potentials: UnsafeMutableBufferPointer<Float>
     let chosen: UnsafeMutableBufferPointer<Bool>
     var anyChosen = false
 
-    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64) {
+    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64, retries: Int) {
         self.values = values
         self.rows = rows
         self.columns = columns
+        slots = 1 + retries
         rng = SimplePhilox(PhiloxRandom(seed: seed))
         halfNorms = .allocate(capacity: rows)
-        minDistances = .allocate(capacity: rows)
         cumulative = .allocate(capacity: rows)
-        candidate = .allocate(capacity: rows)
-        best = .allocate(capacity: rows)
+        distanceStorage = .allocate(capacity: rows * (slots + 1))
+        candidateIndices = .allocate(capacity: slots)
+        potentials = .allocate(capacity: slots)
         chosen = .allocate(capacity: rows)
-        minDistances.initialize(repeating: .infinity)
+        vectorOf = Array(1...slots)
+        currentVector = 0
         cumulative.initialize(repeating: 0)
-        candidate.initialize(repeating: 0)
-        best.initialize(repeating: 0)
+        distanceStorage.initialize(repeating: .infinity)
+        candidateIndices.initialize(repeating: 0)
+        potentials.initialize(repeating: 0)
         chosen.initialize(repeating: false)
+        halfNorms.initialize(repeating: 0)
         if let values {
             for i in 0..<rows {
                 halfNorms[i] = 0.5 * EigenOrder.sumOfSquares(values + i * columns, count: columns)
             }
-        } else {
-            halfNorms.initialize(repeating: 0)
         }
     }
 
     func deallocate() {
         halfNorms.deallocate()
-        minDistances.deallocate()
         cumulative.deallocate()
-        candidate.deallocate()
-        best.deallocate()
+        distanceStorage.deallocate()
+        candidateIndices.deallocate()
+        potentials.deallocate()
         chosen.deallocate()
+    }
+
+    private func vector(_ number: Int) -> UnsafeMutablePointer<Float> {
+        distanceStorage.baseAddress! + number * rows
     }
 
     mutating func run(count: Int, retries: Int) -> [Int] {
@@ -113,20 +128,15 @@ private struct Sampler {
         for i in 0..<count {
             if i > 0 {
                 // std::partial_sum: strictly sequential float32.
-                var running = minDistances[0]
+                let current = vector(currentVector)
+                var running = current[0]
                 cumulative[0] = running
                 for j in 1..<rows {
-                    running += minDistances[j]
+                    running += current[j]
                     cumulative[j] = running
                 }
             }
-            let next: Int
-            if retries == 0 {
-                next = draw()
-                distancePass(candidate: next, into: minDistances)
-            } else {
-                next = drawWithRetries(retries)
-            }
+            let next = retries == 0 ? sampleOne() : sampleWithRetries()
             let index = min(next, rows - 1)
             result.append(index)
             chosen[index] = true
@@ -135,30 +145,44 @@ private struct Sampler {
         return result
     }
 
+    /// No retries: one draw, distances updated in place.
+    private mutating func sampleOne() -> Int {
+        candidateIndices[0] = draw()
+        let current = vector(currentVector)
+        pass(candidates: 1, outputs: [current])
+        return candidateIndices[0]
+    }
+
     /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties).
-    private mutating func drawWithRetries(_ retries: Int) -> Int {
-        var bestPotential = Float.infinity
-        var bestIndex = 0
-        var bestFound = false
-        for _ in 0...retries {
-            let index = draw()
-            distancePass(candidate: index, into: candidate)
-            let potential = EigenOrder.sum(UnsafePointer(candidate.baseAddress!), count: rows)
-            if potential < bestPotential {
-                bestPotential = potential
-                bestIndex = index
-                bestFound = true
-                swap(&candidate, &best)
+    private mutating func sampleWithRetries() -> Int {
+        for slot in 0..<slots { candidateIndices[slot] = draw() }
+        let outputs = (0..<slots).map { vector(vectorOf[$0]) }
+        pass(candidates: slots, outputs: outputs)
+        let rows = rows
+        let sums = SendablePointer(potentials.baseAddress!)
+        let vectors = outputs.map { SendablePointer($0) }
+        if slots > 1 && rows >= DistancePass.parallelRowThreshold {
+            DispatchQueue.concurrentPerform(iterations: slots) { slot in
+                sums.pointer[slot] = EigenOrder.sum(vectors[slot].pointer, count: rows)
             }
-        }
-        if bestFound {
-            swap(&minDistances, &best)
         } else {
+            for slot in 0..<slots { sums.pointer[slot] = EigenOrder.sum(vectors[slot].pointer, count: rows) }
+        }
+        var bestPotential = Float.infinity
+        var bestSlot = -1
+        for slot in 0..<slots where potentials[slot] < bestPotential {
+            bestPotential = potentials[slot]
+            bestSlot = slot
+        }
+        guard bestSlot >= 0 else {
             // No potential below +inf (NaN or overflowing data): TF keeps index 0 with an unset distance vector;
             // we keep index 0 and update the distances as if it had been chosen.
-            distancePass(candidate: 0, into: minDistances)
+            candidateIndices[0] = 0
+            pass(candidates: 1, outputs: [vector(currentVector)])
+            return 0
         }
-        return bestIndex
+        swap(&currentVector, &vectorOf[bestSlot])
+        return candidateIndices[bestSlot]
     }
 
     /// TF's `draw_one_sample` (master): uniform first, then D²-weighted with the uniform fallback.
@@ -188,39 +212,48 @@ private struct Sampler {
         return low
     }
 
-    /// `output[j] = min(minDistances[j], D(s)[j])` with `D(s)[j] = (h[j] − ⟨p_j, p_s⟩) + h[s]`; `output` may be
-    /// `minDistances` itself.
-    private func distancePass(candidate s: Int, into output: UnsafeMutableBufferPointer<Float>) {
+    /// `outputs[c][j] = min(current[j], D(s_c)[j])` for the first `candidates` drawn indices; an output may be the
+    /// current vector itself.
+    private func pass(candidates: Int, outputs: [UnsafeMutablePointer<Float>]) {
         DistancePass(
             values: values, rows: rows, columns: columns, halfNorms: UnsafePointer(halfNorms.baseAddress!),
-            current: UnsafePointer(minDistances.baseAddress!), output: output.baseAddress!, candidate: s
+            current: UnsafePointer(vector(currentVector)), outputs: outputs,
+            candidates: Array(UnsafeBufferPointer(start: candidateIndices.baseAddress, count: candidates))
         ).run()
     }
 }
 
-/// One candidate's update of the minimum distances, split over the cores in disjoint row ranges (each element is
-/// computed independently, so the split never changes a result).
+/// A pointer handed to worker threads that write disjoint elements.
+private struct SendablePointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Pointee>
+    init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
+}
+
+/// One round's update of the minimum distances for each candidate, split over the cores in disjoint row ranges
+/// (each element is computed independently, so the split never changes a result).
 private struct DistancePass: @unchecked Sendable {
     let values: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
     let halfNorms: UnsafePointer<Float>
     let current: UnsafePointer<Float>
-    let output: UnsafeMutablePointer<Float>
-    let candidate: Int
+    let outputs: [UnsafeMutablePointer<Float>]
+    let candidates: [Int]
 
     /// Below this many multiply-adds a pass stays on the calling thread.
     private static let parallelThreshold = 1 << 16
+    /// Below this many rows the potentials are summed on the calling thread.
+    static let parallelRowThreshold = 1 << 15
     private static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
     func run() {
-        let work = rows * max(columns, 1)
-        let chunks = work >= Self.parallelThreshold ? Self.workers : 1
+        let work = rows * max(columns, 1) * candidates.count
+        let chunks = work >= Self.parallelThreshold ? Self.workers * 4 : 1
         if chunks == 1 {
             process(0..<rows)
             return
         }
-        // Chunk bounds on multiples of 8 keep the 8-point SIMD path aligned to the same rows in every split.
+        // Chunk bounds on multiples of 8 keep the 8-point SIMD path on the same rows in every split.
         let perChunk = ((rows + chunks - 1) / chunks + 7) & ~7
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let lower = min(chunk * perChunk, rows)
@@ -230,42 +263,53 @@ private struct DistancePass: @unchecked Sendable {
     }
 
     private func process(_ range: Range<Int>) {
-        let hs = halfNorms[candidate]
         guard let values else {
-            for j in range { output[j] = Self.minimum(current[j], (halfNorms[j] - 0) + hs) }
+            for (c, s) in candidates.enumerated() {
+                let hs = halfNorms[s]
+                for j in range { outputs[c][j] = Self.minimum(current[j], (halfNorms[j] - 0) + hs) }
+            }
             return
         }
-        let y = values + candidate * columns
+        if columns == 2 {
+            for (c, s) in candidates.enumerated() {
+                processTwoColumns(range, candidate: s, output: outputs[c], values: values)
+            }
+            return
+        }
         // Eigen's GEMV treats the last row of an odd row count on its own (half packets).
         let oddLastRow = rows % 2 == 1 ? rows - 1 : -1
-        if columns == 2 {
-            processTwoColumns(range, y: y, hs: hs, values: values)
-            return
-        }
+        let d = columns
         for j in range {
-            let dot = EigenOrder.gemvRowDot(
-                values + j * columns, y, count: columns, halfPackets: j == oddLastRow)
-            output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
+            let x = values + j * d
+            let h = halfNorms[j]
+            let m = current[j]
+            let halfPackets = j == oddLastRow
+            for (c, s) in candidates.enumerated() {
+                let dot = EigenOrder.gemvRowDot(x, values + s * d, count: d, halfPackets: halfPackets)
+                outputs[c][j] = Self.minimum(m, (h - dot) + halfNorms[s])
+            }
         }
     }
 
     /// Two columns, eight points per step (the dot is `(0 + x·sx) + y·sy` for every row, as in Eigen).
-    private func processTwoColumns(_ range: Range<Int>, y: UnsafePointer<Float>, hs: Float, values: UnsafePointer<Float>) {
+    private func processTwoColumns(
+        _ range: Range<Int>, candidate s: Int, output: UnsafeMutablePointer<Float>, values: UnsafePointer<Float>
+    ) {
+        let y = values + 2 * s
+        let hs = halfNorms[s]
         let sx = SIMD8<Float>(repeating: y[0]), sy = SIMD8<Float>(repeating: y[1])
         let hsv = SIMD8<Float>(repeating: hs)
         var j = range.lowerBound
         let raw = UnsafeRawPointer(values)
+        let stride = MemoryLayout<Float>.stride
         while j + 8 <= range.upperBound {
-            let pair = raw.loadUnaligned(fromByteOffset: j * 2 * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+            let pair = raw.loadUnaligned(fromByteOffset: j * 2 * stride, as: SIMD16<Float>.self)
             let dot = (SIMD8<Float>.zero + pair.evenHalf * sx) + pair.oddHalf * sy
-            let h = UnsafeRawPointer(halfNorms).loadUnaligned(
-                fromByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-            let m = UnsafeRawPointer(current).loadUnaligned(
-                fromByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+            let h = UnsafeRawPointer(halfNorms).loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
+            let m = UnsafeRawPointer(current).loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
             let d = (h - dot) + hsv
             let updated = m.replacing(with: d, where: d .< m)
-            UnsafeMutableRawPointer(output).storeBytes(
-                of: updated, toByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(output).storeBytes(of: updated, toByteOffset: j * stride, as: SIMD8<Float>.self)
             j += 8
         }
         while j < range.upperBound {
