@@ -103,8 +103,13 @@ private struct Sampler {
         chosen.initialize(repeating: false)
         halfNorms.initialize(repeating: 0)
         if let values {
-            for i in 0..<rows {
-                halfNorms[i] = 0.5 * EigenOrder.sumOfSquares(values + i * columns, count: columns)
+            let norms = SendablePointer(halfNorms.baseAddress!)
+            let source = SendableConstPointer(values)
+            let columns = columns
+            DistancePass.forEachChunk(rows: rows, work: rows * columns) { range in
+                for i in range {
+                    norms.pointer[i] = 0.5 * EigenOrder.sumOfSquares(source.pointer + i * columns, count: columns)
+                }
             }
         }
     }
@@ -229,6 +234,12 @@ private struct SendablePointer<Pointee>: @unchecked Sendable {
     init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
 }
 
+/// Read-only data shared by worker threads.
+private struct SendableConstPointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafePointer<Pointee>
+    init(_ pointer: UnsafePointer<Pointee>) { self.pointer = pointer }
+}
+
 /// One round's update of the minimum distances for each candidate, split over the cores in disjoint row ranges
 /// (each element is computed independently, so the split never changes a result).
 private struct DistancePass: @unchecked Sendable {
@@ -247,18 +258,22 @@ private struct DistancePass: @unchecked Sendable {
     private static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
     func run() {
-        let work = rows * max(columns, 1) * candidates.count
-        let chunks = work >= Self.parallelThreshold ? Self.workers * 4 : 1
+        Self.forEachChunk(rows: rows, work: rows * max(columns, 1) * candidates.count) { process($0) }
+    }
+
+    /// Calls `body` on disjoint row ranges covering `0..<rows`, concurrently when `work` (multiply-adds) is large.
+    /// Range bounds are multiples of 8, so the 8-point SIMD path sees the same rows in every split.
+    static func forEachChunk(rows: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let chunks = work >= parallelThreshold ? workers * 4 : 1
         if chunks == 1 {
-            process(0..<rows)
+            body(0..<rows)
             return
         }
-        // Chunk bounds on multiples of 8 keep the 8-point SIMD path on the same rows in every split.
         let perChunk = ((rows + chunks - 1) / chunks + 7) & ~7
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let lower = min(chunk * perChunk, rows)
             let upper = min(lower + perChunk, rows)
-            if lower < upper { process(lower..<upper) }
+            if lower < upper { body(lower..<upper) }
         }
     }
 
@@ -279,15 +294,21 @@ private struct DistancePass: @unchecked Sendable {
         // Eigen's GEMV treats the last row of an odd row count on its own (half packets).
         let oddLastRow = rows % 2 == 1 ? rows - 1 : -1
         let d = columns
-        for j in range {
-            let x = values + j * d
-            let h = halfNorms[j]
-            let m = current[j]
-            let halfPackets = j == oddLastRow
+        // Blocks of rows small enough to stay in L1 while every candidate sweeps them.
+        let blockRows = max(8, 16_384 / (max(d, 1) * MemoryLayout<Float>.stride))
+        var blockStart = range.lowerBound
+        while blockStart < range.upperBound {
+            let blockEnd = min(blockStart + blockRows, range.upperBound)
             for (c, s) in candidates.enumerated() {
-                let dot = EigenOrder.gemvRowDot(x, values + s * d, count: d, halfPackets: halfPackets)
-                outputs[c][j] = Self.minimum(m, (h - dot) + halfNorms[s])
+                let y = values + s * d
+                let hs = halfNorms[s]
+                let output = outputs[c]
+                for j in blockStart..<blockEnd {
+                    let dot = EigenOrder.gemvRowDot(values + j * d, y, count: d, halfPackets: j == oddLastRow)
+                    output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
+                }
             }
+            blockStart = blockEnd
         }
     }
 
