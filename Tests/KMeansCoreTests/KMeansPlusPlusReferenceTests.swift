@@ -174,6 +174,9 @@ struct KMeansPlusPlusReferenceTests {
         Shape(rows: 501, columns: 1, count: 4, retries: 1, seed: 2),
         Shape(rows: 400, columns: 3, count: 10, retries: 1, seed: 4, distinct: 4),  // fallback after 4 centres
         Shape(rows: 64, columns: 2, count: 12, retries: 0, seed: 8, distinct: 8),
+        Shape(rows: 1503, columns: 5, count: 4, retries: 11, seed: 13),  // two candidate groups per round
+        Shape(rows: 777, columns: 2, count: 5, retries: 9, seed: 14),
+        Shape(rows: 300, columns: 4, count: 30, retries: 16, seed: 15, distinct: 20),  // full groups, then fallback
     ]
 
     @Test("optimised kernel equals the reference", arguments: shapes)
@@ -208,6 +211,17 @@ struct KMeansPlusPlusReferenceTests {
                 }
             }
         }
+    }
+
+    @Test("non-finite points terminate with in-bounds indices", arguments: [-1, 0, 2])
+    func nonFinitePoints(retries: Int) throws {
+        var values = Self.points(rows: 50, columns: 3, seed: 21).values
+        values[3 * 7] = .nan
+        values[3 * 49 + 1] = .infinity
+        let points = Matrix(rows: 50, columns: 3, values: values)
+        let indices = try KMeansPlusPlus.sampleIndices(points: points, count: 6, seed: 4, retriesPerSample: retries)
+        #expect(indices.count == 6)
+        #expect(indices.allSatisfy { (0..<50).contains($0) })
     }
 
     @Test("zero columns: every distance is 0, so draws after the first fall back to uniform")

@@ -15,6 +15,10 @@ import Foundation
 /// instead let `upper_bound` return `n`, read row `n` out of bounds and clamped the index to `n − 1`, so it
 /// duplicated the last point; we do not reproduce that undefined behaviour.
 ///
+/// Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep index 0 again
+/// and its draw can loop forever on an infinite total. We keep TF's choices where TF terminates, fall back to a
+/// uniform draw where it would not, and may then return a duplicate index; we never hang or read out of bounds.
+///
 /// Float arithmetic follows the Eigen expressions TF evaluates on an AVX build: squared norms and the potential
 /// use Eigen's vectorised sum order (two 8-lane accumulators, lane tree, sequential tail), dot products Eigen's
 /// row-major GEMV order (8-lane packets, 4-lane half packets on the odd last row, sequential tail), no FMA. For
@@ -63,20 +67,28 @@ public enum KMeansPlusPlus {
 ///
 /// A round's `1 + r` candidates are all drawn before any distance is computed — exactly TF's RNG order, because a
 /// draw depends only on the prefix sums and the chosen set, which are fixed within a round — so one pass over the
-/// points serves every candidate of the round.
+/// points serves a whole group of candidates (up to ``groupLimit``, which bounds the memory for large `r`).
 private struct Sampler {
+    /// Most candidates evaluated in one pass over the points.
+    static let groupLimit = 8
+
     let values: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
+    /// Candidates per round, `1 + r`.
     let slots: Int
+    /// Candidates per pass, `min(slots, groupLimit)`.
+    let groupSize: Int
     var rng: SimplePhilox
     let halfNorms: UnsafeMutableBufferPointer<Float>
     let cumulative: UnsafeMutableBufferPointer<Float>
-    /// `slots + 1` distance vectors of `rows` floats: one holds the current minimum distances, the others receive
-    /// the candidates' updated distances; the winner's vector becomes the current one.
+    /// `groupSize + 2` distance vectors of `rows` floats, addressed by number: the current minimum distances, the
+    /// best candidate's so far, and one per candidate of a group.
     let distanceStorage: UnsafeMutableBufferPointer<Float>
-    var vectorOf: [Int]
-    var currentVector: Int
+    var currentVector = 0
+    var bestVector = 1
+    let groupVectors: UnsafeMutableBufferPointer<Int>
+    let groupOutputs: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
     let candidateIndices: UnsafeMutableBufferPointer<Int>
     let potentials: UnsafeMutableBufferPointer<Float>
     let chosen: UnsafeMutableBufferPointer<Bool>
@@ -87,17 +99,20 @@ private struct Sampler {
         self.rows = rows
         self.columns = columns
         slots = 1 + retries
+        groupSize = min(slots, Self.groupLimit)
         rng = SimplePhilox(PhiloxRandom(seed: seed))
         halfNorms = .allocate(capacity: rows)
         cumulative = .allocate(capacity: rows)
-        distanceStorage = .allocate(capacity: rows * (slots + 1))
+        distanceStorage = .allocate(capacity: rows * (groupSize + 2))
+        groupVectors = .allocate(capacity: groupSize)
+        groupOutputs = .allocate(capacity: groupSize)
         candidateIndices = .allocate(capacity: slots)
-        potentials = .allocate(capacity: slots)
+        potentials = .allocate(capacity: groupSize)
         chosen = .allocate(capacity: rows)
-        vectorOf = Array(1...slots)
-        currentVector = 0
         cumulative.initialize(repeating: 0)
         distanceStorage.initialize(repeating: .infinity)
+        for slot in 0..<groupSize { groupVectors[slot] = slot + 2 }
+        groupOutputs.initialize(repeating: distanceStorage.baseAddress!)
         candidateIndices.initialize(repeating: 0)
         potentials.initialize(repeating: 0)
         chosen.initialize(repeating: false)
@@ -118,6 +133,8 @@ private struct Sampler {
         halfNorms.deallocate()
         cumulative.deallocate()
         distanceStorage.deallocate()
+        groupVectors.deallocate()
+        groupOutputs.deallocate()
         candidateIndices.deallocate()
         potentials.deallocate()
         chosen.deallocate()
@@ -153,41 +170,53 @@ private struct Sampler {
     /// No retries: one draw, distances updated in place.
     private mutating func sampleOne() -> Int {
         candidateIndices[0] = draw()
-        let current = vector(currentVector)
-        pass(candidates: 1, outputs: [current])
+        groupOutputs[0] = vector(currentVector)
+        pass(firstCandidate: 0, count: 1)
         return candidateIndices[0]
     }
 
-    /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties).
+    /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties), like TF's loop.
     private mutating func sampleWithRetries() -> Int {
         for slot in 0..<slots { candidateIndices[slot] = draw() }
-        let outputs = (0..<slots).map { vector(vectorOf[$0]) }
-        pass(candidates: slots, outputs: outputs)
-        let rows = rows
-        let sums = SendablePointer(potentials.baseAddress!)
-        let vectors = outputs.map { SendablePointer($0) }
-        if slots > 1 && rows >= DistancePass.parallelRowThreshold {
-            DispatchQueue.concurrentPerform(iterations: slots) { slot in
-                sums.pointer[slot] = EigenOrder.sum(vectors[slot].pointer, count: rows)
-            }
-        } else {
-            for slot in 0..<slots { sums.pointer[slot] = EigenOrder.sum(vectors[slot].pointer, count: rows) }
-        }
         var bestPotential = Float.infinity
-        var bestSlot = -1
-        for slot in 0..<slots where potentials[slot] < bestPotential {
-            bestPotential = potentials[slot]
-            bestSlot = slot
+        var bestIndex = -1
+        var groupStart = 0
+        while groupStart < slots {
+            let members = min(groupSize, slots - groupStart)
+            for member in 0..<members { groupOutputs[member] = vector(groupVectors[member]) }
+            pass(firstCandidate: groupStart, count: members)
+            sumPotentials(members)
+            for member in 0..<members where potentials[member] < bestPotential {
+                bestPotential = potentials[member]
+                bestIndex = candidateIndices[groupStart + member]
+                swap(&bestVector, &groupVectors[member])
+            }
+            groupStart += members
         }
-        guard bestSlot >= 0 else {
+        guard bestIndex >= 0 else {
             // No potential below +inf (NaN or overflowing data): TF keeps index 0 with an unset distance vector;
             // we keep index 0 and update the distances as if it had been chosen.
             candidateIndices[0] = 0
-            pass(candidates: 1, outputs: [vector(currentVector)])
+            groupOutputs[0] = vector(currentVector)
+            pass(firstCandidate: 0, count: 1)
             return 0
         }
-        swap(&currentVector, &vectorOf[bestSlot])
-        return candidateIndices[bestSlot]
+        swap(&currentVector, &bestVector)
+        return bestIndex
+    }
+
+    /// Eigen-order sums of the group's distance vectors, one candidate per thread when the vectors are long.
+    private func sumPotentials(_ members: Int) {
+        let rows = rows
+        let sums = SendablePointer(potentials.baseAddress!)
+        let vectors = SendablePointer(groupOutputs.baseAddress!)
+        if members > 1 && rows >= DistancePass.parallelRowThreshold {
+            DispatchQueue.concurrentPerform(iterations: members) { member in
+                sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows)
+            }
+        } else {
+            for member in 0..<members { sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows) }
+        }
     }
 
     /// TF's `draw_one_sample` (master): uniform first, then D²-weighted with the uniform fallback.
@@ -201,7 +230,13 @@ private struct Sampler {
             if !(total > 0) {
                 index = Int(rng.uniform64(UInt64(rows)))
             } else {
-                index = min(upperBound(rng.randFloat() * total), rows - 1)
+                let v = rng.randFloat() * total
+                index = min(upperBound(v), rows - 1)
+                if chosen[index] && !(v < cumulative[rows - 1]) {
+                    // Only an infinite total puts v past every prefix sum; TF would then redraw the same chosen
+                    // last row forever. Draw uniformly instead.
+                    index = Int(rng.uniform64(UInt64(rows)))
+                }
             }
         } while chosen[index]
         return index
@@ -217,13 +252,13 @@ private struct Sampler {
         return low
     }
 
-    /// `outputs[c][j] = min(current[j], D(s_c)[j])` for the first `candidates` drawn indices; an output may be the
-    /// current vector itself.
-    private func pass(candidates: Int, outputs: [UnsafeMutablePointer<Float>]) {
+    /// `groupOutputs[m][j] = min(current[j], D(s)[j])` for the drawn candidates `s` at `firstCandidate ..<
+    /// firstCandidate + count`; an output may be the current vector itself.
+    private func pass(firstCandidate: Int, count: Int) {
         DistancePass(
             values: values, rows: rows, columns: columns, halfNorms: UnsafePointer(halfNorms.baseAddress!),
-            current: UnsafePointer(vector(currentVector)), outputs: outputs,
-            candidates: Array(UnsafeBufferPointer(start: candidateIndices.baseAddress, count: candidates))
+            current: UnsafePointer(vector(currentVector)), outputs: UnsafePointer(groupOutputs.baseAddress!),
+            candidates: UnsafePointer(candidateIndices.baseAddress! + firstCandidate), count: count
         ).run()
     }
 }
@@ -240,16 +275,19 @@ private struct SendableConstPointer<Pointee>: @unchecked Sendable {
     init(_ pointer: UnsafePointer<Pointee>) { self.pointer = pointer }
 }
 
-/// One round's update of the minimum distances for each candidate, split over the cores in disjoint row ranges
-/// (each element is computed independently, so the split never changes a result).
+/// One group's update of the minimum distances, split over the cores in disjoint row ranges (each element is
+/// computed independently, so the split never changes a result).
 private struct DistancePass: @unchecked Sendable {
     let values: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
     let halfNorms: UnsafePointer<Float>
     let current: UnsafePointer<Float>
-    let outputs: [UnsafeMutablePointer<Float>]
-    let candidates: [Int]
+    /// One output vector per candidate.
+    let outputs: UnsafePointer<UnsafeMutablePointer<Float>>
+    /// The candidates' row indices.
+    let candidates: UnsafePointer<Int>
+    let count: Int
 
     /// Below this many multiply-adds a pass stays on the calling thread.
     private static let parallelThreshold = 1 << 16
@@ -258,7 +296,7 @@ private struct DistancePass: @unchecked Sendable {
     private static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
     func run() {
-        Self.forEachChunk(rows: rows, work: rows * max(columns, 1) * candidates.count) { process($0) }
+        Self.forEachChunk(rows: rows, work: rows * max(columns, 1) * count) { process($0) }
     }
 
     /// Calls `body` on disjoint row ranges covering `0..<rows`, concurrently when `work` (multiply-adds) is large.
@@ -278,16 +316,17 @@ private struct DistancePass: @unchecked Sendable {
     }
 
     private func process(_ range: Range<Int>) {
-        guard let values else {
-            for (c, s) in candidates.enumerated() {
-                let hs = halfNorms[s]
-                for j in range { outputs[c][j] = Self.minimum(current[j], (halfNorms[j] - 0) + hs) }
+        guard let values, columns > 0 else {
+            for member in 0..<count {
+                let hs = halfNorms[candidates[member]]
+                let output = outputs[member]
+                for j in range { output[j] = Self.minimum(current[j], (halfNorms[j] - 0) + hs) }
             }
             return
         }
         if columns == 2 {
-            for (c, s) in candidates.enumerated() {
-                processTwoColumns(range, candidate: s, output: outputs[c], values: values)
+            for member in 0..<count {
+                processTwoColumns(range, candidate: candidates[member], output: outputs[member], values: values)
             }
             return
         }
@@ -295,14 +334,15 @@ private struct DistancePass: @unchecked Sendable {
         let oddLastRow = rows % 2 == 1 ? rows - 1 : -1
         let d = columns
         // Blocks of rows small enough to stay in L1 while every candidate sweeps them.
-        let blockRows = max(8, 16_384 / (max(d, 1) * MemoryLayout<Float>.stride))
+        let blockRows = max(8, 16_384 / (d * MemoryLayout<Float>.stride))
         var blockStart = range.lowerBound
         while blockStart < range.upperBound {
             let blockEnd = min(blockStart + blockRows, range.upperBound)
-            for (c, s) in candidates.enumerated() {
+            for member in 0..<count {
+                let s = candidates[member]
                 let y = values + s * d
                 let hs = halfNorms[s]
-                let output = outputs[c]
+                let output = outputs[member]
                 for j in blockStart..<blockEnd {
                     let dot = EigenOrder.gemvRowDot(values + j * d, y, count: d, halfPackets: j == oddLastRow)
                     output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
