@@ -15,6 +15,10 @@ import Foundation
 /// instead let `upper_bound` return `n`, read row `n` out of bounds and clamped the index to `n − 1`, so it
 /// duplicated the last point; we do not reproduce that undefined behaviour.
 ///
+/// Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep index 0 again
+/// and its draw can loop forever on an infinite total. We keep TF's choices where TF terminates, fall back to a
+/// uniform draw where it would not, and may then return a duplicate index; we never hang or read out of bounds.
+///
 /// Float arithmetic follows the Eigen expressions TF evaluates on an AVX build: squared norms and the potential
 /// use Eigen's vectorised sum order (two 8-lane accumulators, lane tree, sequential tail), dot products Eigen's
 /// row-major GEMV order (8-lane packets, 4-lane half packets on the odd last row, sequential tail), no FMA. For
@@ -45,7 +49,7 @@ public enum KMeansPlusPlus {
         return points.values.withUnsafeBufferPointer { values in
             var sampler = Sampler(
                 values: values.baseAddress, rows: n, columns: points.columns,
-                seed: UInt64(bitPattern: seed))
+                seed: UInt64(bitPattern: seed), retries: retries)
             defer { sampler.deallocate() }
             return sampler.run(count: count, retries: retries)
         }
@@ -59,52 +63,85 @@ public enum KMeansPlusPlus {
     }
 }
 
-/// The kernel's state: buffers allocated once per call, reused for every candidate.
+/// The kernel's state: buffers allocated once per call, reused for every round.
+///
+/// A round's `1 + r` candidates are all drawn before any distance is computed — exactly TF's RNG order, because a
+/// draw depends only on the prefix sums and the chosen set, which are fixed within a round — so one pass over the
+/// points serves a whole group of candidates (up to ``groupLimit``, which bounds the memory for large `r`).
 private struct Sampler {
+    /// Most candidates evaluated in one pass over the points.
+    static let groupLimit = 8
+
     let values: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
+    /// Candidates per round, `1 + r`.
+    let slots: Int
+    /// Candidates per pass, `min(slots, groupLimit)`.
+    let groupSize: Int
     var rng: SimplePhilox
     let halfNorms: UnsafeMutableBufferPointer<Float>
-    var minDistances: UnsafeMutableBufferPointer<Float>
     let cumulative: UnsafeMutableBufferPointer<Float>
-    var candidate: UnsafeMutableBufferPointer<Float>
-    var best: UnsafeMutableBufferPointer<Float>
+    /// `groupSize + 2` distance vectors of `rows` floats, addressed by number: the current minimum distances, the
+    /// best candidate's so far, and one per candidate of a group.
+    let distanceStorage: UnsafeMutableBufferPointer<Float>
+    var currentVector = 0
+    var bestVector = 1
+    let groupVectors: UnsafeMutableBufferPointer<Int>
+    let groupOutputs: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
+    let candidateIndices: UnsafeMutableBufferPointer<Int>
+    let potentials: UnsafeMutableBufferPointer<Float>
     let chosen: UnsafeMutableBufferPointer<Bool>
     var anyChosen = false
 
-    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64) {
+    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64, retries: Int) {
         self.values = values
         self.rows = rows
         self.columns = columns
+        slots = 1 + retries
+        groupSize = min(slots, Self.groupLimit)
         rng = SimplePhilox(PhiloxRandom(seed: seed))
         halfNorms = .allocate(capacity: rows)
-        minDistances = .allocate(capacity: rows)
         cumulative = .allocate(capacity: rows)
-        candidate = .allocate(capacity: rows)
-        best = .allocate(capacity: rows)
+        distanceStorage = .allocate(capacity: rows * (groupSize + 2))
+        groupVectors = .allocate(capacity: groupSize)
+        groupOutputs = .allocate(capacity: groupSize)
+        candidateIndices = .allocate(capacity: slots)
+        potentials = .allocate(capacity: groupSize)
         chosen = .allocate(capacity: rows)
-        minDistances.initialize(repeating: .infinity)
         cumulative.initialize(repeating: 0)
-        candidate.initialize(repeating: 0)
-        best.initialize(repeating: 0)
+        distanceStorage.initialize(repeating: .infinity)
+        for slot in 0..<groupSize { groupVectors[slot] = slot + 2 }
+        groupOutputs.initialize(repeating: distanceStorage.baseAddress!)
+        candidateIndices.initialize(repeating: 0)
+        potentials.initialize(repeating: 0)
         chosen.initialize(repeating: false)
+        halfNorms.initialize(repeating: 0)
         if let values {
-            for i in 0..<rows {
-                halfNorms[i] = 0.5 * EigenOrder.sumOfSquares(values + i * columns, count: columns)
+            let norms = SendablePointer(halfNorms.baseAddress!)
+            let source = SendableConstPointer(values)
+            let columns = columns
+            DistancePass.forEachChunk(rows: rows, work: rows * columns) { range in
+                for i in range {
+                    norms.pointer[i] = 0.5 * EigenOrder.sumOfSquares(source.pointer + i * columns, count: columns)
+                }
             }
-        } else {
-            halfNorms.initialize(repeating: 0)
         }
     }
 
     func deallocate() {
         halfNorms.deallocate()
-        minDistances.deallocate()
         cumulative.deallocate()
-        candidate.deallocate()
-        best.deallocate()
+        distanceStorage.deallocate()
+        groupVectors.deallocate()
+        groupOutputs.deallocate()
+        candidateIndices.deallocate()
+        potentials.deallocate()
         chosen.deallocate()
+    }
+
+    private func vector(_ number: Int) -> UnsafeMutablePointer<Float> {
+        distanceStorage.baseAddress! + number * rows
     }
 
     mutating func run(count: Int, retries: Int) -> [Int] {
@@ -113,20 +150,15 @@ private struct Sampler {
         for i in 0..<count {
             if i > 0 {
                 // std::partial_sum: strictly sequential float32.
-                var running = minDistances[0]
+                let current = vector(currentVector)
+                var running = current[0]
                 cumulative[0] = running
                 for j in 1..<rows {
-                    running += minDistances[j]
+                    running += current[j]
                     cumulative[j] = running
                 }
             }
-            let next: Int
-            if retries == 0 {
-                next = draw()
-                distancePass(candidate: next, into: minDistances)
-            } else {
-                next = drawWithRetries(retries)
-            }
+            let next = retries == 0 ? sampleOne() : sampleWithRetries()
             let index = min(next, rows - 1)
             result.append(index)
             chosen[index] = true
@@ -135,30 +167,56 @@ private struct Sampler {
         return result
     }
 
-    /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties).
-    private mutating func drawWithRetries(_ retries: Int) -> Int {
+    /// No retries: one draw, distances updated in place.
+    private mutating func sampleOne() -> Int {
+        candidateIndices[0] = draw()
+        groupOutputs[0] = vector(currentVector)
+        pass(firstCandidate: 0, count: 1)
+        return candidateIndices[0]
+    }
+
+    /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties), like TF's loop.
+    private mutating func sampleWithRetries() -> Int {
+        for slot in 0..<slots { candidateIndices[slot] = draw() }
         var bestPotential = Float.infinity
-        var bestIndex = 0
-        var bestFound = false
-        for _ in 0...retries {
-            let index = draw()
-            distancePass(candidate: index, into: candidate)
-            let potential = EigenOrder.sum(UnsafePointer(candidate.baseAddress!), count: rows)
-            if potential < bestPotential {
-                bestPotential = potential
-                bestIndex = index
-                bestFound = true
-                swap(&candidate, &best)
+        var bestIndex = -1
+        var groupStart = 0
+        while groupStart < slots {
+            let members = min(groupSize, slots - groupStart)
+            for member in 0..<members { groupOutputs[member] = vector(groupVectors[member]) }
+            pass(firstCandidate: groupStart, count: members)
+            sumPotentials(members)
+            for member in 0..<members where potentials[member] < bestPotential {
+                bestPotential = potentials[member]
+                bestIndex = candidateIndices[groupStart + member]
+                swap(&bestVector, &groupVectors[member])
             }
+            groupStart += members
         }
-        if bestFound {
-            swap(&minDistances, &best)
-        } else {
+        guard bestIndex >= 0 else {
             // No potential below +inf (NaN or overflowing data): TF keeps index 0 with an unset distance vector;
             // we keep index 0 and update the distances as if it had been chosen.
-            distancePass(candidate: 0, into: minDistances)
+            candidateIndices[0] = 0
+            groupOutputs[0] = vector(currentVector)
+            pass(firstCandidate: 0, count: 1)
+            return 0
         }
+        swap(&currentVector, &bestVector)
         return bestIndex
+    }
+
+    /// Eigen-order sums of the group's distance vectors, one candidate per thread when the vectors are long.
+    private func sumPotentials(_ members: Int) {
+        let rows = rows
+        let sums = SendablePointer(potentials.baseAddress!)
+        let vectors = SendablePointer(groupOutputs.baseAddress!)
+        if members > 1 && rows >= DistancePass.parallelRowThreshold {
+            DispatchQueue.concurrentPerform(iterations: members) { member in
+                sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows)
+            }
+        } else {
+            for member in 0..<members { sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows) }
+        }
     }
 
     /// TF's `draw_one_sample` (master): uniform first, then D²-weighted with the uniform fallback.
@@ -172,7 +230,13 @@ private struct Sampler {
             if !(total > 0) {
                 index = Int(rng.uniform64(UInt64(rows)))
             } else {
-                index = min(upperBound(rng.randFloat() * total), rows - 1)
+                let v = rng.randFloat() * total
+                index = min(upperBound(v), rows - 1)
+                if chosen[index] && !(v < cumulative[rows - 1]) {
+                    // Only an infinite total puts v past every prefix sum; TF would then redraw the same chosen
+                    // last row forever. Draw uniformly instead.
+                    index = Int(rng.uniform64(UInt64(rows)))
+                }
             }
         } while chosen[index]
         return index
@@ -188,17 +252,30 @@ private struct Sampler {
         return low
     }
 
-    /// `output[j] = min(minDistances[j], D(s)[j])` with `D(s)[j] = (h[j] − ⟨p_j, p_s⟩) + h[s]`; `output` may be
-    /// `minDistances` itself.
-    private func distancePass(candidate s: Int, into output: UnsafeMutableBufferPointer<Float>) {
+    /// `groupOutputs[m][j] = min(current[j], D(s)[j])` for the drawn candidates `s` at `firstCandidate ..<
+    /// firstCandidate + count`; an output may be the current vector itself.
+    private func pass(firstCandidate: Int, count: Int) {
         DistancePass(
             values: values, rows: rows, columns: columns, halfNorms: UnsafePointer(halfNorms.baseAddress!),
-            current: UnsafePointer(minDistances.baseAddress!), output: output.baseAddress!, candidate: s
+            current: UnsafePointer(vector(currentVector)), outputs: UnsafePointer(groupOutputs.baseAddress!),
+            candidates: UnsafePointer(candidateIndices.baseAddress! + firstCandidate), count: count
         ).run()
     }
 }
 
-/// One candidate's update of the minimum distances, split over the cores in disjoint row ranges (each element is
+/// A pointer handed to worker threads that write disjoint elements.
+private struct SendablePointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Pointee>
+    init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
+}
+
+/// Read-only data shared by worker threads.
+private struct SendableConstPointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafePointer<Pointee>
+    init(_ pointer: UnsafePointer<Pointee>) { self.pointer = pointer }
+}
+
+/// One group's update of the minimum distances, split over the cores in disjoint row ranges (each element is
 /// computed independently, so the split never changes a result).
 private struct DistancePass: @unchecked Sendable {
     let values: UnsafePointer<Float>?
@@ -206,66 +283,94 @@ private struct DistancePass: @unchecked Sendable {
     let columns: Int
     let halfNorms: UnsafePointer<Float>
     let current: UnsafePointer<Float>
-    let output: UnsafeMutablePointer<Float>
-    let candidate: Int
+    /// One output vector per candidate.
+    let outputs: UnsafePointer<UnsafeMutablePointer<Float>>
+    /// The candidates' row indices.
+    let candidates: UnsafePointer<Int>
+    let count: Int
 
     /// Below this many multiply-adds a pass stays on the calling thread.
     private static let parallelThreshold = 1 << 16
+    /// Below this many rows the potentials are summed on the calling thread.
+    static let parallelRowThreshold = 1 << 15
     private static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
     func run() {
-        let work = rows * max(columns, 1)
-        let chunks = work >= Self.parallelThreshold ? Self.workers : 1
+        Self.forEachChunk(rows: rows, work: rows * max(columns, 1) * count) { process($0) }
+    }
+
+    /// Calls `body` on disjoint row ranges covering `0..<rows`, concurrently when `work` (multiply-adds) is large.
+    /// Range bounds are multiples of 8, so the 8-point SIMD path sees the same rows in every split.
+    static func forEachChunk(rows: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let chunks = work >= parallelThreshold ? workers * 4 : 1
         if chunks == 1 {
-            process(0..<rows)
+            body(0..<rows)
             return
         }
-        // Chunk bounds on multiples of 8 keep the 8-point SIMD path aligned to the same rows in every split.
         let perChunk = ((rows + chunks - 1) / chunks + 7) & ~7
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let lower = min(chunk * perChunk, rows)
             let upper = min(lower + perChunk, rows)
-            if lower < upper { process(lower..<upper) }
+            if lower < upper { body(lower..<upper) }
         }
     }
 
     private func process(_ range: Range<Int>) {
-        let hs = halfNorms[candidate]
-        guard let values else {
-            for j in range { output[j] = Self.minimum(current[j], (halfNorms[j] - 0) + hs) }
+        guard let values, columns > 0 else {
+            for member in 0..<count {
+                let hs = halfNorms[candidates[member]]
+                let output = outputs[member]
+                for j in range { output[j] = Self.minimum(current[j], (halfNorms[j] - 0) + hs) }
+            }
             return
         }
-        let y = values + candidate * columns
+        if columns == 2 {
+            for member in 0..<count {
+                processTwoColumns(range, candidate: candidates[member], output: outputs[member], values: values)
+            }
+            return
+        }
         // Eigen's GEMV treats the last row of an odd row count on its own (half packets).
         let oddLastRow = rows % 2 == 1 ? rows - 1 : -1
-        if columns == 2 {
-            processTwoColumns(range, y: y, hs: hs, values: values)
-            return
-        }
-        for j in range {
-            let dot = EigenOrder.gemvRowDot(
-                values + j * columns, y, count: columns, halfPackets: j == oddLastRow)
-            output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
+        let d = columns
+        // Blocks of rows small enough to stay in L1 while every candidate sweeps them.
+        let blockRows = max(8, 16_384 / (d * MemoryLayout<Float>.stride))
+        var blockStart = range.lowerBound
+        while blockStart < range.upperBound {
+            let blockEnd = min(blockStart + blockRows, range.upperBound)
+            for member in 0..<count {
+                let s = candidates[member]
+                let y = values + s * d
+                let hs = halfNorms[s]
+                let output = outputs[member]
+                for j in blockStart..<blockEnd {
+                    let dot = EigenOrder.gemvRowDot(values + j * d, y, count: d, halfPackets: j == oddLastRow)
+                    output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
+                }
+            }
+            blockStart = blockEnd
         }
     }
 
     /// Two columns, eight points per step (the dot is `(0 + x·sx) + y·sy` for every row, as in Eigen).
-    private func processTwoColumns(_ range: Range<Int>, y: UnsafePointer<Float>, hs: Float, values: UnsafePointer<Float>) {
+    private func processTwoColumns(
+        _ range: Range<Int>, candidate s: Int, output: UnsafeMutablePointer<Float>, values: UnsafePointer<Float>
+    ) {
+        let y = values + 2 * s
+        let hs = halfNorms[s]
         let sx = SIMD8<Float>(repeating: y[0]), sy = SIMD8<Float>(repeating: y[1])
         let hsv = SIMD8<Float>(repeating: hs)
         var j = range.lowerBound
         let raw = UnsafeRawPointer(values)
+        let stride = MemoryLayout<Float>.stride
         while j + 8 <= range.upperBound {
-            let pair = raw.loadUnaligned(fromByteOffset: j * 2 * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+            let pair = raw.loadUnaligned(fromByteOffset: j * 2 * stride, as: SIMD16<Float>.self)
             let dot = (SIMD8<Float>.zero + pair.evenHalf * sx) + pair.oddHalf * sy
-            let h = UnsafeRawPointer(halfNorms).loadUnaligned(
-                fromByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
-            let m = UnsafeRawPointer(current).loadUnaligned(
-                fromByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+            let h = UnsafeRawPointer(halfNorms).loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
+            let m = UnsafeRawPointer(current).loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
             let d = (h - dot) + hsv
             let updated = m.replacing(with: d, where: d .< m)
-            UnsafeMutableRawPointer(output).storeBytes(
-                of: updated, toByteOffset: j * MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(output).storeBytes(of: updated, toByteOffset: j * stride, as: SIMD8<Float>.self)
             j += 8
         }
         while j < range.upperBound {
