@@ -142,9 +142,16 @@ public struct ModelDirectory: Sendable, Equatable {
         let encoded = try TensorBundleEncoder.encode(tensors)
         try FileIO.createDirectory(url)
         let reference = CheckpointReference(prefix: prefix(forStep: step))
-        try FileIO.writeAtomically(encoded.data, to: TensorBundleFiles.dataURL(prefix: reference.prefix))
-        try FileIO.writeAtomically(encoded.index, to: TensorBundleFiles.indexURL(prefix: reference.prefix))
-        try FileIO.syncDirectory(url)
+        let dataURL = TensorBundleFiles.dataURL(prefix: reference.prefix)
+        let indexURL = TensorBundleFiles.indexURL(prefix: reference.prefix)
+        // Re-saving a step with identical contents (every train() starts by saving the restored state) must not
+        // open a window where a new data file sits next to an old index.
+        let unchanged = (try? FileIO.readAll(indexURL)) == encoded.index && (try? FileIO.readAll(dataURL)) == encoded.data
+        if !unchanged {
+            try FileIO.writeAtomically(encoded.data, to: dataURL)
+            try FileIO.writeAtomically(encoded.index, to: indexURL)
+            try FileIO.syncDirectory(url)
+        }
 
         // A damaged state file must not block saving: the new state then starts from this checkpoint.
         let previous = (try? checkpointState()) ?? nil
