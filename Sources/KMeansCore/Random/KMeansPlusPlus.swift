@@ -1,0 +1,486 @@
+import Dispatch
+import Foundation
+
+/// TensorFlow's k-means++ seeding kernel, `KmeansPlusPlusInitialization` (`tensorflow/core/kernels/
+/// clustering_ops.cc`, master `0639d5d`), reproduced bit-for-bit in float32.
+///
+/// The first centre is drawn uniformly (`Uniform64(n)`), later ones with probability proportional to the current
+/// half squared distance to the nearest chosen centre (`RandFloat() · total` located in the prefix sums with
+/// `upper_bound`), redrawing indices that were already chosen. With retries, each round draws `1 + r` candidates
+/// and keeps the one whose *potential* (sum of the updated minimum distances) is strictly smallest, the first
+/// among ties. All randomness comes from one ``SimplePhilox`` over `PhiloxRandom(seed)`.
+///
+/// Degenerate case (every unchosen point at distance 0 from the chosen centres, so the distance total is not
+/// positive): like TF master, the draw falls back to `Uniform64(n)` (still redrawing chosen indices). TF 2.15
+/// instead let `upper_bound` return `n`, read row `n` out of bounds and clamped the index to `n − 1`, so it
+/// duplicated the last point; we do not reproduce that undefined behaviour.
+///
+/// Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep index 0 again
+/// and its draw can loop forever on an infinite total. We keep TF's choices where TF terminates, fall back to a
+/// uniform draw where it would not, and may then return a duplicate index; we never hang or read out of bounds.
+///
+/// Float arithmetic follows the Eigen expressions TF evaluates on an AVX build: squared norms and the potential
+/// use Eigen's vectorised sum order (two 8-lane accumulators, lane tree, sequential tail), dot products Eigen's
+/// row-major GEMV order (8-lane packets, 4-lane half packets on the odd last row, sequential tail), no FMA. For
+/// fewer than four columns every one of these is a plain left-to-right sum.
+public enum KMeansPlusPlus {
+    /// The number of extra candidates per centre TF uses: `retriesPerSample` itself when non-negative, else the
+    /// kernel's heuristic `2 + ⌊ln count⌋`.
+    public static func effectiveRetries(count: Int, retriesPerSample: Int) -> Int {
+        retriesPerSample >= 0 ? retriesPerSample : 2 + Int(log(Double(count)))
+    }
+
+    /// Chooses `count` distinct row indices of `points` as initial centres, exactly as TF's kernel does for
+    /// `(points, num_to_sample = count, seed, num_retries_per_sample = retriesPerSample)`.
+    ///
+    /// - Parameters:
+    ///   - points: the data, one point per row (float32, as TF sees it).
+    ///   - count: how many centres to choose, `1...points.rows`.
+    ///   - seed: the kernel seed `S` (see ``TFSeeds/kmeansPlusPlusSeed``); its 64 bits are the Philox key.
+    ///   - retriesPerSample: extra candidates per centre; negative selects `2 + ⌊ln count⌋`.
+    /// - Returns: the chosen row indices in selection order.
+    /// - Throws: ``KMeansPlusPlusError`` when there are no points, `count <= 0` or `count > points.rows`.
+    public static func sampleIndices(points: Matrix, count: Int, seed: Int64, retriesPerSample: Int) throws -> [Int] {
+        let n = points.rows
+        guard n > 0 else { throw KMeansPlusPlusError.noPoints }
+        guard count > 0 else { throw KMeansPlusPlusError.nonPositiveCount(count) }
+        guard count <= n else { throw KMeansPlusPlusError.countExceedsRows(count: count, rows: n) }
+        let retries = effectiveRetries(count: count, retriesPerSample: retriesPerSample)
+        return points.values.withUnsafeBufferPointer { values in
+            var sampler = Sampler(
+                values: values.baseAddress, rows: n, columns: points.columns,
+                seed: UInt64(bitPattern: seed), retries: retries)
+            defer { sampler.deallocate() }
+            return sampler.run(count: count, retries: retries)
+        }
+    }
+
+    /// The chosen rows themselves (TF's kernel output): ``sampleIndices(points:count:seed:retriesPerSample:)``
+    /// gathered from `points`.
+    public static func sampleCenters(points: Matrix, count: Int, seed: Int64, retriesPerSample: Int) throws -> Matrix {
+        let indices = try sampleIndices(points: points, count: count, seed: seed, retriesPerSample: retriesPerSample)
+        return points.gathering(rows: indices)
+    }
+}
+
+/// The kernel's state: buffers allocated once per call, reused for every round.
+///
+/// A round's `1 + r` candidates are all drawn before any distance is computed — exactly TF's RNG order, because a
+/// draw depends only on the prefix sums and the chosen set, which are fixed within a round — so one pass over the
+/// points serves a whole group of candidates (up to ``groupLimit``, which bounds the memory for large `r`).
+private struct Sampler {
+    /// Most candidates evaluated in one pass over the points.
+    static let groupLimit = 8
+
+    let values: UnsafePointer<Float>?
+    let rows: Int
+    let columns: Int
+    /// Candidates per round, `1 + r`.
+    let slots: Int
+    /// Candidates per pass, `min(slots, groupLimit)`.
+    let groupSize: Int
+    var rng: SimplePhilox
+    let halfNorms: UnsafeMutableBufferPointer<Float>
+    let cumulative: UnsafeMutableBufferPointer<Float>
+    /// `groupSize + 2` distance vectors of `rows` floats, addressed by number: the current minimum distances, the
+    /// best candidate's so far, and one per candidate of a group.
+    let distanceStorage: UnsafeMutableBufferPointer<Float>
+    var currentVector = 0
+    var bestVector = 1
+    let groupVectors: UnsafeMutableBufferPointer<Int>
+    let groupOutputs: UnsafeMutableBufferPointer<UnsafeMutablePointer<Float>>
+    let candidateIndices: UnsafeMutableBufferPointer<Int>
+    let potentials: UnsafeMutableBufferPointer<Float>
+    let chosen: UnsafeMutableBufferPointer<Bool>
+    var anyChosen = false
+
+    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64, retries: Int) {
+        self.values = values
+        self.rows = rows
+        self.columns = columns
+        slots = 1 + retries
+        groupSize = min(slots, Self.groupLimit)
+        rng = SimplePhilox(PhiloxRandom(seed: seed))
+        halfNorms = .allocate(capacity: rows)
+        cumulative = .allocate(capacity: rows)
+        distanceStorage = .allocate(capacity: rows * (groupSize + 2))
+        groupVectors = .allocate(capacity: groupSize)
+        groupOutputs = .allocate(capacity: groupSize)
+        candidateIndices = .allocate(capacity: slots)
+        potentials = .allocate(capacity: groupSize)
+        chosen = .allocate(capacity: rows)
+        cumulative.initialize(repeating: 0)
+        distanceStorage.initialize(repeating: .infinity)
+        for slot in 0..<groupSize { groupVectors[slot] = slot + 2 }
+        groupOutputs.initialize(repeating: distanceStorage.baseAddress!)
+        candidateIndices.initialize(repeating: 0)
+        potentials.initialize(repeating: 0)
+        chosen.initialize(repeating: false)
+        halfNorms.initialize(repeating: 0)
+        if let values {
+            let norms = SendablePointer(halfNorms.baseAddress!)
+            let source = SendableConstPointer(values)
+            let columns = columns
+            DistancePass.forEachChunk(rows: rows, work: rows * columns) { range in
+                for i in range {
+                    norms.pointer[i] = 0.5 * EigenOrder.sumOfSquares(source.pointer + i * columns, count: columns)
+                }
+            }
+        }
+    }
+
+    func deallocate() {
+        halfNorms.deallocate()
+        cumulative.deallocate()
+        distanceStorage.deallocate()
+        groupVectors.deallocate()
+        groupOutputs.deallocate()
+        candidateIndices.deallocate()
+        potentials.deallocate()
+        chosen.deallocate()
+    }
+
+    private func vector(_ number: Int) -> UnsafeMutablePointer<Float> {
+        distanceStorage.baseAddress! + number * rows
+    }
+
+    mutating func run(count: Int, retries: Int) -> [Int] {
+        var result: [Int] = []
+        result.reserveCapacity(count)
+        for i in 0..<count {
+            if i > 0 {
+                // std::partial_sum: strictly sequential float32.
+                let current = vector(currentVector)
+                var running = current[0]
+                cumulative[0] = running
+                for j in 1..<rows {
+                    running += current[j]
+                    cumulative[j] = running
+                }
+            }
+            let next = retries == 0 ? sampleOne() : sampleWithRetries()
+            let index = min(next, rows - 1)
+            result.append(index)
+            chosen[index] = true
+            anyChosen = true
+        }
+        return result
+    }
+
+    /// No retries: one draw, distances updated in place.
+    private mutating func sampleOne() -> Int {
+        candidateIndices[0] = draw()
+        groupOutputs[0] = vector(currentVector)
+        pass(firstCandidate: 0, count: 1)
+        return candidateIndices[0]
+    }
+
+    /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties), like TF's loop.
+    private mutating func sampleWithRetries() -> Int {
+        for slot in 0..<slots { candidateIndices[slot] = draw() }
+        var bestPotential = Float.infinity
+        var bestIndex = -1
+        var groupStart = 0
+        while groupStart < slots {
+            let members = min(groupSize, slots - groupStart)
+            for member in 0..<members { groupOutputs[member] = vector(groupVectors[member]) }
+            pass(firstCandidate: groupStart, count: members)
+            sumPotentials(members)
+            for member in 0..<members where potentials[member] < bestPotential {
+                bestPotential = potentials[member]
+                bestIndex = candidateIndices[groupStart + member]
+                swap(&bestVector, &groupVectors[member])
+            }
+            groupStart += members
+        }
+        guard bestIndex >= 0 else {
+            // No potential below +inf (NaN or overflowing data): TF keeps index 0 with an unset distance vector;
+            // we keep index 0 and update the distances as if it had been chosen.
+            candidateIndices[0] = 0
+            groupOutputs[0] = vector(currentVector)
+            pass(firstCandidate: 0, count: 1)
+            return 0
+        }
+        swap(&currentVector, &bestVector)
+        return bestIndex
+    }
+
+    /// Eigen-order sums of the group's distance vectors, one candidate per thread when the vectors are long.
+    private func sumPotentials(_ members: Int) {
+        let rows = rows
+        let sums = SendablePointer(potentials.baseAddress!)
+        let vectors = SendablePointer(groupOutputs.baseAddress!)
+        if members > 1 && rows >= DistancePass.parallelRowThreshold {
+            DispatchQueue.concurrentPerform(iterations: members) { member in
+                sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows)
+            }
+        } else {
+            for member in 0..<members { sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows) }
+        }
+    }
+
+    /// TF's `draw_one_sample` (master): uniform first, then D²-weighted with the uniform fallback.
+    private mutating func draw() -> Int {
+        if !anyChosen {
+            return Int(rng.uniform64(UInt64(rows)))
+        }
+        var index = 0
+        repeat {
+            let total = cumulative[rows - 1]
+            if !(total > 0) {
+                index = Int(rng.uniform64(UInt64(rows)))
+            } else {
+                let v = rng.randFloat() * total
+                index = min(upperBound(v), rows - 1)
+                if chosen[index] && !(v < cumulative[rows - 1]) {
+                    // Only an infinite total puts v past every prefix sum; TF would then redraw the same chosen
+                    // last row forever. Draw uniformly instead.
+                    index = Int(rng.uniform64(UInt64(rows)))
+                }
+            }
+        } while chosen[index]
+        return index
+    }
+
+    /// First index whose prefix sum is greater than `value` (`std::upper_bound`), `rows` if none.
+    private func upperBound(_ value: Float) -> Int {
+        var low = 0, high = rows
+        while low < high {
+            let mid = (low &+ high) >> 1
+            if value < cumulative[mid] { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+
+    /// `groupOutputs[m][j] = min(current[j], D(s)[j])` for the drawn candidates `s` at `firstCandidate ..<
+    /// firstCandidate + count`; an output may be the current vector itself.
+    private func pass(firstCandidate: Int, count: Int) {
+        DistancePass(
+            values: values, rows: rows, columns: columns, halfNorms: UnsafePointer(halfNorms.baseAddress!),
+            current: UnsafePointer(vector(currentVector)), outputs: UnsafePointer(groupOutputs.baseAddress!),
+            candidates: UnsafePointer(candidateIndices.baseAddress! + firstCandidate), count: count
+        ).run()
+    }
+}
+
+/// A pointer handed to worker threads that write disjoint elements.
+private struct SendablePointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Pointee>
+    init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
+}
+
+/// Read-only data shared by worker threads.
+private struct SendableConstPointer<Pointee>: @unchecked Sendable {
+    let pointer: UnsafePointer<Pointee>
+    init(_ pointer: UnsafePointer<Pointee>) { self.pointer = pointer }
+}
+
+/// One group's update of the minimum distances, split over the cores in disjoint row ranges (each element is
+/// computed independently, so the split never changes a result).
+private struct DistancePass: @unchecked Sendable {
+    let values: UnsafePointer<Float>?
+    let rows: Int
+    let columns: Int
+    let halfNorms: UnsafePointer<Float>
+    let current: UnsafePointer<Float>
+    /// One output vector per candidate.
+    let outputs: UnsafePointer<UnsafeMutablePointer<Float>>
+    /// The candidates' row indices.
+    let candidates: UnsafePointer<Int>
+    let count: Int
+
+    /// Below this many multiply-adds a pass stays on the calling thread.
+    private static let parallelThreshold = 1 << 16
+    /// Below this many rows the potentials are summed on the calling thread.
+    static let parallelRowThreshold = 1 << 15
+    private static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+
+    func run() {
+        Self.forEachChunk(rows: rows, work: rows * max(columns, 1) * count) { process($0) }
+    }
+
+    /// Calls `body` on disjoint row ranges covering `0..<rows`, concurrently when `work` (multiply-adds) is large.
+    /// Range bounds are multiples of 8, so the 8-point SIMD path sees the same rows in every split.
+    static func forEachChunk(rows: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let chunks = work >= parallelThreshold ? workers * 4 : 1
+        if chunks == 1 {
+            body(0..<rows)
+            return
+        }
+        let perChunk = ((rows + chunks - 1) / chunks + 7) & ~7
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let lower = min(chunk * perChunk, rows)
+            let upper = min(lower + perChunk, rows)
+            if lower < upper { body(lower..<upper) }
+        }
+    }
+
+    private func process(_ range: Range<Int>) {
+        guard let values, columns > 0 else {
+            for member in 0..<count {
+                let hs = halfNorms[candidates[member]]
+                let output = outputs[member]
+                for j in range { output[j] = Self.minimum(current[j], (halfNorms[j] - 0) + hs) }
+            }
+            return
+        }
+        if columns == 2 {
+            for member in 0..<count {
+                processTwoColumns(range, candidate: candidates[member], output: outputs[member], values: values)
+            }
+            return
+        }
+        // Eigen's GEMV treats the last row of an odd row count on its own (half packets).
+        let oddLastRow = rows % 2 == 1 ? rows - 1 : -1
+        let d = columns
+        // Blocks of rows small enough to stay in L1 while every candidate sweeps them.
+        let blockRows = max(8, 16_384 / (d * MemoryLayout<Float>.stride))
+        var blockStart = range.lowerBound
+        while blockStart < range.upperBound {
+            let blockEnd = min(blockStart + blockRows, range.upperBound)
+            for member in 0..<count {
+                let s = candidates[member]
+                let y = values + s * d
+                let hs = halfNorms[s]
+                let output = outputs[member]
+                for j in blockStart..<blockEnd {
+                    let dot = EigenOrder.gemvRowDot(values + j * d, y, count: d, halfPackets: j == oddLastRow)
+                    output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
+                }
+            }
+            blockStart = blockEnd
+        }
+    }
+
+    /// Two columns, eight points per step (the dot is `(0 + x·sx) + y·sy` for every row, as in Eigen).
+    private func processTwoColumns(
+        _ range: Range<Int>, candidate s: Int, output: UnsafeMutablePointer<Float>, values: UnsafePointer<Float>
+    ) {
+        let y = values + 2 * s
+        let hs = halfNorms[s]
+        let sx = SIMD8<Float>(repeating: y[0]), sy = SIMD8<Float>(repeating: y[1])
+        let hsv = SIMD8<Float>(repeating: hs)
+        var j = range.lowerBound
+        let raw = UnsafeRawPointer(values)
+        let stride = MemoryLayout<Float>.stride
+        while j + 8 <= range.upperBound {
+            let pair = raw.loadUnaligned(fromByteOffset: j * 2 * stride, as: SIMD16<Float>.self)
+            let dot = (SIMD8<Float>.zero + pair.evenHalf * sx) + pair.oddHalf * sy
+            let h = UnsafeRawPointer(halfNorms).loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
+            let m = UnsafeRawPointer(current).loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
+            let d = (h - dot) + hsv
+            let updated = m.replacing(with: d, where: d .< m)
+            UnsafeMutableRawPointer(output).storeBytes(of: updated, toByteOffset: j * stride, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < range.upperBound {
+            let dot = (0 + values[2 * j] * y[0]) + values[2 * j + 1] * y[1]
+            output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
+            j += 1
+        }
+    }
+
+    /// Eigen's `cwiseMin` (`std::min(a, b)` = `b < a ? b : a`): keeps the current value unless the new one is
+    /// strictly smaller, so NaN distances never replace a finite minimum.
+    @inline(__always)
+    static func minimum(_ current: Float, _ new: Float) -> Float {
+        new < current ? new : current
+    }
+}
+
+/// Float32 reduction orders of the Eigen code TF runs (AVX build: 8-float packets, SSE 4-float half packets).
+enum EigenOrder {
+    /// Eigen's `predux` of an 8-float packet: add the two 4-lane halves, then `(l0 + l2) + (l1 + l3)`.
+    @inline(__always)
+    static func reduce(_ packet: SIMD8<Float>) -> Float {
+        reduce(packet.lowHalf + packet.highHalf)
+    }
+
+    /// Eigen's SSE `predux` of a 4-float packet: `(l0 + l2) + (l1 + l3)`.
+    @inline(__always)
+    static func reduce(_ packet: SIMD4<Float>) -> Float {
+        (packet[0] + packet[2]) + (packet[1] + packet[3])
+    }
+
+    /// `VectorXf::sum()` (Eigen `redux_impl`, linear vectorised traversal from an aligned start): fewer than 8
+    /// values add left to right; otherwise two packet accumulators over 16-value strides, merged, one more packet
+    /// if 8 values remain, reduced, then the tail left to right.
+    static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
+        sumOf(count: count) { load8(values, $0) } scalar: { values[$0] }
+    }
+
+    /// `row.squaredNorm()` in the same order as ``sum(_:count:)``, over the squares.
+    static func sumOfSquares(_ values: UnsafePointer<Float>, count: Int) -> Float {
+        sumOf(count: count) { let v = load8(values, $0); return v * v } scalar: { values[$0] * values[$0] }
+    }
+
+    @inline(__always)
+    private static func sumOf(
+        count: Int, packet: (Int) -> SIMD8<Float>, scalar: (Int) -> Float
+    ) -> Float {
+        guard count > 0 else { return 0 }
+        let alignedSize = count / 8 * 8
+        guard alignedSize > 0 else {
+            var result = scalar(0)
+            for index in 1..<count { result += scalar(index) }
+            return result
+        }
+        let alignedSize2 = count / 16 * 16
+        var accumulator0 = packet(0)
+        if alignedSize > 8 {
+            var accumulator1 = packet(8)
+            var index = 16
+            while index < alignedSize2 {
+                accumulator0 += packet(index)
+                accumulator1 += packet(index + 8)
+                index += 16
+            }
+            accumulator0 += accumulator1
+            if alignedSize > alignedSize2 { accumulator0 += packet(alignedSize2) }
+        }
+        var result = reduce(accumulator0)
+        for index in alignedSize..<count { result += scalar(index) }
+        return result
+    }
+
+    /// One row's dot product in Eigen's row-major GEMV order: 8-lane accumulators (multiply, then add), reduced;
+    /// on the odd last row also 4-lane half packets, reduced and added; then the remaining columns one by one.
+    @inline(__always)
+    static func gemvRowDot(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int, halfPackets: Bool
+    ) -> Float {
+        var j = 0
+        var result: Float = 0
+        if count >= 8 {
+            var accumulator = SIMD8<Float>.zero
+            while j + 8 <= count {
+                accumulator = load8(x, j) * load8(y, j) + accumulator
+                j += 8
+            }
+            result = reduce(accumulator)
+        }
+        if halfPackets, j + 4 <= count {
+            var accumulator = SIMD4<Float>.zero
+            while j + 4 <= count {
+                accumulator = load4(x, j) * load4(y, j) + accumulator
+                j += 4
+            }
+            result += reduce(accumulator)
+        }
+        while j < count {
+            result += x[j] * y[j]
+            j += 1
+        }
+        return result
+    }
+
+    @inline(__always)
+    private static func load8(_ base: UnsafePointer<Float>, _ index: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(base + index).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func load4(_ base: UnsafePointer<Float>, _ index: Int) -> SIMD4<Float> {
+        UnsafeRawPointer(base + index).loadUnaligned(as: SIMD4<Float>.self)
+    }
+}
