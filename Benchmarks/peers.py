@@ -191,7 +191,7 @@ def main():
         rows.append((shape, "predict ms", o.get("predictMs"), r["sklearn_predict_ms"], r["faiss_predict_ms"],
                      None, None, None, "", "faiss = IndexFlatL2.search(k=1)"))
         rows.append((shape, "k-means++ init s", o.get("kmeansPlusPlusSeconds"), r.get("sklearn_kmeanspp_s"), None,
-                     None, None, None, "", "ours: GAP until rng lands" if o.get("kmeansPlusPlusSeconds") is None else ""))
+                     None, None, None, "", "greedy, 2+ln K candidates"))
         rows.append((shape, "mini-batch step ms (1024)", o.get("miniBatchStepMs"), r["sklearn_minibatch_step_ms"],
                      None, None, None, None, "", "sklearn = MiniBatchKMeans.fit / n_steps_"))
 
