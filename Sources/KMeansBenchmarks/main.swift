@@ -188,6 +188,15 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         cosineMs = best(ts) * 1000 / Double(iterations)
     }
 
+    // Greedy k-means++ (TF's kernel, 2 + ⌊ln K⌋ candidates per centre, as scikit-learn's default).
+    var plusPlusTimes: [Double] = []
+    for r in 0..<(c.n * c.d * c.k > 1_000_000_000 ? 1 : options.repeats) {
+        plusPlusTimes.append(Measure.seconds {
+            _ = try? KMeansPlusPlus.sampleIndices(points: points, count: c.k, seed: Int64(r + 1), retriesPerSample: -1)
+        })
+    }
+    log("[\(c.label)] k-means++ \(fmt(best(plusPlusTimes))) s")
+
     let inertia = Measure.inertia(points: points, centers: finalCenters)
     log("[\(c.label)] done: inertia \(inertia)")
     return CaseResult(
@@ -200,7 +209,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         hamerlyEqualsLloyd: hamerlyCenters == finalCenters,
         predictMs: best(predictTimes) * 1000, transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
-        kmeansPlusPlusSeconds: nil,  // GAP: waits for KMeansPlusPlus.sampleIndices (branch rng)
+        kmeansPlusPlusSeconds: best(plusPlusTimes),
         workbenchFrameMs: nil,  // GAP: waits for the workbench renderer (branch workbench)
         peakResidentBytes: peak, dataBytes: c.n * c.d * 4)
 }
@@ -229,14 +238,13 @@ func log(_ message: String) {
 
 func printTable(_ results: [CaseResult]) {
     print("")
-    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it | predict ms | transform ms | mini-batch step ms | cosine ms/it | peak RSS / data | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | peak RSS / data | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results {
         let c = r.caseInfo
         let rss = Double(r.peakResidentBytes) / Double(r.dataBytes)
-        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(String(format: "%.2f", rss))× (\(r.peakResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
+        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (\(r.peakResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
     }
-    print("k-means++ init: not measured yet (GAP: needs KMeansPlusPlus.sampleIndices from branch rng).")
     print("workbench frame: not measured yet (GAP: needs the workbench renderer from branch workbench).")
 }
 

@@ -258,7 +258,7 @@ public enum DistanceKernels {
         let stride = k * d + k
         var scratch = [Float](repeating: 0, count: accumulate ? stride * (ranges.count - 1) : 0)
         scratch.withUnsafeMutableBufferPointer { scratchBuffer in
-            let base = SendablePointer(scratchBuffer.baseAddress)
+            let base = KernelSharedPointer(scratchBuffer.baseAddress)
             let run: @Sendable (Int) -> Void = { p in
                 if !accumulate {
                     body(ranges[p], nil, nil)
@@ -299,7 +299,7 @@ struct PassOutputs: @unchecked Sendable {
 }
 
 /// A pointer handed to worker threads that write disjoint parts of its buffer.
-struct SendablePointer<T>: @unchecked Sendable {
+struct KernelSharedPointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>?
     init(_ pointer: UnsafeMutablePointer<T>?) { self.pointer = pointer }
 }
