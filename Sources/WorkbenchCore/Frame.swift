@@ -24,7 +24,7 @@ public struct Frame: Sendable {
     /// The half-step that produced this frame.
     public var phase: Phase
     /// The training variables.
-    public var state: EngineState
+    public var state: KMeansState
     /// After `assigned`: the pending assignment the update will use.
     public var pending: PendingAssignment?
     /// Cluster of every point as shown (empty before the first assignment).
@@ -53,15 +53,17 @@ public struct FrameJob: Sendable {
     /// The previous iteration's loss, for the convergence test.
     public let previousScore: Double?
 
-    /// Computes the next frame.
-    public func run() -> Frame { FrameJob.advance(engine: engine, frame: frame, previousScore: previousScore) }
+    /// Computes the next frame, or the error core reported.
+    public func run() -> Result<Frame, any Error> {
+        Result { try FrameJob.advance(engine: engine, frame: frame, previousScore: previousScore) }
+    }
 
     /// The frame one half-step after `frame`.
-    public static func advance(engine: StepEngine, frame: Frame, previousScore: Double?) -> Frame {
+    public static func advance(engine: StepEngine, frame: Frame, previousScore: Double?) throws -> Frame {
         let settings = engine.settings
         switch frame.phase {
         case .initialized, .updated:
-            let pending = engine.assign(frame.state)
+            let pending = try engine.assign(frame.state)
             var labels: [Int32]
             if settings.useMiniBatch {
                 labels = StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(pending.state), metric: settings.metric).labels
@@ -74,7 +76,7 @@ public struct FrameJob: Sendable {
                          previousLabels: frame.labels.isEmpty ? nil : frame.labels)
         case .assigned:
             guard let pending = frame.pending else { return frame }
-            let next = engine.update(pending)
+            let next = try engine.update(pending)
             var labels = frame.labels
             if settings.useMiniBatch {
                 labels = StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(next), metric: settings.metric).labels
@@ -88,7 +90,7 @@ public struct FrameJob: Sendable {
                 deltas.append(s.squareRoot())
             }
             let moved = movedCount(previous: frame.previousLabels, current: labels)
-            let stats = IterationStats(step: next.globalStep, score: pending.loss, maxDelta: deltas.max() ?? 0, centreDeltas: deltas, moved: moved)
+            let stats = IterationStats(step: Int(next.globalStep), score: pending.loss, maxDelta: deltas.max() ?? 0, centreDeltas: deltas, moved: moved)
             var converged = false
             if let previousScore, previousScore != 0, settings.relativeTolerance > 0 {
                 converged = abs(pending.loss - previousScore) / (1 + abs(previousScore)) < settings.relativeTolerance
@@ -100,8 +102,8 @@ public struct FrameJob: Sendable {
 
     /// The centres as they are drawn: the stored centres, or for the working copy of mini-batch M > 1 the copy that
     /// moves (so the screen shows progress within an iteration).
-    public static func displayCentres(engine: StepEngine, state: EngineState) -> Matrix {
-        engine.settings.useMiniBatch && engine.settings.miniBatchStepsPerIteration > 1 ? state.clustersUpdated : state.clusters
+    public static func displayCentres(engine: StepEngine, state: KMeansState) -> Matrix {
+        engine.displayCentres(state)
     }
 
     static func sizes(_ labels: [Int32], k: Int) -> [Int] {

@@ -173,7 +173,7 @@ public struct Renderer: Sendable {
 
     private func emptyFrame(_ session: Session) -> Frame? {
         let k = session.settings.k, d = session.dataSet.points.columns
-        let state = EngineState(clusters: Matrix(rows: 0, columns: d), clusterCounts: [], clustersUpdated: Matrix(rows: 0, columns: d), updateInSteps: 0, globalStep: 0)
+        let state = KMeansState(clusters: Matrix(rows: 0, columns: d), initialized: false, clusterCounts: nil, clustersUpdated: nil, updateInSteps: nil, globalStep: 0)
         return Frame(phase: .initialized, state: state, pending: nil, labels: [], batch: [], stats: nil, clusterSizes: [Int](repeating: 0, count: k), converged: false)
     }
 
@@ -346,7 +346,7 @@ public struct Renderer: Sendable {
         line("k \(s.k) · \(s.initialization.label)" + (s.initialization == .kmeansPlusPlus ? " r\(s.kmeansPlusPlusRetries)" : "") + " · seed \(s.seed)")
         line("\(s.metric.label) · tol " + (s.relativeTolerance == 0 ? "off" : formatCompact(s.relativeTolerance)))
         if s.useMiniBatch {
-            line("mini-batch B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" + (s.miniBatchStepsPerIteration > 1 ? " sync in \(frame.state.updateInSteps)" : ""))
+            line("mini-batch B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" + (s.miniBatchStepsPerIteration > 1 ? " sync in \(frame.state.updateInSteps ?? 0)" : ""))
         } else {
             line("full batch · empty \(s.emptyClusterPolicy.label)")
         }
@@ -364,7 +364,8 @@ public struct Renderer: Sendable {
             grid[x + 1, y] = Cell(palette.pointGlyph(j), style: CellStyle(foreground: palette.cluster(j)))
             grid[x + 3, y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
             let size = j < frame.clusterSizes.count ? frame.clusterSizes[j] : 0
-            let count = j < frame.state.clusterCounts.count ? String(frame.state.clusterCounts[j]) : ""
+            let counts = frame.state.clusterCounts ?? []
+            let count = j < counts.count ? String(counts[j]) : ""
             let delta = j < lastDeltas.count ? formatCompact(lastDeltas[j]) : "–"
             let text = pad(String(size), 8) + (s.useMiniBatch ? pad(count, 7) : pad("", 7)) + pad(delta, 9)
             grid.put(text, x: x + 4, y: y, maxWidth: w - 4)
@@ -469,7 +470,7 @@ public struct Renderer: Sendable {
                 : "Next: update. Each centre moves to the mean of its points, sum/(count+1e-6); \(empty)."
         case (.assigned, true):
             let m = s.miniBatchStepsPerIteration
-            let sync = m > 1 && frame.state.updateInSteps <= 0 ? "Sync the working centres into the frozen ones, then d" : "D"
+            let sync = m > 1 && (frame.state.updateInSteps ?? 0) <= 0 ? "Sync the working centres into the frozen ones, then d" : "D"
             return "Next: assign. \(sync)raw batch #\(frame.state.globalStep + 1) (\(min(s.batchSize, session.dataSet.points.rows)) points); each joins its nearest \(m > 1 ? "frozen " : "")centre\(cosine ? " by cosine" : "")."
         case (.updated, true):
             return "Next: update. A centre with n points so far that got m batch points moves by (sum − m·c)/(n + m)."

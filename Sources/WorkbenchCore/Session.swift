@@ -242,7 +242,9 @@ public struct Session: Sendable {
             return
         }
         placement = nil
-        start(with: engine.initialState())
+        do { start(with: try engine.initialState()) } catch {
+            message = "cannot initialise: \(error)"
+        }
     }
 
     /// Starts a run from explicit centres (data space), e.g. a checkpoint's, keeping `globalStep`.
@@ -255,8 +257,12 @@ public struct Session: Sendable {
         settings.initialization = .manual
         draft = settings
         engine = StepEngine(data: dataSet.points, settings: settings)
-        var state = engine.initialState(chosenCentres: centres)
-        state.globalStep = globalStep
+        var state: KMeansState
+        do { state = try engine.initialState(chosenCentres: centres) } catch {
+            message = "cannot start from these centres: \(error)"
+            return
+        }
+        state.globalStep = Int64(globalStep)
         placement = nil
         overlay = .none
         isRunning = false
@@ -266,7 +272,7 @@ public struct Session: Sendable {
         message = "continuing from step \(globalStep)"
     }
 
-    private mutating func start(with state: EngineState) {
+    private mutating func start(with state: KMeansState) {
         frames = [Frame(phase: .initialized, state: state, pending: nil, labels: [], batch: [], stats: nil,
                         clusterSizes: [Int](repeating: 0, count: state.clusters.rows), converged: false)]
         cursor = 0
@@ -292,9 +298,18 @@ public struct Session: Sendable {
         return FrameJob(engine: engine, frame: frame, previousScore: frames.last(where: { $0.stats != nil })?.stats?.score)
     }
 
-    /// Appends a computed frame (ignored if the run changed since the job was made).
-    public mutating func accept(_ frame: Frame, for job: FrameJob) {
+    /// Appends a computed frame, or shows the error and stops (ignored if the run changed since the job was made).
+    public mutating func accept(_ result: Result<Frame, any Error>, for job: FrameJob) {
         guard pendingHalfSteps > 0, atLatest, job.engine.settings == settings, frames.last?.state == job.frame.state else { return }
+        let frame: Frame
+        switch result {
+        case let .success(computed): frame = computed
+        case let .failure(error):
+            message = "step failed: \(error)"
+            pendingHalfSteps = 0
+            isRunning = false
+            return
+        }
         frames.append(frame)
         cursor = frames.count - 1
         pendingHalfSteps -= 1
@@ -473,8 +488,12 @@ public struct Session: Sendable {
         if p.placed.count >= settings.k {
             let rows = p.placed.map { planeMap.unproject(x: $0.x, y: $0.y) }
             placement = nil
-            start(with: engine.initialState(chosenCentres: Matrix(rows)))
-            message = "\(settings.k) centres placed: press n to step"
+            do {
+                start(with: try engine.initialState(chosenCentres: Matrix(rows)))
+                message = "\(settings.k) centres placed: press n to step"
+            } catch {
+                message = "cannot use these centres: \(error)"
+            }
         }
         return true
     }

@@ -32,11 +32,11 @@ public struct WorkbenchSettings: Sendable, Equatable {
     public enum EmptyClusterPolicy: String, Sendable, CaseIterable {
         /// TensorFlow's behaviour: the centre becomes the zero vector (the origin).
         case moveToOrigin = "origin"
-        /// The centre keeps its previous position.
-        case keepPrevious = "keep"
+        /// The centre jumps to the point farthest from its own centre.
+        case farthestPoint = "farthest"
 
         /// Short label for the screen.
-        public var label: String { self == .moveToOrigin ? "→ origin (TF)" : "keep" }
+        public var label: String { self == .moveToOrigin ? "→ origin (TF)" : "→ farthest pt" }
     }
 
     /// Number of clusters.
