@@ -5,8 +5,9 @@ import Testing
 /// Loads a JSON fixture copied from the TF parity reference (`Fixtures/<name>.json`).
 func loadFixture(_ name: String) throws -> [String: Any] {
     let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"))
-    let data = try Data(contentsOf: url)
-    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    // Python's json writes NaN as a bare token, which JSONSerialization rejects: read it as null.
+    let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "NaN", with: "null")
+    return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
 
 /// A float32 matrix from nested JSON numbers (stored as exact doubles of float32 values).
