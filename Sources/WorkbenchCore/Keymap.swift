@@ -123,7 +123,7 @@ public enum Keymap {
         KeyBinding(keys: [.end], action: .last, barLabel: nil, help: "jump to the latest state", section: "History"),
         KeyBinding(keys: [.character("r")], action: .restart, barLabel: "restart", help: "restart with the current settings and seed", section: "Runs"),
         KeyBinding(keys: [.character("R")], action: .restartNewSeed, barLabel: nil, help: "restart with the next seed", section: "Runs"),
-        KeyBinding(keys: [.character("s")], action: .settings, barLabel: "settings", help: "settings: data, k, init, metric, batch, tolerance, seed", section: "Runs"),
+        KeyBinding(keys: [.character("s")], action: .settings, barLabel: "settings", help: "settings: data, k, init, metric, batch, seed…", section: "Runs"),
         KeyBinding(keys: [.character("c")], action: .checkpoints, barLabel: "ckpts", help: "checkpoints of the model_dir: list, scrub, continue", section: "Runs"),
         KeyBinding(keys: [.character("p")], action: .projection, barLabel: nil, help: "next projection for D > 2 (axis pairs, PCA)", section: "View"),
         KeyBinding(keys: [.character("m")], action: .markerMode, barLabel: nil, help: "marker: braille, half-block, glyphs", section: "View"),

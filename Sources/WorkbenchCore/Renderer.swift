@@ -31,7 +31,24 @@ public struct Renderer: Sendable {
         case let .settings(selected): drawSettings(&grid, session: session, layout: layout, selected: selected)
         case .none, .checkpoints: break
         }
+        if !session.view.unicode { Renderer.asciify(&grid) }
         return grid
+    }
+
+    /// Replaces every non-ASCII glyph with an ASCII stand-in (for terminals or locales without UTF-8).
+    static func asciify(_ grid: inout CellGrid) {
+        let table: [Unicode.Scalar: Unicode.Scalar] = [
+            "·": ".", "∘": ".", "→": ">", "←": "<", "↑": "^", "↓": "v", "Δ": "d", "×": "x", "–": "-", "−": "-",
+            "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "┤": "+", "┬": "+", "▸": ">", "◂": "<",
+            "…": "~", "●": "o", "▶": ">", "⏸": "=", "█": "#", "▀": "\"", "▄": "_",
+        ]
+        for y in 0..<grid.height {
+            for x in 0..<grid.width where !grid[x, y].glyph.isASCII {
+                var cell = grid[x, y]
+                cell.glyph = table[cell.glyph] ?? "?"
+                grid[x, y] = cell
+            }
+        }
     }
 
     // MARK: pieces
@@ -210,9 +227,9 @@ public struct Renderer: Sendable {
         var inBatch = [Bool](repeating: false, count: plot.width * plot.height)
         let spanX = bounds.maxX - bounds.minX, spanY = bounds.maxY - bounds.minY
         let brailleBits: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
+        let projected = session.projected
         func locate(_ i: Int) -> (sx: Int, sy: Int)? {
-            let p = session.planeMap.project(points.row(i))
-            let fx = (p.x - bounds.minX) / spanX, fy = (bounds.maxY - p.y) / spanY
+            let fx = (projected[2 * i] - bounds.minX) / spanX, fy = (bounds.maxY - projected[2 * i + 1]) / spanY
             guard fx >= 0, fx <= 1, fy >= 0, fy <= 1 else { return nil }
             return (min(gridWidth - 1, Int(fx * Float(gridWidth))), min(gridHeight - 1, Int(fy * Float(gridHeight))))
         }
@@ -343,18 +360,19 @@ public struct Renderer: Sendable {
         let next = frame.nextPhase == .assigned ? "assign" : "update"
         line("step \(frame.state.globalStep)  next: \(next)", value)
         line("history \(session.cursor + 1)/\(session.frames.count)" + (session.atLatest ? "" : "  (replay)"), label)
-        line("k \(s.k) · \(s.initialization.label)" + (s.initialization == .kmeansPlusPlus ? " r\(s.kmeansPlusPlusRetries)" : "") + " · seed \(s.seed)")
-        line("\(s.metric.label) · tol " + (s.relativeTolerance == 0 ? "off" : formatCompact(s.relativeTolerance)))
+        line("k \(s.k)  \(s.initialization.label)" + (s.initialization == .kmeansPlusPlus ? " (r\(s.kmeansPlusPlusRetries))" : ""))
+        line("seed \(s.seed)  tol " + (s.relativeTolerance == 0 ? "off" : formatCompact(s.relativeTolerance)))
+        line(s.metric.label + "  " + (s.useMiniBatch ? "mini-batch" : "full batch"))
         if s.useMiniBatch {
-            line("mini-batch B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" + (s.miniBatchStepsPerIteration > 1 ? " sync in \(frame.state.updateInSteps ?? 0)" : ""))
+            line("B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" + (s.miniBatchStepsPerIteration > 1 ? "  sync in \(frame.state.updateInSteps ?? 0)" : ""))
         } else {
-            line("full batch · empty \(s.emptyClusterPolicy.label)")
+            line("empty \(s.emptyClusterPolicy.label)")
         }
         y += 1
         // Legend: glyph, letter, size, last delta (and mini-batch counts).
         let stats = session.statsUpToCursor
         let lastDeltas = stats.last?.centreDeltas ?? []
-        let header = s.useMiniBatch ? "cluster   size  count    Δ" : "cluster   size          Δ"
+        let header = s.useMiniBatch ? "cluster  size  count      Δ" : "cluster  size             Δ"
         line(header, label)
         let shownClusters = min(s.k, max(0, (bottom - y) - 7))
         for j in 0..<shownClusters {
@@ -367,7 +385,7 @@ public struct Renderer: Sendable {
             let counts = frame.state.clusterCounts ?? []
             let count = j < counts.count ? String(counts[j]) : ""
             let delta = j < lastDeltas.count ? formatCompact(lastDeltas[j]) : "–"
-            let text = pad(String(size), 8) + (s.useMiniBatch ? pad(count, 7) : pad("", 7)) + pad(delta, 9)
+            let text = pad(String(size), 6) + (s.useMiniBatch ? pad(count, 7) : pad("", 7)) + pad(delta, 9)
             grid.put(text, x: x + 4, y: y, maxWidth: w - 4)
             y += 1
         }
@@ -377,9 +395,9 @@ public struct Renderer: Sendable {
         let sparkRows = 4
         let tableRows = max(0, bottom - y - 1 - sparkRows)
         if tableRows > 0 {
-            line(pad("step", 5) + pad("score", 11) + pad("Δmax", 9) + pad("moved", 7), label)
+            line(pad("step", 4) + pad("score", 9) + pad("Δmax", 7) + pad("moved", 6), label)
             for stat in stats.suffix(tableRows - 1) {
-                line(pad(String(stat.step), 5) + pad(formatCompact(stat.score), 11) + pad(formatCompact(stat.maxDelta), 9) + pad(String(stat.moved), 7))
+                line(pad(String(stat.step), 4) + pad(formatCompact(stat.score), 9) + pad(formatCompact(stat.maxDelta), 7) + pad(String(stat.moved), 6))
             }
             y = max(y, bottom - sparkRows)
         }
@@ -461,19 +479,19 @@ public struct Renderer: Sendable {
         switch (frame.nextPhase, s.useMiniBatch) {
         case (.assigned, false):
             return cosine
-                ? "Next: assign. Each point joins the centre at the smallest cosine distance 1 − cos (angles only; ties → lower index)."
-                : "Next: assign. Each point joins its nearest centre by squared Euclidean distance (ties → lower index)."
+                ? "Next: assign. Each point joins the centre with the smallest 1 − cos (direction only)."
+                : "Next: assign. Each point joins its nearest centre (squared Euclidean; ties → lower index)."
         case (.updated, false):
-            let empty = s.emptyClusterPolicy == .moveToOrigin ? "an empty cluster's centre goes to the origin" : "an empty cluster keeps its centre"
+            let empty = s.emptyClusterPolicy == .moveToOrigin ? "an empty one goes to the origin" : "an empty one jumps to the farthest point"
             return cosine
-                ? "Next: update. Each centre becomes the unit-length mean direction of its points; \(empty)."
-                : "Next: update. Each centre moves to the mean of its points, sum/(count+1e-6); \(empty)."
+                ? "Next: update. Each centre becomes the unit mean direction of its points; \(empty)."
+                : "Next: update. Each centre moves to the mean of its points; \(empty)."
         case (.assigned, true):
             let m = s.miniBatchStepsPerIteration
-            let sync = m > 1 && (frame.state.updateInSteps ?? 0) <= 0 ? "Sync the working centres into the frozen ones, then d" : "D"
-            return "Next: assign. \(sync)raw batch #\(frame.state.globalStep + 1) (\(min(s.batchSize, session.dataSet.points.rows)) points); each joins its nearest \(m > 1 ? "frozen " : "")centre\(cosine ? " by cosine" : "")."
+            let sync = m > 1 && (frame.state.updateInSteps ?? 0) <= 0 ? "Sync frozen ← working centres, then d" : "D"
+            return "Next: assign. \(sync)raw batch #\(frame.state.globalStep + 1) (\(min(s.batchSize, session.dataSet.points.rows)) pts); each joins its nearest \(m > 1 ? "frozen " : "")centre."
         case (.updated, true):
-            return "Next: update. A centre with n points so far that got m batch points moves by (sum − m·c)/(n + m)."
+            return "Next: update. A centre with n points so far and m new ones moves by (sum − m·c)/(n + m)."
         case (.initialized, _):
             return ""
         }

@@ -131,6 +131,8 @@ public struct Session: Sendable {
     public private(set) var planeMap: PlaneMap
     /// Plot bounds.
     public private(set) var bounds: PlotBounds
+    /// Every point's plane position, interleaved x, y (computed once per data set and projection).
+    public private(set) var projected: [Float] = []
     /// Screen size the layout is computed for.
     public private(set) var screenWidth: Int
     public private(set) var screenHeight: Int
@@ -163,6 +165,7 @@ public struct Session: Sendable {
         self.view = view
         planeMap = PlaneMap(projection: view.projection, points: dataSet.points)
         bounds = PlotBounds(points: dataSet.points, map: planeMap)
+        projected = Session.project(dataSet.points, map: planeMap)
         screenWidth = width
         screenHeight = height
         restart()
@@ -452,6 +455,24 @@ public struct Session: Sendable {
         view.projection = projection
         planeMap = PlaneMap(projection: projection, points: dataSet.points)
         bounds = PlotBounds(points: dataSet.points, map: planeMap)
+        projected = Session.project(dataSet.points, map: planeMap)
+    }
+
+    /// Plane positions of all rows, interleaved.
+    static func project(_ points: Matrix, map: PlaneMap) -> [Float] {
+        var out = [Float](repeating: 0, count: points.rows * 2)
+        if case let .axes(x, y) = map.projection, x < points.columns, y < points.columns {
+            let d = points.columns
+            points.values.withUnsafeBufferPointer { v in
+                for i in 0..<points.rows { out[2 * i] = v[i * d + x]; out[2 * i + 1] = v[i * d + y] }
+            }
+            return out
+        }
+        for i in 0..<points.rows {
+            let p = map.project(points.row(i))
+            out[2 * i] = p.x; out[2 * i + 1] = p.y
+        }
+        return out
     }
 
     // MARK: placement ("I'll choose")
@@ -572,9 +593,7 @@ public struct Session: Sendable {
         overlay = .none
         if chosen.name != dataSet.name {
             dataSet = chosen
-            view.projection = Session.defaultProjection(columns: chosen.points.columns)
-            planeMap = PlaneMap(projection: view.projection, points: chosen.points)
-            bounds = PlotBounds(points: chosen.points, map: planeMap)
+            setProjection(Session.defaultProjection(columns: chosen.points.columns))
         }
         settings = draft
         restart()
