@@ -46,23 +46,28 @@ struct MiniBatchEstimatorTests {
         try replay(fixture: "minibatch_M1_cosine", metric: .cosine, m: 1, modelKey: "lr=1/(n+m)", rate: .documented)
     }
 
-    @Test("TF 2.15's own M = 4 runs match the 1/(n+2m) rule on the steps where TF took that race outcome")
+    @Test("with the TF 2.15 rate, our steps equal TF's own M = 4 runs while TF took that race outcome")
     func tfRunsAgreeWithCompatibilityRate() throws {
         let fixture = try loadFixture("minibatch_M4")
         let runs = try #require(fixture["tf_runs"] as? [[[String: Any]]])
         let outcomes = try #require(fixture["per_step_race_outcome_(per_repetition)"] as? [[[String]]])
-        let model = try #require((fixture["models"] as? [String: Any])?["lr=1/(n+2m)/assign-with-pre-sync-clusters"] as? [[String: Any]])
-        // Where TF's run took the (1/(n+2m), pre-sync) outcome on every step so far, its state equals that model.
+        let batches = try #require(fixture["batches"] as? [Any]).map { try matrix($0) }
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: 5, initialClusters: .matrix(try matrix(fixture["initial_centers"])),
+            miniBatchStepsPerIteration: 4, miniBatchLearningRate: .tf215))
         var compared = 0
-        defer { #expect(compared >= 4) }
         for (run, steps) in zip(runs, outcomes) {
+            var state = try model.initialize(model.initialState(), batch: batches[0])
             for (t, outcome) in steps.enumerated() {
-                guard steps[0...t].allSatisfy({ $0.contains("lr=1/(n+2m)/assign-with-pre-sync-clusters") }) else { break }
-                #expect(outcome.contains("lr=1/(n+2m)/assign-with-pre-sync-clusters"))
-                #expect(maxRelativeDifference(try matrix(run[t]["clusters_updated"]), try matrix(model[t]["clusters_updated"])) <= 1e-5)
+                guard outcome.contains("lr=1/(n+2m)/assign-with-pre-sync-clusters") else { break }
+                state = try model.trainStep(state, batch: batches[t]).state
+                #expect(maxRelativeDifference(try #require(state.clustersUpdated), try matrix(run[t]["clusters_updated"])) <= 1e-5)
+                #expect(maxRelativeDifference(state.clusters, try matrix(run[t]["clusters"])) <= 1e-5)
+                #expect(state.clusterCounts == (try ints(run[t]["counts"])).map { Int64($0) })
                 compared += 1
             }
         }
+        #expect(compared >= 4)
     }
 
     @Test("M ≤ 0 behaves like M = 1, as TF")
