@@ -347,4 +347,17 @@ struct EstimatorTests {
             }
         }
     }
+
+    @Test("evaluate and predict run hooks per batch; a hook can end evaluation early")
+    func inferenceHooks() throws {
+        let kmeans = try fullBatch()
+        try kmeans.train(input: .wholeArray(points), steps: 1)
+        let hook = RecordingHook(stopAfterStep: 0)
+        let evaluation = try kmeans.evaluate(input: .batches(points, batchSize: 25), hooks: [hook])
+        #expect(hook.events == ["begin@1", "before@1", "after@1", "end@1"])
+        #expect(isClose(evaluation.loss, try kmeans.score(input: .batches(points, batchSize: 25)), relative: 0))
+        let predictHook = RecordingHook()
+        #expect(try kmeans.predict(input: .batches(points, batchSize: 25), hooks: [predictHook]).count == 100)
+        #expect(predictHook.losses.count == 4)
+    }
 }
