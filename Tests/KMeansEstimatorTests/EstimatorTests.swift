@@ -360,4 +360,19 @@ struct EstimatorTests {
         #expect(try kmeans.predict(input: .batches(points, batchSize: 25), hooks: [predictHook]).count == 100)
         #expect(predictHook.losses.count == 4)
     }
+
+    @Test("k-means++ with randomSeed 42 through the estimator: TF's centres after each of 10 train() calls")
+    func kmeansPlusPlusThroughEstimator() throws {
+        let fixture = try loadFixture("full_batch_kmeanspp")
+        let kmeans = try KMeansClustering(numClusters: 5, initialClusters: .kmeansPlusPlus, randomSeed: 42, useMiniBatch: false)
+        let iterations = try #require(fixture["iterations"] as? [[String: Any]])
+        for (t, iteration) in iterations.enumerated() {
+            try kmeans.train(input: .wholeArray(points))
+            #expect(maxRelativeDifference(try kmeans.clusterCenters(), try matrix(iteration["centers"])) <= 1e-5, "step \(t + 1)")
+            #expect(isClose(try kmeans.score(input: .wholeArray(points)), try float(iteration["score"]), relative: 1e-5))
+        }
+        let evaluation = try kmeans.evaluate(input: .wholeArray(points))
+        #expect(evaluation.globalStep == 10)
+        #expect(try kmeans.predictClusterIndex(input: .wholeArray(points)).map { Int($0) } == (try ints(fixture["final_cluster_index"])))
+    }
 }
