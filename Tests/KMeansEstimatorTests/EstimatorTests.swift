@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TFFormats
 @testable import KMeansEstimator
@@ -375,4 +376,23 @@ struct EstimatorTests {
         #expect(evaluation.globalStep == 10)
         #expect(try kmeans.predictClusterIndex(input: .wholeArray(points)).map { Int($0) } == (try ints(fixture["final_cluster_index"])))
     }
+
+    @Test("time-based checkpoints, keep-all, no summaries, and the progress log")
+    func cadenceOptions() throws {
+        let lines = LockedLines()
+        let config = RunConfig(saveCheckpointsSecs: 1e-9, saveSummarySteps: nil, keepCheckpointMax: 0, logStepCountSteps: 2, log: { lines.append($0) })
+        let kmeans = try fullBatch(config)
+        try kmeans.train(input: .wholeArray(points, epochs: nil), steps: 4)
+        #expect(try kmeans.checkpointStore.allCheckpointPaths() == (0...4).map { "model.ckpt-\($0)" })
+        #expect((kmeans.summarySink as? InMemorySummarySink)?.scalars.isEmpty == true)
+        #expect(lines.values.filter { $0.hasPrefix("loss = ") }.count == 2)
+    }
+}
+
+/// Collects log lines from the `@Sendable` log callback.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var values: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
