@@ -377,6 +377,25 @@ struct EstimatorTests {
         #expect(try kmeans.predictClusterIndex(input: .wholeArray(points)).map { Int($0) } == (try ints(fixture["final_cluster_index"])))
     }
 
+    @Test("the seed example with a one-epoch input: every train() initializes or restores, then takes one step")
+    func seedExampleSemantics() throws {
+        let kmeans = try KMeansClustering(numClusters: 5, randomSeed: 1, useMiniBatch: false)
+        let input = InputFunction.wholeArray(points, epochs: 1)
+        try kmeans.train(input: input)
+        // Deliberate difference: TF's first call only initializes (global_step 1, centres = the init rows).
+        let model = kmeans.modelFunction
+        let expected = try model.trainStep(try model.initialize(model.initialState(), batch: points), batch: points).state
+        #expect(try kmeans.clusterCenters() == expected.clusters)
+        #expect(try kmeans.variableValue("global_step") == .int64(1))
+        var scores: [Float] = []
+        for _ in 1..<10 {
+            try kmeans.train(input: input)
+            scores.append(try kmeans.score(input: input))
+        }
+        #expect(try kmeans.variableValue("global_step") == .int64(10))
+        #expect(zip(scores, scores.dropFirst()).allSatisfy { $1 <= $0 }, "full-batch scores never increase: \(scores)")
+    }
+
     @Test("time-based checkpoints, keep-all, no summaries, and the progress log")
     func cadenceOptions() throws {
         let lines = LockedLines()
