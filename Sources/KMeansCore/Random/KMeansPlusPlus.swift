@@ -111,7 +111,7 @@ private struct Sampler {
         chosen = .allocate(capacity: rows)
         cumulative.initialize(repeating: 0)
         distanceStorage.initialize(repeating: .infinity)
-        for slot in 0..<groupSize { groupVectors[slot] = slot + 2 }
+        _ = groupVectors.initialize(from: 2..<(groupSize + 2))
         groupOutputs.initialize(repeating: distanceStorage.baseAddress!)
         candidateIndices.initialize(repeating: 0)
         potentials.initialize(repeating: 0)
