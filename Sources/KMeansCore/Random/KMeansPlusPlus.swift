@@ -15,11 +15,12 @@ import Foundation
 /// instead let `upper_bound` return `n`, read row `n` out of bounds and clamped the index to `n − 1`, so it
 /// duplicated the last point; we do not reproduce that undefined behaviour.
 ///
-/// Where TF would never finish, we fall back to a uniform draw instead: when every unchosen point weighs 0 but
-/// rounding leaves a chosen point a tiny positive distance to itself (duplicated points; Eigen sums norms and dot products in different orders for many columns and for the odd last row), TF's redraw
-/// loop never ends. Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can
-/// keep index 0 again and its draw can loop forever on an infinite total. We keep TF's choices wherever TF
-/// terminates, may then return a duplicate index, and never hang or read out of bounds.
+/// Where TF would never finish, we fall back to a uniform draw instead. That happens when every unchosen point
+/// weighs 0 but rounding leaves a chosen point a tiny positive distance to itself (duplicated points; Eigen sums
+/// norms and dot products in different orders for 32+ columns and on the odd last row), so TF redraws that point
+/// forever. Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep
+/// index 0 again and its draw can loop forever on an infinite total. We keep TF's choices wherever TF terminates,
+/// may then return a duplicate index, and never hang or read out of bounds.
 ///
 /// Float arithmetic follows the Eigen expressions TF evaluates on an AVX build: squared norms and the potential
 /// use Eigen's vectorised sum order (two 8-lane accumulators, lane tree, sequential tail), dot products Eigen's
