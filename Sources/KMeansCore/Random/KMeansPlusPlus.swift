@@ -15,9 +15,12 @@ import Foundation
 /// instead let `upper_bound` return `n`, read row `n` out of bounds and clamped the index to `n − 1`, so it
 /// duplicated the last point; we do not reproduce that undefined behaviour.
 ///
-/// Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep index 0 again
-/// and its draw can loop forever on an infinite total. We keep TF's choices where TF terminates, fall back to a
-/// uniform draw where it would not, and may then return a duplicate index; we never hang or read out of bounds.
+/// Where TF would never finish, we fall back to a uniform draw instead. That happens when every unchosen point
+/// weighs 0 but rounding leaves a chosen point a tiny positive distance to itself (duplicated points; Eigen sums
+/// norms and dot products in different orders for 32+ columns and on the odd last row), so TF redraws that point
+/// forever. Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep
+/// index 0 again and its draw can loop forever on an infinite total. We keep TF's choices wherever TF terminates,
+/// may then return a duplicate index, and never hang or read out of bounds.
 ///
 /// Float arithmetic follows the Eigen expressions TF evaluates on an AVX build: squared norms and the potential
 /// use Eigen's vectorised sum order (two 8-lane accumulators, lane tree, sequential tail), dot products Eigen's
@@ -65,9 +68,9 @@ public enum KMeansPlusPlus {
 
 /// The kernel's state: buffers allocated once per call, reused for every round.
 ///
-/// A round's `1 + r` candidates are all drawn before any distance is computed — exactly TF's RNG order, because a
-/// draw depends only on the prefix sums and the chosen set, which are fixed within a round — so one pass over the
-/// points serves a whole group of candidates (up to ``groupLimit``, which bounds the memory for large `r`).
+/// A round's `1 + r` candidates are drawn in groups of up to ``groupLimit`` before their distances are computed —
+/// exactly TF's RNG order, because a draw depends only on the prefix sums and the chosen set, which are fixed
+/// within a round — so one pass over the points serves a whole group; the group limit bounds memory for large `r`.
 private struct Sampler {
     /// Most candidates evaluated in one pass over the points.
     static let groupLimit = 8
@@ -93,12 +96,14 @@ private struct Sampler {
     let potentials: UnsafeMutableBufferPointer<Float>
     let chosen: UnsafeMutableBufferPointer<Bool>
     var anyChosen = false
+    /// Whether some unchosen row can still be hit by a weighted draw this round; computed only after many redraws.
+    var unchosenReachable: Bool?
 
     init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64, retries: Int) {
         self.values = values
         self.rows = rows
         self.columns = columns
-        slots = 1 + retries
+        slots = retries == .max ? .max : 1 + retries
         groupSize = min(slots, Self.groupLimit)
         rng = SimplePhilox(PhiloxRandom(seed: seed))
         halfNorms = .allocate(capacity: rows)
@@ -106,12 +111,12 @@ private struct Sampler {
         distanceStorage = .allocate(capacity: rows * (groupSize + 2))
         groupVectors = .allocate(capacity: groupSize)
         groupOutputs = .allocate(capacity: groupSize)
-        candidateIndices = .allocate(capacity: slots)
+        candidateIndices = .allocate(capacity: groupSize)
         potentials = .allocate(capacity: groupSize)
         chosen = .allocate(capacity: rows)
         cumulative.initialize(repeating: 0)
         distanceStorage.initialize(repeating: .infinity)
-        for slot in 0..<groupSize { groupVectors[slot] = slot + 2 }
+        _ = groupVectors.initialize(from: 2..<(groupSize + 2))
         groupOutputs.initialize(repeating: distanceStorage.baseAddress!)
         candidateIndices.initialize(repeating: 0)
         potentials.initialize(repeating: 0)
@@ -157,6 +162,7 @@ private struct Sampler {
                     running += current[j]
                     cumulative[j] = running
                 }
+                unchosenReachable = nil
             }
             let next = retries == 0 ? sampleOne() : sampleWithRetries()
             let index = min(next, rows - 1)
@@ -171,34 +177,37 @@ private struct Sampler {
     private mutating func sampleOne() -> Int {
         candidateIndices[0] = draw()
         groupOutputs[0] = vector(currentVector)
-        pass(firstCandidate: 0, count: 1)
+        pass(count: 1)
         return candidateIndices[0]
     }
 
     /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties), like TF's loop.
     private mutating func sampleWithRetries() -> Int {
-        for slot in 0..<slots { candidateIndices[slot] = draw() }
         var bestPotential = Float.infinity
         var bestIndex = -1
-        var groupStart = 0
-        while groupStart < slots {
-            let members = min(groupSize, slots - groupStart)
-            for member in 0..<members { groupOutputs[member] = vector(groupVectors[member]) }
-            pass(firstCandidate: groupStart, count: members)
+        var remaining = slots
+        while remaining > 0 {
+            let members = min(groupSize, remaining)
+            // Drawing a group ahead of its distances keeps TF's draw order: draws never depend on distances.
+            for member in 0..<members {
+                candidateIndices[member] = draw()
+                groupOutputs[member] = vector(groupVectors[member])
+            }
+            pass(count: members)
             sumPotentials(members)
             for member in 0..<members where potentials[member] < bestPotential {
                 bestPotential = potentials[member]
-                bestIndex = candidateIndices[groupStart + member]
+                bestIndex = candidateIndices[member]
                 swap(&bestVector, &groupVectors[member])
             }
-            groupStart += members
+            remaining -= members
         }
         guard bestIndex >= 0 else {
             // No potential below +inf (NaN or overflowing data): TF keeps index 0 with an unset distance vector;
             // we keep index 0 and update the distances as if it had been chosen.
             candidateIndices[0] = 0
             groupOutputs[0] = vector(currentVector)
-            pass(firstCandidate: 0, count: 1)
+            pass(count: 1)
             return 0
         }
         swap(&currentVector, &bestVector)
@@ -225,9 +234,13 @@ private struct Sampler {
             return Int(rng.uniform64(UInt64(rows)))
         }
         var index = 0
+        var attempts = 0
         repeat {
+            attempts += 1
             let total = cumulative[rows - 1]
-            if !(total > 0) {
+            if !(total > 0) || (attempts > Self.redrawsBeforeCheck && !isUnchosenReachable()) {
+                // The second case: all weight sits on chosen rows (rounding leaves chosen points a tiny positive
+                // distance to themselves when their duplicates weigh 0), so TF would redraw forever.
                 index = Int(rng.uniform64(UInt64(rows)))
             } else {
                 let v = rng.randFloat() * total
@@ -242,6 +255,22 @@ private struct Sampler {
         return index
     }
 
+    /// Redraws of chosen rows tolerated before checking that an unchosen row can be drawn at all.
+    static let redrawsBeforeCheck = 1_000
+
+    /// Whether an unchosen row has a positive step in the prefix sums (the only rows `upper_bound` can return).
+    private mutating func isUnchosenReachable() -> Bool {
+        if let unchosenReachable { return unchosenReachable }
+        var reachable = !chosen[0] && cumulative[0] > 0
+        var j = 1
+        while !reachable && j < rows {
+            reachable = !chosen[j] && cumulative[j] > cumulative[j - 1]
+            j += 1
+        }
+        unchosenReachable = reachable
+        return reachable
+    }
+
     /// First index whose prefix sum is greater than `value` (`std::upper_bound`), `rows` if none.
     private func upperBound(_ value: Float) -> Int {
         var low = 0, high = rows
@@ -252,13 +281,13 @@ private struct Sampler {
         return low
     }
 
-    /// `groupOutputs[m][j] = min(current[j], D(s)[j])` for the drawn candidates `s` at `firstCandidate ..<
-    /// firstCandidate + count`; an output may be the current vector itself.
-    private func pass(firstCandidate: Int, count: Int) {
+    /// `groupOutputs[m][j] = min(current[j], D(candidateIndices[m])[j])` for `m < count`; an output may be the
+    /// current vector itself.
+    private func pass(count: Int) {
         DistancePass(
             values: values, rows: rows, columns: columns, halfNorms: UnsafePointer(halfNorms.baseAddress!),
             current: UnsafePointer(vector(currentVector)), outputs: UnsafePointer(groupOutputs.baseAddress!),
-            candidates: UnsafePointer(candidateIndices.baseAddress! + firstCandidate), count: count
+            candidates: UnsafePointer(candidateIndices.baseAddress!), count: count
         ).run()
     }
 }
