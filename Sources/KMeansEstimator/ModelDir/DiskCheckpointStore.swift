@@ -39,15 +39,15 @@ public final class DiskCheckpointStore: CheckpointStore {
     }
 
     /// Loads the checkpoint whose prefix is `path`: as given (absolute or relative to the working directory), or
-    /// else relative to the model directory.
+    /// else relative to the model directory. Tensors of dtypes this package does not model are left out.
     public func load(_ path: String) throws -> [String: Tensor] {
         let asGiven = URL(fileURLWithPath: path)
         if FileManager.default.fileExists(atPath: TensorBundleFiles.indexURL(prefix: asGiven).path) {
-            return try TensorBundleReader(prefix: asGiven).readAll()
+            return try TensorBundleReader(prefix: asGiven).readAll(skippingUnsupported: true)
         }
         if !path.hasPrefix("/"), let inside = try? directory.resolve(checkpointPath: path),
            FileManager.default.fileExists(atPath: TensorBundleFiles.indexURL(prefix: inside).path) {
-            return try TensorBundleReader(prefix: inside).readAll()
+            return try TensorBundleReader(prefix: inside).readAll(skippingUnsupported: true)
         }
         throw CheckpointStoreError.notFound(path)
     }

@@ -2,7 +2,8 @@ import Foundation
 import TFFormats
 
 /// Scalar summaries as TensorBoard event files: training in the model directory, evaluations in `eval/` or
-/// `eval_<name>/`. One file per directory per sink, created on the first scalar, each event flushed to the OS.
+/// `eval_<name>/`. One file per directory per sink, created on the first scalar, each event handed to the OS at
+/// once. A training file starts with `SessionLog START` at the step before its first scalar.
 public final class EventSummarySink: SummarySink {
     /// The model directory.
     public let modelDir: String
@@ -44,6 +45,11 @@ public final class EventSummarySink: SummarySink {
         } else {
             writer = try EventFileWriter(directory: URL(fileURLWithPath: path(for: directory)))
             writers[directory] = writer
+            if directory == .training {
+                // As TF on (re)start: TensorBoard drops older points at or after this step, i.e. those a crashed
+                // run wrote past the checkpoint training resumed from.
+                try writer.write(Event(wallTime: Date().timeIntervalSince1970, step: max(0, step - 1), payload: .sessionLog(status: .start, checkpointPath: "")))
+            }
         }
         try writer.writeScalars([(tag, value)], step: step)
     }
