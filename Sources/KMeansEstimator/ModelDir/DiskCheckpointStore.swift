@@ -30,10 +30,12 @@ public final class DiskCheckpointStore: CheckpointStore {
         return modelDir.hasSuffix("/") ? modelDir + relative : modelDir + "/" + relative
     }
 
+    /// `<modelDir>/model.ckpt-N` of the checkpoint the state file names, or nil (no state file, or its index is missing).
     public func latestCheckpointPath() throws -> String? {
         try directory.latestCheckpoint().map(userPath)
     }
 
+    /// The retained checkpoints the state file lists whose index exists, oldest first, as `<modelDir>/<name>`.
     public func allCheckpointPaths() throws -> [String] {
         try directory.checkpoints().map(userPath)
     }
@@ -52,6 +54,8 @@ public final class DiskCheckpointStore: CheckpointStore {
         throw CheckpointStoreError.notFound(path)
     }
 
+    /// Saves atomically as `model.ckpt-<globalStep>`, updates the state file, applies retention, and returns
+    /// `<modelDir>/model.ckpt-<globalStep>`; the first save takes the trainer lock.
     @discardableResult
     public func save(_ variables: [String: Tensor], globalStep: Int64) throws -> String {
         if lease == nil {

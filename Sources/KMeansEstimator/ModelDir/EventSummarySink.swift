@@ -35,6 +35,7 @@ public final class EventSummarySink: SummarySink {
     /// The event files written so far, by stream.
     public var files: [SummaryDirectory: URL] { writers.mapValues(\.url) }
 
+    /// Appends `tag = value` at `step` as a `simple_value` event in the stream's file.
     public func addScalar(_ tag: String, value: Float, step: Int64, directory: SummaryDirectory) throws {
         if case .evaluation(let name?) = directory, name.contains("/") || name.contains("\0") {
             throw KMeansError.invalidArgument(argument: "name", reason: "evaluation name '\(name)' must not contain '/'")
