@@ -325,11 +325,12 @@ public final class EventFileWriter {
     private var descriptor: Int32
 
     /// Creates `directory` if needed and a new file named as TensorFlow does
-    /// (`events.out.tfevents.<10-digit seconds>.<host>`) plus `.<pid>.<n>.swift`, `n` making it unique.
-    public init(directory: URL, wallTime: Double = Date().timeIntervalSince1970, hostName: String = ProcessInfo.processInfo.hostName) throws(TFFormatError) {
+    /// (`events.out.tfevents.<10-digit seconds>.<host>`) plus `.<pid>.<n>.swift`, `n` making it unique;
+    /// `hostName` defaults to `gethostname()`.
+    public init(directory: URL, wallTime: Double = Date().timeIntervalSince1970, hostName: String? = nil) throws(TFFormatError) {
         try FileIO.createDirectory(directory)
         let seconds = String(max(0, Int(wallTime.rounded(.down)))).leftPadded(to: 10)
-        let host = String(hostName.map { $0 == "/" || $0 == "\0" ? "_" : $0 })
+        let host = String((hostName ?? FileIO.hostName()).map { $0 == "/" || $0 == "\0" ? "_" : $0 })
         var attempt = 0
         while true {
             let name = "events.out.tfevents.\(seconds).\(host).\(getpid()).\(String(attempt).leftPadded(to: 3)).swift"

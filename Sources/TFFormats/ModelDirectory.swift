@@ -247,7 +247,7 @@ public final class TrainerLock: @unchecked Sendable {
             throw .io(path: url.path, operation: "flock", message: FileIO.errnoMessage(code))
         }
         descriptor = fd
-        let owner = Array("pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n".utf8)
+        let owner = Array("pid \(getpid()) on \(FileIO.hostName())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = owner.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }
