@@ -108,6 +108,26 @@ struct ModelDirectoryTests {
         #expect(tensors["update_in_steps"] == .int64(2))
     }
 
+    @Test func scalarSummariesFollowTensorBoardIncludingRestartPurge() throws {
+        let full = try ModelDirectory(url: TestFiles.modelDirs.appendingPathComponent("kmeans_full_batch")).scalarSummaries()
+        #expect(full["eval"]?["score"]?.map(\.step) == [5])
+        #expect(full["."]?["loss"]?.map(\.value) == [Double(Float(1982.3004150390625)), Double(Float(746.2930908203125))])
+        #expect(Set(full["."]?.keys.map { $0 } ?? []) == ["loss", "loss/raw"])
+
+        // A run that crashed after step 4 (checkpoint at 2) and resumed from step 2: the stale 3 and 4 go away.
+        let url = try TestFiles.temporaryDirectory()
+        let first = try EventFileWriter(directory: url, wallTime: 100, hostName: "h")
+        for step in 1...4 { try first.writeScalars([("loss", Float(step))], step: Int64(step), wallTime: 100) }
+        first.close()
+        let second = try EventFileWriter(directory: url, wallTime: 200, hostName: "h")
+        try second.write(Event(wallTime: 200, step: 2, payload: .sessionLog(status: .start, checkpointPath: "")))
+        for step in 3...5 { try second.writeScalars([("loss", Float(step * 10))], step: Int64(step), wallTime: 200) }
+        second.close()
+        let runs = try ModelDirectory(url: url).scalarSummaries()
+        #expect(runs["."]?["loss"]?.map(\.step) == [1, 3, 4, 5])
+        #expect(runs["."]?["loss"]?.map(\.value) == [1, 30, 40, 50])
+    }
+
     @Test func summaryRunsListTrainingAndEvalEventFiles() throws {
         let full = ModelDirectory(url: TestFiles.modelDirs.appendingPathComponent("kmeans_full_batch"))
         let runs = try full.summaryRuns()
