@@ -1,5 +1,3 @@
-import Foundation
-
 /// How distances between points and centres are measured (TF's `distance_metric`).
 public enum DistanceMetric: String, Sendable, CaseIterable, Equatable {
     /// `‖x − c‖²` (TF's `SQUARED_EUCLIDEAN_DISTANCE`).
@@ -130,7 +128,7 @@ public struct KMeansParams: Sendable {
 
     /// The number of k-means++ retries per sample after TF's negative-value heuristic (`2 + ⌊ln k⌋`).
     public func effectiveRetries(numToSample: Int) -> Int {
-        kmeansPlusPlusNumRetries >= 0 ? kmeansPlusPlusNumRetries : 2 + Int(log(Double(max(numToSample, 1))))
+        KMeansPlusPlus.effectiveRetries(count: max(numToSample, 1), retriesPerSample: kmeansPlusPlusNumRetries)
     }
 
     /// Throws `KMeansError.invalidArgument` naming the first invalid option.
