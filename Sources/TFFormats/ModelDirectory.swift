@@ -128,6 +128,26 @@ public struct ModelDirectory: Sendable, Equatable {
         return (latest, try load(latest))
     }
 
+    /// The TensorBoard runs under this directory: `.` (training), `eval`, `eval_<name>` (and any other direct
+    /// subdirectory holding event files), each with its event files in the order TensorBoard reads them (by name).
+    public func summaryRuns() throws(TFFormatError) -> [(run: String, eventFiles: [URL])] {
+        guard FileIO.directoryExists(url) else { return [] }
+        func eventFiles(in directory: URL) throws(TFFormatError) -> [URL] {
+            try FileIO.listDirectory(directory).filter(EventFileReader.isEventFileName).sorted()
+                .map { directory.appendingPathComponent($0) }.filter(FileIO.fileExists)
+        }
+        var runs: [(run: String, eventFiles: [URL])] = []
+        let top = try eventFiles(in: url)
+        if !top.isEmpty { runs.append((".", top)) }
+        for name in try FileIO.listDirectory(url).sorted() where !name.hasPrefix(".") {
+            let subdirectory = url.appendingPathComponent(name)
+            guard FileIO.directoryExists(subdirectory) else { continue }
+            let files = try eventFiles(in: subdirectory)
+            if !files.isEmpty { runs.append((name, files)) }
+        }
+        return runs
+    }
+
     // MARK: Writing
 
     /// Saves `tensors` as the checkpoint for `step` and makes it the latest.
@@ -142,9 +162,16 @@ public struct ModelDirectory: Sendable, Equatable {
         let encoded = try TensorBundleEncoder.encode(tensors)
         try FileIO.createDirectory(url)
         let reference = CheckpointReference(prefix: prefix(forStep: step))
-        try FileIO.writeAtomically(encoded.data, to: TensorBundleFiles.dataURL(prefix: reference.prefix))
-        try FileIO.writeAtomically(encoded.index, to: TensorBundleFiles.indexURL(prefix: reference.prefix))
-        try FileIO.syncDirectory(url)
+        let dataURL = TensorBundleFiles.dataURL(prefix: reference.prefix)
+        let indexURL = TensorBundleFiles.indexURL(prefix: reference.prefix)
+        // Re-saving a step with identical contents (every train() starts by saving the restored state) must not
+        // open a window where a new data file sits next to an old index.
+        let unchanged = (try? FileIO.readAll(indexURL)) == encoded.index && (try? FileIO.readAll(dataURL)) == encoded.data
+        if !unchanged {
+            try FileIO.writeAtomically(encoded.data, to: dataURL)
+            try FileIO.writeAtomically(encoded.index, to: indexURL)
+            try FileIO.syncDirectory(url)
+        }
 
         // A damaged state file must not block saving: the new state then starts from this checkpoint.
         let previous = (try? checkpointState()) ?? nil
