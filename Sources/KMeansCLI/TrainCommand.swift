@@ -123,7 +123,8 @@ struct TrainCommand: ParsableCommand {
                                       firstStep: startStep, lastStep: targetStep)
             try estimator.train(input: trainingInput, hooks: [monitor], steps: runSteps, maxSteps: maxSteps)
         } catch {
-            if wasEmpty { try? FileManager.default.removeItem(at: directory) }
+            // Remove only what this run created; a directory another trainer holds is left alone.
+            if wasEmpty, !isLockError(error) { try? FileManager.default.removeItem(at: directory) }
             throw error
         }
 
@@ -188,6 +189,12 @@ struct TrainCommand: ParsableCommand {
         }
         return ("input_ended", "the input ended")
     }
+}
+
+/// Whether `error` says another trainer holds the model directory.
+func isLockError(_ error: any Error) -> Bool {
+    if case TFFormatError.directoryLocked = error { return true }
+    return false
 }
 
 /// The global step of the latest checkpoint (0 when there is none yet).
