@@ -41,7 +41,7 @@ struct ExportCommand: ParsableCommand {
         case .csv:
             StandardOutput.write("export_dir,global_step\n\(CSVWriter.escape(target.path)),\(step)\n")
         case .text:
-            StandardOutput.write("exported global step \(step) to \(target.path)\n")
+            StandardOutput.write("exported global step \(step) to \((to as NSString).appendingPathComponent(target.lastPathComponent))\n")
         }
     }
 }

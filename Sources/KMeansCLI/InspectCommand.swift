@@ -116,7 +116,7 @@ struct InspectCommand: ParsableCommand {
                 parametersValue = .null
             }
             var fields: [(String, JSONValue)] = [
-                ("model_dir", .string(url.path)),
+                ("model_dir", .string(directory)),
                 ("latest_checkpoint", latest.map { .string($0.name) } ?? .null),
                 ("checkpoint_state", state.map { .object([("model_checkpoint_path", .string($0.modelCheckpointPath)),
                                                           ("all_model_checkpoint_paths", .array($0.allModelCheckpointPaths.map { .string($0) }))]) } ?? .null),
@@ -137,7 +137,7 @@ struct InspectCommand: ParsableCommand {
             }
             StandardOutput.write(text)
         case .text:
-            var text = "model directory: \(sanitized(url.path))\n"
+            var text = "model directory: \(sanitized(directory))\n"
             if let stored {
                 text += "parameters (\(StoredParameters.fileName)): num_clusters=\(stored.numClusters) initial_clusters=\(stored.initialClusters) "
                 text += "distance_metric=\(stored.distanceMetric) use_mini_batch=\(stored.useMiniBatch) "

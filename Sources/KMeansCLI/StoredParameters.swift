@@ -112,6 +112,8 @@ struct CheckpointFacts {
 /// latest checkpoint, refusing flags that contradict what the directory holds.
 struct ParameterResolver {
     let directory: URL
+    /// The model directory as the user wrote it, for messages.
+    let displayName: String
     let flags: ModelParameterOptions
     let featureColumns: [String]?
 
@@ -126,7 +128,7 @@ struct ParameterResolver {
     }
 
     func resolve(stored: StoredParameters?, facts: CheckpointFacts?, explicitCenters: Matrix?, training: Bool) throws -> StoredParameters {
-        let origin = stored != nil ? "\(directory.path)/\(StoredParameters.fileName)" : "the checkpoint in \(directory.path)"
+        let origin = stored != nil ? (displayName as NSString).appendingPathComponent(StoredParameters.fileName) : "the checkpoint in \(displayName)"
         func conflict(_ flag: String, _ given: String, _ remembered: String) -> CLIError {
             .usage("--\(flag) \(given) conflicts with the model directory: it was trained with \(flag.replacingOccurrences(of: "-", with: "_")) = \(remembered) (\(origin)); omit the flag or use another --model-dir")
         }
@@ -162,7 +164,7 @@ struct ParameterResolver {
                 throw conflict("mini-batch-steps-per-iteration", "\(m)", facts.separateWorkingCopy ? "> 1" : "≤ 1")
             }
             if let centers = explicitCenters, let known = facts.numClusters, centers.rows != known {
-                throw CLIError.data("\(flags.initialClusters ?? ""): holds \(centers.rows) centres but the checkpoint in \(directory.path) has k = \(known)")
+                throw CLIError.data("\(flags.initialClusters ?? ""): holds \(centers.rows) centres but the checkpoint in \(displayName) has k = \(known)")
             }
         }
         let k: Int
@@ -177,7 +179,7 @@ struct ParameterResolver {
             k = known
         } else {
             throw CLIError.usage(training ? "--num-clusters is required for a new model (or give --initial-clusters FILE)"
-                                          : "\(directory.path) has no trained model (no checkpoint and no \(StoredParameters.fileName))")
+                                          : "\(displayName) has no trained model (no checkpoint and no \(StoredParameters.fileName))")
         }
         let miniBatch = flags.useMiniBatch ?? facts?.useMiniBatch ?? true
         let defaultM = (facts?.separateWorkingCopy ?? false) ? 2 : 1
