@@ -49,6 +49,10 @@ protocol RowSource: AnyObject {
     var canRewind: Bool { get }
     /// The number of rows, when known without reading them.
     var declaredRowCount: Int? { get }
+    /// How far into the file reading has got, in bytes.
+    var bytePosition: Int { get }
+    /// The file's size in bytes (nil for pipes).
+    var byteSize: Int? { get }
     /// Appends up to `maxRows` rows to `values`; returns how many were appended (0 at the end).
     func readRows(maxRows: Int, into values: inout [Float]) throws -> Int
     /// Goes back to the first data row.

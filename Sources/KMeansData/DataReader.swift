@@ -65,8 +65,20 @@ public final class DataReader {
     /// Reads every remaining row into one matrix.
     public func readAll() throws -> Matrix {
         var values: [Float] = []
-        if let declared = declaredRowCount { values.reserveCapacity(declared * columns) }
         var total = 0
+        if let declared = declaredRowCount {
+            values.reserveCapacity(declared * columns)
+        } else if let size = rows.byteSize {
+            // Estimate the row count from the first rows' bytes so the array does not grow by doubling (which
+            // would briefly hold the data twice).
+            let start = rows.bytePosition
+            total = try rows.readRows(maxRows: 4096, into: &values)
+            let consumed = rows.bytePosition - start
+            if total > 0, consumed > 0 {
+                let estimate = Double(total) * Double(max(size - start, consumed)) / Double(consumed)
+                values.reserveCapacity(Int(estimate * 1.05 + 64) * columns)
+            }
+        }
         while true {
             let count = try rows.readRows(maxRows: 1 << 16, into: &values)
             if count == 0 { break }

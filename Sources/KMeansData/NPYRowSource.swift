@@ -10,6 +10,8 @@ final class NPYRowSource: RowSource {
     private var nextRow = 0
     /// Fortran-order data from a pipe, transposed to row-major once (it cannot be read column by column).
     private var bufferedRowMajor: [Float]? = nil
+    var bytePosition: Int { source.offset }
+    var byteSize: Int? { source.fileSize }
     var canRewind: Bool { source.isSeekable || bufferedRowMajor != nil }
     var declaredRowCount: Int? { rows }
 

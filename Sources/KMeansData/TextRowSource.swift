@@ -12,6 +12,8 @@ final class TextRowSource: RowSource {
     let columns: Int
     let columnNames: [String]?
     private(set) var skippedRows = 0
+    var bytePosition: Int { source.offset }
+    var byteSize: Int? { source.fileSize }
     var canRewind: Bool { source.isSeekable }
     var declaredRowCount: Int? { nil }
     private var rowsRead = 0
