@@ -46,6 +46,12 @@ struct LargeFileTests {
         #expect(sum == expectedSum)
         // One read buffer and one batch, not the file: well under a tenth of a 100+ MB file.
         #expect(growth < 32 << 20, "peak memory grew by \(growth) bytes streaming a \(fileSize)-byte file")
+
+        // A whole load holds the matrix once (sized from the file, not grown by doubling).
+        let whole = try DataLoader.load(path: path).matrix
+        #expect(whole.rows == rows)
+        let wholeGrowth = peakResidentBytes() - before
+        #expect(wholeGrowth < rows * 2 * 4 * 5 / 4 + (48 << 20), "peak grew by \(wholeGrowth) bytes for a \(rows * 8)-byte matrix")
     }
 
     @Test("a 10-million-row .npy streams with bounded memory, and loads whole into exactly one matrix")
