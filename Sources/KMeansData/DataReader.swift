@@ -16,7 +16,7 @@ public final class DataReader {
         self.path = path
         let source = try ByteSource(path: path)
         _ = try source.ensure(8)
-        let head = Array(source.buffer[source.start..<min(source.end, source.start + 6)])
+        let head = (source.start..<min(source.end, source.start + 6)).map { source[$0] }
         let isNPY = head == NPYHeader.magic
         let chosen = options.format ?? (isNPY ? .npy : .text)
         format = chosen
@@ -28,8 +28,7 @@ public final class DataReader {
                 throw DataError(file: path, location: .file, kind: .badHeader, message: "this is a .npy file, not text")
             }
             var bomLength = 0
-            if source.available >= 3, source.buffer[source.start] == 0xEF, source.buffer[source.start + 1] == 0xBB,
-               source.buffer[source.start + 2] == 0xBF {
+            if source.available >= 3, source[source.start] == 0xEF, source[source.start + 1] == 0xBB, source[source.start + 2] == 0xBF {
                 source.start += 3
                 bomLength = 3
             }

@@ -135,10 +135,8 @@ final class NPYRowSource: RowSource {
                 throw DataError(file: source.name, location: .byte(source.offset), kind: .sizeMismatch,
                                 message: "truncated: data ends \(remaining * size - min(have, remaining * size)) bytes before the size the header declares")
             }
-            source.buffer.withUnsafeBytes { raw in
-                let base = UnsafeRawBufferPointer(rebasing: raw[source.start..<(source.start + usable * size)])
-                decodeElements(base, type: header.elementType, count: usable, into: &out)
-            }
+            let raw = UnsafeRawBufferPointer(start: source.base + source.start, count: usable * size)
+            decodeElements(raw, type: header.elementType, count: usable, into: &out)
             source.start += usable * size
             remaining -= usable
         }

@@ -199,4 +199,38 @@ struct TextReaderTests {
         let data = try DataLoader.load(path: try dir.file("r.csv", texts.joined(separator: "\n")))
         #expect(data.matrix.values == texts.map { Float($0)! })
     }
+
+    @Test("the decimal fast path agrees with Swift's correctly rounded parse on random numbers")
+    func fastPathAgrees() throws {
+        var state: UInt64 = 99
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var texts: [String] = []
+        for _ in 0..<20_000 {
+            var text = next(4) == 0 ? "-" : ""
+            let digits = 1 + next(10)
+            let point = next(digits + 2)
+            for i in 0..<digits {
+                if i == point { text += "." }
+                text += String(next(10))
+            }
+            if next(3) == 0 { text += (next(2) == 0 ? "e" : "E") + (next(2) == 0 ? "-" : "") + String(next(14)) }
+            texts.append(text)
+        }
+        var fast = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let parsed = bytes.withUnsafeBufferPointer { fastDecimal($0.baseAddress!, count: $0.count) }
+            if let parsed {
+                fast += 1
+                #expect(parsed.bitPattern == Float(text)!.bitPattern, "\(text): \(parsed) vs \(Float(text)!)")
+            }
+        }
+        #expect(fast > 5_000)
+        let dir = try TemporaryDirectory()
+        let data = try DataLoader.load(path: try dir.file("r.csv", texts.joined(separator: "\n")))
+        #expect(data.matrix.values.map(\.bitPattern) == texts.map { Float($0)!.bitPattern })
+    }
 }
