@@ -306,7 +306,7 @@ struct TextTokenizer {
                     }
                     var length = bytes.count - fieldStart
                     while length > 0, isPadding(bytes[fieldStart + length - 1]) { length -= 1 }
-                    bytes.removeLast(bytes.count - fieldStart - length)
+                    if fieldStart + length < bytes.count { bytes.removeLast(bytes.count - fieldStart - length) }
                     starts.append(fieldStart)
                     lengths.append(length)
                     bytes.append(0)
