@@ -78,7 +78,7 @@ struct ModelContext {
 extension DataOptions {
     /// Reading options with every default (for side files such as initial centres).
     static var defaults: DataOptions {
-        // swiftlint-free: parse an empty argument list to get the declared defaults.
+        // Parsing an empty argument list yields the declared defaults.
         (try? DataOptions.parse([])) ?? DataOptions()
     }
 }

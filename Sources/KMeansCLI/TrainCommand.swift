@@ -70,7 +70,9 @@ struct TrainCommand: ParsableCommand {
         var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true)
 
         // Read and check all the data before anything is written.
-        let input = try DataInput(dataOptions, featureColumns: resolved.featureColumns)
+        // Cosine training refuses all-zero rows (they have no direction); --skip-invalid skips them.
+        let input = try DataInput(dataOptions, featureColumns: resolved.featureColumns,
+                                  rejectAllZeroRows: resolved.distanceMetric == DistanceMetric.cosine.rawValue)
         let trainingInput: InputFunction
         let rowCount: Int
         let columns: Int
@@ -123,8 +125,7 @@ struct TrainCommand: ParsableCommand {
             startStep = try currentGlobalStep(estimator)
             let runSteps = steps ?? (noStepLimit ? Self.defaultStepCap : nil)
             targetStep = runSteps.map { startStep + Int64($0) } ?? maxSteps.map { Int64($0) }
-            monitor = TrainingMonitor(stop: trap.stop, showProgress: !output.quiet && StandardError.isTerminal,
-                                      firstStep: startStep, lastStep: targetStep)
+            monitor = TrainingMonitor(stop: trap.stop, showProgress: !output.quiet && StandardError.isTerminal, lastStep: targetStep)
             try estimator.train(input: trainingInput, hooks: [monitor], steps: runSteps, maxSteps: maxSteps)
         } catch {
             // Remove only what this run created; a directory another trainer holds is left alone.

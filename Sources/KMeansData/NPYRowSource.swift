@@ -6,6 +6,7 @@ final class NPYRowSource: RowSource {
     let columns: Int
     var columnNames: [String]? { nil }
     private let skipInvalid: Bool
+    private let rejectAllZeroRows: Bool
     private(set) var skippedRows = 0
     private var nextRow = 0
     /// Fortran-order data from a pipe, transposed to row-major once (it cannot be read column by column).
@@ -18,6 +19,7 @@ final class NPYRowSource: RowSource {
     init(source: ByteSource, options: DataReadOptions) throws {
         self.source = source
         skipInvalid = options.skipInvalid
+        rejectAllZeroRows = options.rejectAllZeroRows
         header = try NPYHeader.read(from: source)
         let file = source.name
         switch header.shape.count {
@@ -115,6 +117,14 @@ final class NPYRowSource: RowSource {
                     let column = bad - i * columns
                     throw DataError(file: source.name, location: .element(row: firstRow + i + 1, column: column + 1), kind: .nonFinite,
                                     message: "\(chunk[bad]) is not a finite number (NaN and infinity are rejected unless invalid rows are skipped)")
+                }
+                if rejectAllZeroRows, rowValues.allSatisfy({ $0 == 0 }) {
+                    if skipInvalid {
+                        skippedRows += 1
+                        continue
+                    }
+                    throw DataError(file: source.name, location: .element(row: firstRow + i + 1, column: 1), kind: .allZeroRow,
+                                    message: "row is all zeros: cosine distance is undefined for it (such rows can be skipped as invalid)")
                 }
                 values.append(contentsOf: rowValues)
                 appended += 1

@@ -4,6 +4,7 @@ final class TextRowSource: RowSource {
     private var tokenizer: TextTokenizer
     private let options: DataReadOptions
     private let skipInvalid: Bool
+    private let rejectAllZeroRows: Bool
     private var record = TextRecord()
     private var pendingFirstRecord: Bool
     /// Where the first data record starts, for rewinding.
@@ -24,6 +25,7 @@ final class TextRowSource: RowSource {
         self.source = source
         self.options = options
         skipInvalid = options.skipInvalid
+        rejectAllZeroRows = options.rejectAllZeroRows
         let delimiter: Delimiter
         if let chosen = options.delimiter {
             delimiter = chosen
@@ -169,6 +171,11 @@ final class TextRowSource: RowSource {
                 throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .notANumber,
                                 message: "\(quoted(text)) is not a number\(hint)")
             }
+        }
+        if rejectAllZeroRows, row.allSatisfy({ $0 == 0 }) {
+            if skipInvalid { return false }
+            throw DataError(file: source.name, location: .text(line: record.line, column: nil), kind: .allZeroRow,
+                            message: "row is all zeros: cosine distance is undefined for it (such rows can be skipped as invalid)")
         }
         return true
     }

@@ -233,4 +233,19 @@ struct TextReaderTests {
         let data = try DataLoader.load(path: try dir.file("r.csv", texts.joined(separator: "\n")))
         #expect(data.matrix.values.map(\.bitPattern) == texts.map { Float($0)!.bitPattern })
     }
+
+    @Test("all-zero rows are rejected with their line, or skipped, when asked (cosine)")
+    func allZeroRows() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("z.csv", "a,b\n1,0\n0,0.0\n-0,0\n2,2\n")
+        #expect(try DataLoader.load(path: path).matrix.rows == 4)
+        let error = try #require(loadError(path, DataReadOptions(rejectAllZeroRows: true)))
+        #expect(error.kind == .allZeroRow)
+        #expect(error.description.hasSuffix("z.csv:3: row is all zeros: cosine distance is undefined for it (such rows can be skipped as invalid)"))
+        let skipped = try DataLoader.load(path: path, options: DataReadOptions(skipInvalid: true, rejectAllZeroRows: true))
+        #expect(skipped.matrix == Matrix([[1, 0], [2, 2]]))
+        #expect(skipped.skippedRows == 2)
+        let npy = try dir.file("z.npy", bytes: NPYWriter.encode(Matrix([[1, 1], [0, 0]])))
+        #expect(loadError(npy, DataReadOptions(rejectAllZeroRows: true))?.line == 2)
+    }
 }
