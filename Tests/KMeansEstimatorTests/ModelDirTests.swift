@@ -158,6 +158,10 @@ struct ModelDirTests {
         let training = try FileManager.default.contentsOfDirectory(atPath: modelDir).filter { $0.hasPrefix("events.out.tfevents.") }
         let trainingScalars = try EventFileReader.scalars(URL(fileURLWithPath: modelDir).appendingPathComponent(training[0]))
         #expect(trainingScalars["loss"]?.map(\.step) == [1, 2, 3])
+        let trainingEvents = try EventFileReader.read(URL(fileURLWithPath: modelDir).appendingPathComponent(training[0]))
+        #expect(trainingEvents.first?.payload == .fileVersion("brain.Event:2"))
+        #expect(trainingEvents.dropFirst().first?.payload == .sessionLog(status: .start, checkpointPath: ""))
+        #expect(trainingEvents.dropFirst().first?.step == 0)
         #expect(throws: KMeansError.self) { try estimator.evaluate(input: .wholeArray(points), name: "../escape") }
     }
 
