@@ -109,12 +109,6 @@ struct InspectCommand: ParsableCommand {
 
         switch output.format {
         case .json, .jsonl:
-            let parametersValue: JSONValue
-            if let stored, let data = try? JSONEncoder().encode(stored), let text = String(data: data, encoding: .utf8) {
-                parametersValue = .string(text)
-            } else {
-                parametersValue = .null
-            }
             var fields: [(String, JSONValue)] = [
                 ("model_dir", .string(directory)),
                 ("latest_checkpoint", latest.map { .string($0.name) } ?? .null),
@@ -125,7 +119,7 @@ struct InspectCommand: ParsableCommand {
                 ("events", .array(eventRows)),
                 ("loss", lastLoss.map { .double($0.value) } ?? .null),
                 ("score", lastScore.map { .double($0.value) } ?? .null),
-                ("parameters_json", parametersValue),
+                ("parameters", stored?.jsonValue ?? .null),
             ]
             if let clusterSizes { fields.append(("cluster_sizes", .array(clusterSizes.map { .int(Int64($0)) }))) }
             let value = JSONValue.object(fields)

@@ -406,7 +406,6 @@ func detectDelimiter(in source: ByteSource) throws -> Delimiter {
     let scanLimit = 16 << 20
     while true {
         var index = source.start
-        var sawContent = false
         var inQuotes = false
         var atLineStart = true
         var inComment = false
@@ -424,7 +423,6 @@ func detectDelimiter(in source: ByteSource) throws -> Delimiter {
                 if byte == hashMark { inComment = true; continue }
                 if byte == space || byte == tabByte || byte == lineFeed || byte == carriageReturn { continue }
                 atLineStart = false
-                sawContent = true
             }
             if byte == quoteMark { inQuotes.toggle(); previousWasSpace = false; continue }
             if inQuotes { continue }
@@ -443,7 +441,6 @@ func detectDelimiter(in source: ByteSource) throws -> Delimiter {
             }
         }
         if complete || source.reachedEOF || source.available >= scanLimit {
-            _ = sawContent
             if tabs > 0 { return .tab }
             if semicolons > 0 { return .semicolon }
             if commas > 0 { return .comma }

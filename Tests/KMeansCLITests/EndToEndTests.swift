@@ -60,6 +60,9 @@ struct EndToEndTests {
         let sizes = try #require(doubles(inspect["cluster_sizes"])).map { Int($0) }
         #expect(sizes == (0..<k).map { cluster in indices.filter { $0 == cluster }.count })
         #expect(inspect["latest_checkpoint"] as? String == "model.ckpt-\(Int(step))")
+        let remembered = try #require(inspect["parameters"] as? [String: Any])
+        #expect(number(remembered["num_clusters"]) == Double(k))
+        #expect(number(remembered["num_features"]) == Double(distances.first?.count == k ? centerRows[0].count : -1))
         let text = try scratch.succeed(["inspect", modelDir]).stdout
         #expect(text.contains("clusters") && text.contains("global_step"))
     }
