@@ -16,6 +16,7 @@ typedef int32_t v16i __attribute__((ext_vector_type(16)));
 typedef int32_t v8i __attribute__((ext_vector_type(8)));
 typedef int32_t v4i __attribute__((ext_vector_type(4)));
 typedef int32_t v2i __attribute__((ext_vector_type(2)));
+typedef _Bool v16b __attribute__((ext_vector_type(16)));
 
 #define load16(p) ({ v16f v__; memcpy(&v__, (p), sizeof v__); v__; })
 #define store16(p, v) do { v16f s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)

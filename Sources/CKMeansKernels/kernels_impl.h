@@ -44,10 +44,15 @@ INLINE int32_t FN(hmin_i)(v16i v) {
     return f[1] < f[0] ? f[1] : f[0];
 }
 
-/// Lowest centre index among the lanes holding the minimum of `best`.
+/// Lowest centre index among the lanes holding the minimum of `best`. One lane holds the minimum almost always:
+/// that lane's index is the answer; exact ties between lanes take the vector path.
 INLINE int32_t FN(lane_argmin)(v16f best, v16i index, float *minimum) {
     float m = FN(hmin)(best);
     *minimum = m;
+    v16b equal = __builtin_convertvector(best == m, v16b);
+    uint16_t bits;
+    memcpy(&bits, &equal, sizeof bits);
+    if (__builtin_popcount(bits) == 1) return index[__builtin_ctz(bits)];
     v16i big = (v16i)0x7fffffff;
     return FN(hmin_i)(best == m ? index : big);
 }

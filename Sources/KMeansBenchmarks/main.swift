@@ -32,7 +32,9 @@ struct CaseResult: Codable {
     var cosineMsPerIteration: Double
     var kmeansPlusPlusSeconds: Double?
     var workbenchFrameMs: Double?
+    /// Peak RSS after the full-batch runs, and the RSS of the process before it loaded any data (runtime baseline).
     var peakResidentBytes: Int
+    var baselineResidentBytes: Int
     var dataBytes: Int
 }
 
@@ -81,6 +83,7 @@ func median(_ times: [Double]) -> Double {
 
 func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     let loadBefore = Measure.loadAverage()
+    let baseline = Measure.residentBytes()
     let threads = options.threads ?? DistanceKernels.defaultThreadCount
     let (points, initial) = try DataSets.load(c, directory: options.dataDirectory)
     let iterations = 20
@@ -211,7 +214,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
         workbenchFrameMs: nil,  // GAP: waits for the workbench renderer (branch workbench)
-        peakResidentBytes: peak, dataBytes: c.n * c.d * 4)
+        peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4)
 }
 
 /// Rows scaled to unit length (TF's l2_normalize: x · rsqrt(max(Σx², 1e-12))).
@@ -238,12 +241,12 @@ func log(_ message: String) {
 
 func printTable(_ results: [CaseResult]) {
     print("")
-    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | peak RSS / data | load |")
+    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | (peak − baseline RSS) / data | load |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results {
         let c = r.caseInfo
-        let rss = Double(r.peakResidentBytes) / Double(r.dataBytes)
-        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (\(r.peakResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
+        let rss = Double(r.peakResidentBytes - r.baselineResidentBytes) / Double(r.dataBytes)
+        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
     }
     print("workbench frame: not measured yet (GAP: needs the workbench renderer from branch workbench).")
 }
