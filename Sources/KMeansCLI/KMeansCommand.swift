@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `kmeans` command. With no subcommand it opens the workbench.
 @main
@@ -6,7 +7,29 @@ struct KMeansCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmeans",
         abstract: "TensorFlow's K-Means estimator in Swift: train, evaluate, predict, inspect, and a workbench.",
-        subcommands: [WorkbenchCommand.self],
+        discussion: "Exit status: 0 on success, 1 for data or model errors, 2 for usage errors, 128+N after signal N.",
+        subcommands: [
+            WorkbenchCommand.self, TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, PredictCommand.self,
+            TransformCommand.self, CentersCommand.self, InspectCommand.self, ExportCommand.self,
+        ],
         defaultSubcommand: WorkbenchCommand.self
     )
+
+    /// Parses and runs, mapping errors to one line on standard error and the documented exit codes.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if let failure = describeFailure(error) {
+                StandardError.write("kmeans: error: \(failure.message)\n")
+                Foundation.exit(failure.code)
+            }
+            if exitCode(for: error) == .validationFailure {
+                StandardError.write(fullMessage(for: error) + "\n")
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

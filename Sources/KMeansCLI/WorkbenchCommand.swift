@@ -1,9 +1,175 @@
 import ArgumentParser
+import Foundation
+import KMeansCore
+import WorkbenchCore
+import WorkbenchTerminal
 
-/// Opens the interactive workbench (placeholder until the workbench lands).
+/// Opens the interactive workbench, or renders it headless with `--snapshot`.
 struct WorkbenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "workbench", abstract: "Open the interactive workbench.")
+    static let configuration = CommandConfiguration(
+        commandName: "workbench",
+        abstract: "Open the interactive workbench: watch k-means iterate, step by step.",
+        discussion: """
+            With no --data it opens on built-in samples (uniform-100, blobs, old-faithful, iris; pick one with \
+            --sample). Keys: n step, h half-step, Space run/pause, ←/→ history, s settings, ? help, q quit.
+            --snapshot renders frames without a terminal, e.g. \
+            `kmeans workbench --snapshot out.txt --size 100x30 --steps 3 --keys "h?"`.
+            """
+    )
+
+    @Option(help: "A CSV/TSV or .npy file of points (one row per point).")
+    var data: String?
+
+    @Option(help: "Built-in sample to open: uniform-100, blobs, old-faithful, iris.")
+    var sample: String = DataSet.BuiltIn.uniform100.rawValue
+
+    @Option(name: .customLong("model-dir"), help: "A model_dir (ours or TensorFlow's) whose checkpoints to show.")
+    var modelDir: String?
+
+    @Option(help: "Colour tier: truecolor, 256, 8 or mono (default: detected; NO_COLOR selects mono).")
+    var colors: String?
+
+    @Option(help: "Number of clusters.")
+    var k: Int = 3
+
+    @Option(help: "Initialisation: random, kmeans_plus_plus, manual.")
+    var initialization: String = "kmeans_plus_plus"
+
+    @Option(help: "Distance: squared_euclidean or cosine.")
+    var metric: String = "squared_euclidean"
+
+    @Option(name: .customLong("batch-size"), help: "Use mini-batch training with this batch size.")
+    var batchSize: Int?
+
+    @Option(name: .customLong("steps-per-iteration"), help: "Mini-batch steps per iteration (M).")
+    var stepsPerIteration: Int = 1
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Write a headless rendering to this file ('-' for standard output) instead of opening the terminal.")
+    var snapshot: String?
+
+    @Option(help: "Snapshot format: text, styled or ansi.")
+    var format: String = "text"
+
+    @Option(help: "Snapshot size, COLUMNSxROWS.")
+    var size: String = "100x30"
+
+    @Option(help: "Snapshot: full iterations to run before the keys.")
+    var steps: Int = 0
+
+    @Option(help: "Snapshot: keys to press, e.g. \"nnh?<esc><left>\" (<esc>, <enter>, <space>, <left>, <tick>, <click:X,Y>).")
+    var keys: String = ""
+
+    @Flag(help: "ASCII only (no braille, blocks or box drawing).")
+    var ascii = false
+
+    func validate() throws {
+        if let colors, ColorTier(rawValue: colors) == nil {
+            throw ValidationError("--colors must be truecolor, 256, 8 or mono (got \"\(colors)\")")
+        }
+        guard WorkbenchSettings.Initialization(rawValue: initialization) != nil else {
+            throw ValidationError("--initialization must be random, kmeans_plus_plus or manual (got \"\(initialization)\")")
+        }
+        guard WorkbenchSettings.Metric(rawValue: metric) != nil else {
+            throw ValidationError("--metric must be squared_euclidean or cosine (got \"\(metric)\")")
+        }
+        guard SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled or ansi (got \"\(format)\")") }
+        _ = try WorkbenchLaunch.parseSize(size)
+        _ = try Key.parseScript(keys)
+        if k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
+        if stepsPerIteration < 1 { throw ValidationError("--steps-per-iteration must be at least 1 (got \(stepsPerIteration))") }
+        if steps < 0 { throw ValidationError("--steps must not be negative (got \(steps))") }
+    }
+
     func run() throws {
-        print("kmeans workbench: not yet implemented")
+        var settings = WorkbenchSettings()
+        settings.k = k
+        settings.initialization = WorkbenchSettings.Initialization(rawValue: initialization) ?? .kmeansPlusPlus
+        settings.metric = WorkbenchSettings.Metric(rawValue: metric) ?? .squaredEuclidean
+        settings.seed = seed
+        if let batchSize {
+            settings.useMiniBatch = true
+            settings.batchSize = batchSize
+        }
+        settings.miniBatchStepsPerIteration = stepsPerIteration
+
+        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample)
+        let checkpoints = WorkbenchLaunch.loadCheckpoints(modelDir: modelDir)
+        let environment = ProcessInfo.processInfo.environment
+        var view = ViewOptions()
+        view.unicode = !ascii && WorkbenchLaunch.localeIsUTF8(environment)
+        let override = colors.flatMap(ColorTier.init(rawValue:))
+
+        if let snapshot {
+            let (width, height) = try WorkbenchLaunch.parseSize(size)
+            let tier = ColorTier.detect(override: override, environment: environment, terminalColors: 256)
+            view.marker = tier == .mono || !view.unicode ? .glyphs : .braille
+            var session = Session(dataSet: dataSet, settings: settings, width: width, height: height, view: view)
+            session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
+            session = Headless.drive(session, steps: steps, script: try Key.parseScript(keys))
+            let grid = Renderer(tier: tier).render(session)
+            let text = (SnapshotFormat(rawValue: format) ?? .text).render(grid)
+            if snapshot == "-" {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            } else {
+                do { try Data(text.utf8).write(to: URL(fileURLWithPath: snapshot)) } catch {
+                    throw ValidationError("cannot write snapshot \(snapshot): \(error.localizedDescription)")
+                }
+            }
+            return
+        }
+
+        var terminal: TerminalScreen
+        do {
+            terminal = try TerminalScreen.open(colorOverride: override, environment: environment, unicode: view.unicode)
+        } catch {
+            throw ValidationError("\(error) — try `kmeans workbench --snapshot - --size 100x30` for a headless rendering")
+        }
+        view.marker = terminal.tier == .mono || !view.unicode ? .glyphs : .braille
+        var session = Session(dataSet: dataSet, settings: settings, width: terminal.width, height: terminal.height, view: view)
+        session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
+        let result = WorkbenchLoop.run(session: session, terminal: &terminal)
+        terminal.close()
+        if case let .failure(error) = result { throw error }
+    }
+}
+
+/// Helpers for starting the workbench: argument parsing and data loading.
+enum WorkbenchLaunch {
+    /// Parses `COLUMNSxROWS`.
+    static func parseSize(_ text: String) throws -> (Int, Int) {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0, w <= 1000, h <= 1000 else {
+            throw ValidationError("--size must look like 100x30 (got \"\(text)\")")
+        }
+        return (w, h)
+    }
+
+    /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG).
+    static func localeIsUTF8(_ environment: [String: String]) -> Bool {
+        let value = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["LANG"] ?? ""
+        let lower = value.lowercased()
+        return lower.contains("utf-8") || lower.contains("utf8") || value.isEmpty
+    }
+
+    /// The data set for `--data` (a file) or `--sample` (a built-in).
+    static func loadData(path: String?, sample: String) throws -> DataSet {
+        if let path { return try WorkbenchDataFile.load(path: path) }
+        guard let builtIn = DataSet.BuiltIn(rawValue: sample) else {
+            let names = DataSet.BuiltIn.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("unknown --sample \"\(TerminalText.sanitized(sample))\"; built-in samples: \(names)")
+        }
+        return builtIn.dataSet
+    }
+
+    /// The checkpoints of `--model-dir`, or why there are none.
+    static func loadCheckpoints(modelDir: String?) -> (entries: [CheckpointEntry], origin: String) {
+        guard let modelDir else { return ([], "no model_dir opened (use --model-dir DIR)") }
+        return WorkbenchCheckpoints.load(modelDir: modelDir)
     }
 }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import KMeansCore
+import KMeansData
+import KMeansEstimator
+import TFFormats
+
+/// A failure the CLI reports itself: a usage mistake (exit 2) or a data or model problem (exit 1).
+struct CLIError: Error, CustomStringConvertible {
+    /// How the process ends.
+    enum Kind {
+        /// Flags that cannot work together or values no run could accept: exit 2.
+        case usage
+        /// A data file, model directory or checkpoint problem: exit 1.
+        case data
+    }
+
+    var kind: Kind
+    var message: String
+
+    static func usage(_ message: String) -> CLIError { CLIError(kind: .usage, message: message) }
+    static func data(_ message: String) -> CLIError { CLIError(kind: .data, message: message) }
+
+    var description: String { message }
+    var exitCode: Int32 { kind == .usage ? 2 : 1 }
+}
+
+/// Ends training early on SIGINT/SIGTERM (after the checkpoint is saved): exit 128 + signal.
+struct InterruptedExit: Error {
+    var signal: Int32
+    var globalStep: Int64
+}
+
+/// Maps any error to the one line printed on standard error and the process exit code; nil for errors that
+/// swift-argument-parser reports itself (help, parse errors).
+func describeFailure(_ error: any Error) -> (message: String, code: Int32)? {
+    switch error {
+    case let error as CLIError:
+        return (error.message, error.exitCode)
+    case let error as DataError:
+        return (error.description, 1)
+    case let error as TFFormatError:
+        return (error.description, 1)
+    case let error as KMeansError:
+        return (error.description, 1)
+    case let error as CheckpointStoreError:
+        return (error.description, 1)
+    case let error as InterruptedExit:
+        return ("interrupted: stopped at global step \(error.globalStep) after saving a checkpoint", 128 + error.signal)
+    default:
+        if error is ValidationError || error is CleanExit || error is ExitCode { return nil }
+        let text = String(describing: error)
+        if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { return nil }
+        return (text, 1)
+    }
+}
+
+/// Standard error, unbuffered.
+enum StandardError {
+    static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Whether standard error is a terminal (progress lines are drawn only then).
+    static var isTerminal: Bool { isatty(2) != 0 }
+}
+
+/// Standard output, buffered in one string per command and written at once (or line by line for streams).
+enum StandardOutput {
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import KMeansCore
+import KMeansData
+import KMeansEstimator
+
+/// Reading the `--data` file for a command.
+struct DataInput {
+    let path: String
+    let options: DataReadOptions
+
+    init(_ dataOptions: DataOptions, featureColumns: [String]?) throws {
+        guard let path = dataOptions.data else { throw CLIError.usage("--data FILE is required ('-' reads standard input)") }
+        self.path = path
+        options = dataOptions.readOptions(featureColumns: featureColumns)
+    }
+
+    /// Every row, checked against the model's width when it is known.
+    func loadAll(expectedColumns: Int?) throws -> LoadedData {
+        let data = try DataLoader.load(path: path, options: options)
+        try checkWidth(data.matrix.columns, expectedColumns)
+        return data
+    }
+
+    /// Opens a streaming reader, checked against the model's width when it is known.
+    func openReader(expectedColumns: Int?) throws -> DataReader {
+        let reader = try DataReader(path: path, options: options)
+        try checkWidth(reader.columns, expectedColumns)
+        return reader
+    }
+
+    func checkWidth(_ columns: Int, _ expected: Int?) throws {
+        if let expected, columns != expected {
+            throw DataError(file: path, location: .file, kind: .dimensionMismatch,
+                            message: "has \(columns) feature column\(columns == 1 ? "" : "s") but the model's centres have \(expected) (dimension mismatch)")
+        }
+    }
+
+    /// A pass over the whole file that checks every row and counts them, holding one batch at a time.
+    func validatedRowCount(expectedColumns: Int?) throws -> (rows: Int, columns: Int, skipped: Int, names: [String]?) {
+        let reader = try openReader(expectedColumns: expectedColumns)
+        var rows = 0
+        while let batch = try reader.nextBatch(maxRows: 1 << 16) { rows += batch.rows }
+        if rows == 0 {
+            throw DataError(file: path, location: .file, kind: .noDataRows,
+                            message: reader.skippedRows > 0 ? "no valid rows (all \(reader.skippedRows) were skipped)" : "no data rows")
+        }
+        return (rows, reader.columns, reader.skippedRows, options.featureColumns ?? reader.columnNames)
+    }
+
+    /// Batches of `batchSize` rows read from the file in order, cycling forever; each call of the input function
+    /// starts again at the first row.
+    func streamingInput(batchSize: Int, expectedColumns: Int?) -> InputFunction {
+        InputFunction {
+            let reader = try openReader(expectedColumns: expectedColumns)
+            var batches = BatchIterator(reader: reader, batchSize: batchSize, cycles: true)
+            return BatchStream { try batches.next().map { InputBatch($0) } }
+        }
+    }
+
+    /// Batches of at most `batchSize` rows in file order, once (for evaluation and prediction).
+    func singlePassInput(batchSize: Int, expectedColumns: Int?) -> InputFunction {
+        InputFunction {
+            let reader = try openReader(expectedColumns: expectedColumns)
+            var batches = BatchIterator(reader: reader, batchSize: batchSize, cycles: false)
+            return BatchStream { try batches.next().map { InputBatch($0) } }
+        }
+    }
+}
+
+/// Batches of an in-memory matrix, `batchSize` rows each, continuing across the end of the data (so every batch
+/// is full); with a seed, every pass visits the rows in a fresh seeded permutation.
+func cyclingInput(_ points: Matrix, batchSize: Int, shuffleSeed: UInt64?) -> InputFunction {
+    InputFunction {
+        var generator = SplitMix64Generator(seed: shuffleSeed ?? 0)
+        var order = Array(0..<points.rows)
+        if shuffleSeed != nil { order.shuffle(using: &generator) }
+        var position = 0
+        return BatchStream {
+            var indices: [Int] = []
+            indices.reserveCapacity(batchSize)
+            while indices.count < batchSize {
+                if position == order.count {
+                    position = 0
+                    if shuffleSeed != nil { order.shuffle(using: &generator) }
+                }
+                indices.append(order[position])
+                position += 1
+            }
+            return InputBatch(points.gathering(rows: indices))
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator for reproducible shuffles.
+struct SplitMix64Generator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import KMeansCore
+import KMeansData
+import KMeansEstimator
+import TFFormats
+
+/// Options shared by the commands that read data against a trained model.
+struct InferenceOptions: ParsableArguments {
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var model: ModelDirOptions
+    @OptionGroup var parameters: ModelParameterOptions
+    @Option(name: .customLong("batch-size"), help: "Rows per batch (default: the whole file as one batch for evaluate/score, 65536 for predict/transform).")
+    var batchSize: Int?
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be > 0, given: \(batchSize)") }
+        if dataOptions.data == nil { throw ValidationError("--data FILE is required ('-' reads standard input)") }
+    }
+
+    func open() throws -> (ModelContext, DataInput) {
+        let context = try ModelContext.open(model, flags: parameters, featureColumns: dataOptions.featureColumnList)
+        let input = try DataInput(dataOptions, featureColumns: context.parameters.featureColumns)
+        return (context, input)
+    }
+
+    /// The evaluation input: the whole file as one batch, or streamed batches.
+    func evaluationInput(_ input: DataInput, columns: Int?) throws -> InputFunction {
+        if let batchSize, input.path != "-" {
+            return input.singlePassInput(batchSize: batchSize, expectedColumns: columns)
+        }
+        let data = try input.loadAll(expectedColumns: columns)
+        if let batchSize {
+            let points = data.matrix
+            return InputFunction {
+                var start = 0
+                return BatchStream {
+                    guard start < points.rows else { return nil }
+                    let end = min(start + batchSize, points.rows)
+                    defer { start = end }
+                    return InputBatch(points.rows(start..<end))
+                }
+            }
+        }
+        return .wholeArray(data.matrix, epochs: 1)
+    }
+}
+
+/// `kmeans evaluate`: TF's evaluate (loss = score = mean over batches of each batch's sum of distances).
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate", abstract: "Evaluate a model on a data file: loss, score and global step (TF's evaluate).")
+
+    @OptionGroup var options: InferenceOptions
+    @Option(name: .long, help: "Evaluate at most this many batches.")
+    var steps: Int?
+
+    func validate() throws {
+        if let steps, steps <= 0 { throw ValidationError("--steps must be > 0, given: \(steps)") }
+    }
+
+    func run() throws {
+        let (context, input) = try options.open()
+        let result = try context.estimator.evaluate(input: options.evaluationInput(input, columns: context.numFeatures), steps: steps,
+                                                    checkpointPath: context.checkpointPath)
+        printMetrics([("loss", .float(result.loss)), ("score", .float(result.score)), ("global_step", .int(result.globalStep))],
+                     format: options.output.format)
+    }
+}
+
+/// `kmeans score`: TF's score, the sum of distances of the first batch (the whole file by default).
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score", abstract: "Sum of distances from each point to its nearest centre (TF's score: the first batch only).")
+
+    @OptionGroup var options: InferenceOptions
+
+    func run() throws {
+        let (context, input) = try options.open()
+        let result = try context.estimator.evaluate(input: options.evaluationInput(input, columns: context.numFeatures), steps: 1,
+                                                    checkpointPath: context.checkpointPath)
+        printMetrics([("score", .float(result.score)), ("global_step", .int(result.globalStep))], format: options.output.format)
+    }
+}
+
+func printMetrics(_ fields: [(String, JSONValue)], format: OutputFormat) {
+    switch format {
+    case .json: StandardOutput.write(JSONValue.object(fields).pretty + "\n")
+    case .jsonl: StandardOutput.write(JSONValue.object(fields).compact + "\n")
+    case .csv:
+        StandardOutput.write(fields.map(\.0).joined(separator: ",") + "\n" + fields.map { $0.1.compact }.joined(separator: ",") + "\n")
+    case .text:
+        let width = fields.map(\.0.count).max() ?? 0
+        StandardOutput.write(fields.map { $0.0 + ":" + String(repeating: " ", count: width - $0.0.count + 1) + $0.1.compact }.joined(separator: "\n") + "\n")
+    }
+}
+
+/// Runs the model over the data in chunks, handing each chunk's raw distances and nearest indices to `body`.
+func forEachPrediction(_ context: ModelContext, _ input: DataInput, batchSize: Int,
+                       _ body: (_ distances: Matrix, _ indices: [Int64]) throws -> Void) throws {
+    let reader = try input.openReader(expectedColumns: context.numFeatures)
+    var sawRows = false
+    while let chunk = try reader.nextBatch(maxRows: batchSize) {
+        sawRows = true
+        let results = try context.estimator.predict(input: .wholeArray(chunk, epochs: 1), checkpointPath: context.checkpointPath,
+                                                    yieldSingleExamples: false)
+        guard let result = results.first, let distances = result.allDistances, let indices = result.clusterIndex?.int64Values,
+              let values = distances.floatValues, distances.shape.count == 2 else {
+            throw CLIError.data("\(input.path): the model returned no prediction for a batch of \(chunk.rows) rows")
+        }
+        try body(Matrix(rows: distances.shape[0], columns: distances.shape[1], values: values), indices)
+    }
+    if !sawRows {
+        throw DataError(file: input.path, location: .file, kind: .noDataRows,
+                        message: reader.skippedRows > 0 ? "no valid rows (all \(reader.skippedRows) were skipped)" : "no data rows")
+    }
+}
+
+/// `kmeans predict`: the nearest centre and the raw distances to every centre, per input row, in input order.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Predict each row's cluster_index and all_distances (TF's predict), in input order.")
+
+    @OptionGroup var options: InferenceOptions
+
+    func run() throws {
+        let (context, input) = try options.open()
+        let format = options.output.format
+        var allIndices: [Int64] = []
+        var allRows: [[Float]] = []
+        var textRows: [[String]] = [["#", "cluster_index", "distance"]]
+        var row = 0
+        var wroteHeader = false
+        try forEachPrediction(context, input, batchSize: options.batchSize ?? 65536) { distances, indices in
+            switch format {
+            case .jsonl:
+                var text = ""
+                for i in 0..<distances.rows {
+                    text += JSONValue.object([("cluster_index", .int(indices[i])), ("all_distances", .floats(distances.row(i)))]).compact + "\n"
+                }
+                StandardOutput.write(text)
+            case .csv:
+                var text = ""
+                if !wroteHeader {
+                    text += (["cluster_index"] + (0..<distances.columns).map { "all_distances_\($0)" }).joined(separator: ",") + "\n"
+                    wroteHeader = true
+                }
+                for i in 0..<distances.rows {
+                    text += "\(indices[i])," + distances.row(i).map { "\($0)" }.joined(separator: ",") + "\n"
+                }
+                StandardOutput.write(text)
+            case .json:
+                allIndices += indices
+                allRows += distances.nestedRows
+            case .text:
+                for i in 0..<distances.rows {
+                    textRows.append(["\(row)", "\(indices[i])", "\(distances[i, Int(indices[i])])"])
+                    row += 1
+                }
+            }
+        }
+        switch format {
+        case .json:
+            StandardOutput.write(JSONValue.object([("cluster_index", .array(allIndices.map { .int($0) })),
+                                                   ("all_distances", .matrix(allRows))]).pretty + "\n")
+        case .text:
+            StandardOutput.write(formatTextRows(textRows))
+        case .jsonl, .csv:
+            break
+        }
+    }
+}
+
+/// `kmeans transform`: distances to every centre (Euclidean, or 1 − cos), per input row (TF's transform).
+struct TransformCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transform", abstract: "Distances from each row to every centre (TF's transform: Euclidean, or 1 − cos for cosine).")
+
+    @OptionGroup var options: InferenceOptions
+
+    func run() throws {
+        let (context, input) = try options.open()
+        let format = options.output.format
+        let euclidean = context.parameters.distanceMetric == DistanceMetric.squaredEuclidean.rawValue
+        var allRows: [[Float]] = []
+        var textRows: [[String]] = []
+        var row = 0
+        var wroteHeader = false
+        try forEachPrediction(context, input, batchSize: options.batchSize ?? 65536) { raw, _ in
+            var distances = raw
+            if euclidean {
+                distances.withUnsafeMutableValues { buffer in
+                    for i in buffer.indices { buffer[i] = max(buffer[i], 0).squareRoot() }
+                }
+            }
+            switch format {
+            case .jsonl:
+                var text = ""
+                for i in 0..<distances.rows { text += JSONValue.object([("distances", .floats(distances.row(i)))]).compact + "\n" }
+                StandardOutput.write(text)
+            case .csv:
+                var text = ""
+                if !wroteHeader {
+                    text += (0..<distances.columns).map { "distance_\($0)" }.joined(separator: ",") + "\n"
+                    wroteHeader = true
+                }
+                text += CSVWriter.format(distances)
+                StandardOutput.write(text)
+            case .json:
+                allRows += distances.nestedRows
+            case .text:
+                if textRows.isEmpty { textRows.append(["#"] + (0..<distances.columns).map { "distance_\($0)" }) }
+                for i in 0..<distances.rows {
+                    textRows.append(["\(row)"] + distances.row(i).map { "\($0)" })
+                    row += 1
+                }
+            }
+        }
+        switch format {
+        case .json: StandardOutput.write(JSONValue.object([("distances", .matrix(allRows))]).pretty + "\n")
+        case .text: StandardOutput.write(formatTextRows(textRows))
+        case .jsonl, .csv: break
+        }
+    }
+}
+
+/// `kmeans centers`: the cluster centres and global step of the latest (or a given) checkpoint.
+struct CentersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "centers", abstract: "Print the cluster centres and the global step (TF's cluster_centers).")
+
+    @OptionGroup var model: ModelDirOptions
+    @OptionGroup var parameters: ModelParameterOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let context = try ModelContext.open(model, flags: parameters, featureColumns: nil)
+        let (centers, step) = try context.centersAndStep()
+        let header = featureHeader(context.parameters, columns: centers.columns)
+        switch output.format {
+        case .json:
+            StandardOutput.write(JSONValue.object([("cluster_centers", .matrix(centers.nestedRows)), ("global_step", .int(step))]).pretty + "\n")
+        case .jsonl:
+            StandardOutput.write(JSONValue.object([("cluster_centers", .matrix(centers.nestedRows)), ("global_step", .int(step))]).compact + "\n")
+        case .csv:
+            StandardOutput.write(CSVWriter.format(centers, header: header))
+        case .text:
+            StandardOutput.write("global step: \(step)\ncluster centers (\(centers.rows) × \(centers.columns)):\n" + formatTable(centers, header: header))
+        }
+    }
+}

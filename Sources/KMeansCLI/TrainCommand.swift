@@ -1,0 +1,228 @@
+import ArgumentParser
+import Foundation
+import KMeansCore
+import KMeansData
+import KMeansEstimator
+import TFFormats
+
+/// `kmeans train`: trains (or continues training) a model in a model directory.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a K-Means model on a data file into a model directory.",
+        discussion: """
+            Options are TensorFlow's KMeans constructor parameters in kebab case. The model directory remembers them \
+            (kmeans_params.json), so later commands need only --model-dir; giving a different value later is an error. \
+            With neither --steps nor --max-steps, training runs until the relative loss change falls below \
+            --relative-tolerance (default 1e-4) or 1000 steps pass, and says which.
+            """)
+
+    @OptionGroup var dataOptions: DataOptions
+    @Option(name: .customLong("model-dir"), help: "The model directory (created if missing).")
+    var modelDir: String
+    @OptionGroup var parameters: ModelParameterOptions
+
+    @Option(name: .long, help: "Train this many more steps.")
+    var steps: Int?
+    @Option(name: .customLong("max-steps"), help: "Train until the global step reaches this.")
+    var maxSteps: Int?
+    @Option(name: .customLong("batch-size"), help: "Rows per training batch (default: the whole file as one batch).")
+    var batchSize: Int?
+    @Flag(name: .long, help: "Visit rows in a seeded random order (seed: --random-seed).")
+    var shuffle = false
+    @Option(name: .customLong("save-checkpoints-steps"), help: "Save a checkpoint every N steps (default: every 600 s and at the end).")
+    var saveCheckpointsSteps: Int?
+    @Option(name: .customLong("keep-checkpoint-max"), help: "Checkpoints to keep (0 keeps all; default 5).")
+    var keepCheckpointMax: Int?
+    @OptionGroup var output: OutputOptions
+
+    /// Steps run when neither --steps nor --max-steps is given (with the relative-tolerance stop).
+    static let defaultStepCap = 1000
+    /// The relative tolerance used when neither steps nor a tolerance is given.
+    static let defaultTolerance = 1e-4
+
+    func validate() throws {
+        if steps != nil && maxSteps != nil { throw ValidationError("give --steps or --max-steps, not both") }
+        if let steps, steps <= 0 { throw ValidationError("--steps must be > 0, given: \(steps)") }
+        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be > 0, given: \(maxSteps)") }
+        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be > 0, given: \(batchSize)") }
+        if let saveCheckpointsSteps, saveCheckpointsSteps <= 0 {
+            throw ValidationError("--save-checkpoints-steps must be > 0, given: \(saveCheckpointsSteps)")
+        }
+        if let keepCheckpointMax, keepCheckpointMax < 0 { throw ValidationError("--keep-checkpoint-max must be ≥ 0, given: \(keepCheckpointMax)") }
+        if dataOptions.data == nil { throw ValidationError("--data FILE is required ('-' reads standard input)") }
+    }
+
+    func run() throws {
+        let directory = URL(fileURLWithPath: modelDir)
+        var isDirectory: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
+        if existed && !isDirectory.boolValue { throw CLIError.data("\(modelDir): exists and is not a directory") }
+        let wasEmpty = !existed || ((try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty ?? true)
+
+        let stored = try StoredParameters.load(from: directory)
+        let facts = try CheckpointFacts.read(directory: directory)
+        let resolver = ParameterResolver(directory: directory, flags: parameters, featureColumns: dataOptions.featureColumnList)
+        let centers = try resolver.explicitCenters(dataOptions: dataOptions)
+        var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true)
+
+        // Read and check all the data before anything is written.
+        let input = try DataInput(dataOptions, featureColumns: resolved.featureColumns)
+        let trainingInput: InputFunction
+        let rowCount: Int
+        let columns: Int
+        var skipped = 0
+        var names: [String]? = nil
+        if batchSize == nil || shuffle || input.path == "-" {
+            let data = try input.loadAll(expectedColumns: resolved.numFeatures)
+            rowCount = data.matrix.rows
+            columns = data.matrix.columns
+            skipped = data.skippedRows
+            names = data.featureNames.count == data.matrix.columns && data.columnNames != nil ? data.featureNames : resolved.featureColumns
+            if let batchSize {
+                trainingInput = cyclingInput(data.matrix, batchSize: batchSize, shuffleSeed: shuffle ? UInt64(bitPattern: resolved.randomSeed) : nil)
+            } else {
+                trainingInput = .wholeArray(data.matrix, epochs: nil)
+            }
+        } else {
+            (rowCount, columns, skipped, names) = try input.validatedRowCount(expectedColumns: resolved.numFeatures)
+            trainingInput = input.streamingInput(batchSize: batchSize!, expectedColumns: columns)
+        }
+        if let centers, centers.columns != columns {
+            throw DataError(file: parameters.initialClusters ?? "", location: .file, kind: .dimensionMismatch,
+                            message: "initial centres have \(centers.columns) columns but \(input.path) has \(columns) feature columns")
+        }
+        let k = resolved.numClusters
+        if facts == nil && centers == nil && k > rowCount {
+            throw CLIError.data("\(input.path): k = \(k) is more than the \(rowCount) point\(rowCount == 1 ? "" : "s") in the data")
+        }
+        if resolved.initialClusters == "kmeans_plus_plus", facts == nil, let batchSize, batchSize < k {
+            throw CLIError.data("kmeans_plus_plus needs a first batch of at least k = \(k) points; --batch-size is \(batchSize)")
+        }
+        resolved.numFeatures = columns
+        if resolved.featureNames == nil { resolved.featureNames = names }
+
+        let noStepLimit = steps == nil && maxSteps == nil
+        let tolerance = resolved.relativeTolerance ?? (noStepLimit ? Self.defaultTolerance : nil)
+        let params = resolved.kmeansParams(relativeTolerance: tolerance)
+        let config = RunConfig(saveCheckpointsSteps: saveCheckpointsSteps, keepCheckpointMax: keepCheckpointMax ?? 5)
+        let trap = SignalTrap(quiet: output.quiet)
+
+        let estimator: KMeansClustering
+        let monitor: TrainingMonitor
+        let startStep: Int64
+        let targetStep: Int64?
+        do {
+            estimator = try KMeansClustering(params: params, modelDir: modelDir, config: config)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try resolved.save(in: directory)
+            startStep = try currentGlobalStep(estimator)
+            let runSteps = steps ?? (noStepLimit ? Self.defaultStepCap : nil)
+            targetStep = runSteps.map { startStep + Int64($0) } ?? maxSteps.map { Int64($0) }
+            monitor = TrainingMonitor(stop: trap.stop, showProgress: !output.quiet && StandardError.isTerminal,
+                                      firstStep: startStep, lastStep: targetStep)
+            try estimator.train(input: trainingInput, hooks: [monitor], steps: runSteps, maxSteps: maxSteps)
+        } catch {
+            if wasEmpty { try? FileManager.default.removeItem(at: directory) }
+            throw error
+        }
+
+        let globalStep = try currentGlobalStep(estimator)
+        let clusterCenters = try estimator.clusterCenters()
+        let checkpoint = try estimator.latestCheckpoint()
+        let reason = stopReason(monitor: monitor, globalStep: globalStep, startStep: startStep, targetStep: targetStep,
+                                tolerance: tolerance, signal: trap.stop.signal, noStepLimit: noStepLimit)
+        let lastLoss = monitor.losses.last
+
+        switch output.format {
+        case .json, .jsonl:
+            var fields: [(String, JSONValue)] = [
+                ("global_step", .int(globalStep)),
+                ("loss", lastLoss.map { .float($0) } ?? .null),
+                ("stop_reason", .string(reason.code)),
+                ("steps_run", .int(Int64(monitor.losses.count))),
+                ("rows", .int(Int64(rowCount))),
+                ("skipped_rows", .int(Int64(skipped))),
+                ("checkpoint", checkpoint.map { .string($0) } ?? .null),
+                ("cluster_centers", .matrix(clusterCenters.nestedRows)),
+            ]
+            if output.format == .json { fields.append(("message", .string(reason.message))) }
+            let value = JSONValue.object(fields)
+            StandardOutput.write((output.format == .json ? value.pretty : value.compact) + "\n")
+        case .csv:
+            StandardOutput.write(CSVWriter.format(clusterCenters, header: featureHeader(resolved, columns: clusterCenters.columns)))
+        case .text:
+            var text = "trained \(modelDir) to global step \(globalStep) (\(monitor.losses.count) step\(monitor.losses.count == 1 ? "" : "s") this run)\n"
+            text += "stopped: \(reason.message)\n"
+            if let lastLoss { text += "loss of the last step: \(lastLoss)\n" }
+            text += "data: \(rowCount) rows × \(columns) features from \(input.path)"
+            text += skipped > 0 ? ", \(skipped) invalid rows skipped\n" : "\n"
+            text += "checkpoint: \(checkpoint ?? "none")\n"
+            text += "cluster centers:\n" + formatTable(clusterCenters, header: featureHeader(resolved, columns: clusterCenters.columns))
+            StandardOutput.write(text)
+        }
+        if let signal = trap.stop.signal {
+            throw InterruptedExit(signal: signal, globalStep: globalStep)
+        }
+    }
+
+    private func stopReason(monitor: TrainingMonitor, globalStep: Int64, startStep: Int64, targetStep: Int64?,
+                            tolerance: Double?, signal: Int32?, noStepLimit: Bool) -> (code: String, message: String) {
+        if let signal {
+            return ("interrupted", "\(signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"); checkpoint saved at step \(globalStep)")
+        }
+        if let tolerance, monitor.losses.count >= 2 {
+            let previous = monitor.losses[monitor.losses.count - 2]
+            let last = monitor.losses[monitor.losses.count - 1]
+            let change = abs(last - previous) / (1 + abs(previous))
+            if previous != 0, Double(change) < tolerance, targetStep.map({ globalStep < $0 }) ?? true {
+                return ("converged", "converged: relative loss change \(change) < tolerance \(tolerance)")
+            }
+        }
+        if let targetStep, globalStep >= targetStep {
+            if noStepLimit {
+                return ("step_cap", "reached the cap of \(Self.defaultStepCap) steps before the relative loss change fell below \(tolerance ?? 0)")
+            }
+            if globalStep == startStep { return ("max_steps", "global step \(globalStep) had already reached --max-steps; nothing to do") }
+            return (steps != nil ? "steps" : "max_steps", steps != nil ? "ran --steps \(steps!)" : "reached --max-steps \(targetStep)")
+        }
+        return ("input_ended", "the input ended")
+    }
+}
+
+/// The global step of the latest checkpoint (0 when there is none yet).
+func currentGlobalStep(_ estimator: KMeansClustering) throws -> Int64 {
+    guard try estimator.latestCheckpoint() != nil else { return 0 }
+    return try estimator.variableValue(KMeansState.VariableName.globalStep).int64Values?.first ?? 0
+}
+
+/// Column names for the centres: the selected feature columns, else `f0`, `f1`, ….
+func featureHeader(_ parameters: StoredParameters?, columns: Int) -> [String] {
+    if let names = parameters?.featureNames, names.count == columns { return names }
+    if let names = parameters?.featureColumns, names.count == columns { return names }
+    return (0..<columns).map { "f\($0)" }
+}
+
+/// A right-aligned text table with a leading row-number column.
+func formatTable(_ matrix: Matrix, header: [String], indexTitle: String = "#") -> String {
+    var rows: [[String]] = [[indexTitle] + header]
+    for r in 0..<matrix.rows {
+        rows.append(["\(r)"] + matrix.row(r).map { "\($0)" })
+    }
+    return formatTextRows(rows)
+}
+
+/// Right-aligns `rows` into columns separated by two spaces.
+func formatTextRows(_ rows: [[String]]) -> String {
+    let width = rows.map(\.count).max() ?? 0
+    var widths = [Int](repeating: 0, count: width)
+    for row in rows {
+        for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+    }
+    var text = ""
+    for row in rows {
+        let cells = row.enumerated().map { i, cell in String(repeating: " ", count: widths[i] - cell.count) + cell }
+        text += "  " + cells.joined(separator: "  ") + "\n"
+    }
+    return text
+}

@@ -1,0 +1,20 @@
+/// The random choices of TF's init op, delegated to the bit-exact RNG kernels in `Random/`.
+enum InitialSampling {
+    /// RANDOM_INIT (spec §2.2): the whole batch when it has ≤ `remaining` rows, else `remaining` rows drawn
+    /// uniformly with replacement by TF's `RandomUniformInt` (first call in a session).
+    static func random(batch: Matrix, remaining: Int, seed: Int64) throws -> Matrix {
+        if batch.rows <= remaining { return batch }
+        let seeds = TFSeeds(randomSeed: seed)
+        let indices = RandomUniformInt64.sample(
+            count: remaining, maxval: Int64(batch.rows), seed: seeds.randomInitSeed, seed2: seeds.randomInitSeed2)
+        return batch.gathering(rows: indices.map { Int($0) })
+    }
+
+    /// KMEANS_PLUS_PLUS_INIT (spec §2.3): TF's kernel with retries on `points` (already normalised for cosine).
+    static func kmeansPlusPlus(points: Matrix, count: Int, seed: Int64, retries: Int) throws -> Matrix {
+        let seeds = TFSeeds(randomSeed: seed)
+        let indices = try KMeansPlusPlus.sampleIndices(
+            points: points, count: count, seed: seeds.kmeansPlusPlusSeed, retriesPerSample: retries)
+        return points.gathering(rows: indices)
+    }
+}

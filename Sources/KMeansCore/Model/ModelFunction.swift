@@ -1,0 +1,257 @@
+/// The pure k-means step function bound to a set of parameters: what the estimator and the workbench drive.
+///
+/// Every method takes a state value and returns a new one; nothing is stored, printed or read from disk.
+/// The arithmetic is float32 and follows TF's graph operation by operation (spec §3–§6).
+public struct ModelFunction: Sendable {
+    /// The algorithm options this function is bound to.
+    public let params: KMeansParams
+
+    /// Binds the step function to `params` after validating them.
+    public init(params: KMeansParams) throws {
+        try params.validate()
+        self.params = params
+    }
+
+    private var k: Int { params.effectiveNumClusters }
+
+    // MARK: State
+
+    /// The variables before initialization, as in TF's `model.ckpt-0`: no centres, counts at their initial value.
+    public func initialState() -> KMeansState {
+        let miniBatch = params.useMiniBatch
+        let separate = params.hasSeparateWorkingCopy
+        return KMeansState(
+            clusters: Matrix(rows: 0, columns: 0),
+            initialized: false,
+            clusterCounts: miniBatch ? [Int64](repeating: separate ? 0 : 1, count: k) : nil,
+            clustersUpdated: separate ? Matrix(rows: 0, columns: 0) : nil,
+            updateInSteps: separate ? Int64(params.miniBatchStepsPerIteration) : nil,
+            globalStep: 0
+        )
+    }
+
+    /// Checks that `state` has the variables this mode needs (e.g. after a restore); throws naming the mismatch.
+    public func validate(_ state: KMeansState) throws {
+        if params.useMiniBatch {
+            guard let counts = state.clusterCounts, counts.count == k else {
+                throw KMeansError.incompatibleCheckpoint("mini-batch mode needs `Variable` (cluster counts) of length \(k), found \(state.clusterCounts.map { "\($0.count)" } ?? "none")")
+            }
+        }
+        if params.hasSeparateWorkingCopy {
+            guard state.clustersUpdated != nil, state.updateInSteps != nil else {
+                throw KMeansError.incompatibleCheckpoint("mini-batch mode with M > 1 needs `clusters_updated` and `update_in_steps`")
+            }
+        }
+        if state.initialized, state.clusters.rows != k {
+            throw KMeansError.incompatibleCheckpoint("`clusters` has \(state.clusters.rows) rows but the model has k = \(k)")
+        }
+        if state.clusters.rows > k {
+            throw KMeansError.incompatibleCheckpoint("`clusters` has \(state.clusters.rows) rows, more than k = \(k)")
+        }
+    }
+
+    // MARK: Initialization
+
+    /// One run of TF's init op on `batch` (spec §2.1): appends 0…remaining centres chosen from the batch (or the
+    /// explicit matrix) and sets `initialized` once k centres exist. A no-op when already initialized.
+    public func initialize(_ state: KMeansState, batch: Matrix) throws -> KMeansState {
+        if state.initialized { return state }
+        let numSelected = state.clusters.rows
+        let remaining = k - numSelected
+        guard remaining > 0 else {
+            throw KMeansError.initializationFailed("\(numSelected) centres chosen for k = \(k) but the model is not marked initialized")
+        }
+        var chosen: Matrix
+        switch params.initialClusters {
+        case .matrix(let centers):
+            chosen = centers
+        case .random:
+            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            chosen = try InitialSampling.random(batch: batch, remaining: remaining, seed: params.randomSeed)
+        case .kmeansPlusPlus:
+            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            guard batch.rows >= remaining else {
+                throw KMeansError.initializationFailed("kmeans++ needs a first batch of at least k = \(remaining) points, got \(batch.rows)")
+            }
+            let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+            chosen = try InitialSampling.kmeansPlusPlus(
+                points: points, count: remaining, seed: params.randomSeed,
+                retries: params.effectiveRetries(numToSample: remaining))
+        case .callable(let choose):
+            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            chosen = try choose(batch, remaining)
+            guard chosen.rows <= remaining else {
+                throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.rows) rows but only \(remaining) were requested")
+            }
+            guard chosen.rows == 0 || chosen.columns == batch.columns else {
+                throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.columns)-column rows for a \(batch.columns)-column batch")
+            }
+            guard chosen.values.allSatisfy(\.isFinite) else {
+                throw KMeansError.initializationFailed("the initialClusters callable returned a non-finite value")
+            }
+        }
+        if params.distanceMetric == .cosine { chosen = chosen.l2NormalizedRows() }
+        var next = state
+        let all = state.clusters.appending(rows: chosen)
+        next.clusters = all
+        if params.hasSeparateWorkingCopy { next.clustersUpdated = all }
+        if all.rows == k { next.initialized = true }
+        return next
+    }
+
+    private func checkBatch(_ batch: Matrix, expectedColumns: Int?) throws {
+        guard batch.rows > 0 else { throw KMeansError.invalidInput("empty batch (0 rows)") }
+        guard batch.columns > 0 else { throw KMeansError.invalidInput("batch has 0 columns") }
+        if let expected = expectedColumns, expected != batch.columns {
+            throw KMeansError.invalidInput("batch has \(batch.columns) columns but the centres have \(expected)")
+        }
+    }
+
+    // MARK: Training
+
+    /// The first half of a training step (spec §4, §5): for mini-batch with M > 1 the sync of the working copy
+    /// into `clusters`, then the assignment of `batch` against the pre-sync centres.
+    public func beginStep(_ state: KMeansState, batch: Matrix) throws -> PendingStep {
+        try requireInitialized(state)
+        try checkBatch(batch, expectedColumns: state.clusters.columns)
+        let cosine = params.distanceMetric == .cosine
+        let points = cosine ? batch.l2NormalizedRows() : batch
+        let centers = inferenceCenters(state)
+        var next = state
+        if params.hasSeparateWorkingCopy {
+            let remaining = state.updateInSteps ?? 0
+            if remaining <= 0 {
+                next.updateInSteps = Int64(params.miniBatchStepsPerIteration - 1)
+                let working = state.clustersUpdated ?? state.clusters
+                next.clusters = cosine ? working.l2NormalizedRows() : working
+                next.clusterCounts = [Int64](repeating: 0, count: k)
+            } else {
+                next.updateInSteps = remaining - 1
+            }
+        }
+        let pass = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true)
+        let assignment = makeAssignment(pass)
+        return PendingStep(
+            state: next, assignment: assignment, assignmentCenters: centers, points: points,
+            sums: pass.sums, counts: pass.counts)
+    }
+
+    /// The second half of a training step: the centre update (Lloyd or mini-batch rule) and `globalStep += 1`.
+    public func finishStep(_ pending: PendingStep) -> StepResult {
+        var next = pending.state
+        if params.useMiniBatch {
+            applyMiniBatchUpdate(&next, pending: pending)
+        } else {
+            next.clusters = fullBatchCenters(pending)
+        }
+        next.globalStep += 1
+        return StepResult(state: next, assignment: pending.assignment)
+    }
+
+    /// One whole training step: `finishStep(beginStep(state, batch))`.
+    public func trainStep(_ state: KMeansState, batch: Matrix) throws -> StepResult {
+        finishStep(try beginStep(state, batch: batch))
+    }
+
+    private func fullBatchCenters(_ pending: PendingStep) -> Matrix {
+        let d = pending.points.columns
+        var values = [Float](repeating: 0, count: k * d)
+        var empty: [Int] = []
+        for j in 0..<k {
+            let count = pending.counts[j]
+            if count == 0 { empty.append(j) }
+            let denominator = count + Float(1e-6)
+            for t in 0..<d { values[j * d + t] = pending.sums[j * d + t] / denominator }
+        }
+        var centers = Matrix(rows: k, columns: d, values: values)
+        if params.emptyClusterPolicy == .farthestPoint, !empty.isEmpty {
+            // Points farthest from their own centre first; ties to the lower index.
+            let order = pending.assignment.distances.indices.sorted {
+                let a = pending.assignment.distances[$0], b = pending.assignment.distances[$1]
+                return a != b ? a > b : $0 < $1
+            }
+            for (j, i) in zip(empty, order) {
+                for t in 0..<d { centers[j, t] = pending.points[i, t] }
+            }
+        }
+        if params.keepsClustersNormalized { centers = centers.l2NormalizedRows() }
+        return centers
+    }
+
+    private func applyMiniBatchUpdate(_ state: inout KMeansState, pending: PendingStep) {
+        let separate = params.hasSeparateWorkingCopy
+        var working = separate ? (state.clustersUpdated ?? state.clusters) : state.clusters
+        var counts = state.clusterCounts ?? [Int64](repeating: 0, count: k)
+        let d = working.columns
+        for j in 0..<k {
+            let assigned = Int64(pending.counts[j])
+            guard assigned > 0 else { continue }
+            let total: Int64 = switch params.miniBatchLearningRate {
+            case .documented: counts[j] + assigned
+            case .tf215: counts[j] + 2 * assigned
+            }
+            let rate = 1 / Float(total)
+            let m = Float(assigned)
+            for t in 0..<d {
+                let x = working[j, t]
+                let update = (pending.sums[j * d + t] - m * x) * rate
+                working[j, t] = x + update
+            }
+            counts[j] += assigned
+        }
+        state.clusterCounts = counts
+        if separate { state.clustersUpdated = working } else { state.clusters = working }
+    }
+
+    // MARK: Inference
+
+    /// The centres distances are measured against: `clusters`, l2-normalised at use for cosine mini-batch M ≤ 1.
+    public func inferenceCenters(_ state: KMeansState) -> Matrix {
+        if params.distanceMetric == .cosine && !params.keepsClustersNormalized {
+            return state.clusters.l2NormalizedRows()
+        }
+        return state.clusters
+    }
+
+    /// Nearest centre, distance and loss for every row of `batch` (TF's `NearestNeighbors` with k = 1).
+    public func nearest(_ batch: Matrix, state: KMeansState) throws -> Assignment {
+        try requireInitialized(state)
+        try checkBatch(batch, expectedColumns: state.clusters.columns)
+        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+        let pass = DistanceKernels.lloydPass(points: points, centers: inferenceCenters(state), accumulate: false)
+        return makeAssignment(pass)
+    }
+
+    /// Raw distances from every row of `batch` to every centre, n × k (TF's `all_distances`): squared Euclidean by
+    /// `‖x‖² − 2⟨x,c⟩ + ‖c‖²` (may be slightly negative), or `1 − cos`.
+    public func allDistances(_ batch: Matrix, state: KMeansState) throws -> Matrix {
+        try requireInitialized(state)
+        try checkBatch(batch, expectedColumns: state.clusters.columns)
+        switch params.distanceMetric {
+        case .squaredEuclidean:
+            return DistanceKernels.allDistances(points: batch, centers: state.clusters)
+        case .cosine:
+            var distances = DistanceKernels.allDistances(points: batch.l2NormalizedRows(), centers: inferenceCenters(state))
+            distances.withUnsafeMutableValues { buffer in
+                for i in buffer.indices { buffer[i] *= 0.5 }
+            }
+            return distances
+        }
+    }
+
+    private func makeAssignment(_ pass: LloydPass) -> Assignment {
+        var distances = pass.distances
+        if params.distanceMetric == .cosine {
+            for i in distances.indices { distances[i] *= 0.5 }
+        }
+        var loss: Float = 0
+        for value in distances { loss += value }
+        return Assignment(indices: pass.indices.map { Int($0) }, distances: distances, loss: loss)
+    }
+
+    private func requireInitialized(_ state: KMeansState) throws {
+        guard state.initialized, state.clusters.rows == k else {
+            throw KMeansError.notInitialized("\(state.clusters.rows) of k = \(k) centres chosen")
+        }
+    }
+}

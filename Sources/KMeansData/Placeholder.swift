@@ -1,1 +1,0 @@
-// KMeansData: placeholder until the module lands.

@@ -1,0 +1,174 @@
+/// Reads delimited text into rows of floats, one record at a time.
+final class TextRowSource: RowSource {
+    private let source: ByteSource
+    private var tokenizer: TextTokenizer
+    private let options: DataReadOptions
+    private var record = TextRecord()
+    private var pendingFirstRecord: Bool
+    /// Where the first data record starts, for rewinding.
+    private let dataStart: (offset: Int, line: Int, skipLineFeed: Bool)
+    private let fieldCount: Int
+    private let selection: [Int]
+    let columns: Int
+    let columnNames: [String]?
+    private(set) var skippedRows = 0
+    var canRewind: Bool { source.isSeekable }
+    var declaredRowCount: Int? { nil }
+    private var rowsRead = 0
+    private var row: [Float]
+
+    init(source: ByteSource, bomLength: Int, options: DataReadOptions) throws {
+        self.source = source
+        self.options = options
+        let delimiter: Delimiter
+        if let chosen = options.delimiter {
+            delimiter = chosen
+        } else if source.name.lowercased().hasSuffix(".tsv") || source.name.lowercased().hasSuffix(".tab") {
+            delimiter = .tab
+        } else {
+            delimiter = try detectDelimiter(in: source)
+        }
+        var tokenizer = TextTokenizer(source: source, delimiter: delimiter)
+        var record = TextRecord()
+        guard try tokenizer.next(into: &record) else {
+            let empty = source.offset <= bomLength
+            throw DataError(file: source.name, location: empty ? .file : .text(line: tokenizer.line, column: nil),
+                            kind: empty ? .emptyFile : .noDataRows,
+                            message: empty ? "file is empty" : "no data rows (only comments or blank lines)")
+        }
+        fieldCount = record.count
+        let isHeader: Bool
+        switch options.header {
+        case .present: isHeader = true
+        case .absent: isHeader = false
+        case .detect:
+            // A header has no numbers at all; a row mixing numbers and text is data with a bad field.
+            isHeader = !(0..<record.count).contains { index in
+                switch record.number(index) {
+                case .finite, .nonFinite: return true
+                case .empty, .invalid: return false
+                }
+            }
+        }
+        let names: [String]? = isHeader ? (0..<record.count).map { record.trimmedText($0) } : nil
+        columnNames = names
+        let headerLine = record.line
+        if let wanted = options.featureColumns {
+            var chosen: [Int] = []
+            for name in wanted {
+                if let index = names?.firstIndex(of: name) {
+                    chosen.append(index)
+                } else if let index = Int(name), index >= 0, index < fieldCount {
+                    chosen.append(index)
+                } else {
+                    let known = names.map { "columns are " + $0.map { quoted($0) }.joined(separator: ", ") }
+                        ?? "the file has no header row and \(fieldCount) columns (use 0-based indices)"
+                    throw DataError(file: source.name, location: .text(line: headerLine, column: nil), kind: .unknownColumn,
+                                    message: "no column named \(quoted(name)); \(known)")
+                }
+            }
+            if chosen.isEmpty {
+                throw DataError(file: source.name, location: .file, kind: .unknownColumn, message: "no feature columns selected")
+            }
+            selection = chosen
+        } else {
+            selection = Array(0..<fieldCount)
+        }
+        columns = selection.count
+        row = [Float](repeating: 0, count: columns)
+        self.tokenizer = tokenizer
+        self.record = record
+        if isHeader {
+            pendingFirstRecord = false
+            dataStart = (source.offset, tokenizer.line, tokenizer.skipLineFeed)
+        } else {
+            pendingFirstRecord = true
+            dataStart = (bomLength, 1, false)
+        }
+    }
+
+    func rewind() throws {
+        try source.seek(to: dataStart.offset)
+        tokenizer.line = dataStart.line
+        tokenizer.skipLineFeed = dataStart.skipLineFeed
+        pendingFirstRecord = false
+        rowsRead = 0
+        skippedRows = 0
+    }
+
+    func readRows(maxRows: Int, into values: inout [Float]) throws -> Int {
+        var appended = 0
+        while appended < maxRows {
+            if pendingFirstRecord {
+                pendingFirstRecord = false
+            } else if try !tokenizer.next(into: &record) {
+                break
+            }
+            if try parseRecord() {
+                values.append(contentsOf: row)
+                appended += 1
+                rowsRead += 1
+            } else {
+                skippedRows += 1
+            }
+        }
+        if appended == 0 && rowsRead == 0 && skippedRows == 0 && maxRows > 0 {
+            throw DataError(file: source.name, location: .text(line: tokenizer.line, column: nil), kind: .noDataRows,
+                            message: columnNames == nil ? "no data rows" : "header but no data rows")
+        }
+        return appended
+    }
+
+    /// Fills `row` from `record`; returns false when the row is invalid and should be skipped.
+    private func parseRecord() throws -> Bool {
+        if record.count != fieldCount {
+            let column = min(record.count, fieldCount) + 1
+            let hint = mixedDelimiterHint()
+            let extra = record.count > fieldCount ? ": \(quoted(record.text(fieldCount))) is one too many" : ""
+            throw DataError(file: source.name, location: .text(line: record.line, column: column), kind: .raggedRow,
+                            message: "row has \(record.count) field\(record.count == 1 ? "" : "s"), expected \(fieldCount)\(extra)\(hint)")
+        }
+        for (position, index) in selection.enumerated() {
+            switch record.number(index) {
+            case .finite(let value):
+                row[position] = value
+            case .nonFinite:
+                if options.skipInvalid { return false }
+                throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .nonFinite,
+                                message: "\(quoted(record.trimmedText(index))) is not a finite number (NaN and infinity are rejected unless invalid rows are skipped)")
+            case .empty:
+                if options.skipInvalid { return false }
+                throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .notANumber,
+                                message: "empty field, expected a number")
+            case .invalid:
+                let text = record.trimmedText(index)
+                let hint: String
+                if text.contains(","), tokenizer.delimiter != .comma, Float(text.replacingOccurrences(",", with: ".")) != nil {
+                    hint = " (decimal comma? numbers must use '.')"
+                } else {
+                    hint = mixedDelimiterHint(in: text)
+                }
+                throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .notANumber,
+                                message: "\(quoted(text)) is not a number\(hint)")
+            }
+        }
+        return true
+    }
+
+    private func mixedDelimiterHint(in text: String? = nil) -> String {
+        let candidates: [(Character, Delimiter)] = [(",", .comma), ("\t", .tab), (";", .semicolon)]
+        let texts = text.map { [$0] } ?? (0..<record.count).map { record.text($0) }
+        for (character, delimiter) in candidates where delimiter != tokenizer.delimiter {
+            if texts.contains(where: { $0.contains(character) }) {
+                return " (mixed delimiters? this file is \(tokenizer.delimiter.displayName)-separated but the row contains \(delimiter.displayName))"
+            }
+        }
+        return ""
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: Character, with replacement: Character) -> String {
+        String(map { $0 == target ? replacement : $0 })
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import KMeansCore
+
+extension KMeansClustering {
+    /// Trains on the batches of `input` (TF's `train`).
+    ///
+    /// Restores the latest checkpoint (or starts fresh and saves `model.ckpt-0`), offers batches to
+    /// initialization until k centres exist (the batch that completes it is also trained on), then runs one
+    /// training step per batch until `steps` more steps, `maxSteps` in total, the end of the input, or a stop
+    /// request from a hook or listener. Saves checkpoints per `config` and at the end.
+    ///
+    /// - Parameters:
+    ///   - input: the input function; called once per `train`.
+    ///   - hooks: callbacks around each step (a `LossRelativeChangeHook` is added when `relativeTolerance` is set).
+    ///   - steps: number of additional steps; must be > 0.
+    ///   - maxSteps: total global steps to reach; must be > 0; returns at once when already reached.
+    ///   - savingListeners: callbacks around each checkpoint save.
+    /// - Returns: self, for chaining.
+    @discardableResult
+    public func train(
+        input: InputFunction,
+        hooks: [any SessionRunHook] = [],
+        steps: Int? = nil,
+        maxSteps: Int? = nil,
+        savingListeners: [any CheckpointSaverListener] = []
+    ) throws -> KMeansClustering {
+        if steps != nil && maxSteps != nil {
+            throw KMeansError.invalidArgument(argument: "steps", reason: "Can not provide both steps and max_steps.")
+        }
+        if let steps, steps <= 0 {
+            throw KMeansError.invalidArgument(argument: "steps", reason: "Must specify steps > 0, given: \(steps)")
+        }
+        if let maxSteps, maxSteps <= 0 {
+            throw KMeansError.invalidArgument(argument: "maxSteps", reason: "Must specify max_steps > 0, given: \(maxSteps)")
+        }
+        var state = try restoreState(checkpointPath: nil) ?? modelFunction.initialState()
+        if let maxSteps, state.globalStep >= Int64(maxSteps) {
+            log("Skipping training since max_steps has already saved.")
+            return self
+        }
+        let lastStep: Int64? = steps.map { state.globalStep + Int64($0) } ?? maxSteps.map { Int64($0) }
+
+        var allHooks = hooks
+        if let tolerance = params.relativeTolerance { allHooks.append(LossRelativeChangeHook(tolerance: tolerance)) }
+        let context = RunContext(globalStep: state.globalStep)
+        for hook in allHooks { try hook.begin(context) }
+        for listener in savingListeners { try listener.begin() }
+
+        // TF's CheckpointSaverHook saves the restored (or fresh, pre-initialization) state first.
+        if try save(state, listeners: savingListeners) { context.requestStop() }
+        var lastSavedStep = state.globalStep
+        var lastSaveTime = Date()
+
+        let stream = try input.makeStream()
+        var inputEnded = false
+        var offeredToInitialization: [Matrix] = []
+        while !context.stopRequested {
+            if let lastStep, state.globalStep >= lastStep { break }
+            guard let batch = try stream.next() else { inputEnded = true; break }
+            let points = try parseFeatures(batch.features, featureColumns: featureColumns)
+            if !state.initialized {
+                if offeredToInitialization.contains(points) {
+                    throw KMeansError.initializationFailed("k = \(params.effectiveNumClusters) is more than the points the input provides: the same batch of \(points.rows) points came again after \(state.clusters.rows) centres were chosen")
+                }
+                state = try modelFunction.initialize(state, batch: points)
+                if !state.initialized {
+                    offeredToInitialization.append(points)
+                    continue
+                }
+                offeredToInitialization = []
+            }
+            context.globalStep = state.globalStep
+            for hook in allHooks { try hook.beforeStep(context) }
+            let result = try modelFunction.trainStep(state, batch: points)
+            state = result.state
+            let step = state.globalStep
+            context.globalStep = step
+            if let every = config.saveSummarySteps, every > 0, step % Int64(every) == 0 {
+                try summarySink.addScalar("loss", value: result.loss, step: step, directory: .training)
+                try summarySink.addScalar("loss/raw", value: result.loss, step: step, directory: .training)
+            }
+            if let every = config.logStepCountSteps, every > 0, step % Int64(every) == 0 {
+                log("loss = \(result.loss), step = \(step)")
+            }
+            for hook in allHooks { try hook.afterStep(context, loss: result.loss) }
+            let dueBySteps = config.saveCheckpointsSteps.map { step - lastSavedStep >= Int64($0) } ?? false
+            let dueBySecs = config.saveCheckpointsSecs.map { Date().timeIntervalSince(lastSaveTime) >= $0 } ?? false
+            if dueBySteps || dueBySecs {
+                if try save(state, listeners: savingListeners) { context.requestStop() }
+                lastSavedStep = step
+                lastSaveTime = Date()
+            }
+        }
+        if inputEnded && !state.initialized {
+            throw KMeansError.initializationFailed("the input ended after \(state.clusters.rows) of k = \(params.effectiveNumClusters) centres were chosen")
+        }
+        if state.globalStep != lastSavedStep {
+            _ = try save(state, listeners: savingListeners)
+        }
+        log("Loss for final step: global_step = \(state.globalStep)")
+        for listener in savingListeners { try listener.end(globalStep: state.globalStep) }
+        context.globalStep = state.globalStep
+        for hook in allHooks { try hook.end(context) }
+        return self
+    }
+}

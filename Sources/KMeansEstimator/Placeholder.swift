@@ -1,1 +1,0 @@
-// KMeansEstimator: placeholder until the module lands.

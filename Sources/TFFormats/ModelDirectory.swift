@@ -1,0 +1,241 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A checkpoint in a model directory: its prefix and the global step its name carries.
+public struct CheckpointReference: Sendable, Equatable, Hashable {
+    /// The full prefix (`…/model.ckpt-42`); the bundle is `<prefix>.index` + `<prefix>.data-*`.
+    public var prefix: URL
+    /// The step parsed from a `…-<step>` suffix, if the name has one.
+    public var step: Int64?
+
+    /// Creates a reference to `prefix`, parsing the step from its name.
+    public init(prefix: URL) {
+        self.prefix = prefix
+        self.step = Self.step(fromName: prefix.lastPathComponent)
+    }
+
+    /// The prefix's file name (`model.ckpt-42`).
+    public var name: String { prefix.lastPathComponent }
+
+    static func step(fromName name: String) -> Int64? {
+        guard let dash = name.lastIndex(of: "-") else { return nil }
+        let digits = name[name.index(after: dash)...]
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(digits)
+    }
+}
+
+/// The on-disk layout of a TensorFlow `model_dir`: checkpoints (`model.ckpt-N.*`), the `checkpoint` state file,
+/// and the trainer lock. Saves are atomic and durable; reads trust nothing in the files.
+public struct ModelDirectory: Sendable, Equatable {
+    /// The directory.
+    public let url: URL
+    /// The checkpoint file-name stem (TF's Estimator uses `model.ckpt`).
+    public var checkpointBaseName: String
+
+    /// The name of the state file.
+    public static let stateFileName = "checkpoint"
+    /// The name of the trainer lock file.
+    public static let lockFileName = ".kmeans-trainer.lock"
+
+    /// A model directory at `url`; nothing is created until something is saved.
+    public init(url: URL, checkpointBaseName: String = "model.ckpt") {
+        self.url = url.standardizedFileURL
+        self.checkpointBaseName = checkpointBaseName
+    }
+
+    /// The `checkpoint` state file's location.
+    public var stateFileURL: URL { url.appendingPathComponent(Self.stateFileName) }
+
+    /// The prefix used for a checkpoint at `step`.
+    public func prefix(forStep step: Int64) -> URL {
+        url.appendingPathComponent("\(checkpointBaseName)-\(step)")
+    }
+
+    // MARK: Reading
+
+    /// The parsed state file, or nil if the directory has none.
+    public func checkpointState() throws(TFFormatError) -> CheckpointState? {
+        guard FileIO.fileExists(stateFileURL) else { return nil }
+        let bytes = try FileIO.readAll(stateFileURL)
+        guard bytes.count <= 16 << 20 else {
+            throw .checkpointStateSyntax(path: stateFileURL.path, line: 1, detail: "state file is \(bytes.count) bytes, far larger than any real one")
+        }
+        return try CheckpointState(parsing: String(decoding: bytes, as: UTF8.self), path: stateFileURL.path)
+    }
+
+    /// Resolves a path from the state file against this directory, rejecting paths that leave it.
+    public func resolve(checkpointPath path: String) throws(TFFormatError) -> URL {
+        guard !path.isEmpty, !path.contains("\0") else {
+            throw .pathEscapesDirectory(path: stateFileURL.path, checkpointPath: path)
+        }
+        let resolved: URL
+        if path.hasPrefix("/") {
+            resolved = URL(fileURLWithPath: path).standardizedFileURL
+        } else {
+            let components = path.split(separator: "/", omittingEmptySubsequences: true)
+            guard !components.contains("..") else {
+                throw .pathEscapesDirectory(path: stateFileURL.path, checkpointPath: path)
+            }
+            resolved = url.appendingPathComponent(path).standardizedFileURL
+        }
+        let base = url.path.hasSuffix("/") ? url.path : url.path + "/"
+        guard resolved.path.hasPrefix(base), resolved.path.count > base.count else {
+            throw .pathEscapesDirectory(path: stateFileURL.path, checkpointPath: path)
+        }
+        return resolved
+    }
+
+    /// The retained checkpoints the state file lists whose index file exists, oldest first.
+    public func checkpoints() throws(TFFormatError) -> [CheckpointReference] {
+        guard let state = try checkpointState() else { return [] }
+        var paths = state.allModelCheckpointPaths
+        if paths.last != state.modelCheckpointPath { paths.append(state.modelCheckpointPath) }
+        var seen = Set<URL>()
+        var result: [CheckpointReference] = []
+        for path in paths {
+            let prefix = try resolve(checkpointPath: path)
+            guard seen.insert(prefix).inserted, FileIO.fileExists(TensorBundleFiles.indexURL(prefix: prefix)) else { continue }
+            result.append(CheckpointReference(prefix: prefix))
+        }
+        return result
+    }
+
+    /// The checkpoint `tf.train.latest_checkpoint` would return, or nil when there is none (no state file, or
+    /// the named checkpoint's index is missing).
+    public func latestCheckpoint() throws(TFFormatError) -> CheckpointReference? {
+        guard let state = try checkpointState() else { return nil }
+        let prefix = try resolve(checkpointPath: state.modelCheckpointPath)
+        guard FileIO.fileExists(TensorBundleFiles.indexURL(prefix: prefix)) else { return nil }
+        return CheckpointReference(prefix: prefix)
+    }
+
+    /// Opens a checkpoint's bundle.
+    public func open(_ checkpoint: CheckpointReference) throws(TFFormatError) -> TensorBundleReader {
+        try TensorBundleReader(prefix: checkpoint.prefix)
+    }
+
+    /// Every tensor of a checkpoint (string tensors included, sliced entries skipped).
+    public func load(_ checkpoint: CheckpointReference) throws(TFFormatError) -> [String: Tensor] {
+        try open(checkpoint).readAll()
+    }
+
+    /// Every tensor of the latest checkpoint, or nil when there is none.
+    public func loadLatest() throws(TFFormatError) -> (checkpoint: CheckpointReference, tensors: [String: Tensor])? {
+        guard let latest = try latestCheckpoint() else { return nil }
+        return (latest, try load(latest))
+    }
+
+    // MARK: Writing
+
+    /// Saves `tensors` as the checkpoint for `step` and makes it the latest.
+    ///
+    /// Order (so a crash at any point leaves the previous checkpoint readable): the data file and then the index
+    /// are each written to a temporary file, fsynced and renamed into place; the directory is fsynced; the state
+    /// file is rewritten the same way; only then are checkpoints beyond `keepCheckpointMax` deleted
+    /// (`nil` or `0` keeps all, as in TensorFlow).
+    @discardableResult
+    public func saveCheckpoint(_ tensors: [String: Tensor], step: Int64, keepCheckpointMax: Int? = 5) throws(TFFormatError) -> CheckpointReference {
+        guard step >= 0 else { throw .invalidArgument("checkpoint step must not be negative (got \(step))") }
+        let encoded = try TensorBundleEncoder.encode(tensors)
+        try FileIO.createDirectory(url)
+        let reference = CheckpointReference(prefix: prefix(forStep: step))
+        try FileIO.writeAtomically(encoded.data, to: TensorBundleFiles.dataURL(prefix: reference.prefix))
+        try FileIO.writeAtomically(encoded.index, to: TensorBundleFiles.indexURL(prefix: reference.prefix))
+        try FileIO.syncDirectory(url)
+
+        // A damaged state file must not block saving: the new state then starts from this checkpoint.
+        let previous = (try? checkpointState()) ?? nil
+        var retained = (previous?.allModelCheckpointPaths ?? []).filter { path in
+            guard let prefix = try? resolve(checkpointPath: path) else { return false }
+            return prefix != reference.prefix
+        }
+        retained.append(reference.name)
+        var removed: [String] = []
+        if let keep = keepCheckpointMax, keep > 0, retained.count > keep {
+            removed = Array(retained.prefix(retained.count - keep))
+            retained.removeFirst(retained.count - keep)
+        }
+        let state = CheckpointState(modelCheckpointPath: reference.name, allModelCheckpointPaths: retained)
+        try FileIO.writeAtomically(Array(state.serialized.utf8), to: stateFileURL)
+        try FileIO.syncDirectory(url)
+
+        for path in removed {
+            guard let prefix = try? resolve(checkpointPath: path) else { continue }
+            try deleteCheckpointFiles(prefix: prefix)
+        }
+        return reference
+    }
+
+    /// Deletes `<prefix>.index`, `<prefix>.meta` and every `<prefix>.data-*` file.
+    func deleteCheckpointFiles(prefix: URL) throws(TFFormatError) {
+        let directory = prefix.deletingLastPathComponent()
+        let name = prefix.lastPathComponent
+        try FileIO.removeFile(TensorBundleFiles.indexURL(prefix: prefix))
+        try FileIO.removeFile(URL(fileURLWithPath: prefix.path + ".meta"))
+        for file in (try? FileIO.listDirectory(directory)) ?? [] where file.hasPrefix(name + ".data-") {
+            try FileIO.removeFile(directory.appendingPathComponent(file))
+        }
+    }
+
+    /// Removes temporary files a crashed save left behind (only call while holding the trainer lock).
+    public func removeStaleTemporaryFiles() throws(TFFormatError) {
+        guard FileIO.directoryExists(url) else { return }
+        for name in try FileIO.listDirectory(url) where name.hasPrefix(".") && name.contains(FileIO.temporaryMarker) {
+            try FileIO.removeFile(url.appendingPathComponent(name))
+        }
+    }
+
+    // MARK: Locking
+
+    /// Takes the directory's exclusive trainer lock (creating the directory if needed); throws
+    /// `directoryLocked` at once if another trainer, in this or another process, holds it.
+    public func acquireTrainerLock() throws(TFFormatError) -> TrainerLock {
+        try FileIO.createDirectory(url)
+        return try TrainerLock(url: url.appendingPathComponent(Self.lockFileName))
+    }
+}
+
+/// An exclusive `flock` on a model directory's lock file, held until `release()` or deinit.
+public final class TrainerLock: @unchecked Sendable {
+    // @unchecked: the descriptor is only mutated under `mutex`.
+    private var descriptor: Int32
+    private let mutex = NSLock()
+    /// The lock file.
+    public let url: URL
+
+    init(url: URL) throws(TFFormatError) {
+        self.url = url
+        let fd = url.path.withCString { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw .io(path: url.path, operation: "open", message: FileIO.errnoMessage()) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            let holder = (try? FileIO.readAll(url)).map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            Glibc.close(fd)
+            if code == EWOULDBLOCK {
+                throw .directoryLocked(path: url.deletingLastPathComponent().path, detail: holder.isEmpty ? "lock file \(url.lastPathComponent) is held" : "held by \(holder)")
+            }
+            throw .io(path: url.path, operation: "flock", message: FileIO.errnoMessage(code))
+        }
+        descriptor = fd
+        let owner = Array("pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = owner.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// Releases the lock (idempotent).
+    public func release() {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if descriptor >= 0 {
+            _ = ftruncate(descriptor, 0)
+            flock(descriptor, LOCK_UN)
+            Glibc.close(descriptor)
+            descriptor = -1
+        }
+    }
+
+    deinit { release() }
+}

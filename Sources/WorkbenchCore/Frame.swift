@@ -1,0 +1,122 @@
+import KMeansCore
+
+/// What one iteration did, for the side panel's table and sparklines.
+public struct IterationStats: Sendable, Equatable {
+    /// The global step after the update (1-based).
+    public var step: Int
+    /// The step's loss: summed distance of the batch to its nearest centre before the update (TF's score).
+    public var score: Double
+    /// Largest distance any centre moved in the update (Euclidean, in data units).
+    public var maxDelta: Double
+    /// Distance each centre moved.
+    public var centreDeltas: [Double]
+    /// Points whose cluster changed in this assignment (over the whole data).
+    public var moved: Int
+}
+
+/// One state of a run in the history: after initialisation, after an assign half-step, or after an update.
+public struct Frame: Sendable {
+    /// Which half-step produced the frame.
+    public enum Phase: String, Sendable {
+        case initialized, assigned, updated
+    }
+
+    /// The half-step that produced this frame.
+    public var phase: Phase
+    /// The training variables.
+    public var state: KMeansState
+    /// After `assigned`: the pending assignment the update will use.
+    public var pending: PendingAssignment?
+    /// Cluster of every point as shown (empty before the first assignment).
+    public var labels: [Int32]
+    /// Rows of the mini-batch of the last or pending step (empty in full batch).
+    public var batch: [Int]
+    /// Set on `updated` frames.
+    public var stats: IterationStats?
+    /// Points per cluster in `labels`.
+    public var clusterSizes: [Int]
+    /// Whether the relative loss change fell below the tolerance at this frame.
+    public var converged: Bool
+    /// On `assigned` frames: the labels shown before this assignment (to count points that changed cluster).
+    public var previousLabels: [Int32]? = nil
+
+    /// The phase that comes next from here.
+    public var nextPhase: Phase { phase == .assigned ? .updated : .assigned }
+}
+
+/// The work to compute the frame after `frame`; a value that can run on any thread.
+public struct FrameJob: Sendable {
+    /// The engine of the run.
+    public let engine: StepEngine
+    /// The frame to advance from.
+    public let frame: Frame
+    /// The previous iteration's loss, for the convergence test.
+    public let previousScore: Double?
+
+    /// Computes the next frame, or the error core reported.
+    public func run() -> Result<Frame, any Error> {
+        Result { try FrameJob.advance(engine: engine, frame: frame, previousScore: previousScore) }
+    }
+
+    /// The frame one half-step after `frame`.
+    public static func advance(engine: StepEngine, frame: Frame, previousScore: Double?) throws -> Frame {
+        let settings = engine.settings
+        switch frame.phase {
+        case .initialized, .updated:
+            let pending = try engine.assign(frame.state)
+            var labels: [Int32]
+            if settings.useMiniBatch {
+                labels = StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(pending.state), metric: settings.metric).labels
+            } else {
+                labels = pending.labels
+            }
+            return Frame(phase: .assigned, state: pending.state, pending: pending, labels: labels,
+                         batch: settings.useMiniBatch ? pending.batch : [], stats: nil,
+                         clusterSizes: sizes(labels, k: settings.k), converged: false,
+                         previousLabels: frame.labels.isEmpty ? nil : frame.labels)
+        case .assigned:
+            guard let pending = frame.pending else { return frame }
+            let next = try engine.update(pending)
+            var labels = frame.labels
+            if settings.useMiniBatch {
+                labels = StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(next), metric: settings.metric).labels
+            }
+            let before = displayCentres(engine: engine, state: frame.state)
+            let after = displayCentres(engine: engine, state: next)
+            var deltas: [Double] = []
+            for j in 0..<before.rows {
+                var s = 0.0
+                for t in 0..<before.columns { let diff = Double(after[j, t] - before[j, t]); s += diff * diff }
+                deltas.append(s.squareRoot())
+            }
+            let moved = movedCount(previous: frame.previousLabels, current: labels)
+            let stats = IterationStats(step: Int(next.globalStep), score: pending.loss, maxDelta: deltas.max() ?? 0, centreDeltas: deltas, moved: moved)
+            var converged = false
+            if let previousScore, previousScore != 0, settings.relativeTolerance > 0 {
+                converged = abs(pending.loss - previousScore) / (1 + abs(previousScore)) < settings.relativeTolerance
+            }
+            return Frame(phase: .updated, state: next, pending: nil, labels: labels, batch: frame.batch, stats: stats,
+                         clusterSizes: sizes(labels, k: settings.k), converged: converged)
+        }
+    }
+
+    /// The centres as they are drawn: the stored centres, or for the working copy of mini-batch M > 1 the copy that
+    /// moves (so the screen shows progress within an iteration).
+    public static func displayCentres(engine: StepEngine, state: KMeansState) -> Matrix {
+        engine.displayCentres(state)
+    }
+
+    static func sizes(_ labels: [Int32], k: Int) -> [Int] {
+        var out = [Int](repeating: 0, count: k)
+        for l in labels where Int(l) < k { out[Int(l)] += 1 }
+        return out
+    }
+
+    static func movedCount(previous: [Int32]?, current: [Int32]) -> Int {
+        guard let previous, previous.count == current.count else { return current.count }
+        var count = 0
+        for i in current.indices where current[i] != previous[i] { count += 1 }
+        return count
+    }
+}
+

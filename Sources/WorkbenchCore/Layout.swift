@@ -1,0 +1,53 @@
+/// A rectangle of cells.
+public struct Rect: Sendable, Equatable {
+    public var x: Int, y: Int, width: Int, height: Int
+    /// Creates a rectangle.
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x; self.y = y; self.width = max(0, width); self.height = max(0, height)
+    }
+    /// Whether `(x, y)` is inside.
+    public func contains(x px: Int, y py: Int) -> Bool { px >= x && py >= y && px < x + width && py < y + height }
+}
+
+/// Where everything goes on a screen of a given size. Pure arithmetic, shared by the renderer and by mouse handling.
+public struct Layout: Sendable, Equatable {
+    /// Smallest screen the workbench draws on; below it a "too small" message is shown.
+    public static let minimumWidth = 60
+    public static let minimumHeight = 16
+
+    public let width: Int, height: Int
+    /// Whether the screen is big enough.
+    public var fits: Bool { width >= Layout.minimumWidth && height >= Layout.minimumHeight }
+    /// Header bar (row 0).
+    public var header: Rect { Rect(x: 0, y: 0, width: width, height: 1) }
+    /// Explanation / message line.
+    public var explanation: Rect { Rect(x: 0, y: height - 2, width: width, height: 1) }
+    /// Key bar.
+    public var keyBar: Rect { Rect(x: 0, y: height - 1, width: width, height: 1) }
+    /// Width of the side panel (0 when hidden on narrow screens).
+    public var sideWidth: Int { width >= 96 ? 38 : (width >= 72 ? 30 : 0) }
+    /// Side panel.
+    public var side: Rect { Rect(x: width - sideWidth, y: 1, width: sideWidth, height: height - 3) }
+    /// The scatter pane (plot, axes and labels).
+    public var pane: Rect { Rect(x: 0, y: 1, width: width - sideWidth, height: height - 3) }
+    /// Width of the y-axis tick labels.
+    public static let yLabelWidth = 8
+    /// The plot area inside the axes.
+    public var plot: Rect {
+        let p = pane
+        return Rect(x: p.x + Layout.yLabelWidth + 1, y: p.y + 1, width: p.width - Layout.yLabelWidth - 2, height: p.height - 3)
+    }
+    /// The help overlay box.
+    public var helpBox: Rect {
+        let w = min(width - 4, 70), h = min(height - 2, Keymap.helpLines().count + 3)
+        return Rect(x: (width - w) / 2, y: max(1, (height - h) / 2), width: w, height: h)
+    }
+    /// The settings overlay box.
+    public var settingsBox: Rect {
+        let w = min(width - 4, 52), h = min(height - 2, 16)
+        return Rect(x: (width - w) / 2, y: max(1, (height - h) / 2), width: w, height: h)
+    }
+
+    /// Creates the layout for `width × height`.
+    public init(width: Int, height: Int) { self.width = width; self.height = height }
+}

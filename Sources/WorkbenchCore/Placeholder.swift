@@ -1,1 +1,0 @@
-// WorkbenchCore: placeholder until the module lands.

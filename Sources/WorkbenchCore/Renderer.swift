@@ -1,0 +1,579 @@
+import KMeansCore
+
+/// Turns a `Session` into a `CellGrid`. Pure: the same session, size and tier always give the same grid.
+public struct Renderer: Sendable {
+    /// Colours reduced to the terminal's tier.
+    public let palette: Palette
+
+    /// Creates a renderer for `tier`.
+    public init(tier: ColorTier) { palette = Palette(tier: tier) }
+
+    /// Renders `session` at its screen size.
+    public func render(_ session: Session) -> CellGrid {
+        let layout = Layout(width: session.screenWidth, height: session.screenHeight)
+        var grid = CellGrid(width: layout.width, height: layout.height)
+        guard layout.fits else {
+            drawTooSmall(&grid, layout: layout, unicode: session.view.unicode)
+            return grid
+        }
+        let checkpoint = checkpointView(session)
+        drawHeader(&grid, session: session, layout: layout, checkpoint: checkpoint)
+        drawScatter(&grid, session: session, layout: layout, checkpoint: checkpoint)
+        if layout.sideWidth > 0 {
+            if checkpoint != nil { drawCheckpointPanel(&grid, session: session, layout: layout) } else {
+                drawSidePanel(&grid, session: session, layout: layout)
+            }
+        }
+        drawExplanation(&grid, session: session, layout: layout, checkpoint: checkpoint)
+        drawKeyBar(&grid, session: session, layout: layout)
+        switch session.overlay {
+        case let .help(scroll): drawHelp(&grid, layout: layout, scroll: scroll, unicode: session.view.unicode)
+        case let .settings(selected): drawSettings(&grid, session: session, layout: layout, selected: selected)
+        case .none, .checkpoints: break
+        }
+        if !session.view.unicode { Renderer.asciify(&grid) }
+        return grid
+    }
+
+    /// Replaces every non-ASCII glyph with an ASCII stand-in (for terminals or locales without UTF-8).
+    static func asciify(_ grid: inout CellGrid) {
+        let table: [Unicode.Scalar: Unicode.Scalar] = [
+            "·": ".", "∘": ".", "→": ">", "←": "<", "↑": "^", "↓": "v", "Δ": "d", "×": "x", "–": "-", "−": "-",
+            "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "┤": "+", "┬": "+", "▸": ">", "◂": "<",
+            "…": "~", "●": "o", "▶": ">", "⏸": "=", "█": "#", "▀": "\"", "▄": "_",
+        ]
+        for y in 0..<grid.height {
+            for x in 0..<grid.width where !grid[x, y].glyph.isASCII {
+                var cell = grid[x, y]
+                cell.glyph = table[cell.glyph] ?? "?"
+                grid[x, y] = cell
+            }
+        }
+    }
+
+    // MARK: pieces
+
+    private var box: (Bool) -> BoxGlyphs { { $0 ? .unicode : .ascii } }
+
+    private func drawTooSmall(_ grid: inout CellGrid, layout: Layout, unicode: Bool) {
+        let lines = [
+            "Terminal too small",
+            "\(layout.width)×\(layout.height), need \(Layout.minimumWidth)×\(Layout.minimumHeight)",
+            "Enlarge the window,",
+            "or press q to quit.",
+        ].map { unicode ? $0 : $0.replacingScalar("×", with: "x") }
+        let top = max(0, (layout.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            let x = max(0, (layout.width - line.unicodeScalars.count) / 2)
+            grid.put(line, x: x, y: top + i, style: CellStyle(foreground: i == 0 ? palette.warning : .standard, attributes: i == 0 ? .bold : []))
+        }
+    }
+
+    /// The checkpoint on screen, if the checkpoint view is open.
+    private func checkpointView(_ session: Session) -> (entry: CheckpointEntry, labels: [Int32], score: Double)? {
+        guard case let .checkpoints(selected) = session.overlay, session.checkpoints.indices.contains(selected) else { return nil }
+        let entry = session.checkpoints[selected]
+        guard let result = session.evaluate(entry) else { return nil }
+        return (entry, result.labels, result.score)
+    }
+
+    private func drawHeader(_ grid: inout CellGrid, session: Session, layout: Layout, checkpoint: (entry: CheckpointEntry, labels: [Int32], score: Double)?) {
+        let bar = CellStyle(foreground: palette.tier == .mono ? .standard : palette.ink, background: palette.tier == .mono ? .standard : palette.accent,
+                            attributes: palette.tier == .mono ? [.reverse] : [])
+        grid.fill(x: 0, y: 0, width: layout.width, height: 1, with: Cell(" ", style: bar))
+        let data = session.dataSet
+        let title = " kmeans workbench │ \(data.name) \(data.points.rows)×\(data.points.columns) │ \(session.view.projection.label(columnNames: data.columnNames))"
+        grid.put(session.view.unicode ? title : title.replacingScalar("│", with: "|").replacingScalar("×", with: "x"), x: 0, y: 0, style: bar, maxWidth: layout.width - 24)
+        // Run-state marker at the right edge: high contrast, impossible to miss.
+        let marker: String
+        var style: CellStyle
+        if let checkpoint {
+            marker = " CHECKPOINT step \(checkpoint.entry.step) "
+            style = CellStyle(foreground: palette.ink, background: palette.warning, attributes: [.bold])
+        } else if session.placement != nil {
+            marker = " PLACING CENTRES "
+            style = CellStyle(foreground: palette.ink, background: palette.warning, attributes: [.bold])
+        } else if session.isRunning {
+            marker = (session.view.unicode ? " ▶ RUNNING " : " > RUNNING ") + "\(speedLabel(session.speed))/s "
+            style = CellStyle(foreground: palette.ink, background: palette.good, attributes: [.bold])
+        } else {
+            marker = session.view.unicode ? " ⏸ PAUSED " : " || PAUSED "
+            style = CellStyle(foreground: palette.ink, background: palette.warning, attributes: [.bold])
+        }
+        if palette.tier == .mono { style = CellStyle(attributes: [.bold, .reverse, .underline]) }
+        let markerWidth = marker.unicodeScalars.count
+        grid.put(marker, x: layout.width - markerWidth, y: 0, style: style)
+    }
+
+    private func speedLabel(_ speed: Double) -> String { speed < 1 ? fixed(speed, 1) : String(Int(speed)) }
+
+    // MARK: scatter
+
+    private func drawScatter(_ grid: inout CellGrid, session: Session, layout: Layout, checkpoint: (entry: CheckpointEntry, labels: [Int32], score: Double)?) {
+        let plot = layout.plot
+        guard plot.width > 2, plot.height > 2, let frame = session.currentFrame ?? emptyFrame(session) else { return }
+        let bounds = session.bounds
+        let unicode = session.view.unicode
+        drawAxes(&grid, plot: plot, bounds: bounds, unicode: unicode)
+
+        let k = checkpoint?.entry.centres.rows ?? session.settings.k
+        let labels = checkpoint?.labels ?? frame.labels
+        let centres = checkpoint?.entry.centres ?? session.displayCentres(frame)
+        let centrePositions: [(x: Float, y: Float)] = (0..<centres.rows).map { session.centrePlanePosition(centres, $0, frame: frame) }
+
+        // Voronoi shading: background of every plot cell = its nearest centre under the run's metric.
+        var region = [Int](repeating: -1, count: plot.width * plot.height)
+        if session.view.voronoi, centres.rows > 0 {
+            let metricCentres = session.settings.metric == .cosine ? StepEngine.normalizedRows(centres) : centres
+            var cellPoints: [Float] = []
+            cellPoints.reserveCapacity(plot.width * plot.height * centres.columns)
+            for row in 0..<plot.height {
+                for column in 0..<plot.width {
+                    let p = session.planePoint(column: column, row: row, plot: plot)
+                    cellPoints.append(contentsOf: session.planeMap.unproject(x: p.x, y: p.y))
+                }
+            }
+            var cellMatrix = Matrix(rows: plot.width * plot.height, columns: centres.columns, values: cellPoints)
+            if session.settings.metric == .cosine { cellMatrix = StepEngine.normalizedRows(cellMatrix) }
+            let nearest = StepEngine.nearest(points: cellMatrix, rows: nil, centres: metricCentres, metric: session.settings.metric)
+            region = nearest.labels.map { Int($0) }
+            for row in 0..<plot.height {
+                for column in 0..<plot.width {
+                    let r = region[row * plot.width + column]
+                    if palette.canShadeBackground {
+                        grid[plot.x + column, plot.y + row] = Cell(" ", style: CellStyle(background: palette.clusterShade(r)))
+                    } else {
+                        let right = column + 1 < plot.width ? region[row * plot.width + column + 1] : r
+                        let below = row + 1 < plot.height ? region[(row + 1) * plot.width + column] : r
+                        if right != r || below != r {
+                            grid[plot.x + column, plot.y + row] = Cell(unicode ? "·" : ".", style: CellStyle(foreground: palette.cluster(r), attributes: [.dim]))
+                        }
+                    }
+                }
+            }
+        }
+
+        drawPoints(&grid, session: session, plot: plot, labels: labels, k: k, batch: checkpoint == nil ? frame.batch : [], region: region)
+
+        // Trails of past centre positions.
+        if session.view.trails, checkpoint == nil {
+            let trail = session.centreTrail.dropLast()
+            for positions in trail {
+                for (j, p) in positions.enumerated() {
+                    guard let cell = cellOf(p, plot: plot, bounds: bounds) else { continue }
+                    let existing = grid[cell.x, cell.y]
+                    grid[cell.x, cell.y] = Cell(unicode ? "∘" : ".", style: CellStyle(foreground: palette.cluster(j), background: existing.style.background, attributes: [.bold]))
+                }
+            }
+        }
+
+        // Centres: their letter, bold and reversed in the cluster's colour.
+        for (j, p) in centrePositions.enumerated() {
+            guard let cell = cellOf(p, plot: plot, bounds: bounds) else {
+                markOffPlot(&grid, p, label: palette.centreLabel(j), colour: palette.cluster(j), plot: plot, bounds: bounds)
+                continue
+            }
+            grid[cell.x, cell.y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+        }
+
+        // Placement cursor and the centres placed so far.
+        if let placement = session.placement {
+            for (j, p) in placement.placed.enumerated() {
+                if let cell = cellOf(p, plot: plot, bounds: bounds) {
+                    grid[cell.x, cell.y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+                }
+            }
+            let cx = plot.x + placement.cursorColumn, cy = plot.y + placement.cursorRow
+            grid[cx, cy] = Cell("+", style: CellStyle(foreground: palette.warning, attributes: [.bold, .reverse]))
+        }
+    }
+
+    private func emptyFrame(_ session: Session) -> Frame? {
+        let k = session.settings.k, d = session.dataSet.points.columns
+        let state = KMeansState(clusters: Matrix(rows: 0, columns: d), initialized: false, clusterCounts: nil, clustersUpdated: nil, updateInSteps: nil, globalStep: 0)
+        return Frame(phase: .initialized, state: state, pending: nil, labels: [], batch: [], stats: nil, clusterSizes: [Int](repeating: 0, count: k), converged: false)
+    }
+
+    private func cellOf(_ p: (x: Float, y: Float), plot: Rect, bounds: PlotBounds) -> (x: Int, y: Int)? {
+        guard p.x.isFinite, p.y.isFinite else { return nil }
+        let fx = (p.x - bounds.minX) / (bounds.maxX - bounds.minX)
+        let fy = (bounds.maxY - p.y) / (bounds.maxY - bounds.minY)
+        guard fx >= 0, fx <= 1, fy >= 0, fy <= 1 else { return nil }
+        return (plot.x + min(plot.width - 1, Int(fx * Float(plot.width))), plot.y + min(plot.height - 1, Int(fy * Float(plot.height))))
+    }
+
+    /// A centre outside the plot (e.g. an empty cluster sent to the origin) is shown at the nearest edge with an arrow.
+    private func markOffPlot(_ grid: inout CellGrid, _ p: (x: Float, y: Float), label: Unicode.Scalar, colour: TerminalColor, plot: Rect, bounds: PlotBounds) {
+        guard p.x.isFinite, p.y.isFinite else { return }
+        let fx = min(1, max(0, (p.x - bounds.minX) / (bounds.maxX - bounds.minX)))
+        let fy = min(1, max(0, (bounds.maxY - p.y) / (bounds.maxY - bounds.minY)))
+        let x = plot.x + min(plot.width - 1, Int(fx * Float(plot.width)))
+        let y = plot.y + min(plot.height - 1, Int(fy * Float(plot.height)))
+        grid[x, y] = Cell(label, style: CellStyle(foreground: colour, attributes: [.bold, .reverse, .underline]))
+    }
+
+    private func drawPoints(_ grid: inout CellGrid, session: Session, plot: Rect, labels: [Int32], k: Int, batch: [Int], region: [Int]) {
+        let points = session.dataSet.points
+        let bounds = session.bounds
+        let marker = session.view.unicode ? session.view.marker : .glyphs
+        let subColumns = marker == .braille ? 2 : 1
+        let subRows = marker == .braille ? 4 : (marker == .halfBlock ? 2 : 1)
+        let gridWidth = plot.width * subColumns, gridHeight = plot.height * subRows
+        let slots = k + 1 // the last slot counts points not assigned yet
+        // Votes per sub-row band (half-block needs top and bottom separately; others use band 0).
+        let bands = marker == .halfBlock ? 2 : 1
+        var votes = [Int32](repeating: 0, count: plot.width * plot.height * bands * slots)
+        var dots = [UInt8](repeating: 0, count: plot.width * plot.height)
+        var inBatch = [Bool](repeating: false, count: plot.width * plot.height)
+        let spanX = bounds.maxX - bounds.minX, spanY = bounds.maxY - bounds.minY
+        let brailleBits: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
+        let projected = session.projected
+        func locate(_ i: Int) -> (sx: Int, sy: Int)? {
+            let fx = (projected[2 * i] - bounds.minX) / spanX, fy = (bounds.maxY - projected[2 * i + 1]) / spanY
+            guard fx >= 0, fx <= 1, fy >= 0, fy <= 1 else { return nil }
+            return (min(gridWidth - 1, Int(fx * Float(gridWidth))), min(gridHeight - 1, Int(fy * Float(gridHeight))))
+        }
+        for i in 0..<points.rows {
+            guard let (sx, sy) = locate(i) else { continue }
+            let cell = (sy / subRows) * plot.width + sx / subColumns
+            let label = i < labels.count ? Int(labels[i]) : k
+            let band = marker == .halfBlock ? sy % 2 : 0
+            votes[(cell * bands + band) * slots + min(label, k)] += 1
+            if marker == .braille { dots[cell] |= brailleBits[sx % 2][sy % 4] }
+        }
+        for i in batch { if let (sx, sy) = locate(i) { inBatch[(sy / subRows) * plot.width + sx / subColumns] = true } }
+
+        func majority(_ cell: Int, band: Int) -> Int? {
+            var best = -1, bestVotes: Int32 = 0
+            for s in 0..<slots {
+                let v = votes[(cell * bands + band) * slots + s]
+                if v > bestVotes { bestVotes = v; best = s }
+            }
+            return best >= 0 ? best : nil
+        }
+        let neutral = palette.tier == .mono ? TerminalColor.standard : palette.muted
+        for row in 0..<plot.height {
+            for column in 0..<plot.width {
+                let cell = row * plot.width + column
+                let background = region.isEmpty || region[cell] < 0 || !palette.canShadeBackground ? TerminalColor.standard : palette.clusterShade(region[cell])
+                var attributes: CellAttributes = []
+                if !batch.isEmpty { attributes = inBatch[cell] ? [.bold] : [.dim] }
+                switch marker {
+                case .braille:
+                    guard let owner = majority(cell, band: 0) else { continue }
+                    let colour = owner == k ? neutral : palette.cluster(owner)
+                    grid[plot.x + column, plot.y + row] = Cell(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!, style: CellStyle(foreground: colour, background: background, attributes: attributes))
+                case .glyphs:
+                    guard let owner = majority(cell, band: 0) else { continue }
+                    let glyph: Unicode.Scalar = owner == k ? "." : palette.pointGlyph(owner)
+                    let colour = owner == k ? neutral : palette.cluster(owner)
+                    grid[plot.x + column, plot.y + row] = Cell(glyph, style: CellStyle(foreground: colour, background: background, attributes: attributes))
+                case .halfBlock:
+                    let top = majority(cell, band: 0), bottom = majority(cell, band: 1)
+                    if top == nil && bottom == nil { continue }
+                    func colour(_ owner: Int) -> TerminalColor { owner == k ? neutral : palette.cluster(owner) }
+                    if let top, let bottom {
+                        grid[plot.x + column, plot.y + row] = Cell("▀", style: CellStyle(foreground: colour(top), background: colour(bottom), attributes: attributes))
+                    } else if let top {
+                        grid[plot.x + column, plot.y + row] = Cell("▀", style: CellStyle(foreground: colour(top), background: background, attributes: attributes))
+                    } else if let bottom {
+                        grid[plot.x + column, plot.y + row] = Cell("▄", style: CellStyle(foreground: colour(bottom), background: background, attributes: attributes))
+                    }
+                }
+            }
+        }
+    }
+
+    private func drawAxes(_ grid: inout CellGrid, plot: Rect, bounds: PlotBounds, unicode: Bool) {
+        let axisStyle = CellStyle(foreground: palette.muted)
+        let axisX = plot.x - 1, axisY = plot.y + plot.height
+        for row in plot.y..<(plot.y + plot.height) { grid[axisX, row] = Cell(unicode ? "│" : "|", style: axisStyle) }
+        for column in plot.x..<(plot.x + plot.width) { grid[column, axisY] = Cell(unicode ? "─" : "-", style: axisStyle) }
+        grid[axisX, axisY] = Cell(unicode ? "└" : "+", style: axisStyle)
+        // y ticks: evenly spaced "nice" values.
+        for value in Renderer.niceTicks(min: bounds.minY, max: bounds.maxY, count: max(2, plot.height / 4)) {
+            let f = (bounds.maxY - value) / (bounds.maxY - bounds.minY)
+            let row = plot.y + min(plot.height - 1, Int(f * Float(plot.height)))
+            grid[axisX, row] = Cell(unicode ? "┤" : "+", style: axisStyle)
+            let label = Renderer.tickLabel(value)
+            let width = label.unicodeScalars.count
+            grid.put(label, x: max(0, axisX - 1 - width), y: row, style: axisStyle, maxWidth: Layout.yLabelWidth)
+        }
+        // x ticks.
+        var lastEnd = -1
+        for value in Renderer.niceTicks(min: bounds.minX, max: bounds.maxX, count: max(2, plot.width / 12)) {
+            let f = (value - bounds.minX) / (bounds.maxX - bounds.minX)
+            let column = plot.x + min(plot.width - 1, Int(f * Float(plot.width)))
+            grid[column, axisY] = Cell(unicode ? "┬" : "+", style: axisStyle)
+            let label = Renderer.tickLabel(value)
+            let start = max(plot.x - 1, column - label.unicodeScalars.count / 2)
+            if start > lastEnd {
+                lastEnd = grid.put(label, x: start, y: axisY + 1, style: axisStyle, maxWidth: plot.x + plot.width - start)
+            }
+        }
+    }
+
+    /// Evenly spaced round tick values inside `[min, max]`, about `count` of them.
+    public static func niceTicks(min lower: Float, max upper: Float, count: Int) -> [Float] {
+        let span = Double(upper - lower)
+        guard span > 0, span.isFinite, count > 0 else { return [] }
+        let raw = span / Double(count)
+        let magnitude = pow10(Int(log10Approx(raw).rounded(.down)))
+        let step = [1.0, 2.0, 2.5, 5.0, 10.0].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        var value = (Double(lower) / step).rounded(.up) * step
+        var out: [Float] = []
+        while value <= Double(upper) + step * 1e-9, out.count < 100 {
+            out.append(Float(abs(value) < step * 1e-9 ? 0 : value))
+            value += step
+        }
+        return out
+    }
+
+    /// A short tick label.
+    static func tickLabel(_ value: Float) -> String {
+        let v = Double(value)
+        if v == v.rounded(), abs(v) < 1e6 { return String(Int(v)) }
+        return formatCompact(v)
+    }
+
+    // MARK: side panel
+
+    private func drawSidePanel(_ grid: inout CellGrid, session: Session, layout: Layout) {
+        let side = layout.side
+        let unicode = session.view.unicode
+        grid.box(x: side.x, y: side.y, width: side.width, height: side.height, title: "Run", style: CellStyle(foreground: palette.muted), glyphs: box(unicode))
+        let x = side.x + 2, w = side.width - 4
+        var y = side.y + 1
+        let bottom = side.y + side.height - 1
+        let s = session.settings
+        let label = CellStyle(foreground: palette.muted)
+        let value = CellStyle(attributes: [.bold])
+        func line(_ text: String, _ style: CellStyle = .plain) {
+            guard y < bottom else { return }
+            grid.put(text, x: x, y: y, style: style, maxWidth: w)
+            y += 1
+        }
+        guard let frame = session.currentFrame else {
+            line(session.message ?? "no run", CellStyle(foreground: palette.error))
+            return
+        }
+        let next = frame.nextPhase == .assigned ? "assign" : "update"
+        line("step \(frame.state.globalStep)  next: \(next)", value)
+        line("history \(session.cursor + 1)/\(session.frames.count)" + (session.atLatest ? "" : "  (replay)"), label)
+        line("k \(s.k)  \(s.initialization.label)" + (s.initialization == .kmeansPlusPlus ? " (r\(s.kmeansPlusPlusRetries))" : ""))
+        line("seed \(s.seed)  tol " + (s.relativeTolerance == 0 ? "off" : formatCompact(s.relativeTolerance)))
+        line(s.metric.label + "  " + (s.useMiniBatch ? "mini-batch" : "full batch"))
+        if s.useMiniBatch {
+            line("B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" + (s.miniBatchStepsPerIteration > 1 ? "  sync in \(frame.state.updateInSteps ?? 0)" : ""))
+        } else {
+            line("empty \(s.emptyClusterPolicy.label)")
+        }
+        y += 1
+        // Legend: glyph, letter, size, last delta (and mini-batch counts).
+        let stats = session.statsUpToCursor
+        let lastDeltas = stats.last?.centreDeltas ?? []
+        let header = s.useMiniBatch ? "cluster  size  count      Δ" : "cluster  size             Δ"
+        line(header, label)
+        let shownClusters = min(s.k, max(0, (bottom - y) - 7))
+        for j in 0..<shownClusters {
+            guard y < bottom else { break }
+            let swatch: Unicode.Scalar = unicode ? (palette.tier == .mono ? palette.pointGlyph(j) : "●") : palette.pointGlyph(j)
+            grid[x, y] = Cell(swatch, style: CellStyle(foreground: palette.cluster(j), attributes: [.bold]))
+            grid[x + 1, y] = Cell(palette.pointGlyph(j), style: CellStyle(foreground: palette.cluster(j)))
+            grid[x + 3, y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+            let size = j < frame.clusterSizes.count ? frame.clusterSizes[j] : 0
+            let counts = frame.state.clusterCounts ?? []
+            let count = j < counts.count ? String(counts[j]) : ""
+            let delta = j < lastDeltas.count ? formatCompact(lastDeltas[j]) : "–"
+            let text = pad(String(size), 6) + (s.useMiniBatch ? pad(count, 7) : pad("", 7)) + pad(delta, 9)
+            grid.put(text, x: x + 4, y: y, maxWidth: w - 4)
+            y += 1
+        }
+        if shownClusters < s.k { line("… \(s.k - shownClusters) more", label) }
+        y += 1
+        // Table of iterations.
+        let sparkRows = 4
+        let tableRows = max(0, bottom - y - 1 - sparkRows)
+        if tableRows > 0 {
+            line(pad("step", 4) + pad("score", 9) + pad("Δmax", 7) + pad("moved", 6), label)
+            for stat in stats.suffix(tableRows - 1) {
+                line(pad(String(stat.step), 4) + pad(formatCompact(stat.score), 9) + pad(formatCompact(stat.maxDelta), 7) + pad(String(stat.moved), 6))
+            }
+            y = max(y, bottom - sparkRows)
+        }
+        // Sparklines with min and max.
+        let sparkWidth = max(4, w - 6)
+        let scores = stats.map(\.score), deltas = stats.map(\.maxDelta)
+        drawSpark(&grid, x: x, y: &y, bottom: bottom, width: w, sparkWidth: sparkWidth, name: "score", values: scores, unicode: unicode)
+        drawSpark(&grid, x: x, y: &y, bottom: bottom, width: w, sparkWidth: sparkWidth, name: "Δmax", values: deltas, unicode: unicode)
+    }
+
+    private func drawSpark(_ grid: inout CellGrid, x: Int, y: inout Int, bottom: Int, width: Int, sparkWidth: Int, name: String, values: [Double], unicode: Bool) {
+        guard y + 1 < bottom else { return }
+        grid.put(pad(name, 6, left: false), x: x, y: y, style: CellStyle(foreground: palette.muted))
+        grid.put(Renderer.sparkline(Array(values.suffix(sparkWidth)), unicode: unicode), x: x + 6, y: y, style: CellStyle(foreground: palette.accent))
+        y += 1
+        let text = values.isEmpty ? "  no iterations yet" : "  min \(formatCompact(values.min() ?? 0))  max \(formatCompact(values.max() ?? 0))"
+        grid.put(text, x: x, y: y, style: CellStyle(foreground: palette.muted), maxWidth: width)
+        y += 1
+    }
+
+    /// A sparkline of `values` scaled between their min and max (eight levels; ASCII levels without Unicode).
+    public static func sparkline(_ values: [Double], unicode: Bool) -> String {
+        let levels: [Character] = unicode ? ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] : ["_", ".", "-", "~", "=", "+", "*", "#"]
+        guard let lo = values.min(), let hi = values.max() else { return "" }
+        return String(values.map { v in
+            let f = hi > lo ? (v - lo) / (hi - lo) : 0.5
+            return levels[min(levels.count - 1, max(0, Int((f * Double(levels.count - 1)).rounded())))]
+        })
+    }
+
+    private func drawCheckpointPanel(_ grid: inout CellGrid, session: Session, layout: Layout) {
+        let side = layout.side
+        guard case let .checkpoints(selected) = session.overlay else { return }
+        grid.box(x: side.x, y: side.y, width: side.width, height: side.height, title: "Checkpoints", style: CellStyle(foreground: palette.warning), glyphs: box(session.view.unicode))
+        let x = side.x + 2, w = side.width - 4
+        var y = side.y + 1
+        grid.put(session.checkpointOrigin, x: x, y: y, style: CellStyle(foreground: palette.muted), maxWidth: w); y += 1
+        grid.put(pad("step", 8) + pad("score", 12) + "  k", x: x, y: y, style: CellStyle(foreground: palette.muted), maxWidth: w); y += 1
+        let rows = side.y + side.height - 1 - y
+        let first = max(0, min(selected - rows / 2, session.checkpoints.count - rows))
+        for index in first..<min(session.checkpoints.count, first + max(0, rows)) {
+            let entry = session.checkpoints[index]
+            let score = session.evaluate(entry).map { formatCompact($0.score) } ?? "n/a"
+            let text = pad(String(entry.step), 8) + pad(score, 12) + "  \(entry.centres.rows)"
+            let style = index == selected ? CellStyle(attributes: [.reverse, .bold]) : .plain
+            if index == selected { grid.fill(x: x - 1, y: y, width: w + 2, height: 1, with: Cell(" ", style: style)) }
+            grid.put(text, x: x, y: y, style: style, maxWidth: w)
+            y += 1
+        }
+    }
+
+    // MARK: bottom lines
+
+    private func drawExplanation(_ grid: inout CellGrid, session: Session, layout: Layout, checkpoint: (entry: CheckpointEntry, labels: [Int32], score: Double)?) {
+        let row = layout.explanation.y
+        if let message = session.message {
+            grid.put(" " + message, x: 0, y: row, style: CellStyle(foreground: palette.warning, attributes: [.bold]))
+            return
+        }
+        guard session.view.explain || checkpoint != nil || session.placement != nil else { return }
+        let text = Renderer.explanation(session, checkpoint: checkpoint.map { ($0.entry, $0.score) })
+        grid.put(" " + text, x: 0, y: row, style: CellStyle(foreground: palette.accent))
+    }
+
+    /// The one-line explanation of what the next half-step does under the current metric and mode.
+    public static func explanation(_ session: Session, checkpoint: (CheckpointEntry, Double)? = nil) -> String {
+        if let (entry, score) = checkpoint {
+            return "Checkpoint step \(entry.step): score \(formatCompact(score)) over the data. ←/→ scrub, Enter continues training from it."
+        }
+        let s = session.settings
+        if let placement = session.placement {
+            return "Place centre \(Character(Palette.centreLabels[placement.placed.count % 26])) of \(s.k): arrows move, Enter places (or click); Esc cancels."
+        }
+        guard let frame = session.currentFrame else { return "No run: fix the settings (s)." }
+        if frame.converged && session.atLatest {
+            return "Converged: loss changed by less than \(formatCompact(s.relativeTolerance)) (relative). n keeps stepping; r restarts."
+        }
+        let cosine = s.metric == .cosine
+        switch (frame.nextPhase, s.useMiniBatch) {
+        case (.assigned, false):
+            return cosine
+                ? "Next: assign. Each point joins the centre with the smallest 1 − cos (direction only)."
+                : "Next: assign. Each point joins its nearest centre (squared Euclidean; ties → lower index)."
+        case (.updated, false):
+            let empty = s.emptyClusterPolicy == .moveToOrigin ? "an empty one goes to the origin" : "an empty one jumps to the farthest point"
+            return cosine
+                ? "Next: update. Each centre becomes the unit mean direction of its points; \(empty)."
+                : "Next: update. Each centre moves to the mean of its points; \(empty)."
+        case (.assigned, true):
+            let m = s.miniBatchStepsPerIteration
+            let sync = m > 1 && (frame.state.updateInSteps ?? 0) <= 0 ? "Sync frozen ← working centres, then d" : "D"
+            return "Next: assign. \(sync)raw batch #\(frame.state.globalStep + 1) (\(min(s.batchSize, session.dataSet.points.rows)) pts); each joins its nearest \(m > 1 ? "frozen " : "")centre."
+        case (.updated, true):
+            return "Next: update. A centre with n points so far and m new ones moves by (sum − m·c)/(n + m)."
+        case (.initialized, _):
+            return ""
+        }
+    }
+
+    private func drawKeyBar(_ grid: inout CellGrid, session: Session, layout: Layout) {
+        let row = layout.keyBar.y
+        let entries: [(key: String, label: String)]
+        switch session.overlay {
+        case .help: entries = [("↑↓", "scroll"), ("PgUp/PgDn", "page"), ("Esc", "close"), ("q", "quit")]
+        case .settings: entries = [("↑↓", "field"), ("←→", "change"), ("Enter", "apply+restart"), ("Esc", "cancel")]
+        case .checkpoints: entries = [("←→", "scrub"), ("Enter", "continue from here"), ("Esc", "back"), ("q", "quit")]
+        case .none:
+            entries = session.placement != nil
+                ? [("arrows", "move"), ("Enter", "place"), ("click", "place"), ("Esc", "cancel"), ("q", "quit")]
+                : Keymap.barEntries(Keymap.main)
+        }
+        var x = 0
+        let keyStyle = CellStyle(attributes: [.reverse, .bold])
+        for entry in entries {
+            let keyText = session.view.unicode ? entry.key : entry.key.replacingScalar("↑", with: "^").replacingScalar("↓", with: "v")
+                .replacingScalar("←", with: "<").replacingScalar("→", with: ">")
+            let needed = keyText.unicodeScalars.count + entry.label.unicodeScalars.count + 2
+            if x + needed > layout.width { break }
+            x = grid.put(keyText, x: x, y: row, style: keyStyle)
+            x = grid.put(" " + entry.label + " ", x: x, y: row)
+        }
+    }
+
+    // MARK: overlays
+
+    private func drawHelp(_ grid: inout CellGrid, layout: Layout, scroll: Int, unicode: Bool) {
+        let b = layout.helpBox
+        grid.fill(x: b.x, y: b.y, width: b.width, height: b.height, with: .blank)
+        grid.box(x: b.x, y: b.y, width: b.width, height: b.height, title: "Help: keys", style: CellStyle(foreground: palette.accent), glyphs: box(unicode))
+        let lines = Keymap.helpLines()
+        let visible = b.height - 3
+        let first = min(scroll, max(0, lines.count - visible))
+        for (i, line) in lines.dropFirst(first).prefix(visible).enumerated() {
+            let isHeading = !line.hasPrefix(" ")
+            let text = unicode ? line : line.replacingScalar("↑", with: "^").replacingScalar("↓", with: "v").replacingScalar("←", with: "<").replacingScalar("→", with: ">")
+            grid.put(text, x: b.x + 2, y: b.y + 1 + i, style: isHeading ? CellStyle(foreground: palette.accent, attributes: [.bold]) : .plain, maxWidth: b.width - 4)
+        }
+        let footer = "lines \(first + 1)–\(min(lines.count, first + visible)) of \(lines.count) · ↑↓ scroll · Esc close"
+        grid.put(unicode ? footer : footer.replacingScalar("–", with: "-").replacingScalar("·", with: "|").replacingScalar("↑", with: "^").replacingScalar("↓", with: "v"),
+                 x: b.x + 2, y: b.y + b.height - 2, style: CellStyle(foreground: palette.muted), maxWidth: b.width - 4)
+    }
+
+    private func drawSettings(_ grid: inout CellGrid, session: Session, layout: Layout, selected: Int) {
+        let b = layout.settingsBox
+        grid.fill(x: b.x, y: b.y, width: b.width, height: b.height, with: .blank)
+        grid.box(x: b.x, y: b.y, width: b.width, height: b.height, title: "Settings (apply restarts)", style: CellStyle(foreground: palette.accent), glyphs: box(session.view.unicode))
+        let fields = session.settingsFields
+        let visible = b.height - 4
+        let first = max(0, min(selected - visible + 1, fields.count - visible))
+        for (offset, field) in fields.enumerated().dropFirst(first).prefix(visible) {
+            let y = b.y + 1 + offset - first
+            let selectedRow = offset == selected
+            let style = selectedRow ? CellStyle(attributes: [.reverse, .bold]) : .plain
+            if selectedRow { grid.fill(x: b.x + 1, y: y, width: b.width - 2, height: 1, with: Cell(" ", style: style)) }
+            grid.put(pad(field.label, 24, left: false), x: b.x + 2, y: y, style: selectedRow ? style : CellStyle(foreground: palette.muted))
+            let arrows = selectedRow ? (session.view.unicode ? "◂ \(field.value) ▸" : "< \(field.value) >") : field.value
+            grid.put(arrows, x: b.x + 26, y: y, style: style, maxWidth: b.width - 28)
+        }
+        let problems = session.draft.problems(pointCount: session.dataChoices[session.draftDataIndex].points.rows)
+        let note = problems.first ?? "Enter applies and restarts · Esc cancels"
+        grid.put(note, x: b.x + 2, y: b.y + b.height - 2, style: CellStyle(foreground: problems.isEmpty ? palette.muted : palette.error), maxWidth: b.width - 4)
+    }
+}
+
+/// Right-aligns (or left-aligns) `text` in `width` columns, clipping when longer.
+func pad(_ text: String, _ width: Int, left: Bool = true) -> String {
+    let count = text.unicodeScalars.count
+    if count >= width { return String(String.UnicodeScalarView(text.unicodeScalars.prefix(width))) }
+    let spaces = String(repeating: " ", count: width - count)
+    return left ? spaces + text : text + spaces
+}
+
+extension String {
+    func replacingScalar(_ scalar: Unicode.Scalar, with replacement: String) -> String {
+        var out = ""
+        for s in unicodeScalars { if s == scalar { out += replacement } else { out.unicodeScalars.append(s) } }
+        return out
+    }
+}

@@ -1,2 +1,0 @@
-import CNcursesw
-// WorkbenchTerminal: placeholder until the module lands.

@@ -1,0 +1,205 @@
+import CNcursesw
+import Foundation
+import Synchronization
+import WorkbenchCore
+
+/// Why the terminal could not be opened.
+public struct TerminalError: Error, CustomStringConvertible {
+    /// What went wrong, for the user.
+    public let description: String
+}
+
+/// The ncurses screen: opened with `newterm` (so a bad `TERM` is an error, not an exit), drawn by diffing cell grids,
+/// read with `get_wch`, and always restored by `close()` (also from `atexit`).
+public final class TerminalScreen {
+    /// The colour tier in use.
+    public let tier: ColorTier
+    /// Current size.
+    public private(set) var width: Int
+    public private(set) var height: Int
+    private var screen: OpaquePointer?
+    private var previous: CellGrid?
+    private var pairs: [PairKey: Int32] = [:]
+    private let directColor: Bool
+    private var closed = false
+    /// Cells written to the terminal by the last `draw` (for the frame statistics).
+    public private(set) var lastDrawnCells = 0
+
+    private struct PairKey: Hashable { var foreground: TerminalColor; var background: TerminalColor }
+
+    private init(screen: OpaquePointer, tier: ColorTier, directColor: Bool) {
+        self.screen = screen
+        self.tier = tier
+        self.directColor = directColor
+        var rows: Int32 = 0, cols: Int32 = 0
+        kmeans_getmaxyx(&rows, &cols)
+        width = Int(cols)
+        height = Int(rows)
+    }
+
+    /// Opens the terminal on standard input/output. Throws when stdin/stdout is not a terminal or `TERM` is unknown.
+    public static func open(colorOverride: ColorTier?, environment: [String: String], unicode: Bool, mouse: Bool = true) throws -> TerminalScreen {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw TerminalError(description: "standard input and output must be a terminal")
+        }
+        let term = environment["TERM"] ?? ""
+        guard !term.isEmpty else { throw TerminalError(description: "TERM is not set, so the terminal type is unknown") }
+        setlocale(LC_ALL, "")
+        // Ignore SIGINT/SIGTERM/SIGHUP before newterm so ncurses does not install its own handlers; the loop watches
+        // them through dispatch sources and restores the terminal itself.
+        SignalWatch.install()
+        guard let screen = kmeans_newterm_stdio() else {
+            throw TerminalError(description: "cannot open a terminal of type \"\(TerminalText.sanitized(term))\" (unknown to terminfo?)")
+        }
+        set_term(screen)
+        cursesActive.store(true, ordering: .sequentiallyConsistent)
+        atexit { restoreTerminalAtExit() }
+        raw()
+        noecho()
+        nonl()
+        keypad(kmeans_stdscr(), true)
+        curs_set(0)
+        set_escdelay(25)
+        leaveok(kmeans_stdscr(), true)
+        if mouse {
+            mousemask(kmeans_BUTTON1_CLICKED() | kmeans_BUTTON1_PRESSED(), nil)
+            mouseinterval(0)
+        }
+        var colors = 0
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(kmeans_colors())
+        }
+        var tier = ColorTier.detect(override: colorOverride, environment: environment, terminalColors: colors)
+        if colors < 8, tier != .mono { tier = .mono }
+        if colors < 256, tier == .palette256 || tier == .truecolor { tier = .ansi8 }
+        let terminal = TerminalScreen(screen: screen, tier: tier, directColor: colors >= 0x100_0000)
+        erase()
+        refresh()
+        return terminal
+    }
+
+    /// Refreshes the size after `KEY_RESIZE`, forcing a full redraw.
+    public func updateSize() {
+        var rows: Int32 = 0, cols: Int32 = 0
+        kmeans_getmaxyx(&rows, &cols)
+        width = Int(cols)
+        height = Int(rows)
+        previous = nil
+        erase()
+    }
+
+    /// Draws `grid`, sending only the cells that changed since the last draw.
+    public func draw(_ grid: CellGrid) {
+        guard !closed else { return }
+        let changes = grid.changedPositions(since: previous)
+        if previous == nil || previous?.width != grid.width || previous?.height != grid.height { erase() }
+        for position in changes {
+            let cell = grid[position.x, position.y]
+            let isLast = position.x == grid.width - 1 && position.y == grid.height - 1
+            _ = kmeans_put_cell(Int32(position.y), Int32(position.x), wchar_t(bitPattern: cell.glyph.value), attributes(cell.style), pair(cell.style), isLast ? 1 : 0)
+        }
+        lastDrawnCells = changes.count
+        previous = grid
+        refresh()
+    }
+
+    /// Waits up to `timeoutMilliseconds` for a key or mouse event.
+    public func readKey(timeoutMilliseconds: Int) -> Key? {
+        timeout(Int32(timeoutMilliseconds))
+        var character: wint_t = 0
+        let status = get_wch(&character)
+        if status == ERR { return nil }
+        if status == KEY_CODE_YES {
+            switch Int32(character) {
+            case KEY_UP: return .up
+            case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
+            case KEY_HOME: return .home
+            case KEY_END: return .end
+            case KEY_PPAGE: return .pageUp
+            case KEY_NPAGE: return .pageDown
+            case KEY_ENTER: return .enter
+            case KEY_BACKSPACE: return .backspace
+            case KEY_RESIZE:
+                updateSize()
+                return .resize
+            case KEY_MOUSE:
+                var y: Int32 = 0, x: Int32 = 0
+                var state: mmask_t = 0
+                guard kmeans_get_mouse(&y, &x, &state) == OK else { return nil }
+                if state & (kmeans_BUTTON1_CLICKED() | kmeans_BUTTON1_PRESSED()) != 0 { return .click(x: Int(x), y: Int(y)) }
+                return nil
+            default: return nil
+            }
+        }
+        switch character {
+        case 27: return .escape
+        case 10, 13: return .enter
+        case 9: return .tab
+        case 8, 127: return .backspace
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(character) + 96)))
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(character)) else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    /// Restores the terminal (idempotent).
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        restoreTerminal()
+        if let screen { delscreen(screen) }
+        screen = nil
+    }
+
+    deinit { close() }
+
+    // MARK: colours
+
+    private func attributes(_ style: CellStyle) -> attr_t {
+        var a = kmeans_A_NORMAL()
+        if style.attributes.contains(.bold) { a |= kmeans_A_BOLD() }
+        if style.attributes.contains(.dim) { a |= kmeans_A_DIM() }
+        if style.attributes.contains(.reverse) { a |= kmeans_A_REVERSE() }
+        if style.attributes.contains(.underline) { a |= kmeans_A_UNDERLINE() }
+        return a
+    }
+
+    private func pair(_ style: CellStyle) -> Int32 {
+        guard tier != .mono else { return 0 }
+        let key = PairKey(foreground: style.foreground, background: style.background)
+        if key.foreground == .standard, key.background == .standard { return 0 }
+        if let known = pairs[key] { return known }
+        let number = alloc_pair(colorNumber(style.foreground), colorNumber(style.background))
+        let result = number < 0 ? 0 : number
+        pairs[key] = result
+        return result
+    }
+
+    private func colorNumber(_ color: TerminalColor) -> Int32 {
+        switch color {
+        case .standard: return -1
+        case let .indexed(i): return Int32(i)
+        case let .rgb(r, g, b):
+            if directColor { return Int32(r) << 16 | Int32(g) << 8 | Int32(b) }
+            return Int32(Palette.nearest256(RGB(r, g, b)))
+        }
+    }
+}
+
+/// Whether curses mode is active (so `atexit` and signal paths know whether to restore).
+let cursesActive = Atomic<Bool>(false)
+
+/// Ends curses mode if it is active; safe to call more than once and from `atexit`.
+func restoreTerminal() {
+    if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
+        curs_set(1)
+        endwin()
+    }
+}
+
+private func restoreTerminalAtExit() { restoreTerminal() }

@@ -1,0 +1,91 @@
+import Dispatch
+import Foundation
+import Synchronization
+import WorkbenchCore
+
+/// Watches SIGINT, SIGTERM and SIGHUP without a C signal handler: the signals are ignored at the process level and
+/// delivered to a dispatch source, which only sets a flag the UI loop polls.
+enum SignalWatch {
+    /// The last signal received, or 0.
+    static let received = Atomic<Int32>(0)
+    private static let sources = Mutex<[any DispatchSourceSignal]>([])
+
+    /// Installs the watchers (idempotent).
+    static func install() {
+        sources.withLock { sources in
+            guard sources.isEmpty else { return }
+            for number in [SIGINT, SIGTERM, SIGHUP] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { SignalWatch.received.store(number, ordering: .sequentiallyConsistent) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}
+
+/// A result handed from the compute thread to the UI loop.
+private final class JobMailbox: Sendable {
+    private let slot = Mutex<Result<Frame, any Error>?>(nil)
+    func put(_ result: Result<Frame, any Error>) { slot.withLock { $0 = result } }
+    func take() -> Result<Frame, any Error>? { slot.withLock { value in defer { value = nil }; return value } }
+}
+
+/// The interactive loop: keys in, session updated, frames computed off the UI thread, changed cells drawn.
+public enum WorkbenchLoop {
+    /// Frames per second auto-play and redraws are capped at.
+    public static let maximumFramesPerSecond = 15.0
+
+    /// Runs until the user quits or a signal arrives; returns how it ended. The caller closes the terminal.
+    public static func run(session initial: Session, terminal: inout TerminalScreen) -> Result<Void, any Error> {
+        var session = initial
+        let renderer = Renderer(tier: terminal.tier)
+        session.resize(width: terminal.width, height: terminal.height)
+        var inFlight: FrameJob?
+        let mailbox = JobMailbox()
+        let computeQueue = DispatchQueue(label: "kmeans.workbench.compute", qos: .userInitiated)
+        var dirty = true
+        var lastDraw = DispatchTime(uptimeNanoseconds: 0)
+        var nextTick = DispatchTime.now()
+        let frameInterval = UInt64(1e9 / maximumFramesPerSecond)
+
+        while true {
+            if SignalWatch.received.load(ordering: .sequentiallyConsistent) != 0 { break }
+            if session.quitRequested { break }
+
+            // Collect a finished computation; start the next one.
+            if let job = inFlight, let result = mailbox.take() {
+                session.accept(result, for: job)
+                inFlight = nil
+                dirty = true
+            }
+            if inFlight == nil, let job = session.nextJob() {
+                inFlight = job
+                computeQueue.async { mailbox.put(job.run()) }
+            }
+            // Auto-play.
+            let now = DispatchTime.now()
+            if session.isRunning, inFlight == nil, now >= nextTick {
+                session.tick()
+                let interval = max(1 / session.speed, 1 / maximumFramesPerSecond)
+                nextTick = DispatchTime(uptimeNanoseconds: now.uptimeNanoseconds + UInt64(interval * 1e9))
+                dirty = true
+            }
+            // Draw at most maximumFramesPerSecond times a second, and only when something changed.
+            if dirty, now.uptimeNanoseconds >= lastDraw.uptimeNanoseconds + frameInterval {
+                terminal.draw(renderer.render(session))
+                lastDraw = now
+                dirty = false
+            }
+            // Wait for input; short timeouts while work or auto-play is pending.
+            let wait = (inFlight != nil || session.isRunning || dirty) ? 15 : 100
+            guard let key = terminal.readKey(timeoutMilliseconds: wait) else { continue }
+            if key == .resize { session.resize(width: terminal.width, height: terminal.height) }
+            // Drop a pending computation when the user leaves the run (restart, settings, back, quit).
+            session.handle(key)
+            dirty = true
+        }
+        return .success(())
+    }
+}

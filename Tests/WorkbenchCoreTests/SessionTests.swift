@@ -1,0 +1,259 @@
+import KMeansCore
+import Testing
+@testable import WorkbenchCore
+
+/// The workbench model: stepping, half-steps, history, settings, placement, run/pause.
+@Suite("Session model")
+struct SessionTests {
+    static func session(_ sample: DataSet.BuiltIn = .uniform100, configure: (inout WorkbenchSettings) -> Void = { _ in }) -> Session {
+        var settings = WorkbenchSettings()
+        configure(&settings)
+        return Session(dataSet: sample.dataSet, settings: settings, width: 100, height: 30)
+    }
+
+    static func press(_ session: inout Session, _ script: String) throws {
+        session = Headless.drive(session, steps: 0, script: try Key.parseScript(script))
+    }
+
+    @Test func opensInitialisedAndPaused() throws {
+        let session = Self.session()
+        let frame = try #require(session.currentFrame)
+        #expect(frame.phase == .initialized)
+        #expect(frame.state.initialized)
+        #expect(frame.state.clusters.rows == 3)
+        #expect(!session.isRunning)
+        #expect(session.frames.count == 1)
+    }
+
+    @Test func halfStepsAssignThenUpdate() throws {
+        var session = Self.session()
+        try Self.press(&session, "h")
+        var frame = try #require(session.currentFrame)
+        #expect(frame.phase == .assigned)
+        #expect(frame.state.globalStep == 0)
+        #expect(frame.labels.count == 100)
+        #expect(frame.clusterSizes.reduce(0, +) == 100)
+        // Assignment does not move the centres.
+        #expect(frame.state.clusters == session.frames[0].state.clusters)
+        try Self.press(&session, "h")
+        frame = try #require(session.currentFrame)
+        #expect(frame.phase == .updated)
+        #expect(frame.state.globalStep == 1)
+        #expect(frame.stats?.step == 1)
+        #expect(frame.state.clusters != session.frames[0].state.clusters)
+    }
+
+    @Test func stepsMatchCoreTrainStep() throws {
+        var session = Self.session()
+        try Self.press(&session, "nnn")
+        let model = try session.engine.model()
+        var state = session.frames[0].state
+        var losses: [Float] = []
+        for _ in 0..<3 {
+            let result = try model.trainStep(state, batch: DataSet.BuiltIn.uniform100.dataSet.points)
+            losses.append(result.loss)
+            state = result.state
+        }
+        let last = try #require(session.currentFrame)
+        #expect(last.state == state)
+        #expect(session.statsUpToCursor.map(\.score) == losses.map(Double.init))
+        #expect(session.frames.count == 7)
+    }
+
+    @Test func halfStepsEqualFullSteps() throws {
+        var full = Self.session(), halves = Self.session()
+        try Self.press(&full, "nnnn")
+        try Self.press(&halves, "hhhhhhhh")
+        #expect(full.frames.map(\.state) == halves.frames.map(\.state))
+        #expect(full.frames.map(\.labels) == halves.frames.map(\.labels))
+    }
+
+    @Test func historyBackAndForwardEqualsRecomputation() throws {
+        var session = Self.session(.blobs) { $0.k = 4 }
+        try Self.press(&session, "nnnnn")
+        let latest = session.frames
+        try Self.press(&session, "<left><left><left><left><left>")
+        #expect(session.cursor == latest.count - 6)
+        // What is on screen now equals a fresh run stopped at that point.
+        var fresh = Self.session(.blobs) { $0.k = 4 }
+        try Self.press(&fresh, "nnh")
+        #expect(session.currentFrame?.state == fresh.currentFrame?.state)
+        #expect(session.currentFrame?.labels == fresh.currentFrame?.labels)
+        #expect(session.statsUpToCursor == fresh.statsUpToCursor)
+        // Forward replays the stored history without recomputing or duplicating it.
+        try Self.press(&session, "<right><right>n")
+        #expect(session.frames.count == latest.count)
+        #expect(session.currentFrame?.state == latest[session.cursor].state)
+        try Self.press(&session, "<end>")
+        #expect(session.atLatest)
+        try Self.press(&session, "<home>")
+        #expect(session.cursor == 0)
+        #expect(session.currentFrame?.phase == .initialized)
+    }
+
+    @Test func stepAtTheEndComputesNewFrames() throws {
+        var session = Self.session()
+        try Self.press(&session, "n<left>n")
+        #expect(session.frames.count == 3)
+        try Self.press(&session, "n")
+        #expect(session.frames.count == 5)
+        #expect(session.currentFrame?.state.globalStep == 2)
+    }
+
+    @Test func settingsChangeRestartsWithNewK() throws {
+        var session = Self.session()
+        try Self.press(&session, "nn")
+        try Self.press(&session, "s<down><right><enter>")
+        #expect(session.settings.k == 4)
+        #expect(session.frames.count == 1)
+        #expect(session.currentFrame?.state.clusters.rows == 4)
+        try Self.press(&session, "n")
+        #expect(session.currentFrame?.clusterSizes.count == 4)
+    }
+
+    @Test func settingsEscapeCancels() throws {
+        var session = Self.session()
+        try Self.press(&session, "s<down><right><right><esc>")
+        #expect(session.settings.k == 3)
+        #expect(session.overlay == .none)
+    }
+
+    @Test func cosineKeepsUnitCentres() throws {
+        var session = Self.session(.oldFaithful) { $0.metric = .cosine; $0.k = 2 }
+        try Self.press(&session, "nnn")
+        let centres = try #require(session.currentFrame?.state.clusters)
+        for j in 0..<centres.rows {
+            let norm = centres.row(j).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+            #expect(abs(norm - 1) < 1e-5)
+        }
+    }
+
+    @Test func miniBatchUsesBatchesAndCounts() throws {
+        var session = Self.session(.blobs) { $0.useMiniBatch = true; $0.batchSize = 32; $0.k = 4 }
+        try Self.press(&session, "nn")
+        let frame = try #require(session.currentFrame)
+        #expect(frame.batch.count == 32)
+        #expect(Set(frame.batch).count == 32)
+        // Counts start at 1 (M = 1) and grow by the points each centre received.
+        let counts = try #require(frame.state.clusterCounts)
+        #expect(counts.reduce(Int64(0), +) == Int64(4 + 64))
+        #expect(frame.labels.count == 400)
+    }
+
+    @Test func miniBatchWithSyncFreezesClusters() throws {
+        var session = Self.session(.blobs) { $0.useMiniBatch = true; $0.batchSize = 16; $0.miniBatchStepsPerIteration = 3; $0.k = 4 }
+        let initial = try #require(session.currentFrame?.state.clusters)
+        try Self.press(&session, "nn")
+        // Within the first iteration `clusters` stays frozen while the working copy moves.
+        #expect(session.currentFrame?.state.clusters == initial)
+        #expect(session.currentFrame?.state.clustersUpdated != initial)
+    }
+
+    @Test func newSeedRestartChangesInitialCentres() throws {
+        var session = Self.session()
+        let before = try #require(session.currentFrame?.state.clusters)
+        try Self.press(&session, "R")
+        #expect(session.settings.seed == 2)
+        #expect(session.currentFrame?.state.clusters != before)
+        try Self.press(&session, "r")
+        #expect(session.settings.seed == 2)
+    }
+
+    @Test func runPauseAndTicks() throws {
+        var session = Self.session()
+        try Self.press(&session, " ")
+        #expect(session.isRunning)
+        try Self.press(&session, "<tick><tick>")
+        #expect(session.currentFrame?.state.globalStep == 2)
+        try Self.press(&session, " ")
+        #expect(!session.isRunning)
+        try Self.press(&session, "<tick>")
+        #expect(session.currentFrame?.state.globalStep == 2)
+        try Self.press(&session, "+++++++")
+        #expect(session.speed == Session.speeds.last)
+        try Self.press(&session, "--------")
+        #expect(session.speed == Session.speeds.first)
+    }
+
+    @Test func runStopsWhenConverged() throws {
+        var session = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 1e-4 }
+        try Self.press(&session, " " + String(repeating: "<tick>", count: 60))
+        #expect(!session.isRunning)
+        let frame = try #require(session.currentFrame)
+        #expect(frame.converged)
+        #expect(frame.state.globalStep < 60)
+        #expect(session.message?.contains("converged") == true)
+    }
+
+    @Test func manualPlacementWithKeysAndClick() throws {
+        var session = Self.session { $0.initialization = .manual; $0.k = 2 }
+        #expect(session.placement != nil)
+        #expect(session.frames.isEmpty)
+        let plot = Layout(width: 100, height: 30).plot
+        try Self.press(&session, "<enter>")
+        #expect(session.placement?.placed.count == 1)
+        try Self.press(&session, "<click:\(plot.x + 3),\(plot.y + 2)>")
+        #expect(session.placement == nil)
+        let centres = try #require(session.currentFrame?.state.clusters)
+        let expected = session.planePoint(column: 3, row: 2, plot: plot)
+        #expect(centres[1, 0] == expected.x)
+        #expect(centres[1, 1] == expected.y)
+        try Self.press(&session, "n")
+        #expect(session.currentFrame?.state.globalStep == 1)
+    }
+
+    @Test func placementEscapeFallsBackToKMeansPlusPlus() throws {
+        var session = Self.session { $0.initialization = .manual }
+        try Self.press(&session, "<esc>")
+        #expect(session.placement == nil)
+        #expect(session.settings.initialization == .kmeansPlusPlus)
+        #expect(session.currentFrame?.state.initialized == true)
+    }
+
+    @Test func continueFromCheckpoint() throws {
+        var session = Self.session()
+        session.setCheckpoints(CheckpointFixtures.entries, origin: "demo")
+        try Self.press(&session, "c")
+        #expect(session.overlay == .checkpoints(selected: 2))
+        try Self.press(&session, "<left><enter>")
+        #expect(session.overlay == .none)
+        let frame = try #require(session.currentFrame)
+        #expect(frame.state.globalStep == 5)
+        #expect(frame.state.clusters == CheckpointFixtures.entries[1].centres)
+        try Self.press(&session, "n")
+        #expect(session.currentFrame?.state.globalStep == 6)
+    }
+
+    @Test func checkpointsWithoutModelDirSaySo() throws {
+        var session = Self.session()
+        try Self.press(&session, "c")
+        #expect(session.overlay == .none)
+        #expect(session.message?.contains("no model_dir") == true)
+    }
+
+    @Test func quitFromEveryMode() throws {
+        for script in ["q", "?q", "s<c-c>", "<c-c>"] {
+            var session = Self.session()
+            try Self.press(&session, script)
+            #expect(session.quitRequested, "script \(script)")
+        }
+    }
+
+    @Test func invalidSettingsAreRefused() throws {
+        var session = Self.session()
+        var bad = session.settings
+        bad.k = 500
+        session.apply(bad)
+        #expect(session.settings.k == 3)
+        #expect(session.message?.contains("more than the 100 points") == true)
+    }
+
+    @Test func projectionCyclesForHigherDimensions() throws {
+        var session = Self.session(.iris)
+        #expect(session.view.projection == .pca)
+        try Self.press(&session, "p")
+        #expect(session.view.projection == .axes(x: 0, y: 1))
+        #expect(session.projected.count == 300)
+        #expect(session.projected[0] == 5.1 && session.projected[1] == 3.5)
+    }
+}
