@@ -6,6 +6,7 @@
 // written as .npy into the data directory (created on first run, reused afterwards) so the peers read the same bytes.
 import Foundation
 import KMeansCore
+import WorkbenchCore
 
 /// Everything measured for one case (one JSON object per case).
 struct CaseResult: Codable {
@@ -200,6 +201,19 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     }
     log("[\(c.label)] k-means++ \(fmt(best(plusPlusTimes))) s")
 
+    // One workbench frame at 200×60 over all N points (render only; the session is built once, untimed).
+    var frameMs: Double? = nil
+    if c.n >= 1_000_000 {
+        let session = Session(dataSet: DataSet(name: c.name, points: points), width: 200, height: 60)
+        let renderer = Renderer(tier: .truecolor)
+        var frames: [Double] = []
+        for _ in 0..<(options.repeats + 2) {
+            frames.append(Measure.seconds { _ = renderer.render(session) })
+        }
+        frameMs = best(frames) * 1000
+        log("[\(c.label)] workbench frame \(fmt(frameMs)) ms")
+    }
+
     let inertia = Measure.inertia(points: points, centers: finalCenters)
     log("[\(c.label)] done: inertia \(inertia)")
     return CaseResult(
@@ -213,7 +227,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         predictMs: best(predictTimes) * 1000, transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
-        workbenchFrameMs: nil,  // GAP: waits for the workbench renderer (branch workbench)
+        workbenchFrameMs: frameMs,
         peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4)
 }
 
@@ -248,7 +262,7 @@ func printTable(_ results: [CaseResult]) {
         let rss = Double(r.peakResidentBytes - r.baselineResidentBytes) / Double(r.dataBytes)
         print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
     }
-    print("workbench frame: not measured yet (GAP: needs the workbench renderer from branch workbench).")
+    for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }
 
 do {
