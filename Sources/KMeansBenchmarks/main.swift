@@ -27,6 +27,8 @@ struct CaseResult: Codable {
     /// Hamerly's exact variant over the same iterations, and whether its final centres equal Lloyd's bit for bit.
     var hamerlyMsPerIteration: Double
     var hamerlyEqualsLloyd: Bool
+    /// Share of point-passes that needed a full search under Hamerly's bounds.
+    var hamerlySearchFraction: Double
     var predictMs: Double
     var transformMs: Double?
     var miniBatchStepMs: Double
@@ -59,8 +61,12 @@ struct Options {
         while i < arguments.count {
             switch arguments[i] {
             case "--cases":
-                let wanted = try value().split(separator: ",").map { String($0) }
-                cases = BenchmarkCase.all.filter { wanted.contains($0.label) || wanted.contains($0.name) }
+                cases = try value().split(separator: ",").map {
+                    guard let c = BenchmarkCase.named(String($0)) else {
+                        throw Npy.FormatError(description: "unknown case \($0) (A, B, C, D or n<N>_d<D>_k<K>)")
+                    }
+                    return c
+                }
             case "--repeats": repeats = max(1, Int(try value()) ?? 3)
             case "--threads": threads = Int(try value())
             case "--data-dir": dataDirectory = try value()
@@ -108,11 +114,13 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     // Hamerly over the same iterations.
     var hamerlyTimes: [Double] = []
     var hamerlyCenters = initial
+    var searchFraction = 1.0
     for _ in 0..<options.repeats {
         var h = LloydLoop(points: points, threads: threads, algorithm: .hamerly)
         hamerlyTimes.append(Measure.seconds { hamerlyCenters = h.run(from: initial, iterations: iterations) })
+        searchFraction = Double(h.fullSearches) / Double(c.n * iterations)
     }
-    log("[\(c.label)] hamerly \(fmt(best(hamerlyTimes) * 1000 / Double(iterations))) ms/iter")
+    log("[\(c.label)] hamerly \(fmt(best(hamerlyTimes) * 1000 / Double(iterations))) ms/iter, full searches \(fmt(searchFraction * 100, 3))%")
 
     // Predict: assignment only, with the final centres.
     var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
@@ -223,7 +231,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         lloydGflops: gflops, lloydShareOfFmaPeak: gflops / (fmaPeakPerCore * Double(threads)),
         lloydInertia: inertia, emptyClusterRelocations: relocations,
         hamerlyMsPerIteration: best(hamerlyTimes) * 1000 / Double(iterations),
-        hamerlyEqualsLloyd: hamerlyCenters == finalCenters,
+        hamerlyEqualsLloyd: hamerlyCenters == finalCenters, hamerlySearchFraction: searchFraction,
         predictMs: best(predictTimes) * 1000, transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
@@ -269,7 +277,7 @@ do {
     let options = try Options(arguments: CommandLine.arguments)
     try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
     if let label = options.child {
-        guard let c = BenchmarkCase.all.first(where: { $0.label == label }) else { throw Npy.FormatError(description: "unknown case \(label)") }
+        guard let c = BenchmarkCase.named(label) else { throw Npy.FormatError(description: "unknown case \(label)") }
         let result = try runCase(c, options: options)
         let json = try JSONEncoder().encode(result)
         print("RESULT " + String(decoding: json, as: UTF8.self))
