@@ -42,6 +42,9 @@ void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed,
     }
 }
 
+// Points per chunk in a Hamerly pass: rows that need a full search are gathered and searched together.
+enum { HAMERLY_CHUNK = 256 };
+
 #define KMK_SUFFIX portable
 #define KMK_ATTR
 #define KMK_HAS_FMA 0

@@ -107,6 +107,8 @@ struct KernelAssignmentEngineTests {
     func autoResolves() {
         #expect(KMeansAlgorithm.auto.resolved(points: 100_000, dimensions: 2, centers: 8) == .lloyd)
         #expect(KMeansAlgorithm.auto.resolved(points: 100_000, dimensions: 16, centers: 256) == .hamerly)
+        #expect(KMeansAlgorithm.auto.resolved(points: 1_000_000, dimensions: 16, centers: 16) == .lloyd)
+        #expect(KMeansAlgorithm.auto.resolved(points: 200_000, dimensions: 128, centers: 256) == .hamerly)
         #expect(KMeansAlgorithm.hamerly.resolved(points: 10, dimensions: 2, centers: 2) == .hamerly)
         #expect(KMeansAlgorithm.lloyd.resolved(points: 10, dimensions: 20, centers: 512) == .lloyd)
     }

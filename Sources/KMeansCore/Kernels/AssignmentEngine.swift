@@ -10,13 +10,13 @@ public enum KMeansAlgorithm: String, Sendable, CaseIterable, Codable {
     case hamerly
 
     /// The concrete algorithm for `points` × `dimensions` data and `centers` centres. `auto` picks Hamerly only
-    /// where it measured faster than the Lloyd kernel (docs/BENCHMARKS.md): many centres at moderate dimension.
-    /// At D ≤ 8 the points-in-lanes Lloyd kernel is cheaper than Hamerly's per-point bookkeeping, and at high D
-    /// the Lloyd kernel runs near FMA peak.
+    /// where it measured faster than the Lloyd kernel (docs/BENCHMARKS.md): K ≥ 32 centres and D ≥ 8. Below
+    /// D = 8 the points-in-lanes Lloyd kernel is cheaper than Hamerly's per-point bound check, and with few
+    /// centres a full search costs about as much as the check.
     public func resolved(points: Int, dimensions: Int, centers: Int) -> KMeansAlgorithm {
         switch self {
         case .lloyd, .hamerly: return self
-        case .auto: return centers >= 256 && (9...64).contains(dimensions) ? .hamerly : .lloyd
+        case .auto: return centers >= 32 && dimensions >= 8 ? .hamerly : .lloyd
         }
     }
 }
