@@ -188,6 +188,9 @@ def main():
                      r["faiss_ms_per_iter"], our_inertia, r["sklearn_inertia"], r["faiss_inertia"],
                      ("ok" if ok_sk else "VOID") + "/" + ("ok" if ok_fa else "VOID"),
                      f'sk n_iter={r["sklearn_n_iter"]}, faiss it={r["faiss_iterations"]}'))
+        rows.append((shape, f'full batch ms/iter, auto = {o.get("autoAlgorithm", "?")}', o.get("autoMsPerIteration"),
+                     r["sklearn_ms_per_iter"], r["faiss_ms_per_iter"], None, None, None, "",
+                     "same assignments as Lloyd at every step"))
         rows.append((shape, "predict ms", o.get("predictMs"), r["sklearn_predict_ms"], r["faiss_predict_ms"],
                      None, None, None, "", "faiss = IndexFlatL2.search(k=1)"))
         rows.append((shape, "k-means++ init s", o.get("kmeansPlusPlusSeconds"), r.get("sklearn_kmeanspp_s"), None,

@@ -29,6 +29,9 @@ struct CaseResult: Codable {
     var hamerlyEqualsLloyd: Bool
     /// Share of point-passes that needed a full search under Hamerly's bounds.
     var hamerlySearchFraction: Double
+    /// What `KMeansAlgorithm.auto` picks for this shape, and its ms per iteration (the library's default speed).
+    var autoAlgorithm: String
+    var autoMsPerIteration: Double
     var predictMs: Double
     var transformMs: Double?
     var miniBatchStepMs: Double
@@ -223,6 +226,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     }
 
     let inertia = Measure.inertia(points: points, centers: finalCenters)
+    let autoChoice = KMeansAlgorithm.auto.resolved(points: c.n, dimensions: c.d, centers: c.k)
     log("[\(c.label)] done: inertia \(inertia)")
     return CaseResult(
         caseInfo: c, instructionSet: DistanceKernels.instructionSet, threads: threads, iterations: iterations,
@@ -232,6 +236,8 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         lloydInertia: inertia, emptyClusterRelocations: relocations,
         hamerlyMsPerIteration: best(hamerlyTimes) * 1000 / Double(iterations),
         hamerlyEqualsLloyd: hamerlyCenters == finalCenters, hamerlySearchFraction: searchFraction,
+        autoAlgorithm: autoChoice.rawValue,
+        autoMsPerIteration: autoChoice == .hamerly ? best(hamerlyTimes) * 1000 / Double(iterations) : lloydMs,
         predictMs: best(predictTimes) * 1000, transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
@@ -263,12 +269,12 @@ func log(_ message: String) {
 
 func printTable(_ results: [CaseResult]) {
     print("")
-    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | (peak − baseline RSS) / data | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it (searched) | auto | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | (peak − baseline RSS) / data | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results {
         let c = r.caseInfo
         let rss = Double(r.peakResidentBytes - r.baselineResidentBytes) / Double(r.dataBytes)
-        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
+        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") (\(fmt(r.hamerlySearchFraction * 100, 2))%) | \(r.autoAlgorithm) \(fmt(r.autoMsPerIteration)) | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
     }
     for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }
