@@ -177,6 +177,20 @@ enum Measure {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// Wall seconds and CPU seconds (user + system, all threads of this process) taken by `body`.
+    static func wallAndCPU(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        let cpuBefore = cpuSeconds()
+        let wall = seconds(body)
+        return (wall, cpuSeconds() - cpuBefore)
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// Exact float64 inertia Σ min_j ‖x − c_j‖² (nearest centre from the kernel, distance in float64).
     static func inertia(points: Matrix, centers: Matrix) -> Double {
         let pass = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: nil,
