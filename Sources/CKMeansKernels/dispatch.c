@@ -48,27 +48,33 @@ enum { HAMERLY_CHUNK = 256 };
 #define KMK_SUFFIX portable
 #define KMK_ATTR
 #define KMK_HAS_FMA 0
+#define KMK_BLOCK_POINTS 2
 #include "kernels_impl.h"
 #undef KMK_SUFFIX
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
+#undef KMK_BLOCK_POINTS
 
 #if defined(__x86_64__)
 #define KMK_SUFFIX avx2
 #define KMK_ATTR __attribute__((target("avx2,fma")))
 #define KMK_HAS_FMA 1
+#define KMK_BLOCK_POINTS 4
 #include "kernels_impl.h"
 #undef KMK_SUFFIX
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
+#undef KMK_BLOCK_POINTS
 
 #define KMK_SUFFIX avx512
 #define KMK_ATTR __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define KMK_HAS_FMA 1
+#define KMK_BLOCK_POINTS 8
 #include "kernels_impl.h"
 #undef KMK_SUFFIX
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
+#undef KMK_BLOCK_POINTS
 #endif
 
 enum { LEVEL_UNKNOWN = 0, LEVEL_PORTABLE = 1, LEVEL_AVX2 = 2, LEVEL_AVX512 = 3 };

@@ -1,5 +1,6 @@
 // One kernel source compiled three times (AVX-512, AVX2+FMA, portable) by dispatch.c. Before including, define
-// KMK_SUFFIX (name suffix), KMK_ATTR (function attributes) and KMK_HAS_FMA (0/1).
+// KMK_SUFFIX (name suffix), KMK_ATTR (function attributes), KMK_HAS_FMA (0/1) and KMK_BLOCK_POINTS (points per
+// register block, at most 8: as many as the variant's vector registers hold accumulators for).
 // Every distance "part" is computed as the same fused chain acc = fma(-x_t, c_t, acc) starting from 0.5‖c‖², in
 // every path of one variant, so Lloyd, Hamerly and the low-D path agree bit for bit on which centre is nearest.
 
@@ -190,8 +191,8 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     }
     int64_t blocks = kmk_padded_count(k) / 16;
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        FN(assign_block)(points + i * d, 8, d, packed, half_norms, blocks, indices + i,
+    for (; i + KMK_BLOCK_POINTS <= n; i += KMK_BLOCK_POINTS)
+        FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
                          distances ? distances + i : 0, sums, counts);
     for (; i < n; i++)
         FN(assign_block)(points + i * d, 1, d, packed, half_norms, blocks, indices + i,
@@ -226,7 +227,8 @@ KMK_ATTR static void FN(all_distances)(const float *points, int64_t n, int64_t d
                                        const float *packed, const float *norms, int64_t k, float *out) {
     if (k <= 0) return;
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) FN(distances_block)(points + i * d, 8, d, packed, norms, k, out + i * k);
+    for (; i + KMK_BLOCK_POINTS <= n; i += KMK_BLOCK_POINTS)
+        FN(distances_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, norms, k, out + i * k);
     for (; i < n; i++) FN(distances_block)(points + i * d, 1, d, packed, norms, k, out + i * k);
 }
 
@@ -359,8 +361,8 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
         case 4: FN(nearest_two_low_d)(rows, count, 4, centers, half_norms, k, found, best, second); break;
         default: {
             int64_t q = 0;
-            for (; q + 8 <= count; q += 8)
-                FN(nearest_two_block)(rows + q * d, 8, d, packed, half_norms, blocks, found + q, best + q, second + q);
+            for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
+                FN(nearest_two_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q, best + q, second + q);
             for (; q < count; q++)
                 FN(nearest_two_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, best + q, second + q);
         }
