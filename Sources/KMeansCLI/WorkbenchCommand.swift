@@ -65,6 +65,9 @@ struct WorkbenchCommand: ParsableCommand {
     @Flag(help: "ASCII only (no braille, blocks or box drawing).")
     var ascii = false
 
+    @Option(name: .customLong("benchmark-points"), help: ArgumentHelp("Measure step and frame times on this many generated 2-D points at --size, then exit.", visibility: .hidden))
+    var benchmarkPoints: Int?
+
     @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (text selection) instead of clicks placing centres.")
     var noMouse = false
 
@@ -105,6 +108,12 @@ struct WorkbenchCommand: ParsableCommand {
         var view = ViewOptions()
         view.unicode = !ascii && WorkbenchLaunch.localeIsUTF8(environment)
         let override = colors.flatMap(ColorTier.init(rawValue:))
+
+        if let benchmarkPoints {
+            let (width, height) = try WorkbenchLaunch.parseSize(size)
+            print(WorkbenchBenchmark.run(points: benchmarkPoints, width: width, height: height, settings: settings))
+            return
+        }
 
         if let snapshot {
             let (width, height) = try WorkbenchLaunch.parseSize(size)
@@ -174,6 +183,6 @@ enum WorkbenchLaunch {
     /// The checkpoints of `--model-dir`, or why there are none.
     static func loadCheckpoints(modelDir: String?) -> (entries: [CheckpointEntry], origin: String) {
         guard let modelDir else { return ([], "no model_dir opened (use --model-dir DIR)") }
-        return WorkbenchCheckpoints.load(modelDir: modelDir)
+        return ModelDirCheckpoints.load(modelDir: modelDir)
     }
 }
