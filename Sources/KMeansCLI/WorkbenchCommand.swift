@@ -65,6 +65,12 @@ struct WorkbenchCommand: ParsableCommand {
     @Flag(help: "ASCII only (no braille, blocks or box drawing).")
     var ascii = false
 
+    @Option(name: .customLong("benchmark-points"), help: ArgumentHelp("Measure step and frame times on this many generated 2-D points at --size, then exit.", visibility: .hidden))
+    var benchmarkPoints: Int?
+
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (text selection) instead of clicks placing centres.")
+    var noMouse = false
+
     func validate() throws {
         if let colors, ColorTier(rawValue: colors) == nil {
             throw ValidationError("--colors must be truecolor, 256, 8 or mono (got \"\(colors)\")")
@@ -103,6 +109,12 @@ struct WorkbenchCommand: ParsableCommand {
         view.unicode = !ascii && WorkbenchLaunch.localeIsUTF8(environment)
         let override = colors.flatMap(ColorTier.init(rawValue:))
 
+        if let benchmarkPoints {
+            let (width, height) = try WorkbenchLaunch.parseSize(size)
+            print(WorkbenchBenchmark.run(points: benchmarkPoints, width: width, height: height, settings: settings))
+            return
+        }
+
         if let snapshot {
             let (width, height) = try WorkbenchLaunch.parseSize(size)
             let tier = ColorTier.detect(override: override, environment: environment, terminalColors: 256)
@@ -116,24 +128,25 @@ struct WorkbenchCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
             } else {
                 do { try Data(text.utf8).write(to: URL(fileURLWithPath: snapshot)) } catch {
-                    throw ValidationError("cannot write snapshot \(snapshot): \(error.localizedDescription)")
+                    throw CLIError.data("cannot write snapshot \(snapshot): \(error.localizedDescription)")
                 }
             }
             return
         }
 
-        var terminal: TerminalScreen
+        let terminal: TerminalScreen
         do {
-            terminal = try TerminalScreen.open(colorOverride: override, environment: environment, unicode: view.unicode)
+            terminal = try TerminalScreen.open(colorOverride: override, environment: environment, unicode: view.unicode, mouse: !noMouse)
         } catch {
-            throw ValidationError("\(error) — try `kmeans workbench --snapshot - --size 100x30` for a headless rendering")
+            throw CLIError.data("cannot open the workbench: \(error); for a headless rendering try `kmeans workbench --snapshot - --size 100x30`")
         }
+        defer { terminal.close() }
         view.marker = terminal.tier == .mono || !view.unicode ? .glyphs : .braille
         var session = Session(dataSet: dataSet, settings: settings, width: terminal.width, height: terminal.height, view: view)
         session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
-        let result = WorkbenchLoop.run(session: session, terminal: &terminal)
+        let ending = WorkbenchLoop.run(session: session, terminal: terminal)
         terminal.close()
-        if case let .failure(error) = result { throw error }
+        if case let .signal(number) = ending { throw ExitCode(128 + number) }
     }
 }
 
@@ -170,6 +183,6 @@ enum WorkbenchLaunch {
     /// The checkpoints of `--model-dir`, or why there are none.
     static func loadCheckpoints(modelDir: String?) -> (entries: [CheckpointEntry], origin: String) {
         guard let modelDir else { return ([], "no model_dir opened (use --model-dir DIR)") }
-        return WorkbenchCheckpoints.load(modelDir: modelDir)
+        return ModelDirCheckpoints.load(modelDir: modelDir)
     }
 }

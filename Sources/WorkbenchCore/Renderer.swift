@@ -354,7 +354,19 @@ public struct Renderer: Sendable {
             y += 1
         }
         guard let frame = session.currentFrame else {
-            line(session.message ?? "no run", CellStyle(foreground: palette.error))
+            if let placement = session.placement {
+                line("placing centres: \(placement.placed.count) of \(s.k)", value)
+                line("k \(s.k)  \(s.metric.label)", label)
+                line(s.useMiniBatch ? "mini-batch B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" : "full batch", label)
+                y += 1
+                for (j, p) in placement.placed.enumerated() {
+                    grid[x, y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+                    grid.put(" at " + formatCompact(Double(p.x)) + ", " + formatCompact(Double(p.y)), x: x + 1, y: y, maxWidth: w - 1)
+                    y += 1
+                }
+            } else {
+                line(session.message ?? "no run", CellStyle(foreground: palette.error))
+            }
             return
         }
         let next = frame.nextPhase == .assigned ? "assign" : "update"

@@ -241,7 +241,6 @@ public struct Session: Sendable {
         if settings.initialization == .manual {
             let plot = Layout(width: screenWidth, height: screenHeight).plot
             placement = Placement(cursorColumn: plot.width / 2, cursorRow: plot.height / 2, placed: [])
-            message = "place \(settings.k) centres: arrows move, Enter places (or click)"
             return
         }
         placement = nil

@@ -37,8 +37,16 @@ public enum WorkbenchLoop {
     /// Frames per second auto-play and redraws are capped at.
     public static let maximumFramesPerSecond = 15.0
 
+    /// How the loop ended.
+    public enum Ending: Sendable, Equatable {
+        /// The user quit (q, Ctrl-C).
+        case quit
+        /// SIGINT, SIGTERM or SIGHUP arrived.
+        case signal(Int32)
+    }
+
     /// Runs until the user quits or a signal arrives; returns how it ended. The caller closes the terminal.
-    public static func run(session initial: Session, terminal: inout TerminalScreen) -> Result<Void, any Error> {
+    public static func run(session initial: Session, terminal: TerminalScreen) -> Ending {
         var session = initial
         let renderer = Renderer(tier: terminal.tier)
         session.resize(width: terminal.width, height: terminal.height)
@@ -51,8 +59,9 @@ public enum WorkbenchLoop {
         let frameInterval = UInt64(1e9 / maximumFramesPerSecond)
 
         while true {
-            if SignalWatch.received.load(ordering: .sequentiallyConsistent) != 0 { break }
-            if session.quitRequested { break }
+            let signalNumber = SignalWatch.received.load(ordering: .sequentiallyConsistent)
+            if signalNumber != 0 { return .signal(signalNumber) }
+            if session.quitRequested { return .quit }
 
             // Collect a finished computation; start the next one.
             if let job = inFlight, let result = mailbox.take() {
@@ -82,10 +91,10 @@ public enum WorkbenchLoop {
             let wait = (inFlight != nil || session.isRunning || dirty) ? 15 : 100
             guard let key = terminal.readKey(timeoutMilliseconds: wait) else { continue }
             if key == .resize { session.resize(width: terminal.width, height: terminal.height) }
-            // Drop a pending computation when the user leaves the run (restart, settings, back, quit).
+            // A computation still running when the user restarts or goes back is abandoned: `accept` ignores
+            // results for a run or frame that is no longer the latest, so keys never wait for it.
             session.handle(key)
             dirty = true
         }
-        return .success(())
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KMeansCore
 import Testing
 @testable import WorkbenchCore
@@ -255,5 +256,52 @@ struct SessionTests {
         #expect(session.view.projection == .axes(x: 0, y: 1))
         #expect(session.projected.count == 300)
         #expect(session.projected[0] == 5.1 && session.projected[1] == 3.5)
+    }
+}
+
+/// The checkpoint view over a real TensorFlow model_dir (copied from TF 2.15's output into the test's files).
+@Suite("Checkpoints of a TensorFlow model_dir")
+struct ModelDirCheckpointTests {
+    static var fixture: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/fixtures/kmeans_full_batch").path
+    }
+
+    @Test func listsInitialisedCheckpointsWithTheirCentres() throws {
+        let (entries, origin) = ModelDirCheckpoints.load(modelDir: Self.fixture)
+        #expect(origin == "kmeans_full_batch")
+        // model.ckpt-0 holds no centres yet (initialized = false) and is left out.
+        #expect(entries.map(\.step) == [1, 3, 5])
+        let first = try #require(entries.first)
+        #expect(first.centres.rows == 5 && first.centres.columns == 2)
+        #expect(first.centres[0, 0] == Float(9.447078704833984))
+        #expect(first.centres[0, 1] == Float(9.856607437133789))
+    }
+
+    @Test func missingDirectorySaysWhy() {
+        let (entries, origin) = ModelDirCheckpoints.load(modelDir: "/nonexistent/model\u{1B}dir")
+        #expect(entries.isEmpty)
+        #expect(origin.contains("model?dir"))
+    }
+
+    @Test func scrubAndContinueFromATensorFlowCheckpoint() throws {
+        let (entries, origin) = ModelDirCheckpoints.load(modelDir: Self.fixture)
+        let blobs = DataSet.gaussianBlobs(count: 200, centres: [[0, 0], [10, 10], [0, 10], [10, 0], [5, 5]], spread: 1, seed: 3)
+        var settings = WorkbenchSettings()
+        settings.k = 5
+        var session = Session(dataSet: blobs, settings: settings, width: 100, height: 30)
+        session.setCheckpoints(entries, origin: origin)
+        session.handle(.character("c"))
+        #expect(session.overlay == .checkpoints(selected: 2))
+        session.handle(.left)
+        #expect(session.overlay == .checkpoints(selected: 1))
+        let text = SnapshotFormat.text.render(Renderer(tier: .palette256).render(session))
+        #expect(text.contains("CHECKPOINT step 3"))
+        try assertSnapshot(SnapshotFormat.styled.render(Renderer(tier: .palette256).render(session)), named: "checkpoints-tf-model-dir-100x30")
+        session.handle(.enter)
+        #expect(session.currentFrame?.state.globalStep == 3)
+        #expect(session.currentFrame?.state.clusters == entries[1].centres)
+        session.requestIteration()
+        session.runPendingWork()
+        #expect(session.currentFrame?.state.globalStep == 4)
     }
 }
