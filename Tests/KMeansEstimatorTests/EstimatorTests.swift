@@ -308,4 +308,43 @@ struct EstimatorTests {
             #expect(try stepwise.variableValue(name) == (try atOnce.variableValue(name)), "\(name)")
         }
     }
+
+    @Test("a point equal to a centre: raw distance near 0 (may be negative), transform 0 and never NaN (edge_cases point_equal_to_centre)")
+    func pointEqualToCentre() throws {
+        let fixture = try #require(edges["point_equal_to_centre"] as? [String: Any])
+        let kmeans = try KMeansClustering(numClusters: 100, initialClusters: .matrix(points), miniBatchStepsPerIteration: 1000)
+        try kmeans.train(input: .wholeArray(points), steps: 1)
+        #expect(try kmeans.clusterCenters() == points)
+        let raw = try kmeans.predict(input: .wholeArray(points)).map { try #require($0.allDistances?.floatValues) }
+        let tfDiagonal = try #require(fixture["diag_all_distances_raw"] as? [Any]).map { try float($0) }
+        for i in 0..<100 {
+            #expect(abs(raw[i][i]) <= 0.5, "raw diagonal \(raw[i][i])")
+            #expect(abs(tfDiagonal[i]) <= 0.5)
+        }
+        let transform = try kmeans.transform(input: .wholeArray(points))
+        #expect(transform.values.allSatisfy { $0.isFinite && $0 >= 0 })
+        for i in 0..<100 { #expect(transform[i, i] <= 0.71) }
+        // TF's NearestNeighbors gives exactly 0; our kernels' fused multiply-add chain leaves float32 rounding noise,
+        // far below one ulp of ‖x‖² summed over the points.
+        let score = try kmeans.score(input: .wholeArray(points))
+        #expect(try float(fixture["score"]) == 0)
+        let sumOfSquaredNorms = points.values.reduce(Float(0)) { $0 + $1 * $1 }
+        #expect(abs(score) <= 1e-6 * sumOfSquaredNorms, "score \(score)")
+        #expect(try kmeans.predictClusterIndex(input: .wholeArray(points)) == (0..<100).map { Int64($0) })
+    }
+
+    @Test("cosine transform is 1 − cos, unchanged (no square root)")
+    func cosineTransform() throws {
+        let kmeans = try KMeansClustering(numClusters: 3, initialClusters: .matrix(points.rows(0..<3)), distanceMetric: .cosine, useMiniBatch: false)
+        try kmeans.train(input: .wholeArray(points), steps: 2)
+        let centers = try kmeans.clusterCenters()
+        let transform = try kmeans.transform(input: .wholeArray(points))
+        let unit = points.l2NormalizedRows()
+        for i in 0..<100 {
+            for j in 0..<3 {
+                let cosine = unit[i, 0] * centers[j, 0] + unit[i, 1] * centers[j, 1]
+                #expect(abs(transform[i, j] - (1 - cosine)) <= 1e-6)
+            }
+        }
+    }
 }
