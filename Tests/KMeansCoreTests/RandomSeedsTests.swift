@@ -48,6 +48,14 @@ struct RandomSeedsTests {
         #expect(checked == 12)
     }
 
+    @Test("full_batch_kmeanspp: tf_random_seed = 42, default retries 2, k = 5 picks rows [3, 21, 62, 58, 9]")
+    func kmeansPlusPlusWithGraphSeed42() throws {
+        let seeds = TFSeeds(randomSeed: 42)
+        let indices = try KMeansPlusPlus.sampleIndices(
+            points: try RandomFixtures.points100(), count: 5, seed: seeds.kmeansPlusPlusSeed, retriesPerSample: 2)
+        #expect(indices == [3, 21, 62, 58, 9])
+    }
+
     @Test("random init with batches smaller than k: whole batches, then one Philox draw on the third batch")
     func batchSmallerThanK() throws {
         let expected = RandomFixtures.matrix(try RandomFixtures.edgeCases().random_init_batch_smaller_than_k.initial_centers)

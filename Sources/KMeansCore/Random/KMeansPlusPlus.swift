@@ -65,9 +65,9 @@ public enum KMeansPlusPlus {
 
 /// The kernel's state: buffers allocated once per call, reused for every round.
 ///
-/// A round's `1 + r` candidates are all drawn before any distance is computed — exactly TF's RNG order, because a
-/// draw depends only on the prefix sums and the chosen set, which are fixed within a round — so one pass over the
-/// points serves a whole group of candidates (up to ``groupLimit``, which bounds the memory for large `r`).
+/// A round's `1 + r` candidates are drawn in groups of up to ``groupLimit`` before their distances are computed —
+/// exactly TF's RNG order, because a draw depends only on the prefix sums and the chosen set, which are fixed
+/// within a round — so one pass over the points serves a whole group; the group limit bounds memory for large `r`.
 private struct Sampler {
     /// Most candidates evaluated in one pass over the points.
     static let groupLimit = 8
@@ -98,7 +98,7 @@ private struct Sampler {
         self.values = values
         self.rows = rows
         self.columns = columns
-        slots = 1 + retries
+        slots = retries == .max ? .max : 1 + retries
         groupSize = min(slots, Self.groupLimit)
         rng = SimplePhilox(PhiloxRandom(seed: seed))
         halfNorms = .allocate(capacity: rows)
@@ -106,12 +106,12 @@ private struct Sampler {
         distanceStorage = .allocate(capacity: rows * (groupSize + 2))
         groupVectors = .allocate(capacity: groupSize)
         groupOutputs = .allocate(capacity: groupSize)
-        candidateIndices = .allocate(capacity: slots)
+        candidateIndices = .allocate(capacity: groupSize)
         potentials = .allocate(capacity: groupSize)
         chosen = .allocate(capacity: rows)
         cumulative.initialize(repeating: 0)
         distanceStorage.initialize(repeating: .infinity)
-        for slot in 0..<groupSize { groupVectors[slot] = slot + 2 }
+        _ = groupVectors.initialize(from: 2..<(groupSize + 2))
         groupOutputs.initialize(repeating: distanceStorage.baseAddress!)
         candidateIndices.initialize(repeating: 0)
         potentials.initialize(repeating: 0)
@@ -171,34 +171,37 @@ private struct Sampler {
     private mutating func sampleOne() -> Int {
         candidateIndices[0] = draw()
         groupOutputs[0] = vector(currentVector)
-        pass(firstCandidate: 0, count: 1)
+        pass(count: 1)
         return candidateIndices[0]
     }
 
     /// `1 + retries` candidates; keeps the strictly lowest potential (the first on ties), like TF's loop.
     private mutating func sampleWithRetries() -> Int {
-        for slot in 0..<slots { candidateIndices[slot] = draw() }
         var bestPotential = Float.infinity
         var bestIndex = -1
-        var groupStart = 0
-        while groupStart < slots {
-            let members = min(groupSize, slots - groupStart)
-            for member in 0..<members { groupOutputs[member] = vector(groupVectors[member]) }
-            pass(firstCandidate: groupStart, count: members)
+        var remaining = slots
+        while remaining > 0 {
+            let members = min(groupSize, remaining)
+            // Drawing a group ahead of its distances keeps TF's draw order: draws never depend on distances.
+            for member in 0..<members {
+                candidateIndices[member] = draw()
+                groupOutputs[member] = vector(groupVectors[member])
+            }
+            pass(count: members)
             sumPotentials(members)
             for member in 0..<members where potentials[member] < bestPotential {
                 bestPotential = potentials[member]
-                bestIndex = candidateIndices[groupStart + member]
+                bestIndex = candidateIndices[member]
                 swap(&bestVector, &groupVectors[member])
             }
-            groupStart += members
+            remaining -= members
         }
         guard bestIndex >= 0 else {
             // No potential below +inf (NaN or overflowing data): TF keeps index 0 with an unset distance vector;
             // we keep index 0 and update the distances as if it had been chosen.
             candidateIndices[0] = 0
             groupOutputs[0] = vector(currentVector)
-            pass(firstCandidate: 0, count: 1)
+            pass(count: 1)
             return 0
         }
         swap(&currentVector, &bestVector)
@@ -252,13 +255,13 @@ private struct Sampler {
         return low
     }
 
-    /// `groupOutputs[m][j] = min(current[j], D(s)[j])` for the drawn candidates `s` at `firstCandidate ..<
-    /// firstCandidate + count`; an output may be the current vector itself.
-    private func pass(firstCandidate: Int, count: Int) {
+    /// `groupOutputs[m][j] = min(current[j], D(candidateIndices[m])[j])` for `m < count`; an output may be the
+    /// current vector itself.
+    private func pass(count: Int) {
         DistancePass(
             values: values, rows: rows, columns: columns, halfNorms: UnsafePointer(halfNorms.baseAddress!),
             current: UnsafePointer(vector(currentVector)), outputs: UnsafePointer(groupOutputs.baseAddress!),
-            candidates: UnsafePointer(candidateIndices.baseAddress! + firstCandidate), count: count
+            candidates: UnsafePointer(candidateIndices.baseAddress!), count: count
         ).run()
     }
 }
