@@ -128,6 +128,26 @@ public struct ModelDirectory: Sendable, Equatable {
         return (latest, try load(latest))
     }
 
+    /// The TensorBoard runs under this directory: `.` (training), `eval`, `eval_<name>` (and any other direct
+    /// subdirectory holding event files), each with its event files in the order TensorBoard reads them (by name).
+    public func summaryRuns() throws(TFFormatError) -> [(run: String, eventFiles: [URL])] {
+        guard FileIO.directoryExists(url) else { return [] }
+        func eventFiles(in directory: URL) throws(TFFormatError) -> [URL] {
+            try FileIO.listDirectory(directory).filter(EventFileReader.isEventFileName).sorted()
+                .map { directory.appendingPathComponent($0) }.filter(FileIO.fileExists)
+        }
+        var runs: [(run: String, eventFiles: [URL])] = []
+        let top = try eventFiles(in: url)
+        if !top.isEmpty { runs.append((".", top)) }
+        for name in try FileIO.listDirectory(url).sorted() where !name.hasPrefix(".") {
+            let subdirectory = url.appendingPathComponent(name)
+            guard FileIO.directoryExists(subdirectory) else { continue }
+            let files = try eventFiles(in: subdirectory)
+            if !files.isEmpty { runs.append((name, files)) }
+        }
+        return runs
+    }
+
     // MARK: Writing
 
     /// Saves `tensors` as the checkpoint for `step` and makes it the latest.

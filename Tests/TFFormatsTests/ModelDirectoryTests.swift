@@ -104,4 +104,12 @@ struct ModelDirectoryTests {
         #expect(tensors.keys.sorted() == ["Variable", "clusters", "clusters_updated", "global_step", "initialized", "update_in_steps"])
         #expect(tensors["update_in_steps"] == .int64(2))
     }
+
+    @Test func summaryRunsListTrainingAndEvalEventFiles() throws {
+        let full = ModelDirectory(url: TestFiles.modelDirs.appendingPathComponent("kmeans_full_batch"))
+        let runs = try full.summaryRuns()
+        #expect(runs.map(\.run) == [".", "eval"])
+        #expect(runs.map { $0.eventFiles.map(\.lastPathComponent) } == [["events.out.tfevents.1795823922.vm"], ["events.out.tfevents.1795823923.vm"]])
+        #expect(try ModelDirectory(url: TestFiles.modelDirs.appendingPathComponent("saver_v1")).summaryRuns().isEmpty)
+    }
 }

@@ -23,8 +23,11 @@ public final class DiskCheckpointStore: CheckpointStore {
         self.keepCheckpointMax = keepCheckpointMax
     }
 
+    /// The checkpoint's prefix joined onto `modelDir` as the user spelled it (state files may name subdirectories).
     private func userPath(_ checkpoint: CheckpointReference) -> String {
-        modelDir.hasSuffix("/") ? modelDir + checkpoint.name : modelDir + "/" + checkpoint.name
+        let base = directory.url.path.hasSuffix("/") ? directory.url.path : directory.url.path + "/"
+        let relative = checkpoint.prefix.path.hasPrefix(base) ? String(checkpoint.prefix.path.dropFirst(base.count)) : checkpoint.name
+        return modelDir.hasSuffix("/") ? modelDir + relative : modelDir + "/" + relative
     }
 
     public func latestCheckpointPath() throws -> String? {
