@@ -192,6 +192,6 @@ struct ParameterResolver {
             kmeansPlusPlusNumRetries: flags.kmeansPlusPlusNumRetries ?? 2,
             relativeTolerance: flags.relativeTolerance,
             featureColumns: featureColumns,
-            numFeatures: explicitCenters?.columns ?? facts?.numFeatures)
+            numFeatures: facts?.numFeatures)
     }
 }
