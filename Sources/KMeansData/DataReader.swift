@@ -65,7 +65,9 @@ public final class DataReader {
     /// Reads every remaining row into one matrix.
     public func readAll() throws -> Matrix {
         var values: [Float] = []
-        if let declared = declaredRowCount { values.reserveCapacity(declared * columns) }
+        // Reserve the declared size only when the file's size vouched for it (a rewindable source); a pipe's header
+        // may claim any shape, so its rows are only given memory as they arrive.
+        if let declared = declaredRowCount, canRewind { values.reserveCapacity(declared * columns) }
         var total = 0
         while true {
             let count = try rows.readRows(maxRows: 1 << 16, into: &values)
