@@ -123,7 +123,9 @@ struct TrainCommand: ParsableCommand {
                                       firstStep: startStep, lastStep: targetStep)
             try estimator.train(input: trainingInput, hooks: [monitor], steps: runSteps, maxSteps: maxSteps)
         } catch {
-            if wasEmpty { try? FileManager.default.removeItem(at: directory) }
+            // A locked directory belongs to the trainer holding the lock, even if it was empty when this run began.
+            let lockedOut = if case TFFormatError.directoryLocked = error { true } else { false }
+            if wasEmpty && !lockedOut { try? FileManager.default.removeItem(at: directory) }
             throw error
         }
 
