@@ -65,7 +65,8 @@ public final class DataReader {
     public func readAll() throws -> Matrix {
         var values: [Float] = []
         var total = 0
-        if let declared = declaredRowCount {
+        if let declared = declaredRowCount, canRewind {
+            // Only a rewindable source's size vouched for the declared shape; a pipe's header may claim anything.
             values.reserveCapacity(declared * columns)
         } else if let size = rows.byteSize {
             // Estimate the row count from the first rows' bytes so the array does not grow by doubling (which
