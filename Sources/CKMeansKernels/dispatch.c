@@ -22,6 +22,8 @@ typedef _Bool v16b __attribute__((ext_vector_type(16)));
 #define store16(p, v) do { v16f s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
 #define store16i(p, v) do { v16i s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
 
+int64_t kmk_claim_next(int64_t *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+
 int64_t kmk_padded_count(int64_t k) {
     int64_t padded = (k + 15) / 16 * 16;
     return padded < 16 ? 16 : padded;

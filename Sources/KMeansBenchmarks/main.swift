@@ -47,6 +47,11 @@ struct CaseResult: Codable {
     var dataBytes: Int
 }
 
+/// A bad command line or a failed case, with a message naming it.
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+}
+
 let fmaPeakPerCore = 112.0  // GFLOP/s, measured on this machine class (docs/BENCHMARKS.md)
 
 struct Options {
@@ -61,7 +66,7 @@ struct Options {
         var i = 1
         func value() throws -> String {
             i += 1
-            guard i < arguments.count else { throw Npy.FormatError(description: "missing value for \(arguments[i - 1])") }
+            guard i < arguments.count else { throw BenchmarkError(description: "missing value for \(arguments[i - 1])") }
             return arguments[i]
         }
         while i < arguments.count {
@@ -69,7 +74,7 @@ struct Options {
             case "--cases":
                 cases = try value().split(separator: ",").map {
                     guard let c = BenchmarkCase.named(String($0)) else {
-                        throw Npy.FormatError(description: "unknown case \($0) (A, B, C, D or n<N>_d<D>_k<K>)")
+                        throw BenchmarkError(description: "unknown case \($0) (A, B, C, D or n<N>_d<D>_k<K>)")
                     }
                     return c
                 }
@@ -81,7 +86,7 @@ struct Options {
             case "--help", "-h":
                 print("usage: KMeansBenchmarks [--cases A,B,C,D] [--repeats N] [--threads N] [--data-dir DIR] [--json FILE]")
                 exit(0)
-            default: throw Npy.FormatError(description: "unknown argument \(arguments[i])")
+            default: throw BenchmarkError(description: "unknown argument \(arguments[i])")
             }
             i += 1
         }
@@ -290,7 +295,7 @@ do {
     let options = try Options(arguments: CommandLine.arguments)
     try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
     if let label = options.child {
-        guard let c = BenchmarkCase.named(label) else { throw Npy.FormatError(description: "unknown case \(label)") }
+        guard let c = BenchmarkCase.named(label) else { throw BenchmarkError(description: "unknown case \(label)") }
         let result = try runCase(c, options: options)
         let json = try JSONEncoder().encode(result)
         print("RESULT " + String(decoding: json, as: UTF8.self))
@@ -311,7 +316,7 @@ do {
         process.waitUntilExit()
         guard process.terminationStatus == 0,
               let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") })
-        else { throw Npy.FormatError(description: "case \(c.label) failed (status \(process.terminationStatus))") }
+        else { throw BenchmarkError(description: "case \(c.label) failed (status \(process.terminationStatus))") }
         results.append(try JSONDecoder().decode(CaseResult.self, from: Data(line.dropFirst(7).utf8)))
     }
     printTable(results)

@@ -14,6 +14,9 @@ const char *kmk_isa_name(void);
 /// KMEANS_KERNELS_ISA=portable|avx2 lowers it for the whole process (read once).
 int kmk_isa_level(void);
 
+/// Atomically increments `*counter` and returns its previous value (workers claiming partitions in turn).
+int64_t kmk_claim_next(int64_t *counter);
+
 /// Number of centres after padding to the kernels' lane width (a multiple of 16, at least 16).
 int64_t kmk_padded_count(int64_t k);
 
