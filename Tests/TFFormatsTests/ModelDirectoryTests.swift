@@ -93,6 +93,53 @@ struct ModelDirectoryTests {
         second.release()
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs util-linux flock"))
+    func anotherProcessHoldingTheLockIsDetected() throws {
+        let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
+        try directory.acquireTrainerLock().release()  // creates the directory and the lock file
+        let lockPath = directory.url.appendingPathComponent(ModelDirectory.lockFileName).path
+        let other = Process()
+        other.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        other.arguments = ["-o", lockPath, "sleep", "5"]  // -o: only flock itself holds the lock
+        try other.run()
+        defer { kill(other.processIdentifier, SIGKILL) }
+        var sawLocked = false
+        let deadline = Date().addingTimeInterval(4)
+        while Date() < deadline && !sawLocked {
+            let attempt = Result { try directory.acquireTrainerLock() }
+            switch attempt {
+            case .success(let lock):
+                lock.release()
+                usleep(20_000)
+            case .failure(let error):
+                #expect(error as? TFFormatError == .directoryLocked(path: directory.url.path, detail: "lock file \(ModelDirectory.lockFileName) is held"))
+                sawLocked = true
+            }
+        }
+        #expect(sawLocked)
+        kill(other.processIdentifier, SIGKILL)  // a trainer killed -9 releases its lock with its descriptors
+        var reacquired = false
+        let retryDeadline = Date().addingTimeInterval(4)
+        while !reacquired && Date() < retryDeadline {
+            if let lock = try? directory.acquireTrainerLock() {
+                lock.release()
+                reacquired = true
+            } else {
+                usleep(20_000)
+            }
+        }
+        #expect(reacquired)
+        // And the other way round: while we hold it, another process cannot take it.
+        let held = try directory.acquireTrainerLock()
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        probe.arguments = ["-n", lockPath, "true"]
+        try probe.run()
+        probe.waitUntilExit()  // `true` has no children, so this returns at once
+        #expect(probe.terminationStatus != 0)
+        held.release()
+    }
+
     @Test func checkpointStepsParseFromNames() {
         #expect(CheckpointReference(prefix: URL(fileURLWithPath: "/a/model.ckpt-42")).step == 42)
         #expect(CheckpointReference(prefix: URL(fileURLWithPath: "/a/ckpt")).step == nil)
