@@ -131,7 +131,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("t")], action: .trails, barLabel: nil, help: "centre trails on/off", section: "View"),
         KeyBinding(keys: [.character("e")], action: .explain, barLabel: nil, help: "explanation line on/off", section: "View"),
         KeyBinding(keys: [.character("?")], action: .help, barLabel: "help", help: "this help (↑/↓ scroll, Esc closes)", section: "General"),
-        KeyBinding(keys: [.escape], action: .closeOverlay, barLabel: nil, help: "close an overlay or leave placement", section: "General"),
+        KeyBinding(keys: [.escape], action: .closeOverlay, barLabel: nil, help: "close an overlay; stop a run or computation", section: "General"),
         KeyBinding(keys: [.character("q"), .control("c")], action: .quit, barLabel: "quit", help: "quit (terminal restored)", section: "General"),
     ]
 

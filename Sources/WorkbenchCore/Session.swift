@@ -419,7 +419,12 @@ public struct Session: Sendable {
         case .trails: view.trails.toggle()
         case .explain: view.explain.toggle()
         case .help: overlay = .help(scroll: 0)
-        case .closeOverlay: overlay = .none
+        case .closeOverlay:
+            if overlay == .none, pendingHalfSteps > 0 || isRunning {
+                cancelPendingWork()
+                message = "stopped: pending computation cancelled"
+            }
+            overlay = .none
         case .quit: quitRequested = true
         case .moveUp, .moveDown, .moveLeft, .moveRight, .confirm, .pageUp, .pageDown: break
         }

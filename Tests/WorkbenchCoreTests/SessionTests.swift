@@ -176,6 +176,19 @@ struct SessionTests {
         #expect(session.speed == Session.speeds.first)
     }
 
+    @Test func escapeCancelsPendingWork() throws {
+        var session = Self.session()
+        session.handle(.character("n"))
+        session.handle(.character(" "))
+        #expect(session.pendingHalfSteps == 2 && session.isRunning)
+        let job = try #require(session.nextJob())
+        session.handle(.escape)
+        #expect(session.pendingHalfSteps == 0 && !session.isRunning)
+        // A result that arrives after the cancel is dropped.
+        session.accept(job.run(), for: job)
+        #expect(session.frames.count == 1)
+    }
+
     @Test func runStopsWhenConverged() throws {
         var session = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 1e-4 }
         try Self.press(&session, " " + String(repeating: "<tick>", count: 60))
