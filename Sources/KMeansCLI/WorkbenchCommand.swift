@@ -161,13 +161,13 @@ enum WorkbenchLaunch {
         return (w, h)
     }
 
-    /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG).
+    /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG); an unset locale is the C locale, so ASCII.
     static func localeIsUTF8(_ environment: [String: String]) -> Bool {
         let value = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LANG"] ?? ""
         let lower = value.lowercased()
-        return lower.contains("utf-8") || lower.contains("utf8") || value.isEmpty
+        return lower.contains("utf-8") || lower.contains("utf8")
     }
 
     /// The data set for `--data` (a file) or `--sample` (a built-in).
