@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI"]),
+        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI"], resources: [.copy("Fixtures")]),
     ]
 )

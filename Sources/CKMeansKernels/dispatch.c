@@ -1,5 +1,136 @@
+// Runtime dispatch: the kernels in kernels_impl.h are compiled for AVX-512, AVX2+FMA and the baseline target,
+// and the best one the CPU supports is chosen once. Function attributes, not compiler flags, select the
+// instruction sets, so the package needs no unsafe flags.
 #include "CKMeansKernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+// Vector arguments only cross always_inline helpers inside one variant, so the vector-ABI note does not apply.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float v16f __attribute__((ext_vector_type(16)));
+typedef float v8f __attribute__((ext_vector_type(8)));
+typedef float v4f __attribute__((ext_vector_type(4)));
+typedef float v2f __attribute__((ext_vector_type(2)));
+typedef int32_t v16i __attribute__((ext_vector_type(16)));
+typedef int32_t v8i __attribute__((ext_vector_type(8)));
+typedef int32_t v4i __attribute__((ext_vector_type(4)));
+typedef int32_t v2i __attribute__((ext_vector_type(2)));
+
+#define load16(p) ({ v16f v__; memcpy(&v__, (p), sizeof v__); v__; })
+#define store16(p, v) do { v16f s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
+#define store16i(p, v) do { v16i s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
+
+int64_t kmk_padded_count(int64_t k) {
+    int64_t padded = (k + 15) / 16 * 16;
+    return padded < 16 ? 16 : padded;
+}
+
+void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed, float *half_norms, float *norms) {
+    int64_t kp = kmk_padded_count(k);
+    for (int64_t j = 0; j < kp; j++) {
+        int64_t block = j / 16, lane = j % 16;
+        float s = 0;
+        for (int64_t t = 0; t < d; t++) {
+            float c = j < k ? centers[j * d + t] : 0.0f;
+            packed[block * 16 * d + t * 16 + lane] = c;
+            s += c * c;
+        }
+        if (half_norms) half_norms[j] = j < k ? 0.5f * s : __builtin_inff();
+        if (norms) norms[j] = j < k ? s : __builtin_inff();
+    }
+}
+
+#define KMK_SUFFIX portable
+#define KMK_ATTR
+#define KMK_HAS_FMA 0
+#include "kernels_impl.h"
+#undef KMK_SUFFIX
+#undef KMK_ATTR
+#undef KMK_HAS_FMA
+
+#if defined(__x86_64__)
+#define KMK_SUFFIX avx2
+#define KMK_ATTR __attribute__((target("avx2,fma")))
+#define KMK_HAS_FMA 1
+#include "kernels_impl.h"
+#undef KMK_SUFFIX
+#undef KMK_ATTR
+#undef KMK_HAS_FMA
+
+#define KMK_SUFFIX avx512
+#define KMK_ATTR __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+#define KMK_HAS_FMA 1
+#include "kernels_impl.h"
+#undef KMK_SUFFIX
+#undef KMK_ATTR
+#undef KMK_HAS_FMA
+#endif
+
+enum { LEVEL_UNKNOWN = 0, LEVEL_PORTABLE = 1, LEVEL_AVX2 = 2, LEVEL_AVX512 = 3 };
+static int detected_level = LEVEL_UNKNOWN;
+
+static int supported_level(void) {
+    int current = __atomic_load_n(&detected_level, __ATOMIC_RELAXED);
+    if (current != LEVEL_UNKNOWN) return current;
+    current = LEVEL_PORTABLE;
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma"))
+        current = LEVEL_AVX512;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        current = LEVEL_AVX2;
+#endif
+    // KMEANS_KERNELS_ISA=portable|avx2 lowers the choice (benchmarks compare variants this way).
+    const char *requested = getenv("KMEANS_KERNELS_ISA");
+    if (requested && strcmp(requested, "portable") == 0) current = LEVEL_PORTABLE;
+    else if (requested && strcmp(requested, "avx2") == 0 && current > LEVEL_AVX2) current = LEVEL_AVX2;
+    __atomic_store_n(&detected_level, current, __ATOMIC_RELAXED);
+    return current;
+}
+
+static int level(int requested) {
+    int supported = supported_level();
+    return requested > 0 && requested < supported ? requested : supported;
+}
+
+int kmk_isa_level(void) { return supported_level(); }
 
 const char *kmk_isa_name(void) {
-    return "portable";
+    switch (supported_level()) {
+    case LEVEL_AVX512: return "avx512";
+    case LEVEL_AVX2: return "avx2";
+    default: return "portable";
+    }
+}
+
+#if defined(__x86_64__)
+#define DISPATCH(isa, name, ...)                              \
+    switch (level(isa)) {                                     \
+    case LEVEL_AVX512: return name##_avx512(__VA_ARGS__);     \
+    case LEVEL_AVX2: return name##_avx2(__VA_ARGS__);         \
+    default: return name##_portable(__VA_ARGS__);             \
+    }
+#else
+#define DISPATCH(isa, name, ...) (void)(isa); return name##_portable(__VA_ARGS__);
+#endif
+
+void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
+                const float *centers, const float *packed, const float *half_norms, int64_t k,
+                int32_t *indices, float *distances, float *sums, float *counts) {
+    DISPATCH(isa, assign, points, n, d, centers, packed, half_norms, k, indices, distances, sums, counts)
+}
+
+void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
+                       const float *packed, const float *norms, int64_t k, float *out) {
+    DISPATCH(isa, all_distances, points, n, d, packed, norms, k, out)
+}
+
+int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
+                         const float *centers, const float *packed, const float *half_norms, int64_t k,
+                         const float *center_half_gap, const float *lower_shift, float c_max_sq, int full_scan,
+                         int32_t *indices, float *lower, float *distances, float *sums, float *counts) {
+    DISPATCH(isa, hamerly_pass, points, n, d, centers, packed, half_norms, k, center_half_gap, lower_shift, c_max_sq,
+             full_scan, indices, lower, distances, sums, counts)
 }

@@ -1,1 +1,283 @@
-print("benchmarks: not yet implemented")
+// Side-by-side benchmark of the k-means kernels (compare with Benchmarks/peers.sh).
+//
+//   swift run -c release KMeansBenchmarks [--cases A,B,C,D] [--repeats 3] [--threads N] [--data-dir Benchmarks/data]
+//
+// Each case runs in a child process of this executable so its peak RSS is its own. Data and initial centres are
+// written as .npy into the data directory (created on first run, reused afterwards) so the peers read the same bytes.
+import Foundation
+import KMeansCore
+
+/// Everything measured for one case (one JSON object per case).
+struct CaseResult: Codable {
+    var caseInfo: BenchmarkCase
+    var instructionSet: String
+    var threads: Int
+    var iterations: Int
+    var repeats: Int
+    var loadBefore: Double
+    var loadAfter: Double
+    /// Full-batch Lloyd, ms per iteration: best and median of the repeats.
+    var lloydMsPerIteration: Double
+    var lloydMedianMsPerIteration: Double
+    var lloydGflops: Double
+    var lloydShareOfFmaPeak: Double
+    var lloydInertia: Double
+    var emptyClusterRelocations: Int
+    /// Hamerly's exact variant over the same iterations, and whether its final centres equal Lloyd's bit for bit.
+    var hamerlyMsPerIteration: Double
+    var hamerlyEqualsLloyd: Bool
+    var predictMs: Double
+    var transformMs: Double?
+    var miniBatchStepMs: Double
+    var cosineMsPerIteration: Double
+    var kmeansPlusPlusSeconds: Double?
+    var workbenchFrameMs: Double?
+    var peakResidentBytes: Int
+    var dataBytes: Int
+}
+
+let fmaPeakPerCore = 112.0  // GFLOP/s, measured on this machine class (docs/BENCHMARKS.md)
+
+struct Options {
+    var cases = BenchmarkCase.all
+    var repeats = 3
+    var threads: Int? = nil
+    var dataDirectory = "Benchmarks/data"
+    var jsonPath: String? = nil
+    var child: String? = nil
+
+    init(arguments: [String]) throws {
+        var i = 1
+        func value() throws -> String {
+            i += 1
+            guard i < arguments.count else { throw Npy.FormatError(description: "missing value for \(arguments[i - 1])") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--cases":
+                let wanted = try value().split(separator: ",").map { String($0) }
+                cases = BenchmarkCase.all.filter { wanted.contains($0.label) || wanted.contains($0.name) }
+            case "--repeats": repeats = max(1, Int(try value()) ?? 3)
+            case "--threads": threads = Int(try value())
+            case "--data-dir": dataDirectory = try value()
+            case "--json": jsonPath = try value()
+            case "--child": child = try value()
+            case "--help", "-h":
+                print("usage: KMeansBenchmarks [--cases A,B,C,D] [--repeats N] [--threads N] [--data-dir DIR] [--json FILE]")
+                exit(0)
+            default: throw Npy.FormatError(description: "unknown argument \(arguments[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+func best(_ times: [Double]) -> Double { times.min() ?? .nan }
+func median(_ times: [Double]) -> Double {
+    let sorted = times.sorted()
+    return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+}
+
+func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
+    let loadBefore = Measure.loadAverage()
+    let threads = options.threads ?? DistanceKernels.defaultThreadCount
+    let (points, initial) = try DataSets.load(c, directory: options.dataDirectory)
+    let iterations = 20
+    log("[\(c.label)] \(c.name): data ready, isa \(DistanceKernels.instructionSet), \(threads) threads")
+
+    // Full-batch Lloyd: one warm-up run, then the repeats.
+    var loop = LloydLoop(points: points, threads: threads, algorithm: .lloyd)
+    var finalCenters = loop.run(from: initial, iterations: 2)
+    var times: [Double] = []
+    for _ in 0..<options.repeats {
+        loop = LloydLoop(points: points, threads: threads, algorithm: .lloyd)
+        times.append(Measure.seconds { finalCenters = loop.run(from: initial, iterations: iterations) })
+    }
+    let peak = Measure.peakResidentBytes()
+    let lloydMs = best(times) * 1000 / Double(iterations)
+    let relocations = loop.relocations
+    let gflops = c.flopsPerIteration / (lloydMs / 1000) / 1e9
+    try Npy.write(finalCenters.values, rows: c.k, columns: c.d, to: "\(options.dataDirectory)/\(c.name).swift-final.npy")
+    log("[\(c.label)] lloyd \(fmt(lloydMs)) ms/iter")
+
+    // Hamerly over the same iterations.
+    var hamerlyTimes: [Double] = []
+    var hamerlyCenters = initial
+    for _ in 0..<options.repeats {
+        var h = LloydLoop(points: points, threads: threads, algorithm: .hamerly)
+        hamerlyTimes.append(Measure.seconds { hamerlyCenters = h.run(from: initial, iterations: iterations) })
+    }
+    log("[\(c.label)] hamerly \(fmt(best(hamerlyTimes) * 1000 / Double(iterations))) ms/iter")
+
+    // Predict: assignment only, with the final centres.
+    var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
+    var predictTimes: [Double] = []
+    for _ in 0..<(options.repeats + 2) {
+        predictTimes.append(Measure.seconds {
+            DistanceKernels.lloydPass(points: points, centers: finalCenters, accumulate: false, threads: threads,
+                                      computeDistances: false, into: &pass)
+        })
+    }
+
+    // Transform (all distances, n × k) only where the output stays small.
+    var transformMs: Double? = nil
+    if c.n * c.k <= 16_000_000 {
+        var ts: [Double] = []
+        for _ in 0..<options.repeats {
+            ts.append(Measure.seconds { _ = DistanceKernels.allDistances(points: points, centers: finalCenters, threads: threads) })
+        }
+        transformMs = best(ts) * 1000
+    }
+
+    // One mini-batch step (batch 1024): uniform sample, gather, assign + accumulate, Sculley's per-centre rate.
+    let batchSize = 1024, steps = 200
+    var random = SplitMix64(seed: c.seed + 7)
+    var miniCenters = initial
+    var totalCounts = [Float](repeating: 0, count: c.k)
+    var batchValues = [Float](repeating: 0, count: batchSize * c.d)
+    var batchPass = LloydPass(indices: [], distances: [], sums: [], counts: [])
+    var stepTimes: [Double] = []
+    for _ in 0..<options.repeats {
+        stepTimes.append(Measure.seconds {
+            for _ in 0..<steps {
+                points.values.withUnsafeBufferPointer { x in
+                    batchValues.withUnsafeMutableBufferPointer { b in
+                        for r in 0..<batchSize {
+                            let row = random.below(c.n)
+                            for t in 0..<c.d { b[r * c.d + t] = x[row * c.d + t] }
+                        }
+                    }
+                }
+                let batch = Matrix(rows: batchSize, columns: c.d, values: batchValues)
+                DistanceKernels.lloydPass(points: batch, centers: miniCenters, accumulate: true, threads: 1,
+                                          computeDistances: true, into: &batchPass)
+                miniCenters.withUnsafeMutableValues { m in
+                    for j in 0..<c.k where batchPass.counts[j] > 0 {
+                        let old = totalCounts[j], added = batchPass.counts[j]
+                        for t in 0..<c.d { m[j * c.d + t] = (m[j * c.d + t] * old + batchPass.sums[j * c.d + t]) / (old + added) }
+                        totalCounts[j] = old + added
+                    }
+                }
+            }
+        } / Double(steps))
+    }
+
+    // Cosine (spherical) full batch: normalise X once, renormalise centres every iteration (TF's update).
+    var cosineMs = Double.nan
+    do {
+        let unit = normalizedRows(points)
+        var cosCenters = normalizedRows(initial)
+        var cosPass = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        var ts: [Double] = []
+        for _ in 0..<options.repeats {
+            var centers = cosCenters
+            ts.append(Measure.seconds {
+                for _ in 0..<iterations {
+                    DistanceKernels.lloydPass(points: unit, centers: centers, accumulate: true, threads: threads,
+                                              computeDistances: true, into: &cosPass)
+                    var values = [Float](repeating: 0, count: c.k * c.d)
+                    for j in 0..<c.k {
+                        for t in 0..<c.d { values[j * c.d + t] = cosPass.sums[j * c.d + t] / (cosPass.counts[j] + Float(1e-6)) }
+                    }
+                    centers = normalizedRows(Matrix(rows: c.k, columns: c.d, values: values))
+                }
+            })
+            cosCenters = normalizedRows(initial)
+        }
+        cosineMs = best(ts) * 1000 / Double(iterations)
+    }
+
+    let inertia = Measure.inertia(points: points, centers: finalCenters)
+    log("[\(c.label)] done: inertia \(inertia)")
+    return CaseResult(
+        caseInfo: c, instructionSet: DistanceKernels.instructionSet, threads: threads, iterations: iterations,
+        repeats: options.repeats, loadBefore: loadBefore, loadAfter: Measure.loadAverage(),
+        lloydMsPerIteration: lloydMs, lloydMedianMsPerIteration: median(times) * 1000 / Double(iterations),
+        lloydGflops: gflops, lloydShareOfFmaPeak: gflops / (fmaPeakPerCore * Double(threads)),
+        lloydInertia: inertia, emptyClusterRelocations: relocations,
+        hamerlyMsPerIteration: best(hamerlyTimes) * 1000 / Double(iterations),
+        hamerlyEqualsLloyd: hamerlyCenters == finalCenters,
+        predictMs: best(predictTimes) * 1000, transformMs: transformMs,
+        miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
+        kmeansPlusPlusSeconds: nil,  // GAP: waits for KMeansPlusPlus.sampleIndices (branch rng)
+        workbenchFrameMs: nil,  // GAP: waits for the workbench renderer (branch workbench)
+        peakResidentBytes: peak, dataBytes: c.n * c.d * 4)
+}
+
+/// Rows scaled to unit length (TF's l2_normalize: x · rsqrt(max(Σx², 1e-12))).
+func normalizedRows(_ m: Matrix) -> Matrix {
+    var values = m.values
+    let d = m.columns
+    for i in 0..<m.rows {
+        var s: Float = 0
+        for t in 0..<d { s += values[i * d + t] * values[i * d + t] }
+        let scale = 1 / max(s, 1e-12).squareRoot()
+        for t in 0..<d { values[i * d + t] *= scale }
+    }
+    return Matrix(rows: m.rows, columns: d, values: values)
+}
+
+func fmt(_ x: Double?, _ digits: Int = 3) -> String {
+    guard let x, x.isFinite else { return "—" }
+    return String(format: "%.\(digits)g", x)
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func printTable(_ results: [CaseResult]) {
+    print("")
+    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it | predict ms | transform ms | mini-batch step ms | cosine ms/it | peak RSS / data | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in results {
+        let c = r.caseInfo
+        let rss = Double(r.peakResidentBytes) / Double(r.dataBytes)
+        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(String(format: "%.2f", rss))× (\(r.peakResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
+    }
+    print("k-means++ init: not measured yet (GAP: needs KMeansPlusPlus.sampleIndices from branch rng).")
+    print("workbench frame: not measured yet (GAP: needs the workbench renderer from branch workbench).")
+}
+
+do {
+    let options = try Options(arguments: CommandLine.arguments)
+    try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+    if let label = options.child {
+        guard let c = BenchmarkCase.all.first(where: { $0.label == label }) else { throw Npy.FormatError(description: "unknown case \(label)") }
+        let result = try runCase(c, options: options)
+        let json = try JSONEncoder().encode(result)
+        print("RESULT " + String(decoding: json, as: UTF8.self))
+        exit(0)
+    }
+    log("kmeans kernels benchmark: isa \(DistanceKernels.instructionSet), \(options.threads ?? DistanceKernels.defaultThreadCount) threads, load \(Measure.loadAverage())")
+    var results: [CaseResult] = []
+    for c in options.cases {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var arguments = ["--child", c.label, "--repeats", String(options.repeats), "--data-dir", options.dataDirectory]
+        if let t = options.threads { arguments += ["--threads", String(t)] }
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") })
+        else { throw Npy.FormatError(description: "case \(c.label) failed (status \(process.terminationStatus))") }
+        results.append(try JSONDecoder().decode(CaseResult.self, from: Data(line.dropFirst(7).utf8)))
+    }
+    printTable(results)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let json = try encoder.encode(results)
+    let path = options.jsonPath ?? "\(options.dataDirectory)/swift-results.json"
+    try json.write(to: URL(fileURLWithPath: path))
+    print("")
+    print(String(decoding: json, as: UTF8.self))
+    log("results written to \(path)")
+} catch {
+    log("error: \(error)")
+    exit(1)
+}

@@ -6,16 +6,20 @@ final class NPYRowSource: RowSource {
     let columns: Int
     var columnNames: [String]? { nil }
     private let skipInvalid: Bool
+    private let rejectAllZeroRows: Bool
     private(set) var skippedRows = 0
     private var nextRow = 0
     /// Fortran-order data from a pipe, transposed to row-major once (it cannot be read column by column).
     private var bufferedRowMajor: [Float]? = nil
+    var bytePosition: Int { source.offset }
+    var byteSize: Int? { source.fileSize }
     var canRewind: Bool { source.isSeekable || bufferedRowMajor != nil }
     var declaredRowCount: Int? { rows }
 
     init(source: ByteSource, options: DataReadOptions) throws {
         self.source = source
         skipInvalid = options.skipInvalid
+        rejectAllZeroRows = options.rejectAllZeroRows
         header = try NPYHeader.read(from: source)
         let file = source.name
         switch header.shape.count {
@@ -114,6 +118,14 @@ final class NPYRowSource: RowSource {
                     throw DataError(file: source.name, location: .element(row: firstRow + i + 1, column: column + 1), kind: .nonFinite,
                                     message: "\(chunk[bad]) is not a finite number (NaN and infinity are rejected unless invalid rows are skipped)")
                 }
+                if rejectAllZeroRows, rowValues.allSatisfy({ $0 == 0 }) {
+                    if skipInvalid {
+                        skippedRows += 1
+                        continue
+                    }
+                    throw DataError(file: source.name, location: .element(row: firstRow + i + 1, column: 1), kind: .allZeroRow,
+                                    message: "row is all zeros: cosine distance is undefined for it (such rows can be skipped as invalid)")
+                }
                 values.append(contentsOf: rowValues)
                 appended += 1
             }
@@ -133,10 +145,8 @@ final class NPYRowSource: RowSource {
                 throw DataError(file: source.name, location: .byte(source.offset), kind: .sizeMismatch,
                                 message: "truncated: data ends \(remaining * size - min(have, remaining * size)) bytes before the size the header declares")
             }
-            source.buffer.withUnsafeBytes { raw in
-                let base = UnsafeRawBufferPointer(rebasing: raw[source.start..<(source.start + usable * size)])
-                decodeElements(base, type: header.elementType, count: usable, into: &out)
-            }
+            let raw = UnsafeRawBufferPointer(start: source.base + source.start, count: usable * size)
+            decodeElements(raw, type: header.elementType, count: usable, into: &out)
             source.start += usable * size
             remaining -= usable
         }

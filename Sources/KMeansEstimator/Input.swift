@@ -73,32 +73,53 @@ public struct InputFunction {
     /// With `shuffleSeed`, each epoch visits the rows in a fresh seeded permutation; the same seed gives the same
     /// batches on every call.
     public static func batches(_ points: Matrix, batchSize: Int, epochs: Int? = 1, shuffleSeed: UInt64? = nil) -> InputFunction {
+        rowBatches(rows: points.rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { order in
+            InputBatch(points.gathering(rows: order))
+        }
+    }
+
+    /// Named columns (each n × c) in batches of `batchSize` rows, in order or shuffled by seed, for `epochs` passes.
+    public static func columns(_ columns: [String: Matrix], batchSize: Int, epochs: Int? = 1, shuffleSeed: UInt64? = nil) -> InputFunction {
+        let rows = columns.values.first?.rows ?? 0
+        let batches = rowBatches(rows: rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { order in
+            InputBatch(features: .columns(columns.mapValues { $0.gathering(rows: order) }))
+        }
+        return InputFunction {
+            if let (key, column) = columns.sorted(by: { $0.key < $1.key }).first(where: { $0.value.rows != rows }) {
+                throw KMeansError.invalidInput("feature column '\(key)' has \(column.rows) rows, other columns have \(rows)")
+            }
+            return try batches.makeStream()
+        }
+    }
+
+    private static func rowBatches(
+        rows: Int, batchSize: Int, epochs: Int?, shuffleSeed: UInt64?, make: @escaping (ArraySlice<Int>) -> InputBatch
+    ) -> InputFunction {
         InputFunction {
             guard batchSize > 0 else {
                 throw KMeansError.invalidArgument(argument: "batchSize", reason: "must be > 0, given: \(batchSize)")
             }
+            if let epochs, epochs < 0 {
+                throw KMeansError.invalidArgument(argument: "epochs", reason: "must be ≥ 0 or nil, given: \(epochs)")
+            }
             var epoch = 0
             var offset = 0
             var generator = SplitMix64(seed: shuffleSeed ?? 0)
-            var order = Array(0..<points.rows)
-            func startEpoch() {
-                order = Array(0..<points.rows)
-                if shuffleSeed != nil { order.shuffle(using: &generator) }
-            }
-            startEpoch()
+            var order = Array(0..<rows)
+            if shuffleSeed != nil { order.shuffle(using: &generator) }
             return BatchStream {
-                guard points.rows > 0 else { return nil }
-                if offset >= points.rows {
+                guard rows > 0 else { return nil }
+                if let epochs, epoch >= epochs { return nil }
+                if offset >= rows {
                     epoch += 1
                     offset = 0
                     if let epochs, epoch >= epochs { return nil }
-                    startEpoch()
+                    order = Array(0..<rows)
+                    if shuffleSeed != nil { order.shuffle(using: &generator) }
                 }
-                if let epochs, epoch >= epochs { return nil }
-                let end = min(offset + batchSize, points.rows)
-                let batch = points.gathering(rows: order[offset..<end])
-                offset = end
-                return InputBatch(batch)
+                let end = min(offset + batchSize, rows)
+                defer { offset = end }
+                return make(order[offset..<end])
             }
         }
     }

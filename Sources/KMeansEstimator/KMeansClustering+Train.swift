@@ -60,7 +60,7 @@ extension KMeansClustering {
             let points = try parseFeatures(batch.features, featureColumns: featureColumns)
             if !state.initialized {
                 if offeredToInitialization.contains(points) {
-                    throw KMeansError.initializationFailed("k = \(params.effectiveNumClusters) is more than the points the input provides: the same batch of \(points.rows) points came again after \(state.clusters.rows) centres were chosen")
+                    throw KMeansError.initializationFailed("the same batch of \(points.rows) points came again with only \(state.clusters.rows) of k = \(params.effectiveNumClusters) centres chosen: k exceeds the points the input provides (or the initialClusters callable chose no rows)")
                 }
                 state = try modelFunction.initialize(state, batch: points)
                 if !state.initialized {

@@ -27,6 +27,23 @@ public struct CheckpointReference: Sendable, Equatable, Hashable {
     }
 }
 
+/// One scalar summary point.
+public struct ScalarPoint: Sendable, Equatable {
+    /// The global step.
+    public var step: Int64
+    /// The value (float32 scalars widened exactly).
+    public var value: Double
+    /// Seconds since the epoch when it was written.
+    public var wallTime: Double
+
+    /// Creates a point.
+    public init(step: Int64, value: Double, wallTime: Double) {
+        self.step = step
+        self.value = value
+        self.wallTime = wallTime
+    }
+}
+
 /// The on-disk layout of a TensorFlow `model_dir`: checkpoints (`model.ckpt-N.*`), the `checkpoint` state file,
 /// and the trainer lock. Saves are atomic and durable; reads trust nothing in the files.
 public struct ModelDirectory: Sendable, Equatable {
@@ -128,6 +145,55 @@ public struct ModelDirectory: Sendable, Equatable {
         return (latest, try load(latest))
     }
 
+    /// The TensorBoard runs under this directory: `.` (training), `eval`, `eval_<name>` (and any other direct
+    /// subdirectory holding event files), each with its event files in the order TensorBoard reads them (by name).
+    public func summaryRuns() throws(TFFormatError) -> [(run: String, eventFiles: [URL])] {
+        guard FileIO.directoryExists(url) else { return [] }
+        func eventFiles(in directory: URL) throws(TFFormatError) -> [URL] {
+            try FileIO.listDirectory(directory).filter(EventFileReader.isEventFileName).sorted()
+                .map { directory.appendingPathComponent($0) }.filter(FileIO.fileExists)
+        }
+        var runs: [(run: String, eventFiles: [URL])] = []
+        let top = try eventFiles(in: url)
+        if !top.isEmpty { runs.append((".", top)) }
+        for name in try FileIO.listDirectory(url).sorted() where !name.hasPrefix(".") {
+            let subdirectory = url.appendingPathComponent(name)
+            guard FileIO.directoryExists(subdirectory) else { continue }
+            let files = try eventFiles(in: subdirectory)
+            if !files.isEmpty { runs.append((name, files)) }
+        }
+        return runs
+    }
+
+    /// Every scalar of every run, as TensorBoard shows them: run (`.`, `eval`, …) → tag → points in step order of
+    /// arrival. Files are read in name order; a `SessionLog START` at step S drops the run's earlier points with
+    /// step ≥ S (what a crashed run wrote past the checkpoint the next run resumed from). Incomplete final records
+    /// are ignored; corrupt ones throw.
+    public func scalarSummaries() throws(TFFormatError) -> [String: [String: [ScalarPoint]]] {
+        var result: [String: [String: [ScalarPoint]]] = [:]
+        for (run, files) in try summaryRuns() {
+            var tags: [String: [ScalarPoint]] = [:]
+            for file in files {
+                for event in try EventFileReader.read(file) {
+                    switch event.payload {
+                    case .sessionLog(.start, _):
+                        for tag in tags.keys { tags[tag]!.removeAll { $0.step >= event.step } }
+                    case .summary(let values):
+                        for value in values {
+                            if let scalar = value.scalar {
+                                tags[value.tag, default: []].append(ScalarPoint(step: event.step, value: scalar, wallTime: event.wallTime))
+                            }
+                        }
+                    default:
+                        continue
+                    }
+                }
+            }
+            result[run] = tags.filter { !$0.value.isEmpty }
+        }
+        return result
+    }
+
     // MARK: Writing
 
     /// Saves `tensors` as the checkpoint for `step` and makes it the latest.
@@ -142,9 +208,16 @@ public struct ModelDirectory: Sendable, Equatable {
         let encoded = try TensorBundleEncoder.encode(tensors)
         try FileIO.createDirectory(url)
         let reference = CheckpointReference(prefix: prefix(forStep: step))
-        try FileIO.writeAtomically(encoded.data, to: TensorBundleFiles.dataURL(prefix: reference.prefix))
-        try FileIO.writeAtomically(encoded.index, to: TensorBundleFiles.indexURL(prefix: reference.prefix))
-        try FileIO.syncDirectory(url)
+        let dataURL = TensorBundleFiles.dataURL(prefix: reference.prefix)
+        let indexURL = TensorBundleFiles.indexURL(prefix: reference.prefix)
+        // Re-saving a step with identical contents (every train() starts by saving the restored state) must not
+        // open a window where a new data file sits next to an old index.
+        let unchanged = (try? FileIO.readAll(indexURL)) == encoded.index && (try? FileIO.readAll(dataURL)) == encoded.data
+        if !unchanged {
+            try FileIO.writeAtomically(encoded.data, to: dataURL)
+            try FileIO.writeAtomically(encoded.index, to: indexURL)
+            try FileIO.syncDirectory(url)
+        }
 
         // A damaged state file must not block saving: the new state then starts from this checkpoint.
         let previous = (try? checkpointState()) ?? nil
@@ -220,7 +293,7 @@ public final class TrainerLock: @unchecked Sendable {
             throw .io(path: url.path, operation: "flock", message: FileIO.errnoMessage(code))
         }
         descriptor = fd
-        let owner = Array("pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n".utf8)
+        let owner = Array("pid \(getpid()) on \(FileIO.hostName())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = owner.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }

@@ -162,12 +162,16 @@ enum SSTable {
         }
         var footer = ByteReader(file, range: footerOffset..<(footerOffset + 40))
         let indexHandle: BlockHandle
+        let metaHandle: BlockHandle
         do {
-            _ = try BlockHandle.decode(&footer)  // metaindex: always empty in TF, unused
+            metaHandle = try BlockHandle.decode(&footer)
             indexHandle = try BlockHandle.decode(&footer)
         } catch {
             throw error.error(path: path, context: "footer at offset \(footerOffset)")
         }
+        // The metaindex block is always empty in TF's bundles; TF skips it, we still verify it is intact.
+        let metaBlock = try readBlock(file, handle: metaHandle, limit: footerOffset, path: path, what: "metaindex block")
+        _ = try parseBlock(file, range: metaBlock, path: path, what: "metaindex block", keyBudget: file.count * 32 + (1 << 20))
         let indexBlock = try readBlock(file, handle: indexHandle, limit: footerOffset, path: path, what: "index block")
         let indexEntries = try parseBlock(file, range: indexBlock, path: path, what: "index block", keyBudget: file.count * 32 + (1 << 20))
 

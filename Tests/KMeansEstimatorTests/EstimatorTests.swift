@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TFFormats
 @testable import KMeansEstimator
@@ -308,4 +309,109 @@ struct EstimatorTests {
             #expect(try stepwise.variableValue(name) == (try atOnce.variableValue(name)), "\(name)")
         }
     }
+
+    @Test("a point equal to a centre: raw distance near 0 (may be negative), transform 0 and never NaN (edge_cases point_equal_to_centre)")
+    func pointEqualToCentre() throws {
+        let fixture = try #require(edges["point_equal_to_centre"] as? [String: Any])
+        let kmeans = try KMeansClustering(numClusters: 100, initialClusters: .matrix(points), miniBatchStepsPerIteration: 1000)
+        try kmeans.train(input: .wholeArray(points), steps: 1)
+        #expect(try kmeans.clusterCenters() == points)
+        let raw = try kmeans.predict(input: .wholeArray(points)).map { try #require($0.allDistances?.floatValues) }
+        let tfDiagonal = try #require(fixture["diag_all_distances_raw"] as? [Any]).map { try float($0) }
+        for i in 0..<100 {
+            #expect(abs(raw[i][i]) <= 0.5, "raw diagonal \(raw[i][i])")
+            #expect(abs(tfDiagonal[i]) <= 0.5)
+        }
+        let transform = try kmeans.transform(input: .wholeArray(points))
+        #expect(transform.values.allSatisfy { $0.isFinite && $0 >= 0 })
+        for i in 0..<100 { #expect(transform[i, i] <= 0.71) }
+        // TF's NearestNeighbors gives exactly 0; our kernels' fused multiply-add chain leaves float32 rounding noise,
+        // far below one ulp of ‖x‖² summed over the points.
+        let score = try kmeans.score(input: .wholeArray(points))
+        #expect(try float(fixture["score"]) == 0)
+        let sumOfSquaredNorms = points.values.reduce(Float(0)) { $0 + $1 * $1 }
+        #expect(abs(score) <= 1e-6 * sumOfSquaredNorms, "score \(score)")
+        #expect(try kmeans.predictClusterIndex(input: .wholeArray(points)) == (0..<100).map { Int64($0) })
+    }
+
+    @Test("cosine transform is 1 − cos, unchanged (no square root)")
+    func cosineTransform() throws {
+        let kmeans = try KMeansClustering(numClusters: 3, initialClusters: .matrix(points.rows(0..<3)), distanceMetric: .cosine, useMiniBatch: false)
+        try kmeans.train(input: .wholeArray(points), steps: 2)
+        let centers = try kmeans.clusterCenters()
+        let transform = try kmeans.transform(input: .wholeArray(points))
+        let unit = points.l2NormalizedRows()
+        for i in 0..<100 {
+            for j in 0..<3 {
+                let cosine = unit[i, 0] * centers[j, 0] + unit[i, 1] * centers[j, 1]
+                #expect(abs(transform[i, j] - (1 - cosine)) <= 1e-6)
+            }
+        }
+    }
+
+    @Test("evaluate and predict run hooks per batch; a hook can end evaluation early")
+    func inferenceHooks() throws {
+        let kmeans = try fullBatch()
+        try kmeans.train(input: .wholeArray(points), steps: 1)
+        let hook = RecordingHook(stopAfterStep: 0)
+        let evaluation = try kmeans.evaluate(input: .batches(points, batchSize: 25), hooks: [hook])
+        #expect(hook.events == ["begin@1", "before@1", "after@1", "end@1"])
+        #expect(isClose(evaluation.loss, try kmeans.score(input: .batches(points, batchSize: 25)), relative: 0))
+        let predictHook = RecordingHook()
+        #expect(try kmeans.predict(input: .batches(points, batchSize: 25), hooks: [predictHook]).count == 100)
+        #expect(predictHook.losses.count == 4)
+    }
+
+    @Test("k-means++ with randomSeed 42 through the estimator: TF's centres after each of 10 train() calls")
+    func kmeansPlusPlusThroughEstimator() throws {
+        let fixture = try loadFixture("full_batch_kmeanspp")
+        let kmeans = try KMeansClustering(numClusters: 5, initialClusters: .kmeansPlusPlus, randomSeed: 42, useMiniBatch: false)
+        let iterations = try #require(fixture["iterations"] as? [[String: Any]])
+        for (t, iteration) in iterations.enumerated() {
+            try kmeans.train(input: .wholeArray(points))
+            #expect(maxRelativeDifference(try kmeans.clusterCenters(), try matrix(iteration["centers"])) <= 1e-5, "step \(t + 1)")
+            #expect(isClose(try kmeans.score(input: .wholeArray(points)), try float(iteration["score"]), relative: 1e-5))
+        }
+        let evaluation = try kmeans.evaluate(input: .wholeArray(points))
+        #expect(evaluation.globalStep == 10)
+        #expect(try kmeans.predictClusterIndex(input: .wholeArray(points)).map { Int($0) } == (try ints(fixture["final_cluster_index"])))
+    }
+
+    @Test("the seed example with a one-epoch input: every train() initializes or restores, then takes one step")
+    func seedExampleSemantics() throws {
+        let kmeans = try KMeansClustering(numClusters: 5, randomSeed: 1, useMiniBatch: false)
+        let input = InputFunction.wholeArray(points, epochs: 1)
+        try kmeans.train(input: input)
+        // Deliberate difference: TF's first call only initializes (global_step 1, centres = the init rows).
+        let model = kmeans.modelFunction
+        let expected = try model.trainStep(try model.initialize(model.initialState(), batch: points), batch: points).state
+        #expect(try kmeans.clusterCenters() == expected.clusters)
+        #expect(try kmeans.variableValue("global_step") == .int64(1))
+        var scores: [Float] = []
+        for _ in 1..<10 {
+            try kmeans.train(input: input)
+            scores.append(try kmeans.score(input: input))
+        }
+        #expect(try kmeans.variableValue("global_step") == .int64(10))
+        #expect(zip(scores, scores.dropFirst()).allSatisfy { $1 <= $0 }, "full-batch scores never increase: \(scores)")
+    }
+
+    @Test("time-based checkpoints, keep-all, no summaries, and the progress log")
+    func cadenceOptions() throws {
+        let lines = LockedLines()
+        let config = RunConfig(saveCheckpointsSecs: 1e-9, saveSummarySteps: nil, keepCheckpointMax: 0, logStepCountSteps: 2, log: { lines.append($0) })
+        let kmeans = try fullBatch(config)
+        try kmeans.train(input: .wholeArray(points, epochs: nil), steps: 4)
+        #expect(try kmeans.checkpointStore.allCheckpointPaths() == (0...4).map { "model.ckpt-\($0)" })
+        #expect((kmeans.summarySink as? InMemorySummarySink)?.scalars.isEmpty == true)
+        #expect(lines.values.filter { $0.hasPrefix("loss = ") }.count == 2)
+    }
+}
+
+/// Collects log lines from the `@Sendable` log callback.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var values: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }

@@ -1,9 +1,44 @@
 #ifndef CKMEANS_KERNELS_H
 #define CKMEANS_KERNELS_H
-// Hot k-means kernels with runtime CPU dispatch. See Sources/CKMeansKernels/README in ARCHITECTURE.md.
+// Hot k-means kernels with runtime CPU dispatch (AVX-512 / AVX2+FMA / portable), chosen once per process.
+// All matrices are row-major float32. Centres are first packed with kmk_pack_centers; the packed form is
+// immutable and may be shared by threads. Every kernel takes `isa` first: 0 picks the best supported variant,
+// 1–3 ask for a lower one (portable, AVX2, AVX-512; never above what the CPU supports). Every kernel works on a contiguous range of points and touches only
+// its own outputs, so callers can split points into ranges and run them on different threads.
 #include <stdint.h>
 
 /// Returns a short name of the instruction set the kernels dispatch to ("avx512", "avx2", "portable").
 const char *kmk_isa_name(void);
+
+/// The best variant this CPU supports: 1 portable, 2 AVX2+FMA, 3 AVX-512. The environment variable
+/// KMEANS_KERNELS_ISA=portable|avx2 lowers it for the whole process (read once).
+int kmk_isa_level(void);
+
+/// Number of centres after padding to the kernels' lane width (a multiple of 16, at least 16).
+int64_t kmk_padded_count(int64_t k);
+
+/// Packs k×d centres for the kernels. `packed` holds padded_count(k)·d floats (blocks of 16 centres, transposed),
+/// `half_norms` and `norms` hold padded_count(k) floats: 0.5‖c‖² and ‖c‖² (+inf in the padding).
+void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed, float *half_norms, float *norms);
+
+/// Nearest centre for points [0, n): part_j = 0.5‖c_j‖² − ⟨x, c_j⟩, argmin with ties to the lowest index,
+/// distance = 2·(0.5‖x‖² + part_best). `distances` may be NULL. When `sums` (k×d) and `counts` (k) are not NULL,
+/// adds every point to its cluster, sequentially in row order (float32).
+void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
+                const float *centers, const float *packed, const float *half_norms, int64_t k,
+                int32_t *indices, float *distances, float *sums, float *counts);
+
+/// Raw squared Euclidean distances ‖x‖² − 2⟨x,c⟩ + ‖c‖², n×k into `out` (row stride k).
+void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
+                       const float *packed, const float *norms, int64_t k, float *out);
+
+/// One Hamerly pass over points [0, n) (see HamerlyState in Swift). `indices` and `lower` carry state across
+/// passes; `center_half_gap[j]` is a lower bound on 0.5·min_{j'≠j}‖c_j − c_j'‖, and `lower_shift[j]` an upper bound
+/// on how far every other centre than j moved since the previous pass. With `full_scan` set every point is
+/// scanned. `c_max_sq` bounds ‖c‖² over all centres. Returns the number of points that needed a full scan.
+int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
+                         const float *centers, const float *packed, const float *half_norms, int64_t k,
+                         const float *center_half_gap, const float *lower_shift, float c_max_sq, int full_scan,
+                         int32_t *indices, float *lower, float *distances, float *sums, float *counts);
 
 #endif

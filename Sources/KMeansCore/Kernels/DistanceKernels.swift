@@ -1,23 +1,184 @@
-// The hot loops of k-means behind one small internal interface.
-// Owned by the kernels work (issue 5): the bodies below are the portable reference; the fast path dispatches to
-// CKMeansKernels. The core's training steps call only these functions.
+// The hot loops of k-means behind one small interface. The fast path calls the C kernels in CKMeansKernels
+// (runtime-dispatched AVX-512 / AVX2+FMA / portable); the pure-Swift reference path stays for tests.
+import CKMeansKernels
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Result of one fused pass: nearest centre per point, TF's per-point distance, and per-cluster sums and counts.
-struct LloydPass: Sendable {
+public struct LloydPass: Sendable, Equatable {
     /// Index of the nearest centre per point (ties go to the lowest index, as TF's `NearestNeighbors`).
-    var indices: [Int32]
+    public var indices: [Int32]
     /// Distance to that centre, TF's formula: `2·(0.5‖x‖² + (0.5‖c‖² − ⟨x,c⟩))`.
-    var distances: [Float]
+    public var distances: [Float]
     /// Per-cluster sum of assigned points, `k × d`, or empty when not requested.
-    var sums: [Float]
+    public var sums: [Float]
     /// Per-cluster number of assigned points, or empty when not requested.
-    var counts: [Float]
+    public var counts: [Float]
+
+    /// Creates a pass result from its parts.
+    public init(indices: [Int32], distances: [Float], sums: [Float], counts: [Float]) {
+        self.indices = indices
+        self.distances = distances
+        self.sums = sums
+        self.counts = counts
+    }
 }
 
-enum DistanceKernels {
+/// Which compiled variant of the fast kernels to run. The best one the CPU supports is the default; asking for a
+/// higher one than supported runs the best supported one.
+public enum KernelInstructionSet: Int32, Sendable, CaseIterable {
+    /// The best variant this CPU supports.
+    case automatic = 0
+    /// Baseline x86-64 / any CPU: plain SIMD, no FMA.
+    case portable = 1
+    /// AVX2 with FMA.
+    case avx2 = 2
+    /// AVX-512 (F, BW, VL, DQ) with FMA.
+    case avx512 = 3
+}
+
+extension LloydPass {
+    /// Sizes the arrays for a pass (reusing them when possible) and zeroes the sums and counts.
+    mutating func prepare(n: Int, k: Int, d: Int, distances computeDistances: Bool, accumulate: Bool,
+                          indices needsIndices: Bool = true) {
+        if needsIndices, indices.count != n { indices = [Int32](repeating: 0, count: n) }
+        let distanceCount = computeDistances ? n : 0
+        if distances.count != distanceCount { distances = [Float](repeating: 0, count: distanceCount) }
+        let sumCount = accumulate ? k * d : 0, countCount = accumulate ? k : 0
+        if sums.count != sumCount { sums = [Float](repeating: 0, count: sumCount) } else { sums.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        if counts.count != countCount { counts = [Float](repeating: 0, count: countCount) } else { counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+    }
+
+    /// Raw pointers to the output arrays (nil for the empty ones), valid inside `body`.
+    mutating func withOutputs<R>(points: UnsafeBufferPointer<Float>, _ body: (PassOutputs) -> R) -> R {
+        indices.withUnsafeMutableBufferPointer { idx in
+            distances.withUnsafeMutableBufferPointer { dist in
+                sums.withUnsafeMutableBufferPointer { s in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        body(PassOutputs(points: points.baseAddress, indices: idx.baseAddress,
+                                         distances: dist.isEmpty ? nil : dist.baseAddress,
+                                         sums: s.isEmpty ? nil : s.baseAddress,
+                                         counts: c.isEmpty ? nil : c.baseAddress))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Nearest-centre assignment, per-cluster accumulation and all-pairs distances: the kernels every training step,
+/// `predict` and `transform` run on.
+///
+/// Results depend only on the inputs, never on the thread count or on timing: points are split into a number of
+/// contiguous partitions that depends only on `n`, each partition sums its points in row order, and the partial
+/// sums are added in partition order. Inputs below ``minimumPointsToSplit`` rows form one partition, so their sums
+/// are TF's sequential float32 sums exactly.
+public enum DistanceKernels {
+    /// Fewest points for which a pass is split into several partitions.
+    public static let minimumPointsToSplit = 16_384
+    /// Most partitions a pass is split into.
+    public static let maximumPartitions = 16
+
+    /// The instruction set the fast kernels run on in this process ("avx512", "avx2" or "portable").
+    public static var instructionSet: String { String(cString: kmk_isa_name()) }
+
+    /// The best variant the CPU supports (lowered by `KMEANS_KERNELS_ISA=portable|avx2`).
+    public static var supportedInstructionSet: KernelInstructionSet {
+        KernelInstructionSet(rawValue: kmk_isa_level()) ?? .portable
+    }
+
+    /// The number of threads used when a caller passes `nil`: the active processor count.
+    public static var defaultThreadCount: Int { max(1, System.activeProcessorCount) }
+
     /// Assigns every row of `points` (n × d) to its nearest row of `centers` (k × d) under squared Euclidean
-    /// distance, optionally accumulating per-cluster sums and counts (sequentially in row order).
-    static func lloydPass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
+    /// distance, optionally accumulating per-cluster sums and counts, using all cores.
+    public static func lloydPass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
+        lloydPass(points: points, centers: centers, accumulate: accumulate, threads: nil)
+    }
+
+    /// Assigns every row of `points` to its nearest row of `centers`, on at most `threads` threads (`nil`: all
+    /// cores). `distances` may be skipped (left empty) when the caller needs only the indices.
+    public static func lloydPass(
+        points: Matrix, centers: Matrix, accumulate: Bool, threads: Int?, computeDistances: Bool = true,
+        instructionSet: KernelInstructionSet = .automatic
+    ) -> LloydPass {
+        var result = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
+                  computeDistances: computeDistances, instructionSet: instructionSet, into: &result)
+        return result
+    }
+
+    /// Like ``lloydPass(points:centers:accumulate:threads:computeDistances:instructionSet:)`` but reuses the
+    /// arrays of `result` when they already have the right sizes, so a training loop allocates nothing per step.
+    public static func lloydPass(
+        points: Matrix, centers: Matrix, accumulate: Bool, threads: Int?, computeDistances: Bool = true,
+        instructionSet: KernelInstructionSet = .automatic, into result: inout LloydPass
+    ) {
+        let n = points.rows, d = points.columns, k = centers.rows
+        precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
+        guard k > 0 else {
+            result = referenceLloydPass(points: points, centers: centers, accumulate: accumulate)
+            return
+        }
+        let packed = PackedCenters(centers)
+        result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: accumulate)
+        packed.withPointers { centerPointers in
+            points.values.withUnsafeBufferPointer { x in
+                result.withOutputs(points: x) { outputs in
+                    runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
+                                   outputs: outputs) { range, sums, counts in
+                        kmk_assign(
+                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                            Int64(range.count), Int64(d),
+                            centerPointers.centers, centerPointers.packed, centerPointers.halfNorms,
+                            Int64(k), outputs.indices.map { $0 + range.lowerBound },
+                            outputs.distances.map { $0 + range.lowerBound }, sums, counts)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Raw distances from every point to every centre, n × k, with TF's `all_distances` formula:
+    /// `‖x‖² − 2⟨x,c⟩ + ‖c‖²` (may be slightly negative when a point equals a centre).
+    public static func allDistances(points: Matrix, centers: Matrix) -> Matrix {
+        allDistances(points: points, centers: centers, threads: nil)
+    }
+
+    /// Raw squared Euclidean distances, n × k, on at most `threads` threads (`nil`: all cores).
+    public static func allDistances(
+        points: Matrix, centers: Matrix, threads: Int?, instructionSet: KernelInstructionSet = .automatic
+    ) -> Matrix {
+        let n = points.rows, d = points.columns, k = centers.rows
+        precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
+        guard k > 0, n > 0 else { return Matrix(rows: n, columns: k) }
+        let packed = PackedCenters(centers)
+        var out = [Float](repeating: 0, count: n * k)
+        packed.withPointers { centerPointers in
+            points.values.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { o in
+                    let outputs = PassOutputs(points: x.baseAddress, indices: nil, distances: o.baseAddress,
+                                              sums: nil, counts: nil)
+                    runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false, outputs: outputs) { range, _, _ in
+                        kmk_all_distances(
+                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d }, Int64(range.count), Int64(d),
+                            centerPointers.packed, centerPointers.norms, Int64(k),
+                            outputs.distances.map { $0 + range.lowerBound * k })
+                    }
+                }
+            }
+        }
+        return Matrix(rows: n, columns: k, values: out)
+    }
+
+    // MARK: Reference path (pure Swift, sequential; the fast path is tested against it)
+
+    /// The pure-Swift reference of ``lloydPass(points:centers:accumulate:)``: sequential, no SIMD, no threads.
+    public static func referenceLloydPass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
         let n = points.rows, d = points.columns, k = centers.rows
         precondition(d == centers.columns, "dimension mismatch")
         var indices = [Int32](repeating: 0, count: n)
@@ -51,9 +212,8 @@ enum DistanceKernels {
         return LloydPass(indices: indices, distances: distances, sums: sums, counts: counts)
     }
 
-    /// Raw distances from every point to every centre, n × k, with TF's `all_distances` formula:
-    /// `‖x‖² − 2⟨x,c⟩ + ‖c‖²` (may be slightly negative when a point equals a centre).
-    static func allDistances(points: Matrix, centers: Matrix) -> Matrix {
+    /// The pure-Swift reference of ``allDistances(points:centers:)``.
+    public static func referenceAllDistances(points: Matrix, centers: Matrix) -> Matrix {
         let n = points.rows, d = points.columns, k = centers.rows
         precondition(d == centers.columns, "dimension mismatch")
         var out = [Float](repeating: 0, count: n * k)
@@ -73,5 +233,132 @@ enum DistanceKernels {
             }
         }
         return Matrix(rows: n, columns: k, values: out)
+    }
+
+    // MARK: Partitioning
+
+    /// The contiguous point ranges a pass over `n` points is split into; depends only on `n`.
+    public static func partitions(of n: Int) -> [Range<Int>] {
+        let count = n < minimumPointsToSplit ? 1 : min(maximumPartitions, n / (minimumPointsToSplit / 2))
+        return (0..<count).map { p in (n * p / count)..<(n * (p + 1) / count) }
+    }
+
+    /// Runs `body` on every partition of `0..<n` (in parallel when allowed). Partition 0 accumulates straight into
+    /// the output sums and counts; the others into scratch that is then added in partition order.
+    static func runPartitioned(
+        n: Int, k: Int, d: Int, threads: Int?, accumulate: Bool, outputs: PassOutputs,
+        _ body: @escaping @Sendable (Range<Int>, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
+    ) {
+        let ranges = partitions(of: n)
+        let workers = min(ranges.count, max(1, threads ?? defaultThreadCount))
+        if ranges.count == 1 {
+            body(ranges[0], outputs.sums, outputs.counts)
+            return
+        }
+        let stride = k * d + k
+        var scratch = [Float](repeating: 0, count: accumulate ? stride * (ranges.count - 1) : 0)
+        scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+            let base = SendablePointer(scratchBuffer.baseAddress)
+            let run: @Sendable (Int) -> Void = { p in
+                if !accumulate {
+                    body(ranges[p], nil, nil)
+                } else if p == 0 {
+                    body(ranges[p], outputs.sums, outputs.counts)
+                } else {
+                    let partial = base.pointer! + (p - 1) * stride
+                    body(ranges[p], partial, partial + k * d)
+                }
+            }
+            if workers == 1 {
+                for p in ranges.indices { run(p) }
+            } else {
+                // Each worker takes a contiguous run of partitions; outputs are disjoint, so order does not matter.
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let first = ranges.count * w / workers, last = ranges.count * (w + 1) / workers
+                    for p in first..<last { run(p) }
+                }
+            }
+            if accumulate, let sums = outputs.sums, let counts = outputs.counts {
+                for p in 1..<ranges.count {
+                    let partial = base.pointer! + (p - 1) * stride
+                    for i in 0..<(k * d) { sums[i] += partial[i] }
+                    for j in 0..<k { counts[j] += partial[k * d + j] }
+                }
+            }
+        }
+    }
+}
+
+/// Raw output pointers of one pass, shared read-only by the workers (each writes its own disjoint rows).
+struct PassOutputs: @unchecked Sendable {
+    var points: UnsafePointer<Float>?
+    var indices: UnsafeMutablePointer<Int32>?
+    var distances: UnsafeMutablePointer<Float>?
+    var sums: UnsafeMutablePointer<Float>?
+    var counts: UnsafeMutablePointer<Float>?
+}
+
+/// A pointer handed to worker threads that write disjoint parts of its buffer.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>?
+    init(_ pointer: UnsafeMutablePointer<T>?) { self.pointer = pointer }
+}
+
+/// Centres in the layout the C kernels read: row-major copy, blocks of 16 transposed centres, 0.5‖c‖² and ‖c‖².
+struct PackedCenters: Sendable {
+    let k: Int
+    let d: Int
+    let centers: [Float]
+    var packed: [Float]
+    var halfNorms: [Float]
+    var norms: [Float]
+
+    init(_ matrix: Matrix) {
+        k = matrix.rows
+        d = matrix.columns
+        centers = matrix.values
+        let padded = Int(kmk_padded_count(Int64(k)))
+        packed = [Float](repeating: 0, count: padded * max(d, 1))
+        halfNorms = [Float](repeating: 0, count: padded)
+        norms = [Float](repeating: 0, count: padded)
+        let (k, d) = (k, d)
+        centers.withUnsafeBufferPointer { c in
+            packed.withUnsafeMutableBufferPointer { p in
+                halfNorms.withUnsafeMutableBufferPointer { h in
+                    norms.withUnsafeMutableBufferPointer { nr in
+                        kmk_pack_centers(c.baseAddress, Int64(k), Int64(d), p.baseAddress, h.baseAddress, nr.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Raw pointers to the packed arrays, valid inside `body`.
+    struct Pointers: @unchecked Sendable {
+        let centers: UnsafePointer<Float>?
+        let packed: UnsafePointer<Float>?
+        let halfNorms: UnsafePointer<Float>?
+        let norms: UnsafePointer<Float>?
+    }
+
+    func withPointers<R>(_ body: (Pointers) -> R) -> R {
+        centers.withUnsafeBufferPointer { c in
+            packed.withUnsafeBufferPointer { p in
+                halfNorms.withUnsafeBufferPointer { h in
+                    norms.withUnsafeBufferPointer { nr in
+                        body(Pointers(centers: c.baseAddress, packed: p.baseAddress, halfNorms: h.baseAddress,
+                                      norms: nr.baseAddress))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Processor information without Foundation.
+enum System {
+    /// Number of processors available to this process.
+    static var activeProcessorCount: Int {
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }

@@ -105,6 +105,9 @@ public struct ModelFunction: Sendable {
         if let expected = expectedColumns, expected != batch.columns {
             throw KMeansError.invalidInput("batch has \(batch.columns) columns but the centres have \(expected)")
         }
+        if let bad = batch.values.firstIndex(where: { !$0.isFinite }) {
+            throw KMeansError.invalidInput("batch row \(bad / batch.columns), column \(bad % batch.columns) is \(batch.values[bad]), not a finite number")
+        }
     }
 
     // MARK: Training

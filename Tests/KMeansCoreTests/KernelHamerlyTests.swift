@@ -1,0 +1,82 @@
+import Testing
+@testable import KMeansCore
+
+/// A data set for the Hamerly-vs-Lloyd lockstep test.
+struct HamerlyCase: Sendable, CustomStringConvertible {
+    let name: String
+    let points: Matrix
+    let k: Int
+    var description: String { "\(name) n=\(points.rows) d=\(points.columns) k=\(k)" }
+}
+
+private let hamerlyCases: [HamerlyCase] = [
+    HamerlyCase(name: "blobs-2d", points: KernelTestData.blobs(n: 3000, d: 2, blobs: 8, seed: 11), k: 8),
+    HamerlyCase(name: "blobs-2d-many-centres", points: KernelTestData.blobs(n: 2000, d: 2, blobs: 5, seed: 12), k: 40),
+    HamerlyCase(name: "uniform-3d", points: KernelTestData.uniform(n: 1500, d: 3, scale: 5, seed: 13), k: 12),
+    HamerlyCase(name: "blobs-9d", points: KernelTestData.blobs(n: 1200, d: 9, blobs: 6, seed: 14), k: 20),
+    HamerlyCase(name: "blobs-33d", points: KernelTestData.blobs(n: 800, d: 33, blobs: 10, seed: 15), k: 17),
+    HamerlyCase(name: "one-centre", points: KernelTestData.uniform(n: 300, d: 5, scale: 1, seed: 16), k: 1),
+    HamerlyCase(name: "tiny", points: KernelTestData.uniform(n: 5, d: 1, scale: 1, seed: 17), k: 3),
+    HamerlyCase(name: "partitioned", points: KernelTestData.blobs(n: 20_000, d: 2, blobs: 16, seed: 18), k: 16),
+]
+
+/// TF's full-batch update: C_j = S_j / (N_j + 1e-6), an empty cluster moving to the origin.
+private func updatedCenters(_ pass: LloydPass, k: Int, d: Int) -> Matrix {
+    var values = [Float](repeating: 0, count: k * d)
+    for j in 0..<k {
+        for t in 0..<d { values[j * d + t] = pass.sums[j * d + t] / (pass.counts[j] + Float(1e-6)) }
+    }
+    return Matrix(rows: k, columns: d, values: values)
+}
+
+@Suite("Hamerly's accelerated pass equals Lloyd's")
+struct KernelHamerlyTests {
+    @Test("same assignments, sums and counts at every step", arguments: hamerlyCases)
+    func lockstepWithLloyd(testCase: HamerlyCase) {
+        let points = testCase.points, k = testCase.k, d = points.columns
+        var centers = KernelTestData.distinctRows(of: points, k: k, seed: 99)
+        var state = HamerlyState()
+        var skippedAny = false
+        for step in 0..<12 {
+            let lloyd = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2)
+            let hamerly = state.pass(points: points, centers: centers, accumulate: true, threads: 2)
+            #expect(hamerly.indices == lloyd.indices, "\(testCase) step \(step)")
+            #expect(hamerly.counts == lloyd.counts, "\(testCase) step \(step)")
+            #expect(hamerly.sums == lloyd.sums, "\(testCase) step \(step)")
+            for i in 0..<points.rows {
+                let scale = KernelTestData.roundingScale(points, i, centers)
+                #expect(abs(Double(hamerly.distances[i]) - Double(lloyd.distances[i])) <= 1e-5 * scale)
+            }
+            if step == 0 { #expect(state.lastFullSearchCount == points.rows) }
+            if step > 0, state.lastFullSearchCount < points.rows { skippedAny = true }
+            guard hamerly.indices == lloyd.indices, hamerly.sums == lloyd.sums else { return }
+            centers = updatedCenters(lloyd, k: k, d: d)
+        }
+        if points.rows > 100 { #expect(skippedAny, "bounds never pruned a search in \(testCase)") }
+    }
+
+    @Test("a change of shape resets the bounds")
+    func shapeChangeResets() {
+        let points = KernelTestData.blobs(n: 500, d: 2, blobs: 4, seed: 3)
+        var state = HamerlyState()
+        let centers = KernelTestData.distinctRows(of: points, k: 4, seed: 1)
+        _ = state.pass(points: points, centers: centers, accumulate: false)
+        let fewer = points.rows(0..<200)
+        let again = state.pass(points: fewer, centers: centers, accumulate: false)
+        #expect(state.lastFullSearchCount == 200)
+        #expect(again.indices == DistanceKernels.referenceLloydPass(points: fewer, centers: centers, accumulate: false).indices)
+    }
+
+    @Test("reset forces a full search")
+    func resetForcesFullSearch() {
+        let points = KernelTestData.blobs(n: 400, d: 3, blobs: 4, seed: 4)
+        let centers = KernelTestData.distinctRows(of: points, k: 4, seed: 2)
+        var state = HamerlyState()
+        _ = state.pass(points: points, centers: centers, accumulate: false)
+        _ = state.pass(points: points, centers: centers, accumulate: false)
+        #expect(state.lastFullSearchCount < 400)
+        state.reset()
+        _ = state.pass(points: points, centers: centers, accumulate: false)
+        #expect(state.lastFullSearchCount == 400)
+    }
+}

@@ -1,0 +1,154 @@
+import Testing
+@testable import KMeansCore
+
+/// A shape (n points, d dims, k centres) for comparing the fast kernels with the reference path.
+struct KernelShape: Sendable, CustomStringConvertible {
+    let n: Int, d: Int, k: Int
+    var description: String { "n=\(n) d=\(d) k=\(k)" }
+}
+
+private let shapes: [KernelShape] = [
+    KernelShape(n: 1, d: 1, k: 1), KernelShape(n: 7, d: 1, k: 3), KernelShape(n: 5, d: 3, k: 1),
+    KernelShape(n: 33, d: 2, k: 8), KernelShape(n: 40, d: 4, k: 70), KernelShape(n: 100, d: 5, k: 17),
+    KernelShape(n: 9, d: 16, k: 16), KernelShape(n: 300, d: 33, k: 40), KernelShape(n: 61, d: 7, k: 1),
+    KernelShape(n: 250, d: 2, k: 300), KernelShape(n: 64, d: 129, k: 33), KernelShape(n: 15, d: 3, k: 2),
+]
+
+private let variants: [KernelInstructionSet] = [.automatic, .portable, .avx2]
+
+@Suite("Fast kernels against the reference path")
+struct KernelTests {
+    @Test("assignments, distances, sums and counts match the reference", arguments: shapes, variants)
+    func lloydPassMatchesReference(shape: KernelShape, variant: KernelInstructionSet) {
+        let points = KernelTestData.uniform(n: shape.n, d: shape.d, scale: 3, seed: UInt64(shape.n * 131 + shape.d))
+        let centers = KernelTestData.uniform(n: shape.k, d: shape.d, scale: 3, seed: UInt64(shape.k * 7 + 1))
+        let fast = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2,
+                                             instructionSet: variant)
+        let reference = DistanceKernels.referenceLloydPass(points: points, centers: centers, accumulate: true)
+        var mismatches = 0
+        for i in 0..<shape.n {
+            let scale = KernelTestData.roundingScale(points, i, centers)
+            let a = Int(fast.indices[i]), b = Int(reference.indices[i])
+            if a != b {
+                mismatches += 1
+                let gap = abs(KernelTestData.exactDistance(points, i, centers, a)
+                              - KernelTestData.exactDistance(points, i, centers, b))
+                #expect(gap <= 1e-5 * scale, "point \(i): fast \(a), reference \(b) are not a near-tie (gap \(gap))")
+            }
+            #expect(abs(Double(fast.distances[i]) - Double(reference.distances[i])) <= 1e-5 * scale,
+                    "point \(i): distance \(fast.distances[i]) vs \(reference.distances[i])")
+        }
+        #expect(mismatches <= 1)
+        if mismatches == 0 {
+            #expect(fast.counts == reference.counts)
+            // One partition at these sizes: sums are sequential float32 in row order, bit for bit.
+            #expect(fast.sums == reference.sums)
+        }
+    }
+
+    @Test("well-separated blobs: identical assignments and bit-identical sums", arguments: variants)
+    func blobsAreIdentical(variant: KernelInstructionSet) {
+        for (d, k) in [(2, 8), (3, 5), (6, 10), (32, 20)] {
+            let points = KernelTestData.blobs(n: 1500, d: d, blobs: k, seed: UInt64(d * 100 + k))
+            let centers = KernelTestData.distinctRows(of: points, k: k, seed: 9)
+            let fast = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: nil,
+                                                 instructionSet: variant)
+            let reference = DistanceKernels.referenceLloydPass(points: points, centers: centers, accumulate: true)
+            #expect(fast.indices == reference.indices, "d=\(d) k=\(k)")
+            #expect(fast.counts == reference.counts, "d=\(d) k=\(k)")
+            #expect(fast.sums == reference.sums, "d=\(d) k=\(k)")
+        }
+    }
+
+    @Test("equal centres: ties go to the lowest index in every path")
+    func tiesGoToLowestIndex() {
+        for d in [1, 2, 4, 5, 17] {
+            for (k, first, duplicate) in [(3, 1, 2), (40, 3, 19), (40, 3, 20), (40, 18, 35)] {
+                var centers = KernelTestData.uniform(n: k, d: d, scale: 50, seed: UInt64(d + k))
+                for t in 0..<d { centers[duplicate, t] = centers[first, t] }
+                // Points right next to the duplicated centre.
+                var values: [Float] = []
+                for i in 0..<21 { for t in 0..<d { values.append(centers[first, t] + Float(i % 3) * 0.01) } }
+                let points = Matrix(rows: 21, columns: d, values: values)
+                for variant in variants {
+                    let fast = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false,
+                                                         threads: 1, instructionSet: variant)
+                    #expect(fast.indices.allSatisfy { $0 == Int32(first) },
+                            "d=\(d) k=\(k) duplicate \(duplicate): \(fast.indices)")
+                }
+            }
+        }
+    }
+
+    @Test("partitioned passes do not depend on the thread count")
+    func threadCountDoesNotChangeResults() {
+        let points = KernelTestData.blobs(n: 40_000, d: 3, blobs: 6, seed: 5)
+        let centers = KernelTestData.distinctRows(of: points, k: 6, seed: 6)
+        #expect(DistanceKernels.partitions(of: points.rows).count > 1)
+        let one = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 1)
+        let two = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2)
+        let many = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 7)
+        #expect(one == two)
+        #expect(one == many)
+        let reference = DistanceKernels.referenceLloydPass(points: points, centers: centers, accumulate: true)
+        #expect(one.indices == reference.indices)
+        #expect(one.counts == reference.counts)
+        for i in 0..<one.sums.count {
+            #expect(abs(one.sums[i] - reference.sums[i]) <= 1e-4 * max(1, abs(reference.sums[i])))
+        }
+    }
+
+    @Test("partitions cover every point once, in order, and depend only on n")
+    func partitionsCoverAllPoints() {
+        for n in [0, 1, 16_383, 16_384, 100_000, 1_000_003] {
+            let parts = DistanceKernels.partitions(of: n)
+            #expect(parts.first?.lowerBound == 0)
+            #expect(parts.last?.upperBound == n)
+            for (a, b) in zip(parts, parts.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
+            #expect(parts.count <= DistanceKernels.maximumPartitions)
+        }
+    }
+
+    @Test("all distances match the reference", arguments: shapes)
+    func allDistancesMatchReference(shape: KernelShape) {
+        let points = KernelTestData.uniform(n: shape.n, d: shape.d, scale: 4, seed: UInt64(shape.d * 17 + shape.n))
+        let centers = KernelTestData.uniform(n: shape.k, d: shape.d, scale: 4, seed: UInt64(shape.k))
+        let reference = DistanceKernels.referenceAllDistances(points: points, centers: centers)
+        for variant in variants {
+            let fast = DistanceKernels.allDistances(points: points, centers: centers, threads: 2, instructionSet: variant)
+            #expect(fast.rows == shape.n && fast.columns == shape.k)
+            for i in 0..<shape.n {
+                let scale = KernelTestData.roundingScale(points, i, centers)
+                for j in 0..<shape.k {
+                    #expect(abs(Double(fast[i, j]) - Double(reference[i, j])) <= 1e-5 * scale, "(\(i), \(j))")
+                }
+            }
+        }
+    }
+
+    @Test("predict-style pass without distances or sums gives the same indices")
+    func indicesOnly() {
+        let points = KernelTestData.blobs(n: 999, d: 9, blobs: 12, seed: 77)
+        let centers = KernelTestData.distinctRows(of: points, k: 12, seed: 3)
+        let full = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2)
+        let bare = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: 2,
+                                             computeDistances: false)
+        #expect(bare.indices == full.indices)
+        #expect(bare.distances.isEmpty && bare.sums.isEmpty && bare.counts.isEmpty)
+    }
+
+    @Test("empty inputs")
+    func emptyInputs() {
+        let centers = KernelTestData.uniform(n: 3, d: 2, scale: 1, seed: 1)
+        let none = DistanceKernels.lloydPass(points: Matrix(rows: 0, columns: 2), centers: centers, accumulate: true)
+        #expect(none.indices.isEmpty && none.counts == [0, 0, 0] && none.sums == [0, 0, 0, 0, 0, 0])
+        let noCentres = DistanceKernels.lloydPass(points: centers, centers: Matrix(rows: 0, columns: 2), accumulate: false)
+        #expect(noCentres.indices == [0, 0, 0])
+        #expect(DistanceKernels.allDistances(points: centers, centers: Matrix(rows: 0, columns: 2)).values.isEmpty)
+    }
+
+    @Test("the dispatcher names a known instruction set")
+    func instructionSetIsKnown() {
+        #expect(["avx512", "avx2", "portable"].contains(DistanceKernels.instructionSet))
+    }
+}
