@@ -24,7 +24,8 @@ public struct DataReadOptions: Sendable, Equatable {
     public var delimiter: Delimiter?
     /// Whether the first text row is a header.
     public var header: HeaderPolicy
-    /// The columns to read, by header name or, failing that, by 0-based index; nil reads every column.
+    /// The columns to read, by header name or, failing that, by 0-based index (`.npy`: by index only); nil reads
+    /// every column.
     /// Columns not selected may hold anything (labels, ids) but still count for the ragged-row check.
     public var featureColumns: [String]?
     /// Skip rows holding NaN, ±infinity or an empty field (counted in `skippedRows`) instead of failing.

@@ -268,4 +268,22 @@ struct ModelDirTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: exportBase).count == 3)
     }
+
+    @Test func exportOfAnOlderCheckpointAndStorePaths() throws {
+        let modelDir = try temporaryModelDir()
+        let c = ResumeCase(useMiniBatch: true, stepsPerIteration: 1, metric: .squaredEuclidean)
+        let estimator = try estimator(c, modelDir: modelDir, config: RunConfig(saveCheckpointsSteps: 2, keepCheckpointMax: 3))
+        let points = blobPoints()
+        try estimator.train(input: .sequence((0..<6).map { rows(points, $0 * 10..<($0 + 1) * 10) }), steps: 6)
+        let store = DiskCheckpointStore(modelDir: modelDir, keepCheckpointMax: 3)
+        #expect(try store.allCheckpointPaths() == ["2", "4", "6"].map { modelDir + "/model.ckpt-" + $0 })
+        #expect(try store.latestCheckpointPath() == modelDir + "/model.ckpt-6")
+        #expect(throws: CheckpointStoreError.notFound("model.ckpt-0")) { try store.load("model.ckpt-0") }  // retained: 2, 4, 6
+        let older = try estimator.exportSavedModel(exportDirBase: modelDir + "/export", servingInputReceiverFn: { ServingInputReceiver() },
+                                                   checkpointPath: modelDir + "/model.ckpt-4")
+        let exported = try TensorBundleReader(prefix: URL(fileURLWithPath: older + "/variables/variables")).readAll()
+        #expect(exported == (try store.load("model.ckpt-4")))
+        #expect(exported["global_step"] == .int64(4))
+        #expect(exported["Variable"] != nil)
+    }
 }
