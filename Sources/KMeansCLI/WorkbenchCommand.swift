@@ -83,7 +83,7 @@ struct WorkbenchCommand: ParsableCommand {
         }
         guard SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled or ansi (got \"\(format)\")") }
         _ = try WorkbenchLaunch.parseSize(size)
-        _ = try Key.parseScript(keys)
+        do { _ = try Key.parseScript(keys) } catch { throw ValidationError("--keys: \(error)") }
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         if stepsPerIteration < 1 { throw ValidationError("--steps-per-iteration must be at least 1 (got \(stepsPerIteration))") }
