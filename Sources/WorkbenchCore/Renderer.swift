@@ -117,7 +117,7 @@ public struct Renderer: Sendable {
         drawAxes(&grid, plot: plot, bounds: bounds, unicode: unicode)
 
         let k = checkpoint?.entry.centres.rows ?? session.settings.k
-        let labels = checkpoint?.labels ?? frame.labels
+        let labels = checkpoint?.labels ?? session.displayLabels
         let centres = checkpoint?.entry.centres ?? session.displayCentres(frame)
         let centrePositions: [(x: Float, y: Float)] = (0..<centres.rows).map { session.centrePlanePosition(centres, $0, frame: frame) }
 

@@ -136,6 +136,9 @@ public struct Session: Sendable {
     /// Screen size the layout is computed for.
     public private(set) var screenWidth: Int
     public private(set) var screenHeight: Int
+    /// Per-point labels kept across the history, in entries; older frames drop theirs (and their pending
+    /// assignment) beyond it and recompute them when shown. About 256 MB at the default.
+    public var historyLabelBudget = 64_000_000
     /// A one-line message (errors, convergence), cleared by the next key.
     public private(set) var message: String?
     /// Set when the user asked to quit.
@@ -315,10 +318,33 @@ public struct Session: Sendable {
         frames.append(frame)
         cursor = frames.count - 1
         pendingHalfSteps -= 1
+        trimHistory()
         if frame.converged {
             message = "converged at step \(frame.state.globalStep): relative loss change < \(formatCompact(settings.relativeTolerance))"
             if isRunning { isRunning = false; pendingHalfSteps = 0 }
         }
+    }
+
+    /// Drops per-point data of old frames once the history would hold more than `historyLabelBudget` labels.
+    private mutating func trimHistory() {
+        let n = max(1, dataSet.points.rows)
+        let keep = max(4, historyLabelBudget / n / 2)
+        let cutoff = frames.count - keep
+        guard cutoff > 0 else { return }
+        for i in 0..<cutoff where !frames[i].labels.isEmpty || frames[i].previousLabels != nil || frames[i].pending != nil {
+            frames[i].labels = []
+            frames[i].previousLabels = nil
+            frames[i].pending = nil
+        }
+    }
+
+    /// The cluster of every point as shown for the frame on screen (recomputed for trimmed history frames).
+    public var displayLabels: [Int32] {
+        guard let frame = currentFrame else { return [] }
+        if !frame.labels.isEmpty || frame.phase == .initialized { return frame.labels }
+        // A full-batch update shows the assignment it used, made against the previous (assigned) frame's centres.
+        let state = frame.phase == .updated && !settings.useMiniBatch && cursor > 0 ? frames[cursor - 1].state : frame.state
+        return StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(state), metric: settings.metric).labels
     }
 
     /// Computes every pending half-step now (tests, headless snapshots).

@@ -92,6 +92,25 @@ struct SessionTests {
         #expect(session.currentFrame?.phase == .initialized)
     }
 
+    @Test func trimmedHistoryRecomputesTheSameLabels() throws {
+        var full = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 0 }
+        var trimmed = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 0 }
+        trimmed.historyLabelBudget = 400 * 8
+        try Self.press(&full, "nnnnnnnn")
+        try Self.press(&trimmed, "nnnnnnnn")
+        #expect(trimmed.frames.prefix(8).allSatisfy { $0.labels.isEmpty && $0.pending == nil })
+        #expect(trimmed.frames.suffix(4).allSatisfy { !$0.labels.isEmpty })
+        for _ in 0..<16 {
+            #expect(trimmed.displayLabels == full.displayLabels)
+            #expect(trimmed.currentFrame?.state == full.currentFrame?.state)
+            try Self.press(&full, "<left>")
+            try Self.press(&trimmed, "<left>")
+        }
+        let a = SnapshotFormat.styled.render(Renderer(tier: .palette256).render(trimmed))
+        let b = SnapshotFormat.styled.render(Renderer(tier: .palette256).render(full))
+        #expect(a == b)
+    }
+
     @Test func stepAtTheEndComputesNewFrames() throws {
         var session = Self.session()
         try Self.press(&session, "n<left>n")
