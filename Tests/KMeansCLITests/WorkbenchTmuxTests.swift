@@ -64,6 +64,22 @@ struct WorkbenchTmuxTests {
         try tmux.expectSaneTerminal()
     }
 
+    @Test func resizeStormEndsOnACorrectScreen() throws {
+        let tmux = try WorkbenchTmux(width: 100, height: 30, arguments: ["workbench", "--sample", "iris"])
+        defer { tmux.kill() }
+        try tmux.waitFor("PAUSED", "iris 150×4")
+        tmux.send("Space")
+        for (w, h) in [(20, 5), (140, 45), (61, 16), (3, 2), (90, 20), (59, 40), (160, 50), (72, 24)] { tmux.resize(width: w, height: h) }
+        tmux.send("Space")
+        try tmux.waitFor("PAUSED", "iris 150×4", "history")
+        let lines = try tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first?.hasSuffix("⏸ PAUSED") == true || lines.first?.hasSuffix("PAUSED ") == true)
+        #expect(lines.contains { $0.hasPrefix("n step") })
+        tmux.send("q")
+        try tmux.waitFor("KMEANS-EXIT rc=0")
+        try tmux.expectSaneTerminal()
+    }
+
     @Test func unknownTermFailsCleanly() throws {
         let tmux = try WorkbenchTmux(width: 80, height: 24, term: "no-such-terminal-type")
         defer { tmux.kill() }
