@@ -384,7 +384,7 @@ public struct Renderer: Sendable {
         // Legend: glyph, letter, size, last delta (and mini-batch counts).
         let stats = session.statsUpToCursor
         let lastDeltas = stats.last?.centreDeltas ?? []
-        let header = s.useMiniBatch ? "cluster  size  count      Δ" : "cluster  size             Δ"
+        let header = "#" + pad("size", 9) + pad(s.useMiniBatch ? "count" : "", 7) + pad("Δ", 9)
         line(header, label)
         let shownClusters = min(s.k, max(0, (bottom - y) - 7))
         for j in 0..<shownClusters {
