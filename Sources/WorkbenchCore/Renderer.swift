@@ -40,7 +40,7 @@ public struct Renderer: Sendable {
         let table: [Unicode.Scalar: Unicode.Scalar] = [
             "·": ".", "∘": ".", "→": ">", "←": "<", "↑": "^", "↓": "v", "Δ": "d", "×": "x", "–": "-", "−": "-",
             "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "┤": "+", "┬": "+", "▸": ">", "◂": "<",
-            "…": "~", "●": "o", "▶": ">", "⏸": "=", "█": "#", "▀": "\"", "▄": "_",
+            "…": "~", "●": "o", "▶": ">", "⏸": "=", "⧗": "*", "█": "#", "▀": "\"", "▄": "_",
         ]
         for y in 0..<grid.height {
             for x in 0..<grid.width where !grid[x, y].glyph.isASCII {
@@ -93,6 +93,9 @@ public struct Renderer: Sendable {
         } else if session.placement != nil {
             marker = " PLACING CENTRES "
             style = CellStyle(foreground: palette.ink, background: palette.warning, attributes: [.bold])
+        } else if session.pendingHalfSteps > 0 && !session.isRunning {
+            marker = session.view.unicode ? " ⧗ COMPUTING (Esc stops) " : " COMPUTING (Esc stops) "
+            style = CellStyle(foreground: palette.ink, background: palette.accent, attributes: [.bold])
         } else if session.isRunning {
             marker = (session.view.unicode ? " ▶ RUNNING " : " > RUNNING ") + "\(speedLabel(session.speed))/s "
             style = CellStyle(foreground: palette.ink, background: palette.good, attributes: [.bold])

@@ -319,6 +319,10 @@ public struct Session: Sendable {
         cursor = frames.count - 1
         pendingHalfSteps -= 1
         trimHistory()
+        if frame.phase == .updated, !settings.useMiniBatch, let empty = frame.clusterSizes.firstIndex(of: 0) {
+            let fate = settings.emptyClusterPolicy == .moveToOrigin ? "its centre went to the origin (TF)" : "its centre jumped to the farthest point"
+            message = "cluster \(Character(Palette.centreLabels[empty % 26])) got no points: \(fate)"
+        }
         if frame.converged {
             message = "converged at step \(frame.state.globalStep): relative loss change < \(formatCompact(settings.relativeTolerance))"
             if isRunning { isRunning = false; pendingHalfSteps = 0 }

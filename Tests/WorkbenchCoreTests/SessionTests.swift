@@ -111,6 +111,26 @@ struct SessionTests {
         #expect(a == b)
     }
 
+    @Test func emptyClusterIsAnnounced() throws {
+        // Two centres on the far side of the data: the second gets no point and goes to the origin, as in TF.
+        var session = Self.session { $0.initialization = .manual; $0.k = 2 }
+        session.start(fromCentres: Matrix([[500, 500], [5000, 5000]]), globalStep: 0)
+        try Self.press(&session, "n")
+        #expect(session.currentFrame?.clusterSizes == [100, 0])
+        #expect(session.message == "cluster B got no points: its centre went to the origin (TF)")
+        let centres = try #require(session.currentFrame?.state.clusters)
+        #expect(centres[1, 0] == 0 && centres[1, 1] == 0)
+    }
+
+    @Test func computingMarkerWhileWorkIsPending() throws {
+        var session = Self.session()
+        session.handle(.character("n"))
+        let text = SnapshotFormat.text.render(Renderer(tier: .palette256).render(session))
+        #expect(text.contains("COMPUTING (Esc stops)"))
+        session.runPendingWork()
+        #expect(SnapshotFormat.text.render(Renderer(tier: .palette256).render(session)).contains("PAUSED"))
+    }
+
     @Test func stepAtTheEndComputesNewFrames() throws {
         var session = Self.session()
         try Self.press(&session, "n<left>n")
