@@ -116,6 +116,8 @@ struct WorkbenchCommand: ParsableCommand {
         }
 
         if let snapshot {
+            // A snapshot is a UTF-8 file, not a terminal: Unicode unless --ascii, whatever the locale.
+            view.unicode = !ascii
             let (width, height) = try WorkbenchLaunch.parseSize(size)
             let tier = ColorTier.detect(override: override, environment: environment, terminalColors: 256)
             view.marker = tier == .mono || !view.unicode ? .glyphs : .braille

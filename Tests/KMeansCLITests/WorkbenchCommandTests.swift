@@ -19,7 +19,7 @@ struct WorkbenchCommandTests {
         let out = scratch.appendingPathComponent("out").path, err = scratch.appendingPathComponent("err").path
         let cd = directory.map { "cd '\($0.path)' && " } ?? ""
         let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let status = try WorkbenchTmux.spawn(["/bin/sh", "-c", "\(cd)exec \(quoted) 2>'\(err)'"], output: out)
+        let status = try WorkbenchTmux.spawn(["/bin/sh", "-c", "\(cd)exec env LANG=C.UTF-8 LC_ALL=C.UTF-8 \(quoted) 2>'\(err)'"], output: out)
         return Outcome(status: status, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                        stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
