@@ -64,10 +64,12 @@ public enum Overlay: Sendable, Equatable {
 public struct Placement: Sendable, Equatable {
     /// Cursor cell inside the scatter plot (column, row from its top-left).
     public var cursorColumn: Int
+    /// Cursor row inside the plot.
     public var cursorRow: Int
     /// Centres placed so far, in plane coordinates.
     public var placed: [(x: Float, y: Float)]
 
+    /// Equal cursor and equal placed centres.
     public static func == (a: Placement, b: Placement) -> Bool {
         a.cursorColumn == b.cursorColumn && a.cursorRow == b.cursorRow
             && a.placed.map(\.x) == b.placed.map(\.x) && a.placed.map(\.y) == b.placed.map(\.y)
@@ -76,6 +78,7 @@ public struct Placement: Sendable, Equatable {
 
 /// The plot's data bounds in plane coordinates, fixed per data set and projection so the view does not jump.
 public struct PlotBounds: Sendable, Equatable {
+    /// The visible ranges of the two plane axes.
     public var minX: Float, maxX: Float, minY: Float, maxY: Float
 
     /// Bounds of `points` under `map`, padded by 4 % and never empty.
@@ -135,6 +138,7 @@ public struct Session: Sendable {
     public private(set) var projected: [Float] = []
     /// Screen size the layout is computed for.
     public private(set) var screenWidth: Int
+    /// Screen height the layout is computed for.
     public private(set) var screenHeight: Int
     /// Per-point labels kept across the history, in entries; older frames drop theirs (and their pending
     /// assignment) beyond it and recompute them when shown. About 256 MB at the default.

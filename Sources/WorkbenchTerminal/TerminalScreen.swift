@@ -16,6 +16,7 @@ public final class TerminalScreen {
     public let tier: ColorTier
     /// Current size.
     public private(set) var width: Int
+    /// Current height.
     public private(set) var height: Int
     private var screen: OpaquePointer?
     private var previous: CellGrid?
