@@ -145,6 +145,8 @@ public struct Session: Sendable {
     public var historyLabelBudget = 64_000_000
     /// A one-line message (errors, convergence), cleared by the next key.
     public private(set) var message: String?
+    /// Set when the user asked for a screenshot; the front end writes it and calls `screenshotWritten(_:)`.
+    public private(set) var screenshotRequested = false
     /// Set when the user asked to quit.
     public private(set) var quitRequested = false
     /// Checkpoints of the opened model_dir, if any.
@@ -355,6 +357,12 @@ public struct Session: Sendable {
         return StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(state), metric: settings.metric).labels
     }
 
+    /// Clears the screenshot request and reports where it went (or why it failed).
+    public mutating func screenshotWritten(_ report: String) {
+        screenshotRequested = false
+        message = report
+    }
+
     /// Computes every pending half-step now (tests, headless snapshots).
     public mutating func runPendingWork() {
         while let job = nextJob() { accept(job.run(), for: job) }
@@ -452,6 +460,7 @@ public struct Session: Sendable {
         case .voronoi: view.voronoi.toggle()
         case .trails: view.trails.toggle()
         case .explain: view.explain.toggle()
+        case .screenshot: screenshotRequested = true
         case .help: overlay = .help(scroll: 0)
         case .closeOverlay:
             if overlay == .none, pendingHalfSteps > 0 || isRunning {

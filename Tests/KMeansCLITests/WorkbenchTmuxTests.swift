@@ -47,6 +47,25 @@ struct WorkbenchTmuxTests {
         try tmux.expectSaneTerminal()
     }
 
+    @Test func screenshotKeyWritesTheScreen() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmeans-shot-\(getpid())")
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tmux = try WorkbenchTmux(width: 80, height: 24, workingDirectory: directory.path)
+        defer { tmux.kill() }
+        try tmux.waitFor("PAUSED")
+        tmux.send("n")
+        try tmux.waitFor("step 1  next: assign")
+        tmux.send("w")
+        try tmux.waitFor("screen saved to kmeans-screen-1.txt")
+        let text = try String(contentsOf: directory.appendingPathComponent("kmeans-screen-1.txt"), encoding: .utf8)
+        #expect(text.contains("step 1  next: assign"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("kmeans-screen-1.ans").path))
+        tmux.send("q")
+        try tmux.waitFor("KMEANS-EXIT rc=0")
+    }
+
     @Test func controlCQuitsAndRestores() throws {
         let tmux = try WorkbenchTmux(width: 80, height: 24)
         defer { tmux.kill() }
@@ -137,14 +156,16 @@ struct WorkbenchTmux {
 
     /// Starts `kmeans arguments` in a `width × height` window; `environment` adds `NAME=value` settings (the test
     /// runner's own `NO_COLOR` is removed, so colour detection is exercised unless a test sets it).
-    init(width: Int, height: Int, term: String = "xterm-256color", arguments: [String] = [], environment: [String] = []) throws {
+    init(width: Int, height: Int, term: String = "xterm-256color", arguments: [String] = [], environment: [String] = [],
+         workingDirectory: String? = nil) throws {
         guard let tmuxPath = WorkbenchTmux.findExecutable("tmux") else { throw TmuxFailure("tmux not found") }
         guard let binary = WorkbenchTmux.kmeansBinary() else { throw TmuxFailure("kmeans binary not built") }
         self.tmuxPath = tmuxPath
         socket = "kmeans-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let extra = environment.map { "'\($0)'" }.joined(separator: " ")
-        let script = "env -u NO_COLOR -u COLORTERM TERM=\(term) LANG=C.UTF-8 LC_ALL=C.UTF-8 \(extra) \(quoted); echo \"KMEANS-EXIT rc=$?\"; stty -a | tr '\\n' ' '; echo; echo STTY-DONE; exec sleep 120"
+        let cd = workingDirectory.map { "cd '\($0)' && " } ?? ""
+        let script = "\(cd)env -u NO_COLOR -u COLORTERM TERM=\(term) LANG=C.UTF-8 LC_ALL=C.UTF-8 \(extra) \(quoted); echo \"KMEANS-EXIT rc=$?\"; stty -a | tr '\\n' ' '; echo; echo STTY-DONE; exec sleep 120"
         // The server forks from this client and would inherit a capture pipe, so start it with no pipes at all.
         try WorkbenchTmux.launch([tmuxPath, "-L", socket, "new-session", "-d", "-x", String(width), "-y", String(height), "sh", "-c", script])
     }
