@@ -126,6 +126,14 @@ struct WorkbenchTmuxTests {
         try tmux.expectSaneTerminal()
     }
 
+    @Test func dumbTerminalIsRefused() throws {
+        let tmux = try WorkbenchTmux(width: 80, height: 24, term: "dumb")
+        defer { tmux.kill() }
+        try tmux.waitFor("KMEANS-EXIT rc=1")
+        #expect(try tmux.screen().contains("cannot move the cursor"))
+        try tmux.expectSaneTerminal()
+    }
+
     @Test func settingsAndPlacementByKeys() throws {
         let tmux = try WorkbenchTmux(width: 100, height: 30, arguments: ["workbench", "--sample", "blobs", "--k", "2", "--initialization", "manual"])
         defer { tmux.kill() }
