@@ -83,7 +83,7 @@ struct WorkbenchCommand: ParsableCommand {
         }
         guard SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled or ansi (got \"\(format)\")") }
         _ = try WorkbenchLaunch.parseSize(size)
-        _ = try Key.parseScript(keys)
+        do { _ = try Key.parseScript(keys) } catch { throw ValidationError("--keys: \(error)") }
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         if stepsPerIteration < 1 { throw ValidationError("--steps-per-iteration must be at least 1 (got \(stepsPerIteration))") }
@@ -116,6 +116,8 @@ struct WorkbenchCommand: ParsableCommand {
         }
 
         if let snapshot {
+            // A snapshot is a UTF-8 file, not a terminal: Unicode unless --ascii, whatever the locale.
+            view.unicode = !ascii
             let (width, height) = try WorkbenchLaunch.parseSize(size)
             let tier = ColorTier.detect(override: override, environment: environment, terminalColors: 256)
             view.marker = tier == .mono || !view.unicode ? .glyphs : .braille
@@ -161,13 +163,13 @@ enum WorkbenchLaunch {
         return (w, h)
     }
 
-    /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG).
+    /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG); an unset locale is the C locale, so ASCII.
     static func localeIsUTF8(_ environment: [String: String]) -> Bool {
         let value = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LANG"] ?? ""
         let lower = value.lowercased()
-        return lower.contains("utf-8") || lower.contains("utf8") || value.isEmpty
+        return lower.contains("utf-8") || lower.contains("utf8")
     }
 
     /// The data set for `--data` (a file) or `--sample` (a built-in).

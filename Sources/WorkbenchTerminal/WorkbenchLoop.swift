@@ -63,6 +63,10 @@ public enum WorkbenchLoop {
             if signalNumber != 0 { return .signal(signalNumber) }
             if session.quitRequested { return .quit }
 
+            if session.screenshotRequested {
+                session.screenshotWritten(writeScreenshot(renderer.render(session)))
+                dirty = true
+            }
             // Collect a finished computation; start the next one.
             if let job = inFlight, let result = mailbox.take() {
                 session.accept(result, for: job)
@@ -95,6 +99,21 @@ public enum WorkbenchLoop {
             // results for a run or frame that is no longer the latest, so keys never wait for it.
             session.handle(key)
             dirty = true
+        }
+    }
+
+    /// Writes `grid` as text and ANSI to the first free `kmeans-screen-N` in the current directory.
+    static func writeScreenshot(_ grid: CellGrid) -> String {
+        let manager = FileManager.default
+        var index = 1
+        while manager.fileExists(atPath: "kmeans-screen-\(index).txt") && index < 10_000 { index += 1 }
+        let base = "kmeans-screen-\(index)"
+        do {
+            try Data(SnapshotFormat.text.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".txt"))
+            try Data(SnapshotFormat.ansi.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".ans"))
+            return "screen saved to \(base).txt and \(base).ans"
+        } catch {
+            return "cannot save the screen: \(error.localizedDescription)"
         }
     }
 }

@@ -10,6 +10,10 @@ struct WorkbenchTmuxTests {
         defer { tmux.kill() }
         try tmux.waitFor("PAUSED", "step 0  next: assign")
         #expect(try tmux.screen().contains("uniform-100 100×2"))
+        // 256 colours detected: the header bar and the braille points are coloured.
+        let coloured = try tmux.screenWithColours()
+        #expect(coloured.contains("48;5;74m"), "header bar in the accent colour")
+        #expect(coloured.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }, "braille points")
 
         tmux.send("n")
         try tmux.waitFor("step 1  next: assign", "history 3/3")
@@ -43,6 +47,25 @@ struct WorkbenchTmuxTests {
         try tmux.expectSaneTerminal()
     }
 
+    @Test func screenshotKeyWritesTheScreen() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmeans-shot-\(getpid())")
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tmux = try WorkbenchTmux(width: 80, height: 24, workingDirectory: directory.path)
+        defer { tmux.kill() }
+        try tmux.waitFor("PAUSED")
+        tmux.send("n")
+        try tmux.waitFor("step 1  next: assign")
+        tmux.send("w")
+        try tmux.waitFor("screen saved to kmeans-screen-1.txt")
+        let text = try String(contentsOf: directory.appendingPathComponent("kmeans-screen-1.txt"), encoding: .utf8)
+        #expect(text.contains("step 1  next: assign"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("kmeans-screen-1.ans").path))
+        tmux.send("q")
+        try tmux.waitFor("KMEANS-EXIT rc=0")
+    }
+
     @Test func controlCQuitsAndRestores() throws {
         let tmux = try WorkbenchTmux(width: 80, height: 24)
         defer { tmux.kill() }
@@ -50,6 +73,21 @@ struct WorkbenchTmuxTests {
         tmux.send("C-c")
         try tmux.waitFor("KMEANS-EXIT rc=0")
         try tmux.expectSaneTerminal()
+    }
+
+    @Test func noColorMeansNoColour() throws {
+        let tmux = try WorkbenchTmux(width: 80, height: 24, environment: ["NO_COLOR=1"])
+        defer { tmux.kill() }
+        try tmux.waitFor("PAUSED")
+        tmux.send("n")
+        try tmux.waitFor("step 1")
+        let coloured = try tmux.screenWithColours()
+        #expect(WorkbenchTmux.colourCodes(in: coloured).isEmpty, "no colour sequences")
+        // Clusters are still told apart by glyph.
+        let text = try tmux.screen()
+        #expect(text.contains("o") && text.contains("+") && text.contains("x"))
+        tmux.send("q")
+        try tmux.waitFor("KMEANS-EXIT rc=0")
     }
 
     @Test func sigtermRestoresTheTerminal() throws {
@@ -64,11 +102,35 @@ struct WorkbenchTmuxTests {
         try tmux.expectSaneTerminal()
     }
 
+    @Test func resizeStormEndsOnACorrectScreen() throws {
+        let tmux = try WorkbenchTmux(width: 100, height: 30, arguments: ["workbench", "--sample", "iris"])
+        defer { tmux.kill() }
+        try tmux.waitFor("PAUSED", "iris 150×4")
+        tmux.send("Space")
+        for (w, h) in [(20, 5), (140, 45), (61, 16), (3, 2), (90, 20), (59, 40), (160, 50), (72, 24)] { tmux.resize(width: w, height: h) }
+        tmux.send("Space")
+        try tmux.waitFor("PAUSED", "iris 150×4", "history")
+        let lines = try tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first?.hasSuffix("⏸ PAUSED") == true || lines.first?.hasSuffix("PAUSED ") == true)
+        #expect(lines.contains { $0.hasPrefix("n step") })
+        tmux.send("q")
+        try tmux.waitFor("KMEANS-EXIT rc=0")
+        try tmux.expectSaneTerminal()
+    }
+
     @Test func unknownTermFailsCleanly() throws {
         let tmux = try WorkbenchTmux(width: 80, height: 24, term: "no-such-terminal-type")
         defer { tmux.kill() }
         try tmux.waitFor("KMEANS-EXIT rc=1")
         #expect(try tmux.screen().contains("cannot open the workbench"))
+        try tmux.expectSaneTerminal()
+    }
+
+    @Test func dumbTerminalIsRefused() throws {
+        let tmux = try WorkbenchTmux(width: 80, height: 24, term: "dumb")
+        defer { tmux.kill() }
+        try tmux.waitFor("KMEANS-EXIT rc=1")
+        #expect(try tmux.screen().contains("cannot move the cursor"))
         try tmux.expectSaneTerminal()
     }
 
@@ -100,19 +162,44 @@ struct WorkbenchTmux {
     let socket: String
     let tmuxPath: String
 
-    init(width: Int, height: Int, term: String = "xterm-256color", arguments: [String] = []) throws {
+    /// Starts `kmeans arguments` in a `width × height` window; `environment` adds `NAME=value` settings (the test
+    /// runner's own `NO_COLOR` is removed, so colour detection is exercised unless a test sets it).
+    init(width: Int, height: Int, term: String = "xterm-256color", arguments: [String] = [], environment: [String] = [],
+         workingDirectory: String? = nil) throws {
         guard let tmuxPath = WorkbenchTmux.findExecutable("tmux") else { throw TmuxFailure("tmux not found") }
         guard let binary = WorkbenchTmux.kmeansBinary() else { throw TmuxFailure("kmeans binary not built") }
         self.tmuxPath = tmuxPath
         socket = "kmeans-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let script = "env TERM=\(term) LANG=C.UTF-8 LC_ALL=C.UTF-8 \(quoted); echo \"KMEANS-EXIT rc=$?\"; stty -a | tr '\\n' ' '; echo; echo STTY-DONE; exec sleep 120"
+        let extra = environment.map { "'\($0)'" }.joined(separator: " ")
+        let cd = workingDirectory.map { "cd '\($0)' && " } ?? ""
+        let script = "\(cd)env -u NO_COLOR -u COLORTERM TERM=\(term) LANG=C.UTF-8 LC_ALL=C.UTF-8 \(extra) \(quoted); echo \"KMEANS-EXIT rc=$?\"; stty -a | tr '\\n' ' '; echo; echo STTY-DONE; exec sleep 120"
         // The server forks from this client and would inherit a capture pipe, so start it with no pipes at all.
         try WorkbenchTmux.launch([tmuxPath, "-L", socket, "new-session", "-d", "-x", String(width), "-y", String(height), "sh", "-c", script])
     }
 
     /// The captured screen text.
     func screen() throws -> String { try run(["capture-pane", "-p", "-J"]) }
+
+    /// The captured screen with its SGR colour sequences.
+    func screenWithColours() throws -> String { try run(["capture-pane", "-p", "-e"]) }
+
+    /// The SGR parameters in `text` that set a colour (30–38, 40–48, 90–97, 100–107; not the 39/49 resets).
+    static func colourCodes(in text: String) -> [Int] {
+        var codes: [Int] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: "\u{1B}[") {
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "m") else { break }
+            for part in rest[..<end].split(separator: ";") {
+                if let code = Int(part), (30...38).contains(code) || (40...48).contains(code) || (90...97).contains(code) || (100...107).contains(code) {
+                    codes.append(code)
+                }
+            }
+            rest = rest[end...]
+        }
+        return codes
+    }
 
     /// Presses keys (tmux key names: `Space`, `Escape`, `Left`, `C-c`, or literal characters).
     func send(_ keys: String...) {

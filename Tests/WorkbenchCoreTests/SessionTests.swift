@@ -92,6 +92,45 @@ struct SessionTests {
         #expect(session.currentFrame?.phase == .initialized)
     }
 
+    @Test func trimmedHistoryRecomputesTheSameLabels() throws {
+        var full = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 0 }
+        var trimmed = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 0 }
+        trimmed.historyLabelBudget = 400 * 8
+        try Self.press(&full, "nnnnnnnn")
+        try Self.press(&trimmed, "nnnnnnnn")
+        #expect(trimmed.frames.prefix(8).allSatisfy { $0.labels.isEmpty && $0.pending == nil })
+        #expect(trimmed.frames.suffix(4).allSatisfy { !$0.labels.isEmpty })
+        for _ in 0..<16 {
+            #expect(trimmed.displayLabels == full.displayLabels)
+            #expect(trimmed.currentFrame?.state == full.currentFrame?.state)
+            try Self.press(&full, "<left>")
+            try Self.press(&trimmed, "<left>")
+        }
+        let a = SnapshotFormat.styled.render(Renderer(tier: .palette256).render(trimmed))
+        let b = SnapshotFormat.styled.render(Renderer(tier: .palette256).render(full))
+        #expect(a == b)
+    }
+
+    @Test func emptyClusterIsAnnounced() throws {
+        // Two centres on the far side of the data: the second gets no point and goes to the origin, as in TF.
+        var session = Self.session { $0.initialization = .manual; $0.k = 2 }
+        session.start(fromCentres: Matrix([[500, 500], [5000, 5000]]), globalStep: 0)
+        try Self.press(&session, "n")
+        #expect(session.currentFrame?.clusterSizes == [100, 0])
+        #expect(session.message == "cluster B got no points: its centre went to the origin (TF)")
+        let centres = try #require(session.currentFrame?.state.clusters)
+        #expect(centres[1, 0] == 0 && centres[1, 1] == 0)
+    }
+
+    @Test func computingMarkerWhileWorkIsPending() throws {
+        var session = Self.session()
+        session.handle(.character("n"))
+        let text = SnapshotFormat.text.render(Renderer(tier: .palette256).render(session))
+        #expect(text.contains("COMPUTING (Esc stops)"))
+        session.runPendingWork()
+        #expect(SnapshotFormat.text.render(Renderer(tier: .palette256).render(session)).contains("PAUSED"))
+    }
+
     @Test func stepAtTheEndComputesNewFrames() throws {
         var session = Self.session()
         try Self.press(&session, "n<left>n")
@@ -174,6 +213,19 @@ struct SessionTests {
         #expect(session.speed == Session.speeds.last)
         try Self.press(&session, "--------")
         #expect(session.speed == Session.speeds.first)
+    }
+
+    @Test func escapeCancelsPendingWork() throws {
+        var session = Self.session()
+        session.handle(.character("n"))
+        session.handle(.character(" "))
+        #expect(session.pendingHalfSteps == 2 && session.isRunning)
+        let job = try #require(session.nextJob())
+        session.handle(.escape)
+        #expect(session.pendingHalfSteps == 0 && !session.isRunning)
+        // A result that arrives after the cancel is dropped.
+        session.accept(job.run(), for: job)
+        #expect(session.frames.count == 1)
     }
 
     @Test func runStopsWhenConverged() throws {
