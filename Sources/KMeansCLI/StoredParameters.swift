@@ -86,10 +86,7 @@ struct StoredParameters: Codable, Equatable {
             throw bad("initial_clusters", initialClusters, "random, kmeans_plus_plus or explicit")
         }
         if DistanceMetric(rawValue: distanceMetric) == nil { throw bad("distance_metric", distanceMetric, "squared_euclidean or cosine") }
-        if miniBatchStepsPerIteration < 1 {
-            throw bad("mini_batch_steps_per_iteration", "\(miniBatchStepsPerIteration)", "a positive integer")
-        }
-        if kmeansPlusPlusNumRetries < 0 { throw bad("kmeans_plus_plus_num_retries", "\(kmeansPlusPlusNumRetries)", "≥ 0") }
+        // mini_batch_steps_per_iteration ≤ 1 and negative k-means++ retries are valid in TensorFlow (§1.1).
         if let relativeTolerance, !(relativeTolerance >= 0 && relativeTolerance.isFinite) {
             throw bad("relative_tolerance", "\(relativeTolerance)", "a finite number ≥ 0")
         }
