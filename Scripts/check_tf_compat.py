@@ -79,5 +79,21 @@ check(np.array_equal(exported, clusters), "load_variable(<export>/variables/vari
 check(np.array_equal(tf.train.load_variable(os.path.join(export, "variables"), "clusters"), clusters),
       "load_variable(<export>/variables, 'clusters')")
 
+# TF's own KMeans Estimator opens the dir and continues training from it (on a copy).
+import shutil
+import tempfile
+
+copy = os.path.join(tempfile.mkdtemp(), "model")
+shutil.copytree(model_dir, copy)
+spec = expected["checkpoints"][expected["latest"]]
+kmeans = tf.compat.v1.estimator.experimental.KMeans(
+    num_clusters=spec["clusters"]["shape"][0], model_dir=copy, use_mini_batch="Variable" in spec,
+    mini_batch_steps_per_iteration=3 if "update_in_steps" in spec else 1)
+check(np.array_equal(kmeans.cluster_centers(), clusters), "Estimator KMeans cluster_centers() equals ours")
+points = np.random.RandomState(0).uniform(0, 10, [30, spec["clusters"]["shape"][1]]).astype(np.float32)
+kmeans.train(lambda: tf.compat.v1.train.limit_epochs(tf.convert_to_tensor(points), num_epochs=1), steps=2)
+step = int(kmeans.get_variable_value("global_step"))
+check(step == int(spec["global_step"]["flat"][0]) + 2, f"Estimator KMeans continued training to global_step {step}")
+
 print(f"{len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

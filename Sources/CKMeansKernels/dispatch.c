@@ -16,10 +16,13 @@ typedef int32_t v16i __attribute__((ext_vector_type(16)));
 typedef int32_t v8i __attribute__((ext_vector_type(8)));
 typedef int32_t v4i __attribute__((ext_vector_type(4)));
 typedef int32_t v2i __attribute__((ext_vector_type(2)));
+typedef _Bool v16b __attribute__((ext_vector_type(16)));
 
 #define load16(p) ({ v16f v__; memcpy(&v__, (p), sizeof v__); v__; })
 #define store16(p, v) do { v16f s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
 #define store16i(p, v) do { v16i s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
+
+int64_t kmk_claim_next(int64_t *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
 
 int64_t kmk_padded_count(int64_t k) {
     int64_t padded = (k + 15) / 16 * 16;
@@ -41,30 +44,39 @@ void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed,
     }
 }
 
+// Points per chunk in a Hamerly pass: rows that need a full search are gathered and searched together.
+enum { HAMERLY_CHUNK = 256 };
+
 #define KMK_SUFFIX portable
 #define KMK_ATTR
 #define KMK_HAS_FMA 0
+#define KMK_BLOCK_POINTS 2
 #include "kernels_impl.h"
 #undef KMK_SUFFIX
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
+#undef KMK_BLOCK_POINTS
 
 #if defined(__x86_64__)
 #define KMK_SUFFIX avx2
 #define KMK_ATTR __attribute__((target("avx2,fma")))
 #define KMK_HAS_FMA 1
+#define KMK_BLOCK_POINTS 4
 #include "kernels_impl.h"
 #undef KMK_SUFFIX
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
+#undef KMK_BLOCK_POINTS
 
 #define KMK_SUFFIX avx512
 #define KMK_ATTR __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define KMK_HAS_FMA 1
+#define KMK_BLOCK_POINTS 8
 #include "kernels_impl.h"
 #undef KMK_SUFFIX
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
+#undef KMK_BLOCK_POINTS
 #endif
 
 enum { LEVEL_UNKNOWN = 0, LEVEL_PORTABLE = 1, LEVEL_AVX2 = 2, LEVEL_AVX512 = 3 };

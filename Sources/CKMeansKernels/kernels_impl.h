@@ -1,5 +1,6 @@
 // One kernel source compiled three times (AVX-512, AVX2+FMA, portable) by dispatch.c. Before including, define
-// KMK_SUFFIX (name suffix), KMK_ATTR (function attributes) and KMK_HAS_FMA (0/1).
+// KMK_SUFFIX (name suffix), KMK_ATTR (function attributes), KMK_HAS_FMA (0/1) and KMK_BLOCK_POINTS (points per
+// register block, at most 8: as many as the variant's vector registers hold accumulators for).
 // Every distance "part" is computed as the same fused chain acc = fma(-x_t, c_t, acc) starting from 0.5‖c‖², in
 // every path of one variant, so Lloyd, Hamerly and the low-D path agree bit for bit on which centre is nearest.
 
@@ -44,10 +45,15 @@ INLINE int32_t FN(hmin_i)(v16i v) {
     return f[1] < f[0] ? f[1] : f[0];
 }
 
-/// Lowest centre index among the lanes holding the minimum of `best`.
+/// Lowest centre index among the lanes holding the minimum of `best`. One lane holds the minimum almost always:
+/// that lane's index is the answer; exact ties between lanes take the vector path.
 INLINE int32_t FN(lane_argmin)(v16f best, v16i index, float *minimum) {
     float m = FN(hmin)(best);
     *minimum = m;
+    v16b equal = __builtin_convertvector(best == m, v16b);
+    uint16_t bits;
+    memcpy(&bits, &equal, sizeof bits);
+    if (__builtin_popcount(bits) == 1) return index[__builtin_ctz(bits)];
     v16i big = (v16i)0x7fffffff;
     return FN(hmin_i)(best == m ? index : big);
 }
@@ -60,6 +66,30 @@ INLINE float FN(sum_squares)(const float *x, int64_t d) {
 
 INLINE void FN(add_row)(float *restrict sums, const float *restrict x, int64_t d) {
     for (int64_t t = 0; t < d; t++) sums[t] += x[t];
+}
+
+/// Σ a_t·b_t and Σ a_t² with 8-wide partial sums (short dependency chains). Only used for Hamerly's bound test,
+/// whose margin covers the different rounding.
+INLINE void FN(dot_and_norm)(const float *a, const float *b, int64_t d, float *dot, float *norm) {
+    v8f vd = (v8f)0.0f, vn = (v8f)0.0f;
+    int64_t t = 0;
+    for (; t + 8 <= d; t += 8) {
+        v8f x, c;
+        memcpy(&x, a + t, sizeof x);
+        memcpy(&c, b + t, sizeof c);
+        vd = VFMA(x, c, vd);
+        vn = VFMA(x, x, vn);
+    }
+    v4f d4 = __builtin_shufflevector(vd, vd, 0, 1, 2, 3) + __builtin_shufflevector(vd, vd, 4, 5, 6, 7);
+    v4f n4 = __builtin_shufflevector(vn, vn, 0, 1, 2, 3) + __builtin_shufflevector(vn, vn, 4, 5, 6, 7);
+    float sd = (d4[0] + d4[2]) + (d4[1] + d4[3]);
+    float sn = (n4[0] + n4[2]) + (n4[1] + n4[3]);
+    for (; t < d; t++) {
+        sd += a[t] * b[t];
+        sn += a[t] * a[t];
+    }
+    *dot = sd;
+    *norm = sn;
 }
 
 /// Centres in lanes: P points (rows of x) against every block of 16 packed centres.
@@ -161,8 +191,8 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     }
     int64_t blocks = kmk_padded_count(k) / 16;
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        FN(assign_block)(points + i * d, 8, d, packed, half_norms, blocks, indices + i,
+    for (; i + KMK_BLOCK_POINTS <= n; i += KMK_BLOCK_POINTS)
+        FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
                          distances ? distances + i : 0, sums, counts);
     for (; i < n; i++)
         FN(assign_block)(points + i * d, 1, d, packed, half_norms, blocks, indices + i,
@@ -197,44 +227,80 @@ KMK_ATTR static void FN(all_distances)(const float *points, int64_t n, int64_t d
                                        const float *packed, const float *norms, int64_t k, float *out) {
     if (k <= 0) return;
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) FN(distances_block)(points + i * d, 8, d, packed, norms, k, out + i * k);
+    for (; i + KMK_BLOCK_POINTS <= n; i += KMK_BLOCK_POINTS)
+        FN(distances_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, norms, k, out + i * k);
     for (; i < n; i++) FN(distances_block)(points + i * d, 1, d, packed, norms, k, out + i * k);
 }
 
-/// Best and second-best part for one point over all centres (same arithmetic as the Lloyd paths).
-INLINE int32_t FN(nearest_two)(const float *x, int64_t d, const float *packed, const float *half_norms,
-                               int64_t blocks, float *best_part, float *second_part) {
-    v16f b1 = (v16f)__builtin_inff(), b2 = b1;
-    v16i bi = (v16i)0;
+/// Best and second-best part for P contiguous rows (centres in lanes), same arithmetic as assign_block.
+INLINE void FN(nearest_two_block)(const float *x, const int P, int64_t d, const float *packed,
+                                  const float *half_norms, int64_t blocks,
+                                  int32_t *best_index, float *best_part, float *second_part) {
+    v16f b1[8], b2[8];
+    v16i bi[8];
+    for (int p = 0; p < P; p++) { b1[p] = (v16f)__builtin_inff(); b2[p] = b1[p]; bi[p] = (v16i)0; }
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    int64_t b = 0;
-    while (b < blocks) {
-        int G = blocks - b >= 4 ? 4 : 1;
-        v16f acc[4];
-        for (int g = 0; g < G; g++) acc[g] = load16(half_norms + (b + g) * 16);
+    for (int64_t b = 0; b < blocks; b++) {
+        const float *cb = packed + b * 16 * d;
+        v16f acc[8];
+        v16f h = load16(half_norms + b * 16);
+        for (int p = 0; p < P; p++) acc[p] = h;
         for (int64_t t = 0; t < d; t++) {
-            v16f xt = (v16f)x[t];
-            for (int g = 0; g < G; g++) acc[g] = VFNMA(xt, load16(packed + (b + g) * 16 * d + t * 16), acc[g]);
+            v16f c = load16(cb + t * 16);
+            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * d + t], c, acc[p]);
         }
-        for (int g = 0; g < G; g++) {
-            v16i closer = acc[g] < b1;
-            v16f demoted = acc[g] < b2 ? acc[g] : b2;
+        v16i index = iota + (int32_t)(b * 16);
+        for (int p = 0; p < P; p++) {
+            v16i closer = acc[p] < b1[p];
+            v16f demoted = acc[p] < b2[p] ? acc[p] : b2[p];
+            b2[p] = closer ? b1[p] : demoted;
+            b1[p] = closer ? acc[p] : b1[p];
+            bi[p] = closer ? index : bi[p];
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        float m;
+        int32_t a = FN(lane_argmin)(b1[p], bi[p], &m);
+        float second = __builtin_inff();
+        for (int l = 0; l < 16; l++) {
+            float candidate = bi[p][l] == a ? b2[p][l] : b1[p][l];
+            if (candidate < second) second = candidate;
+        }
+        best_index[p] = a;
+        best_part[p] = m;
+        second_part[p] = second;
+    }
+}
+
+/// Best and second-best part for `count` contiguous rows of D ≤ 4 (points in lanes), same arithmetic as
+/// assign_low_d.
+INLINE void FN(nearest_two_low_d)(const float *rows, int64_t count, const int D, const float *centers,
+                                  const float *half_norms, int64_t k,
+                                  int32_t *best_index, float *best_part, float *second_part) {
+    for (int64_t i0 = 0; i0 < count; i0 += 16) {
+        int64_t rem = count - i0 < 16 ? count - i0 : 16;
+        float buffer[4][16];
+        for (int t = 0; t < D; t++)
+            for (int l = 0; l < 16; l++) buffer[t][l] = l < rem ? rows[(i0 + l) * D + t] : 0.0f;
+        v16f X[4];
+        for (int t = 0; t < D; t++) X[t] = load16(buffer[t]);
+        v16f b1 = (v16f)__builtin_inff(), b2 = b1;
+        v16i bi = (v16i)0;
+        for (int64_t j = 0; j < k; j++) {
+            v16f acc = (v16f)half_norms[j];
+            for (int t = 0; t < D; t++) acc = VFNMA(X[t], (v16f)centers[j * D + t], acc);
+            v16i closer = acc < b1;
+            v16f demoted = acc < b2 ? acc : b2;
             b2 = closer ? b1 : demoted;
-            b1 = closer ? acc[g] : b1;
-            bi = closer ? iota + (int32_t)((b + g) * 16) : bi;
+            b1 = closer ? acc : b1;
+            bi = closer ? (v16i)(int32_t)j : bi;
         }
-        b += G;
+        for (int l = 0; l < rem; l++) {
+            best_index[i0 + l] = bi[l];
+            best_part[i0 + l] = b1[l];
+            second_part[i0 + l] = b2[l];
+        }
     }
-    float m;
-    int32_t a = FN(lane_argmin)(b1, bi, &m);
-    float second = __builtin_inff();
-    for (int l = 0; l < 16; l++) {
-        float candidate = bi[l] == a ? b2[l] : b1[l];
-        if (candidate < second) second = candidate;
-    }
-    *best_part = m;
-    *second_part = second;
-    return a;
 }
 
 KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t d,
@@ -246,42 +312,80 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
     int64_t blocks = kmk_padded_count(k) / 16;
     int64_t scanned = 0;
     const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
-    for (int64_t i = 0; i < n; i++) {
-        const float *x = points + i * d;
-        float xx = FN(sum_squares)(x, d);
-        float margin = slack * (xx + c_max_sq) + 0x1p-100f;
-        float dist;
-        int32_t a;
-        if (!full_scan) {
-            a = indices[i];
-            float l = lower[i] - lower_shift[a];
-            l = l > 0 ? l * (1.0f - 0x1p-20f) : 0.0f;
-            const float *c = centers + (int64_t)a * d;
-            float part = half_norms[a];
-            for (int64_t t = 0; t < d; t++) part = SFNMA(x[t], c[t], part);
-            dist = 2 * (0.5f * xx + part);
-            float z = l > center_half_gap[a] ? l : center_half_gap[a];
-            if (z * z > dist + margin) {
-                lower[i] = l;
-                goto done;
+    // Rows needing a full search are gathered per chunk and searched together with the blocked kernels.
+    float *rows = malloc(sizeof(float) * HAMERLY_CHUNK * (size_t)(d > 0 ? d : 1));
+    if (!rows) return -1;
+    int64_t list[HAMERLY_CHUNK];
+    float xxs[HAMERLY_CHUNK], best[HAMERLY_CHUNK], second[HAMERLY_CHUNK];
+    int32_t found[HAMERLY_CHUNK];
+    for (int64_t c0 = 0; c0 < n; c0 += HAMERLY_CHUNK) {
+        int64_t end = n - c0 < HAMERLY_CHUNK ? n : c0 + HAMERLY_CHUNK;
+        int64_t count = 0;
+        for (int64_t i = c0; i < end; i++) {
+            const float *x = points + i * d;
+            float xx;
+            if (!full_scan) {
+                int32_t a = indices[i];
+                float l = lower[i] - lower_shift[a];
+                l = l > 0 ? l * (1.0f - 0x1p-20f) : 0.0f;
+                const float *c = centers + (int64_t)a * d;
+                float part;
+                if (d >= 8) {
+                    float dot;
+                    FN(dot_and_norm)(x, c, d, &dot, &xx);
+                    part = half_norms[a] - dot;
+                } else {
+                    xx = FN(sum_squares)(x, d);
+                    part = half_norms[a];
+                    for (int64_t t = 0; t < d; t++) part = SFNMA(x[t], c[t], part);
+                }
+                float dist = 2 * (0.5f * xx + part);
+                float z = l > center_half_gap[a] ? l : center_half_gap[a];
+                float margin = slack * (xx + c_max_sq) + 0x1p-100f;
+                if (z * z > dist + margin) {
+                    lower[i] = l;
+                    if (distances) distances[i] = dist;
+                    continue;
+                }
+            } else {
+                xx = FN(sum_squares)(x, d);
+            }
+            memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
+            xxs[count] = xx;
+            list[count++] = i;
+        }
+        switch (d) {
+        case 1: FN(nearest_two_low_d)(rows, count, 1, centers, half_norms, k, found, best, second); break;
+        case 2: FN(nearest_two_low_d)(rows, count, 2, centers, half_norms, k, found, best, second); break;
+        case 3: FN(nearest_two_low_d)(rows, count, 3, centers, half_norms, k, found, best, second); break;
+        case 4: FN(nearest_two_low_d)(rows, count, 4, centers, half_norms, k, found, best, second); break;
+        default: {
+            int64_t q = 0;
+            for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
+                FN(nearest_two_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q, best + q, second + q);
+            for (; q < count; q++)
+                FN(nearest_two_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, best + q, second + q);
+        }
+        }
+        for (int64_t q = 0; q < count; q++) {
+            int64_t i = list[q];
+            float xx = xxs[q];
+            float margin = slack * (xx + c_max_sq) + 0x1p-100f;
+            indices[i] = found[q];
+            if (distances) distances[i] = 2 * (0.5f * xx + best[q]);
+            float second_sq = 2 * (0.5f * xx + second[q]) - margin;
+            lower[i] = second_sq > 0 ? __builtin_sqrtf(second_sq) * (1.0f - 0x1p-20f) : 0.0f;
+        }
+        scanned += count;
+        if (sums) {
+            for (int64_t i = c0; i < end; i++) {
+                int32_t a = indices[i];
+                FN(add_row)(sums + (int64_t)a * d, points + i * d, d);
+                counts[a] += 1;
             }
         }
-        {
-            float best, second;
-            a = FN(nearest_two)(x, d, packed, half_norms, blocks, &best, &second);
-            indices[i] = a;
-            dist = 2 * (0.5f * xx + best);
-            float second_sq = 2 * (0.5f * xx + second) - margin;
-            lower[i] = second_sq > 0 ? __builtin_sqrtf(second_sq) * (1.0f - 0x1p-20f) : 0.0f;
-            scanned++;
-        }
-    done:
-        if (distances) distances[i] = dist;
-        if (sums) {
-            FN(add_row)(sums + (int64_t)a * d, x, d);
-            counts[a] += 1;
-        }
     }
+    free(rows);
     return scanned;
 }
 

@@ -57,3 +57,9 @@ KMEANS_SHIM int kmeans_get_mouse(int *y, int *x, mmask_t *bstate) {
 /// Opens a curses screen on the process's standard output and input; NULL when the terminal cannot be set up
 /// (unlike initscr, which exits the process).
 KMEANS_SHIM SCREEN *kmeans_newterm_stdio(void) { return newterm(NULL, stdout, stdin); }
+
+/// Whether the current terminal can move the cursor (terminfo `cup`); without it a full-screen UI is garbage.
+KMEANS_SHIM int kmeans_can_address_cursor(void) {
+    char *cup = tigetstr("cup");
+    return cup != NULL && cup != (char *)-1;
+}

@@ -17,6 +17,16 @@ struct BenchmarkCase: Codable, Sendable {
         BenchmarkCase(label: "D", name: "n200k_d128_k256", n: 200_000, d: 128, k: 256, seed: 45),
     ]
 
+    /// The named case ("A"…"D" or its name), or a custom shape written `n<N>_d<D>_k<K>` (e.g. `n200000_d2_k256`).
+    static func named(_ text: String) -> BenchmarkCase? {
+        if let known = all.first(where: { $0.label == text || $0.name == text }) { return known }
+        let parts = text.split(separator: "_")
+        guard parts.count == 3, parts[0].hasPrefix("n"), parts[1].hasPrefix("d"), parts[2].hasPrefix("k"),
+              let n = Int(parts[0].dropFirst()), let d = Int(parts[1].dropFirst()), let k = Int(parts[2].dropFirst()),
+              n > 0, d > 0, k > 0, k <= n else { return nil }
+        return BenchmarkCase(label: text, name: text, n: n, d: d, k: k, seed: UInt64(n &* 31 &+ d &* 7 &+ k))
+    }
+
     /// FLOPs of the distance work in one full-batch iteration (2·N·D·K).
     var flopsPerIteration: Double { 2 * Double(n) * Double(d) * Double(k) }
 }
@@ -100,6 +110,8 @@ struct LloydLoop {
     private var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
     private var hamerly = HamerlyState()
     private(set) var relocations = 0
+    /// Points that needed a full search, summed over the passes (Hamerly only).
+    private(set) var fullSearches = 0
 
     init(points: Matrix, threads: Int?, algorithm: Algorithm) {
         self.points = points
@@ -117,6 +129,7 @@ struct LloydLoop {
                                           computeDistances: false, into: &pass)
             case .hamerly:
                 hamerly.pass(points: points, centers: centers, accumulate: true, threads: threads, into: &pass)
+                fullSearches += hamerly.lastFullSearchCount
             }
             centers = update(centers)
         }
@@ -164,6 +177,20 @@ enum Measure {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// Wall seconds and CPU seconds (user + system, all threads of this process) taken by `body`.
+    static func wallAndCPU(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        let cpuBefore = cpuSeconds()
+        let wall = seconds(body)
+        return (wall, cpuSeconds() - cpuBefore)
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// Exact float64 inertia Σ min_j ‖x − c_j‖² (nearest centre from the kernel, distance in float64).
     static func inertia(points: Matrix, centers: Matrix) -> Double {
         let pass = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: nil,
@@ -191,6 +218,14 @@ enum Measure {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss * 1024
+    }
+
+    /// Current resident set size of this process, in bytes (from /proc/self/statm).
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// The 1-minute load average (what `uptime` prints first).

@@ -6,6 +6,7 @@
 // written as .npy into the data directory (created on first run, reused afterwards) so the peers read the same bytes.
 import Foundation
 import KMeansCore
+import WorkbenchCore
 
 /// Everything measured for one case (one JSON object per case).
 struct CaseResult: Codable {
@@ -19,6 +20,9 @@ struct CaseResult: Codable {
     /// Full-batch Lloyd, ms per iteration: best and median of the repeats.
     var lloydMsPerIteration: Double
     var lloydMedianMsPerIteration: Double
+    /// CPU time per iteration divided by the thread count, for the fastest repeat: what the wall time would be
+    /// with the cores to ourselves (a shared machine inflates wall time, much less CPU time).
+    var lloydCpuMsPerIterationPerThread: Double
     var lloydGflops: Double
     var lloydShareOfFmaPeak: Double
     var lloydInertia: Double
@@ -26,14 +30,26 @@ struct CaseResult: Codable {
     /// Hamerly's exact variant over the same iterations, and whether its final centres equal Lloyd's bit for bit.
     var hamerlyMsPerIteration: Double
     var hamerlyEqualsLloyd: Bool
+    /// Share of point-passes that needed a full search under Hamerly's bounds.
+    var hamerlySearchFraction: Double
+    /// What `KMeansAlgorithm.auto` picks for this shape, and its ms per iteration (the library's default speed).
+    var autoAlgorithm: String
+    var autoMsPerIteration: Double
     var predictMs: Double
     var transformMs: Double?
     var miniBatchStepMs: Double
     var cosineMsPerIteration: Double
     var kmeansPlusPlusSeconds: Double?
     var workbenchFrameMs: Double?
+    /// Peak RSS after the full-batch runs, and the RSS of the process before it loaded any data (runtime baseline).
     var peakResidentBytes: Int
+    var baselineResidentBytes: Int
     var dataBytes: Int
+}
+
+/// A bad command line or a failed case, with a message naming it.
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
 }
 
 let fmaPeakPerCore = 112.0  // GFLOP/s, measured on this machine class (docs/BENCHMARKS.md)
@@ -50,14 +66,18 @@ struct Options {
         var i = 1
         func value() throws -> String {
             i += 1
-            guard i < arguments.count else { throw Npy.FormatError(description: "missing value for \(arguments[i - 1])") }
+            guard i < arguments.count else { throw BenchmarkError(description: "missing value for \(arguments[i - 1])") }
             return arguments[i]
         }
         while i < arguments.count {
             switch arguments[i] {
             case "--cases":
-                let wanted = try value().split(separator: ",").map { String($0) }
-                cases = BenchmarkCase.all.filter { wanted.contains($0.label) || wanted.contains($0.name) }
+                cases = try value().split(separator: ",").map {
+                    guard let c = BenchmarkCase.named(String($0)) else {
+                        throw BenchmarkError(description: "unknown case \($0) (A, B, C, D or n<N>_d<D>_k<K>)")
+                    }
+                    return c
+                }
             case "--repeats": repeats = max(1, Int(try value()) ?? 3)
             case "--threads": threads = Int(try value())
             case "--data-dir": dataDirectory = try value()
@@ -66,7 +86,7 @@ struct Options {
             case "--help", "-h":
                 print("usage: KMeansBenchmarks [--cases A,B,C,D] [--repeats N] [--threads N] [--data-dir DIR] [--json FILE]")
                 exit(0)
-            default: throw Npy.FormatError(description: "unknown argument \(arguments[i])")
+            default: throw BenchmarkError(description: "unknown argument \(arguments[i])")
             }
             i += 1
         }
@@ -81,6 +101,7 @@ func median(_ times: [Double]) -> Double {
 
 func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     let loadBefore = Measure.loadAverage()
+    let baseline = Measure.residentBytes()
     let threads = options.threads ?? DistanceKernels.defaultThreadCount
     let (points, initial) = try DataSets.load(c, directory: options.dataDirectory)
     let iterations = 20
@@ -90,9 +111,12 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     var loop = LloydLoop(points: points, threads: threads, algorithm: .lloyd)
     var finalCenters = loop.run(from: initial, iterations: 2)
     var times: [Double] = []
+    var cpuOfBest = Double.infinity
     for _ in 0..<options.repeats {
         loop = LloydLoop(points: points, threads: threads, algorithm: .lloyd)
-        times.append(Measure.seconds { finalCenters = loop.run(from: initial, iterations: iterations) })
+        let (wall, cpu) = Measure.wallAndCPU { finalCenters = loop.run(from: initial, iterations: iterations) }
+        if wall < (times.min() ?? .infinity) { cpuOfBest = cpu }
+        times.append(wall)
     }
     let peak = Measure.peakResidentBytes()
     let lloydMs = best(times) * 1000 / Double(iterations)
@@ -104,11 +128,13 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     // Hamerly over the same iterations.
     var hamerlyTimes: [Double] = []
     var hamerlyCenters = initial
+    var searchFraction = 1.0
     for _ in 0..<options.repeats {
         var h = LloydLoop(points: points, threads: threads, algorithm: .hamerly)
         hamerlyTimes.append(Measure.seconds { hamerlyCenters = h.run(from: initial, iterations: iterations) })
+        searchFraction = Double(h.fullSearches) / Double(c.n * iterations)
     }
-    log("[\(c.label)] hamerly \(fmt(best(hamerlyTimes) * 1000 / Double(iterations))) ms/iter")
+    log("[\(c.label)] hamerly \(fmt(best(hamerlyTimes) * 1000 / Double(iterations))) ms/iter, full searches \(fmt(searchFraction * 100, 3))%")
 
     // Predict: assignment only, with the final centres.
     var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
@@ -197,21 +223,38 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     }
     log("[\(c.label)] k-means++ \(fmt(best(plusPlusTimes))) s")
 
+    // One workbench frame at 200×60 over all N points (render only; the session is built once, untimed).
+    var frameMs: Double? = nil
+    if c.n >= 1_000_000 {
+        let session = Session(dataSet: DataSet(name: c.name, points: points), width: 200, height: 60)
+        let renderer = Renderer(tier: .truecolor)
+        var frames: [Double] = []
+        for _ in 0..<(options.repeats + 2) {
+            frames.append(Measure.seconds { _ = renderer.render(session) })
+        }
+        frameMs = best(frames) * 1000
+        log("[\(c.label)] workbench frame \(fmt(frameMs)) ms")
+    }
+
     let inertia = Measure.inertia(points: points, centers: finalCenters)
+    let autoChoice = KMeansAlgorithm.auto.resolved(points: c.n, dimensions: c.d, centers: c.k)
     log("[\(c.label)] done: inertia \(inertia)")
     return CaseResult(
         caseInfo: c, instructionSet: DistanceKernels.instructionSet, threads: threads, iterations: iterations,
         repeats: options.repeats, loadBefore: loadBefore, loadAfter: Measure.loadAverage(),
         lloydMsPerIteration: lloydMs, lloydMedianMsPerIteration: median(times) * 1000 / Double(iterations),
+        lloydCpuMsPerIterationPerThread: cpuOfBest * 1000 / Double(iterations) / Double(min(threads, DistanceKernels.partitions(of: c.n).count)),
         lloydGflops: gflops, lloydShareOfFmaPeak: gflops / (fmaPeakPerCore * Double(threads)),
         lloydInertia: inertia, emptyClusterRelocations: relocations,
         hamerlyMsPerIteration: best(hamerlyTimes) * 1000 / Double(iterations),
-        hamerlyEqualsLloyd: hamerlyCenters == finalCenters,
+        hamerlyEqualsLloyd: hamerlyCenters == finalCenters, hamerlySearchFraction: searchFraction,
+        autoAlgorithm: autoChoice.rawValue,
+        autoMsPerIteration: autoChoice == .hamerly ? best(hamerlyTimes) * 1000 / Double(iterations) : lloydMs,
         predictMs: best(predictTimes) * 1000, transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
-        workbenchFrameMs: nil,  // GAP: waits for the workbench renderer (branch workbench)
-        peakResidentBytes: peak, dataBytes: c.n * c.d * 4)
+        workbenchFrameMs: frameMs,
+        peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4)
 }
 
 /// Rows scaled to unit length (TF's l2_normalize: x · rsqrt(max(Σx², 1e-12))).
@@ -238,21 +281,21 @@ func log(_ message: String) {
 
 func printTable(_ results: [CaseResult]) {
     print("")
-    print("| case | N×D×K | Lloyd ms/it (median) | GFLOP/s | % FMA peak | Hamerly ms/it | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | peak RSS / data | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| case | N×D×K | Lloyd ms/it (median; CPU/thread) | GFLOP/s | % FMA peak | Hamerly ms/it (searched) | auto | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | (peak − baseline RSS) / data | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results {
         let c = r.caseInfo
-        let rss = Double(r.peakResidentBytes) / Double(r.dataBytes)
-        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (\(r.peakResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
+        let rss = Double(r.peakResidentBytes - r.baselineResidentBytes) / Double(r.dataBytes)
+        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration)); \(fmt(r.lloydCpuMsPerIterationPerThread))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") (\(fmt(r.hamerlySearchFraction * 100, 2))%) | \(r.autoAlgorithm) \(fmt(r.autoMsPerIteration)) | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
     }
-    print("workbench frame: not measured yet (GAP: needs the workbench renderer from branch workbench).")
+    for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }
 
 do {
     let options = try Options(arguments: CommandLine.arguments)
     try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
     if let label = options.child {
-        guard let c = BenchmarkCase.all.first(where: { $0.label == label }) else { throw Npy.FormatError(description: "unknown case \(label)") }
+        guard let c = BenchmarkCase.named(label) else { throw BenchmarkError(description: "unknown case \(label)") }
         let result = try runCase(c, options: options)
         let json = try JSONEncoder().encode(result)
         print("RESULT " + String(decoding: json, as: UTF8.self))
@@ -273,7 +316,7 @@ do {
         process.waitUntilExit()
         guard process.terminationStatus == 0,
               let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") })
-        else { throw Npy.FormatError(description: "case \(c.label) failed (status \(process.terminationStatus))") }
+        else { throw BenchmarkError(description: "case \(c.label) failed (status \(process.terminationStatus))") }
         results.append(try JSONDecoder().decode(CaseResult.self, from: Data(line.dropFirst(7).utf8)))
     }
     printTable(results)

@@ -71,3 +71,47 @@ enum StandardOutput {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }
+
+/// Bytes for standard output, built without intermediate strings (per-row output of large files) and written
+/// in large blocks.
+struct OutputBuffer {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(1 << 20) }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// A float in Swift's shortest round-trip form (`null` for NaN and infinities in JSON).
+    mutating func append(_ value: Float, nonFinite: StaticString = "null") {
+        if value.isFinite {
+            var text = value.description
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+        } else {
+            append(nonFinite)
+        }
+    }
+
+    mutating func append(_ value: Int64) {
+        var text = String(value)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Floats separated by `separator`.
+    mutating func append(_ values: ArraySlice<Float>, separator: StaticString) {
+        var first = true
+        for value in values {
+            if !first { append(separator) }
+            first = false
+            append(value)
+        }
+    }
+
+    /// Writes what is buffered to standard output and empties the buffer.
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(bytes))
+        bytes.removeAll(keepingCapacity: true)
+    }
+}

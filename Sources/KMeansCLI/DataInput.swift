@@ -8,10 +8,12 @@ struct DataInput {
     let path: String
     let options: DataReadOptions
 
-    init(_ dataOptions: DataOptions, featureColumns: [String]?) throws {
+    init(_ dataOptions: DataOptions, featureColumns: [String]?, rejectAllZeroRows: Bool = false) throws {
         guard let path = dataOptions.data else { throw CLIError.usage("--data FILE is required ('-' reads standard input)") }
         self.path = path
-        options = dataOptions.readOptions(featureColumns: featureColumns)
+        var options = dataOptions.readOptions(featureColumns: featureColumns)
+        options.rejectAllZeroRows = rejectAllZeroRows
+        self.options = options
     }
 
     /// Every row, checked against the model's width when it is known.

@@ -9,12 +9,12 @@ import TFFormats
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a trained model to BASE/<timestamp>/: its variables as a tensor bundle, the centres as .npy and CSV, and its parameters.",
+        abstract: "Export a trained model to BASE/<timestamp>/ (TF's export_saved_model layout, without a graph).",
         discussion: """
-            Like TF's export_saved_model, the export goes to a new timestamped directory below --to. It holds \
-            variables/variables.index + variables/variables.data-00000-of-00001 (the SavedModel variables layout, \
-            readable with tf.train.load_variable), cluster_centers.npy, cluster_centers.csv and kmeans_params.json. \
-            No saved_model.pb graph is written.
+            The export goes to a new timestamped directory below --to. It holds variables/variables.index + \
+            variables/variables.data-00000-of-00001 (readable with tf.train.load_variable), kmeans_export.json (the \
+            serving signatures: cluster_index, all_distances, serving_default; input 'x'), and for convenience \
+            cluster_centers.npy, cluster_centers.csv and kmeans_params.json. No saved_model.pb graph is written.
             """)
 
     @OptionGroup var model: ModelDirOptions
@@ -25,41 +25,14 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let context = try ModelContext.open(model, flags: parameters, featureColumns: nil)
-        let prefix: URL
-        if let checkpoint = context.checkpointPath {
-            prefix = URL(fileURLWithPath: checkpoint)
-        } else if let latest = try ModelDirectory(url: context.directory).latestCheckpoint() {
-            prefix = latest.prefix
-        } else {
-            throw CLIError.data("\(context.directory.path): no checkpoint to export")
-        }
-        let tensors = try TensorBundleReader(prefix: prefix).readAll()
         let (centers, step) = try context.centersAndStep()
-
-        let base = URL(fileURLWithPath: to)
-        var stamp = Int(Date().timeIntervalSince1970)
-        var target = base.appendingPathComponent("\(stamp)")
-        while FileManager.default.fileExists(atPath: target.path) {
-            stamp += 1
-            target = base.appendingPathComponent("\(stamp)")
-        }
-        // Build in a hidden sibling and rename, so a failed export leaves nothing half-written.
-        let staging = base.appendingPathComponent(".\(stamp).partial-\(getpid())")
-        do {
-            let variables = staging.appendingPathComponent("variables")
-            try FileManager.default.createDirectory(at: variables, withIntermediateDirectories: true)
-            let encoded = try TensorBundleEncoder.encode(tensors)
-            try writeFile(encoded.data, to: variables.appendingPathComponent("variables.data-00000-of-00001").path)
-            try writeFile(encoded.index, to: variables.appendingPathComponent("variables.index").path)
-            try NPYWriter.write(centers, to: staging.appendingPathComponent("cluster_centers.npy").path)
-            try CSVWriter.write(CSVWriter.format(centers, header: featureHeader(context.parameters, columns: centers.columns)),
-                                to: staging.appendingPathComponent("cluster_centers.csv").path)
-            try context.parameters.save(in: staging)
-            try FileManager.default.moveItem(at: staging, to: target)
-        } catch {
-            try? FileManager.default.removeItem(at: staging)
-            throw error
-        }
+        let directory = try context.estimator.exportSavedModel(exportDirBase: to, servingInputReceiverFn: { ServingInputReceiver() },
+                                                               checkpointPath: context.checkpointPath)
+        let target = URL(fileURLWithPath: directory)
+        try NPYWriter.write(centers, to: target.appendingPathComponent("cluster_centers.npy").path)
+        try CSVWriter.write(CSVWriter.format(centers, header: featureHeader(context.parameters, columns: centers.columns)),
+                            to: target.appendingPathComponent("cluster_centers.csv").path)
+        try context.parameters.save(in: target)
         switch output.format {
         case .json, .jsonl:
             let value = JSONValue.object([("export_dir", .string(target.path)), ("global_step", .int(step)),
@@ -68,7 +41,7 @@ struct ExportCommand: ParsableCommand {
         case .csv:
             StandardOutput.write("export_dir,global_step\n\(CSVWriter.escape(target.path)),\(step)\n")
         case .text:
-            StandardOutput.write("exported \(prefix.lastPathComponent) (global step \(step)) to \(target.path)\n")
+            StandardOutput.write("exported global step \(step) to \((to as NSString).appendingPathComponent(target.lastPathComponent))\n")
         }
     }
 }

@@ -135,21 +135,33 @@ struct PredictCommand: ParsableCommand {
         try forEachPrediction(context, input, batchSize: options.batchSize ?? 65536) { distances, indices in
             switch format {
             case .jsonl:
-                var text = ""
+                var out = OutputBuffer()
                 for i in 0..<distances.rows {
-                    text += JSONValue.object([("cluster_index", .int(indices[i])), ("all_distances", .floats(distances.row(i)))]).compact + "\n"
+                    out.append("{\"cluster_index\":")
+                    out.append(indices[i])
+                    out.append(",\"all_distances\":[")
+                    out.append(distances.row(i), separator: ",")
+                    out.append("]}\n")
                 }
-                StandardOutput.write(text)
+                out.flush()
             case .csv:
-                var text = ""
+                var out = OutputBuffer()
                 if !wroteHeader {
-                    text += (["cluster_index"] + (0..<distances.columns).map { "all_distances_\($0)" }).joined(separator: ",") + "\n"
+                    out.append("cluster_index")
+                    for j in 0..<distances.columns {
+                        out.append(",all_distances_")
+                        out.append(Int64(j))
+                    }
+                    out.append("\n")
                     wroteHeader = true
                 }
                 for i in 0..<distances.rows {
-                    text += "\(indices[i])," + distances.row(i).map { "\($0)" }.joined(separator: ",") + "\n"
+                    out.append(indices[i])
+                    out.append(",")
+                    out.append(distances.row(i), separator: ",")
+                    out.append("\n")
                 }
-                StandardOutput.write(text)
+                out.flush()
             case .json:
                 allIndices += indices
                 allRows += distances.nestedRows
@@ -196,17 +208,29 @@ struct TransformCommand: ParsableCommand {
             }
             switch format {
             case .jsonl:
-                var text = ""
-                for i in 0..<distances.rows { text += JSONValue.object([("distances", .floats(distances.row(i)))]).compact + "\n" }
-                StandardOutput.write(text)
+                var out = OutputBuffer()
+                for i in 0..<distances.rows {
+                    out.append("{\"distances\":[")
+                    out.append(distances.row(i), separator: ",")
+                    out.append("]}\n")
+                }
+                out.flush()
             case .csv:
-                var text = ""
+                var out = OutputBuffer()
                 if !wroteHeader {
-                    text += (0..<distances.columns).map { "distance_\($0)" }.joined(separator: ",") + "\n"
+                    for j in 0..<distances.columns {
+                        if j > 0 { out.append(",") }
+                        out.append("distance_")
+                        out.append(Int64(j))
+                    }
+                    out.append("\n")
                     wroteHeader = true
                 }
-                text += CSVWriter.format(distances)
-                StandardOutput.write(text)
+                for i in 0..<distances.rows {
+                    out.append(distances.row(i), separator: ",")
+                    out.append("\n")
+                }
+                out.flush()
             case .json:
                 allRows += distances.nestedRows
             case .text:

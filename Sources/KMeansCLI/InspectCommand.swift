@@ -109,14 +109,8 @@ struct InspectCommand: ParsableCommand {
 
         switch output.format {
         case .json, .jsonl:
-            let parametersValue: JSONValue
-            if let stored, let data = try? JSONEncoder().encode(stored), let text = String(data: data, encoding: .utf8) {
-                parametersValue = .string(text)
-            } else {
-                parametersValue = .null
-            }
             var fields: [(String, JSONValue)] = [
-                ("model_dir", .string(url.path)),
+                ("model_dir", .string(directory)),
                 ("latest_checkpoint", latest.map { .string($0.name) } ?? .null),
                 ("checkpoint_state", state.map { .object([("model_checkpoint_path", .string($0.modelCheckpointPath)),
                                                           ("all_model_checkpoint_paths", .array($0.allModelCheckpointPaths.map { .string($0) }))]) } ?? .null),
@@ -125,7 +119,7 @@ struct InspectCommand: ParsableCommand {
                 ("events", .array(eventRows)),
                 ("loss", lastLoss.map { .double($0.value) } ?? .null),
                 ("score", lastScore.map { .double($0.value) } ?? .null),
-                ("parameters_json", parametersValue),
+                ("parameters", stored?.jsonValue ?? .null),
             ]
             if let clusterSizes { fields.append(("cluster_sizes", .array(clusterSizes.map { .int(Int64($0)) }))) }
             let value = JSONValue.object(fields)
@@ -137,7 +131,7 @@ struct InspectCommand: ParsableCommand {
             }
             StandardOutput.write(text)
         case .text:
-            var text = "model directory: \(sanitized(url.path))\n"
+            var text = "model directory: \(sanitized(directory))\n"
             if let stored {
                 text += "parameters (\(StoredParameters.fileName)): num_clusters=\(stored.numClusters) initial_clusters=\(stored.initialClusters) "
                 text += "distance_metric=\(stored.distanceMetric) use_mini_batch=\(stored.useMiniBatch) "

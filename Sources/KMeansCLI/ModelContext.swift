@@ -25,7 +25,7 @@ struct ModelContext {
         if facts == nil {
             throw CLIError.data("\(modelOptions.modelDir): no checkpoint (train first, or check the 'checkpoint' file)")
         }
-        let resolver = ParameterResolver(directory: directory, flags: flags, featureColumns: featureColumns)
+        let resolver = ParameterResolver(directory: directory, displayName: modelOptions.modelDir, flags: flags, featureColumns: featureColumns)
         let explicit = try flags.initialClusters.flatMap { value -> Matrix? in
             guard value != "random", value != "kmeans_plus_plus" else { return nil }
             return try resolver.explicitCenters(dataOptions: DataOptions.defaults)
@@ -78,7 +78,7 @@ struct ModelContext {
 extension DataOptions {
     /// Reading options with every default (for side files such as initial centres).
     static var defaults: DataOptions {
-        // swiftlint-free: parse an empty argument list to get the declared defaults.
+        // Parsing an empty argument list yields the declared defaults.
         (try? DataOptions.parse([])) ?? DataOptions()
     }
 }

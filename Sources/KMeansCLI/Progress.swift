@@ -6,7 +6,6 @@ import KMeansEstimator
 final class TrainingMonitor: SessionRunHook {
     private let stop: StopRequest
     private let draw: Bool
-    private let firstStep: Int64
     private let lastStep: Int64?
     private var startTime = Date()
     private var lastDrawn = Date.distantPast
@@ -15,10 +14,9 @@ final class TrainingMonitor: SessionRunHook {
     /// The loss of every step of this run, in order.
     private(set) var losses: [Float] = []
 
-    init(stop: StopRequest, showProgress: Bool, firstStep: Int64, lastStep: Int64?) {
+    init(stop: StopRequest, showProgress: Bool, lastStep: Int64?) {
         self.stop = stop
         self.draw = showProgress
-        self.firstStep = firstStep
         self.lastStep = lastStep
     }
 

@@ -59,6 +59,25 @@ struct StoredParameters: Codable, Equatable {
             kmeansPlusPlusNumRetries: kmeansPlusPlusNumRetries, relativeTolerance: relativeTolerance)
     }
 
+    /// The parameters as a JSON object with the file's key names.
+    var jsonValue: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("num_clusters", .int(Int64(numClusters))),
+            ("initial_clusters", .string(initialClusters)),
+            ("distance_metric", .string(distanceMetric)),
+            ("random_seed", .int(randomSeed)),
+            ("use_mini_batch", .bool(useMiniBatch)),
+            ("mini_batch_steps_per_iteration", .int(Int64(miniBatchStepsPerIteration))),
+            ("kmeans_plus_plus_num_retries", .int(Int64(kmeansPlusPlusNumRetries))),
+            ("relative_tolerance", relativeTolerance.map { .double($0) } ?? .null),
+            ("feature_columns", featureColumns.map { .array($0.map { .string($0) }) } ?? .null),
+            ("feature_names", featureNames.map { .array($0.map { .string($0) }) } ?? .null),
+            ("num_features", numFeatures.map { .int(Int64($0)) } ?? .null),
+        ]
+        if let initialCenters { fields.append(("initial_centers", .matrix(initialCenters))) }
+        return .object(fields)
+    }
+
     /// Reads the file in `directory`, or nil when there is none.
     static func load(from directory: URL) throws -> StoredParameters? {
         let url = directory.appendingPathComponent(fileName)
@@ -137,6 +156,8 @@ struct CheckpointFacts {
 /// latest checkpoint, refusing flags that contradict what the directory holds.
 struct ParameterResolver {
     let directory: URL
+    /// The model directory as the user wrote it, for messages.
+    let displayName: String
     let flags: ModelParameterOptions
     let featureColumns: [String]?
 
@@ -151,7 +172,7 @@ struct ParameterResolver {
     }
 
     func resolve(stored: StoredParameters?, facts: CheckpointFacts?, explicitCenters: Matrix?, training: Bool) throws -> StoredParameters {
-        let origin = stored != nil ? "\(directory.path)/\(StoredParameters.fileName)" : "the checkpoint in \(directory.path)"
+        let origin = stored != nil ? (displayName as NSString).appendingPathComponent(StoredParameters.fileName) : "the checkpoint in \(displayName)"
         func conflict(_ flag: String, _ given: String, _ remembered: String) -> CLIError {
             .usage("--\(flag) \(given) conflicts with the model directory: it was trained with \(flag.replacingOccurrences(of: "-", with: "_")) = \(remembered) (\(origin)); omit the flag or use another --model-dir")
         }
@@ -187,7 +208,7 @@ struct ParameterResolver {
                 throw conflict("mini-batch-steps-per-iteration", "\(m)", facts.separateWorkingCopy ? "> 1" : "≤ 1")
             }
             if let centers = explicitCenters, let known = facts.numClusters, centers.rows != known {
-                throw CLIError.data("\(flags.initialClusters ?? ""): holds \(centers.rows) centres but the checkpoint in \(directory.path) has k = \(known)")
+                throw CLIError.data("\(flags.initialClusters ?? ""): holds \(centers.rows) centres but the checkpoint in \(displayName) has k = \(known)")
             }
         }
         let k: Int
@@ -202,7 +223,7 @@ struct ParameterResolver {
             k = known
         } else {
             throw CLIError.usage(training ? "--num-clusters is required for a new model (or give --initial-clusters FILE)"
-                                          : "\(directory.path) has no trained model (no checkpoint and no \(StoredParameters.fileName))")
+                                          : "\(displayName) has no trained model (no checkpoint and no \(StoredParameters.fileName))")
         }
         let miniBatch = flags.useMiniBatch ?? facts?.useMiniBatch ?? true
         let defaultM = (facts?.separateWorkingCopy ?? false) ? 2 : 1

@@ -34,6 +34,8 @@ struct TrainCommand: ParsableCommand {
     var saveCheckpointsSteps: Int?
     @Option(name: .customLong("keep-checkpoint-max"), help: "Checkpoints to keep (0 keeps all; default 5).")
     var keepCheckpointMax: Int?
+    @Option(name: .customLong("save-summary-steps"), help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
+    var saveSummarySteps: Int?
     @OptionGroup var output: OutputOptions
 
     /// Steps run when neither --steps nor --max-steps is given (with the relative-tolerance stop).
@@ -50,6 +52,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--save-checkpoints-steps must be > 0, given: \(saveCheckpointsSteps)")
         }
         if let keepCheckpointMax, keepCheckpointMax < 0 { throw ValidationError("--keep-checkpoint-max must be ≥ 0, given: \(keepCheckpointMax)") }
+        if let saveSummarySteps, saveSummarySteps < 0 { throw ValidationError("--save-summary-steps must be ≥ 0, given: \(saveSummarySteps)") }
         if dataOptions.data == nil { throw ValidationError("--data FILE is required ('-' reads standard input)") }
     }
 
@@ -62,12 +65,14 @@ struct TrainCommand: ParsableCommand {
 
         let stored = try StoredParameters.load(from: directory)
         let facts = try CheckpointFacts.read(directory: directory)
-        let resolver = ParameterResolver(directory: directory, flags: parameters, featureColumns: dataOptions.featureColumnList)
+        let resolver = ParameterResolver(directory: directory, displayName: modelDir, flags: parameters, featureColumns: dataOptions.featureColumnList)
         let centers = try resolver.explicitCenters(dataOptions: dataOptions)
         var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true)
 
         // Read and check all the data before anything is written.
-        let input = try DataInput(dataOptions, featureColumns: resolved.featureColumns)
+        // Cosine training refuses all-zero rows (they have no direction); --skip-invalid skips them.
+        let input = try DataInput(dataOptions, featureColumns: resolved.featureColumns,
+                                  rejectAllZeroRows: resolved.distanceMetric == DistanceMetric.cosine.rawValue)
         let trainingInput: InputFunction
         let rowCount: Int
         let columns: Int
@@ -105,7 +110,8 @@ struct TrainCommand: ParsableCommand {
         let noStepLimit = steps == nil && maxSteps == nil
         let tolerance = resolved.relativeTolerance ?? (noStepLimit ? Self.defaultTolerance : nil)
         let params = resolved.kmeansParams(relativeTolerance: tolerance)
-        let config = RunConfig(saveCheckpointsSteps: saveCheckpointsSteps, keepCheckpointMax: keepCheckpointMax ?? 5)
+        let config = RunConfig(saveCheckpointsSteps: saveCheckpointsSteps, saveSummarySteps: saveSummarySteps ?? 100,
+                               keepCheckpointMax: keepCheckpointMax ?? 5, logStepCountSteps: nil)
         let trap = SignalTrap(quiet: output.quiet)
 
         let estimator: KMeansClustering
@@ -120,13 +126,11 @@ struct TrainCommand: ParsableCommand {
             startStep = try currentGlobalStep(estimator)
             let runSteps = steps ?? (noStepLimit ? Self.defaultStepCap : nil)
             targetStep = runSteps.map { startStep + Int64($0) } ?? maxSteps.map { Int64($0) }
-            monitor = TrainingMonitor(stop: trap.stop, showProgress: !output.quiet && StandardError.isTerminal,
-                                      firstStep: startStep, lastStep: targetStep)
+            monitor = TrainingMonitor(stop: trap.stop, showProgress: !output.quiet && StandardError.isTerminal, lastStep: targetStep)
             try estimator.train(input: trainingInput, hooks: [monitor], steps: runSteps, maxSteps: maxSteps)
         } catch {
-            // A locked directory belongs to the trainer holding the lock, even if it was empty when this run began.
-            let lockedOut = if case TFFormatError.directoryLocked = error { true } else { false }
-            if wasEmpty && !lockedOut { try? FileManager.default.removeItem(at: directory) }
+            // Remove only what this run created; a directory another trainer holds is left alone.
+            if wasEmpty, !isLockError(error) { try? FileManager.default.removeItem(at: directory) }
             throw error
         }
 
@@ -191,6 +195,12 @@ struct TrainCommand: ParsableCommand {
         }
         return ("input_ended", "the input ended")
     }
+}
+
+/// Whether `error` says another trainer holds the model directory.
+func isLockError(_ error: any Error) -> Bool {
+    if case TFFormatError.directoryLocked = error { return true }
+    return false
 }
 
 /// The global step of the latest checkpoint (0 when there is none yet).

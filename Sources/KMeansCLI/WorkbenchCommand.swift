@@ -65,6 +65,12 @@ struct WorkbenchCommand: ParsableCommand {
     @Flag(help: "ASCII only (no braille, blocks or box drawing).")
     var ascii = false
 
+    @Option(name: .customLong("benchmark-points"), help: ArgumentHelp("Measure step and frame times on this many generated 2-D points at --size, then exit.", visibility: .hidden))
+    var benchmarkPoints: Int?
+
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (text selection) instead of clicks placing centres.")
+    var noMouse = false
+
     func validate() throws {
         if let colors, ColorTier(rawValue: colors) == nil {
             throw ValidationError("--colors must be truecolor, 256, 8 or mono (got \"\(colors)\")")
@@ -77,7 +83,7 @@ struct WorkbenchCommand: ParsableCommand {
         }
         guard SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled or ansi (got \"\(format)\")") }
         _ = try WorkbenchLaunch.parseSize(size)
-        _ = try Key.parseScript(keys)
+        do { _ = try Key.parseScript(keys) } catch { throw ValidationError("--keys: \(error)") }
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         if stepsPerIteration < 1 { throw ValidationError("--steps-per-iteration must be at least 1 (got \(stepsPerIteration))") }
@@ -103,7 +109,15 @@ struct WorkbenchCommand: ParsableCommand {
         view.unicode = !ascii && WorkbenchLaunch.localeIsUTF8(environment)
         let override = colors.flatMap(ColorTier.init(rawValue:))
 
+        if let benchmarkPoints {
+            let (width, height) = try WorkbenchLaunch.parseSize(size)
+            print(WorkbenchBenchmark.run(points: benchmarkPoints, width: width, height: height, settings: settings))
+            return
+        }
+
         if let snapshot {
+            // A snapshot is a UTF-8 file, not a terminal: Unicode unless --ascii, whatever the locale.
+            view.unicode = !ascii
             let (width, height) = try WorkbenchLaunch.parseSize(size)
             let tier = ColorTier.detect(override: override, environment: environment, terminalColors: 256)
             view.marker = tier == .mono || !view.unicode ? .glyphs : .braille
@@ -116,24 +130,25 @@ struct WorkbenchCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
             } else {
                 do { try Data(text.utf8).write(to: URL(fileURLWithPath: snapshot)) } catch {
-                    throw ValidationError("cannot write snapshot \(snapshot): \(error.localizedDescription)")
+                    throw CLIError.data("cannot write snapshot \(snapshot): \(error.localizedDescription)")
                 }
             }
             return
         }
 
-        var terminal: TerminalScreen
+        let terminal: TerminalScreen
         do {
-            terminal = try TerminalScreen.open(colorOverride: override, environment: environment, unicode: view.unicode)
+            terminal = try TerminalScreen.open(colorOverride: override, environment: environment, unicode: view.unicode, mouse: !noMouse)
         } catch {
-            throw ValidationError("\(error) — try `kmeans workbench --snapshot - --size 100x30` for a headless rendering")
+            throw CLIError.data("cannot open the workbench: \(error); for a headless rendering try `kmeans workbench --snapshot - --size 100x30`")
         }
+        defer { terminal.close() }
         view.marker = terminal.tier == .mono || !view.unicode ? .glyphs : .braille
         var session = Session(dataSet: dataSet, settings: settings, width: terminal.width, height: terminal.height, view: view)
         session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
-        let result = WorkbenchLoop.run(session: session, terminal: &terminal)
+        let ending = WorkbenchLoop.run(session: session, terminal: terminal)
         terminal.close()
-        if case let .failure(error) = result { throw error }
+        if case let .signal(number) = ending { throw ExitCode(128 + number) }
     }
 }
 
@@ -148,13 +163,13 @@ enum WorkbenchLaunch {
         return (w, h)
     }
 
-    /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG).
+    /// Whether the locale says UTF-8 (LC_ALL, then LC_CTYPE, then LANG); an unset locale is the C locale, so ASCII.
     static func localeIsUTF8(_ environment: [String: String]) -> Bool {
         let value = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LANG"] ?? ""
         let lower = value.lowercased()
-        return lower.contains("utf-8") || lower.contains("utf8") || value.isEmpty
+        return lower.contains("utf-8") || lower.contains("utf8")
     }
 
     /// The data set for `--data` (a file) or `--sample` (a built-in).
@@ -170,6 +185,6 @@ enum WorkbenchLaunch {
     /// The checkpoints of `--model-dir`, or why there are none.
     static func loadCheckpoints(modelDir: String?) -> (entries: [CheckpointEntry], origin: String) {
         guard let modelDir else { return ([], "no model_dir opened (use --model-dir DIR)") }
-        return WorkbenchCheckpoints.load(modelDir: modelDir)
+        return ModelDirCheckpoints.load(modelDir: modelDir)
     }
 }

@@ -25,8 +25,9 @@ final class ByteSource {
     /// The size of a regular file in bytes (nil for pipes and terminals).
     let fileSize: Int?
 
-    /// Buffered bytes; the unread ones are `buffer[start..<end]`.
-    var buffer: [UInt8]
+    /// Buffered bytes (owned storage of `capacity` bytes); the unread ones are `base[start..<end]`.
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
     var start = 0
     var end = 0
     /// True once `read` has returned 0.
@@ -60,12 +61,17 @@ final class ByteSource {
             isSeekable = false
             fileSize = nil
         }
-        buffer = [UInt8](repeating: 0, count: max(bufferSize, 16))
+        capacity = max(bufferSize, 16)
+        base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
     }
 
     deinit {
         if ownsDescriptor { close(descriptor) }
+        base.deallocate()
     }
+
+    /// The unread byte at `index` (`start ≤ index < end`).
+    subscript(index: Int) -> UInt8 { base[index] }
 
     static func errorText() -> String {
         String(cString: strerror(errno))
@@ -80,22 +86,22 @@ final class ByteSource {
         if reachedEOF { return false }
         if start > 0 {
             let unread = end - start
-            if unread > 0 {
-                buffer.withUnsafeMutableBufferPointer { p in
-                    _ = memmove(p.baseAddress!, p.baseAddress! + start, unread)
-                }
-            }
+            if unread > 0 { _ = memmove(base, base + start, unread) }
             consumedBeforeBuffer += start
             start = 0
             end = unread
         }
-        if end == buffer.count {
-            buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count))
+        if end == capacity {
+            // Grows only when a single unit (a line being sniffed, a header) fills the buffer: memory follows
+            // bytes actually read, never sizes claimed by the file.
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            grown.update(from: base, count: end)
+            base.deallocate()
+            base = grown
+            capacity *= 2
         }
         while true {
-            let count = buffer.withUnsafeMutableBufferPointer { p in
-                systemRead(descriptor, p.baseAddress! + end, p.count - end)
-            }
+            let count = systemRead(descriptor, base + end, capacity - end)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw DataError(file: name, location: .byte(offset + available), kind: .io, message: "read failed: \(ByteSource.errorText())")
@@ -121,7 +127,7 @@ final class ByteSource {
         while out.count < count {
             if available == 0, !(try fill()) { break }
             let take = min(available, count - out.count)
-            out.append(contentsOf: buffer[start..<(start + take)])
+            out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: take))
             start += take
         }
         return out

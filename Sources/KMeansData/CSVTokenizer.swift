@@ -93,16 +93,75 @@ struct TextRecord {
         while first < last, bytes[first] == space || bytes[first] == tabByte { first += 1 }
         while last > first, bytes[last - 1] == space || bytes[last - 1] == tabByte { last -= 1 }
         if first == last { return .empty }
-        // strtof accepts a leading sign only before the digits; reject things it would read partially.
         return bytes.withUnsafeBufferPointer { buffer -> NumberValue in
-            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            let begin = base + first
+            let base = buffer.baseAddress!
+            if let value = fastDecimal(base + first, count: last - first) { return .finite(value) }
+            // strtof reads up to the NUL after the field; the whole trimmed field must be consumed.
+            let text = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
             var stop: UnsafeMutablePointer<CChar>? = nil
-            let value = strtof(begin, &stop)
-            guard let stop, UnsafePointer(stop) == base + last else { return .invalid }
+            let value = strtof(text + first, &stop)
+            guard let stop, UnsafePointer(stop) == text + last else { return .invalid }
             return value.isFinite ? .finite(value) : .nonFinite
         }
     }
+}
+
+/// Powers of ten exactly representable as `Float`.
+private let exactPowersOfTen: [Float] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
+
+/// Parses plain decimals (`-12.5`, `3e4`) whose digits fit in 24 bits and whose decimal exponent is at most 10
+/// in size: then one exact multiplication or division gives the correctly rounded `Float` (Clinger's fast path).
+/// Returns nil for anything else, which the caller hands to `strtof`.
+@inline(__always)
+func fastDecimal(_ text: UnsafePointer<UInt8>, count: Int) -> Float? {
+    var index = 0
+    var negative = false
+    if text[0] == UInt8(ascii: "-") || text[0] == UInt8(ascii: "+") {
+        negative = text[0] == UInt8(ascii: "-")
+        index = 1
+    }
+    var mantissa: UInt32 = 0
+    var digits = 0
+    var exponent = 0
+    var sawPoint = false
+    while index < count {
+        let byte = text[index]
+        if byte >= 0x30 && byte <= 0x39 {
+            if mantissa >= 100_000_000 { return nil }
+            mantissa = mantissa * 10 + UInt32(byte - 0x30)
+            digits += 1
+            if sawPoint { exponent -= 1 }
+        } else if byte == UInt8(ascii: ".") && !sawPoint {
+            sawPoint = true
+        } else {
+            break
+        }
+        index += 1
+    }
+    if digits == 0 { return nil }
+    if index < count {
+        guard text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") else { return nil }
+        index += 1
+        var exponentNegative = false
+        if index < count, text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
+            exponentNegative = text[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        var written = 0
+        var exponentDigits = 0
+        while index < count, text[index] >= 0x30, text[index] <= 0x39 {
+            written = written * 10 + Int(text[index] - 0x30)
+            exponentDigits += 1
+            if exponentDigits > 3 { return nil }
+            index += 1
+        }
+        if exponentDigits == 0 || index != count { return nil }
+        exponent += exponentNegative ? -written : written
+    }
+    guard mantissa <= 1 << 24, exponent >= -10, exponent <= 10 else { return nil }
+    var value = Float(mantissa)
+    if exponent > 0 { value *= exactPowersOfTen[exponent] } else if exponent < 0 { value /= exactPowersOfTen[-exponent] }
+    return negative ? -value : value
 }
 
 /// Splits a byte stream into records: RFC 4180 quoting (doubled quotes, delimiters and newlines inside quotes),
@@ -125,146 +184,180 @@ struct TextTokenizer {
     }
 
     /// Reads the next record into `record`; returns false at end of input.
+    ///
+    /// The loop reads the buffer through a raw pointer and keeps all state in locals (fields are moved out of
+    /// `record` and back), so the hot path has no closures, exclusivity checks or reference counting.
     mutating func next(into record: inout TextRecord) throws -> Bool {
         record.reset(line: line)
+        var bytes: [UInt8] = []
+        var starts: [Int] = []
+        var lengths: [Int] = []
+        swap(&bytes, &record.bytes)
+        swap(&starts, &record.starts)
+        swap(&lengths, &record.lengths)
+        defer {
+            swap(&bytes, &record.bytes)
+            swap(&starts, &record.starts)
+            swap(&lengths, &record.lengths)
+        }
         let separator = delimiter.byte ?? 0
         let whitespaceSeparated = delimiter == .whitespace
+        let tabIsPadding = separator != tabByte
         var state = State.lineStart
         var fieldStart = 0
         var quoteLine = line
-        var done = false
-        var failure: DataError? = nil
+        var recordLine = line
+        var currentLine = line
+        var skipLF = skipLineFeed
         let file = source.name
 
-        func isPadding(_ byte: UInt8) -> Bool {
-            byte == space || (byte == tabByte && separator != tabByte)
+        @inline(__always) func isSeparator(_ byte: UInt8) -> Bool {
+            whitespaceSeparated ? (byte == space || byte == tabByte) : byte == separator
+        }
+        @inline(__always) func isPadding(_ byte: UInt8) -> Bool {
+            byte == space || (byte == tabByte && tabIsPadding)
         }
 
-        while !done {
+        while true {
             if source.available == 0 {
+                line = currentLine
+                skipLineFeed = skipLF
                 if try !source.fill() { break }
             }
+            let pointer = source.base
             var index = source.start
             let end = source.end
-            var currentLine = line
-            var skipLF = skipLineFeed
-            source.buffer.withUnsafeBufferPointer { buffer in
-                func beginField() { fieldStart = record.bytes.count }
-                func endField() {
-                    var length = record.bytes.count - fieldStart
-                    if state == .unquoted {
-                        while length > 0, isPadding(record.bytes[fieldStart + length - 1]) { length -= 1 }
-                        record.bytes.removeLast(record.bytes.count - fieldStart - length)
+            var finished = false
+            var failure: DataError? = nil
+            scan: while index < end {
+                let byte = pointer[index]
+                if skipLF {
+                    skipLF = false
+                    if byte == lineFeed { index += 1; continue }
+                }
+                let isNewline = byte == lineFeed || byte == carriageReturn
+                switch state {
+                case .lineStart:
+                    recordLine = currentLine
+                    if byte == hashMark {
+                        state = .comment
+                        index += 1
+                    } else if isNewline {
+                        currentLine += 1
+                        skipLF = byte == carriageReturn
+                        index += 1
+                    } else if byte == space || (byte == tabByte && (whitespaceSeparated || tabIsPadding)) {
+                        index += 1
+                    } else {
+                        state = .fieldStart
                     }
-                    record.starts.append(fieldStart)
-                    record.lengths.append(length)
-                    record.bytes.append(0)
-                }
-                func append(_ byte: UInt8) -> Bool {
-                    if record.bytes.count - fieldStart >= maximumFieldBytes {
-                        failure = DataError(file: file, location: .text(line: record.line, column: record.count + 1), kind: .tooLong,
-                                            message: "field is longer than \(maximumFieldBytes) bytes")
-                        return false
+                case .comment:
+                    if isNewline {
+                        currentLine += 1
+                        skipLF = byte == carriageReturn
+                        state = .lineStart
                     }
-                    record.bytes.append(byte)
-                    return true
-                }
-                func endLine(_ byte: UInt8) {
-                    currentLine += 1
-                    if byte == carriageReturn { skipLF = true }
-                }
-                scan: while index < end {
-                    let byte = buffer[index]
                     index += 1
-                    if skipLF {
-                        skipLF = false
-                        if byte == lineFeed { continue }
-                    }
-                    let isNewline = byte == lineFeed || byte == carriageReturn
-                    reprocess: while true {
-                        switch state {
-                        case .lineStart:
-                            record.line = currentLine
-                            if byte == hashMark {
-                                state = .comment
-                            } else if isNewline {
-                                endLine(byte)
-                            } else if byte == space || byte == tabByte && (whitespaceSeparated || separator != tabByte) {
-                                // Leading padding; the line may still turn out blank.
-                            } else {
-                                state = .fieldStart
-                                continue reprocess
-                            }
-                        case .comment:
-                            if isNewline {
-                                endLine(byte)
-                                state = .lineStart
-                            }
-                        case .fieldStart:
-                            if byte == quoteMark {
-                                beginField()
-                                quoteLine = currentLine
-                                state = .quoted
-                            } else if isNewline {
-                                if !whitespaceSeparated { beginField(); endField() }
-                                endLine(byte)
-                                done = true
-                                break scan
-                            } else if whitespaceSeparated ? (byte == space || byte == tabByte) : isPadding(byte) {
-                                // Padding before a field.
-                            } else if !whitespaceSeparated && byte == separator {
-                                beginField()
-                                endField()
-                            } else {
-                                beginField()
-                                state = .unquoted
-                                continue reprocess
-                            }
-                        case .unquoted:
-                            if isNewline {
-                                endField()
-                                endLine(byte)
-                                done = true
-                                break scan
-                            } else if whitespaceSeparated ? (byte == space || byte == tabByte) : byte == separator {
-                                endField()
-                                state = .fieldStart
-                            } else if !append(byte) {
-                                break scan
-                            }
-                        case .quoted:
-                            if byte == quoteMark {
-                                state = .quoteSeen
-                            } else {
-                                if byte == lineFeed { currentLine += 1 }
-                                if !append(byte) { break scan }
-                            }
-                        case .quoteSeen:
-                            if byte == quoteMark {
-                                if !append(byte) { break scan }
-                                state = .quoted
-                            } else {
-                                state = .afterQuote
-                                continue reprocess
-                            }
-                        case .afterQuote:
-                            if isNewline {
-                                endField()
-                                endLine(byte)
-                                done = true
-                                break scan
-                            } else if whitespaceSeparated ? (byte == space || byte == tabByte) : byte == separator {
-                                endField()
-                                state = .fieldStart
-                            } else if byte == space || byte == tabByte {
-                                // Padding after a closing quote.
-                            } else {
-                                failure = DataError(file: file, location: .text(line: currentLine, column: record.count + 1), kind: .malformedQuote,
-                                                    message: "unexpected \(quoted(String(decoding: [byte], as: UTF8.self))) after a closing quote")
-                                break scan
-                            }
+                case .fieldStart:
+                    if byte == quoteMark {
+                        fieldStart = bytes.count
+                        quoteLine = currentLine
+                        state = .quoted
+                        index += 1
+                    } else if isNewline {
+                        if !whitespaceSeparated {
+                            starts.append(bytes.count)
+                            lengths.append(0)
+                            bytes.append(0)
                         }
-                        break reprocess
+                        currentLine += 1
+                        skipLF = byte == carriageReturn
+                        index += 1
+                        finished = true
+                        break scan
+                    } else if whitespaceSeparated ? (byte == space || byte == tabByte) : isPadding(byte) {
+                        index += 1
+                    } else if !whitespaceSeparated && byte == separator {
+                        starts.append(bytes.count)
+                        lengths.append(0)
+                        bytes.append(0)
+                        index += 1
+                    } else {
+                        fieldStart = bytes.count
+                        state = .unquoted
+                    }
+                case .unquoted:
+                    // Copy the run of ordinary bytes at once.
+                    var stop = index
+                    while stop < end {
+                        let next = pointer[stop]
+                        if next == lineFeed || next == carriageReturn || isSeparator(next) { break }
+                        stop += 1
+                    }
+                    if stop > index {
+                        bytes.append(contentsOf: UnsafeBufferPointer(start: pointer + index, count: stop - index))
+                        index = stop
+                        if bytes.count - fieldStart > maximumFieldBytes {
+                            failure = DataError(file: file, location: .text(line: recordLine, column: starts.count + 1), kind: .tooLong,
+                                                message: "field is longer than \(maximumFieldBytes) bytes")
+                            break scan
+                        }
+                        continue
+                    }
+                    var length = bytes.count - fieldStart
+                    while length > 0, isPadding(bytes[fieldStart + length - 1]) { length -= 1 }
+                    if fieldStart + length < bytes.count { bytes.removeLast(bytes.count - fieldStart - length) }
+                    starts.append(fieldStart)
+                    lengths.append(length)
+                    bytes.append(0)
+                    index += 1
+                    if isNewline {
+                        currentLine += 1
+                        skipLF = byte == carriageReturn
+                        finished = true
+                        break scan
+                    }
+                    state = .fieldStart
+                case .quoted:
+                    index += 1
+                    if byte == quoteMark {
+                        state = .quoteSeen
+                    } else {
+                        if byte == lineFeed { currentLine += 1 }
+                        bytes.append(byte)
+                        if bytes.count - fieldStart > maximumFieldBytes {
+                            failure = DataError(file: file, location: .text(line: recordLine, column: starts.count + 1), kind: .tooLong,
+                                                message: "field is longer than \(maximumFieldBytes) bytes")
+                            break scan
+                        }
+                    }
+                case .quoteSeen:
+                    if byte == quoteMark {
+                        bytes.append(byte)
+                        state = .quoted
+                        index += 1
+                    } else {
+                        state = .afterQuote
+                    }
+                case .afterQuote:
+                    if isNewline || isSeparator(byte) {
+                        starts.append(fieldStart)
+                        lengths.append(bytes.count - fieldStart)
+                        bytes.append(0)
+                        index += 1
+                        if isNewline {
+                            currentLine += 1
+                            skipLF = byte == carriageReturn
+                            finished = true
+                            break scan
+                        }
+                        state = .fieldStart
+                    } else if byte == space || byte == tabByte {
+                        index += 1
+                    } else {
+                        failure = DataError(file: file, location: .text(line: currentLine, column: starts.count + 1), kind: .malformedQuote,
+                                            message: "unexpected \(quoted(String(decoding: [byte], as: UTF8.self))) after a closing quote")
+                        break scan
                     }
                 }
             }
@@ -272,32 +365,35 @@ struct TextTokenizer {
             line = currentLine
             skipLineFeed = skipLF
             if let failure { throw failure }
+            if finished {
+                record.line = recordLine
+                return true
+            }
         }
-        if done { return true }
         // End of input.
+        record.line = recordLine
         switch state {
         case .lineStart, .comment:
             return false
         case .fieldStart:
             if !whitespaceSeparated {
-                fieldStart = record.bytes.count
-                record.starts.append(fieldStart)
-                record.lengths.append(0)
-                record.bytes.append(0)
+                starts.append(bytes.count)
+                lengths.append(0)
+                bytes.append(0)
             }
             return true
         case .quoted:
-            throw DataError(file: file, location: .text(line: quoteLine, column: record.count + 1), kind: .malformedQuote,
+            throw DataError(file: file, location: .text(line: quoteLine, column: starts.count + 1), kind: .malformedQuote,
                             message: "quoted field starting here is never closed")
         case .unquoted, .quoteSeen, .afterQuote:
-            var length = record.bytes.count - fieldStart
+            var length = bytes.count - fieldStart
             if state == .unquoted {
-                while length > 0, isPadding(record.bytes[fieldStart + length - 1]) { length -= 1 }
-                record.bytes.removeLast(record.bytes.count - fieldStart - length)
+                while length > 0, isPadding(bytes[fieldStart + length - 1]) { length -= 1 }
+                bytes.removeLast(bytes.count - fieldStart - length)
             }
-            record.starts.append(fieldStart)
-            record.lengths.append(length)
-            record.bytes.append(0)
+            starts.append(fieldStart)
+            lengths.append(length)
+            bytes.append(0)
             return true
         }
     }
@@ -310,7 +406,6 @@ func detectDelimiter(in source: ByteSource) throws -> Delimiter {
     let scanLimit = 16 << 20
     while true {
         var index = source.start
-        var sawContent = false
         var inQuotes = false
         var atLineStart = true
         var inComment = false
@@ -318,7 +413,7 @@ func detectDelimiter(in source: ByteSource) throws -> Delimiter {
         var previousWasSpace = false
         var complete = false
         while index < source.end {
-            let byte = source.buffer[index]
+            let byte = source[index]
             index += 1
             if inComment {
                 if byte == lineFeed || byte == carriageReturn { inComment = false; atLineStart = true }
@@ -328,7 +423,6 @@ func detectDelimiter(in source: ByteSource) throws -> Delimiter {
                 if byte == hashMark { inComment = true; continue }
                 if byte == space || byte == tabByte || byte == lineFeed || byte == carriageReturn { continue }
                 atLineStart = false
-                sawContent = true
             }
             if byte == quoteMark { inQuotes.toggle(); previousWasSpace = false; continue }
             if inQuotes { continue }
@@ -347,7 +441,6 @@ func detectDelimiter(in source: ByteSource) throws -> Delimiter {
             }
         }
         if complete || source.reachedEOF || source.available >= scanLimit {
-            _ = sawContent
             if tabs > 0 { return .tab }
             if semicolons > 0 { return .semicolon }
             if commas > 0 { return .comma }

@@ -33,6 +33,8 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooLong
         /// A matrix has the wrong number of columns for its use.
         case dimensionMismatch
+        /// A row is all zeros where that is not allowed (cosine distance has no direction for it).
+        case allZeroRow
     }
 
     /// Where in the file the problem is.

@@ -24,20 +24,25 @@ public struct DataReadOptions: Sendable, Equatable {
     public var delimiter: Delimiter?
     /// Whether the first text row is a header.
     public var header: HeaderPolicy
-    /// The columns to read, by header name or, failing that, by 0-based index; nil reads every column.
+    /// The columns to read, by header name or, failing that, by 0-based index (`.npy`: by index only); nil reads
+    /// every column.
     /// Columns not selected may hold anything (labels, ids) but still count for the ragged-row check.
     public var featureColumns: [String]?
     /// Skip rows holding NaN, ±infinity or an empty field (counted in `skippedRows`) instead of failing.
     public var skipInvalid: Bool
+    /// Treat rows of all zeros as invalid (for cosine distance, where they have no direction): an error, or
+    /// skipped with `skipInvalid`.
+    public var rejectAllZeroRows: Bool
 
     /// Creates options; the defaults detect everything and reject invalid values.
     public init(format: DataFormat? = nil, delimiter: Delimiter? = nil, header: HeaderPolicy = .detect,
-                featureColumns: [String]? = nil, skipInvalid: Bool = false) {
+                featureColumns: [String]? = nil, skipInvalid: Bool = false, rejectAllZeroRows: Bool = false) {
         self.format = format
         self.delimiter = delimiter
         self.header = header
         self.featureColumns = featureColumns
         self.skipInvalid = skipInvalid
+        self.rejectAllZeroRows = rejectAllZeroRows
     }
 }
 
@@ -49,6 +54,10 @@ protocol RowSource: AnyObject {
     var canRewind: Bool { get }
     /// The number of rows, when known without reading them.
     var declaredRowCount: Int? { get }
+    /// How far into the file reading has got, in bytes.
+    var bytePosition: Int { get }
+    /// The file's size in bytes (nil for pipes).
+    var byteSize: Int? { get }
     /// Appends up to `maxRows` rows to `values`; returns how many were appended (0 at the end).
     func readRows(maxRows: Int, into values: inout [Float]) throws -> Int
     /// Goes back to the first data row.

@@ -16,7 +16,7 @@ public final class DataReader {
         self.path = path
         let source = try ByteSource(path: path)
         _ = try source.ensure(8)
-        let head = Array(source.buffer[source.start..<min(source.end, source.start + 6)])
+        let head = (source.start..<min(source.end, source.start + 6)).map { source[$0] }
         let isNPY = head == NPYHeader.magic
         let chosen = options.format ?? (isNPY ? .npy : .text)
         format = chosen
@@ -28,8 +28,7 @@ public final class DataReader {
                 throw DataError(file: path, location: .file, kind: .badHeader, message: "this is a .npy file, not text")
             }
             var bomLength = 0
-            if source.available >= 3, source.buffer[source.start] == 0xEF, source.buffer[source.start + 1] == 0xBB,
-               source.buffer[source.start + 2] == 0xBF {
+            if source.available >= 3, source[source.start] == 0xEF, source[source.start + 1] == 0xBB, source[source.start + 2] == 0xBF {
                 source.start += 3
                 bomLength = 3
             }
@@ -65,10 +64,21 @@ public final class DataReader {
     /// Reads every remaining row into one matrix.
     public func readAll() throws -> Matrix {
         var values: [Float] = []
-        // Reserve the declared size only when the file's size vouched for it (a rewindable source); a pipe's header
-        // may claim any shape, so its rows are only given memory as they arrive.
-        if let declared = declaredRowCount, canRewind { values.reserveCapacity(declared * columns) }
         var total = 0
+        if let declared = declaredRowCount, canRewind {
+            // Only a rewindable source's size vouched for the declared shape; a pipe's header may claim anything.
+            values.reserveCapacity(declared * columns)
+        } else if let size = rows.byteSize {
+            // Estimate the row count from the first rows' bytes so the array does not grow by doubling (which
+            // would briefly hold the data twice).
+            let start = rows.bytePosition
+            total = try rows.readRows(maxRows: 4096, into: &values)
+            let consumed = rows.bytePosition - start
+            if total > 0, consumed > 0 {
+                let estimate = Double(total) * Double(max(size - start, consumed)) / Double(consumed)
+                values.reserveCapacity(Int(estimate * 1.05 + 64) * columns)
+            }
+        }
         while true {
             let count = try rows.readRows(maxRows: 1 << 16, into: &values)
             if count == 0 { break }

@@ -3,39 +3,63 @@ final class NPYRowSource: RowSource {
     private let source: ByteSource
     let header: NPYHeader
     private let rows: Int
-    let columns: Int
+    /// Columns in the file.
+    private let fileColumns: Int
+    /// The selected columns (0-based), nil for all.
+    private let selection: [Int]?
+    /// Columns per row delivered (after selection).
+    var columns: Int { selection?.count ?? fileColumns }
     var columnNames: [String]? { nil }
     private let skipInvalid: Bool
+    private let rejectAllZeroRows: Bool
     private(set) var skippedRows = 0
     private var nextRow = 0
     /// Fortran-order data from a pipe, transposed to row-major once (it cannot be read column by column).
     private var bufferedRowMajor: [Float]? = nil
+    var bytePosition: Int { source.offset }
+    var byteSize: Int? { source.fileSize }
     var canRewind: Bool { source.isSeekable || bufferedRowMajor != nil }
     var declaredRowCount: Int? { rows }
 
     init(source: ByteSource, options: DataReadOptions) throws {
         self.source = source
         skipInvalid = options.skipInvalid
+        rejectAllZeroRows = options.rejectAllZeroRows
         header = try NPYHeader.read(from: source)
         let file = source.name
         switch header.shape.count {
         case 1:
             rows = header.shape[0]
-            columns = 1
+            fileColumns = 1
         case 2:
             rows = header.shape[0]
-            columns = header.shape[1]
+            fileColumns = header.shape[1]
         default:
             throw DataError(file: file, location: .file, kind: .badHeader,
                             message: "array has shape \(NPYRowSource.shapeText(header.shape)); only 1-D and 2-D arrays hold data points")
         }
-        if options.featureColumns != nil {
-            throw DataError(file: file, location: .file, kind: .unknownColumn, message: ".npy files have no column names; feature columns cannot be selected")
-        }
-        if columns == 0 {
+        if fileColumns == 0 {
             throw DataError(file: file, location: .file, kind: .badHeader, message: "array has shape \(NPYRowSource.shapeText(header.shape)): no columns")
         }
-        let (elements, overflow1) = rows.multipliedReportingOverflow(by: columns)
+        if let wanted = options.featureColumns {
+            // .npy arrays have no names: columns are chosen by 0-based index.
+            let width = fileColumns
+            var chosen: [Int] = []
+            for name in wanted {
+                guard let index = Int(name), index >= 0, index < width else {
+                    throw DataError(file: file, location: .file, kind: .unknownColumn,
+                                    message: "no column \(quoted(name)): .npy files have no column names; give 0-based indices below \(width)")
+                }
+                chosen.append(index)
+            }
+            if chosen.isEmpty {
+                throw DataError(file: file, location: .file, kind: .unknownColumn, message: "no feature columns selected")
+            }
+            selection = chosen
+        } else {
+            selection = nil
+        }
+        let (elements, overflow1) = rows.multipliedReportingOverflow(by: fileColumns)
         let (dataBytes, overflow2) = elements.multipliedReportingOverflow(by: header.elementType.size)
         if overflow1 || overflow2 {
             throw DataError(file: file, location: .file, kind: .sizeMismatch, message: "shape \(NPYRowSource.shapeText(header.shape)) is impossibly large")
@@ -50,7 +74,7 @@ final class NPYRowSource: RowSource {
                 throw DataError(file: file, location: .file, kind: .sizeMismatch,
                                 message: "shape \(NPYRowSource.shapeText(header.shape)) of \(header.elementType) needs \(dataBytes) bytes of data, but the file has \(present - dataBytes) more")
             }
-        } else if header.fortranOrder && rows > 1 && columns > 1 {
+        } else if header.fortranOrder && rows > 1 && fileColumns > 1 {
             // A pipe cannot be read column by column: transpose it once. Memory grows only with bytes actually read.
             var rowMajor = [Float](repeating: 0, count: 0)
             var columnMajor: [Float] = []
@@ -65,7 +89,7 @@ final class NPYRowSource: RowSource {
             }
             rowMajor.reserveCapacity(elements)
             for row in 0..<rows {
-                for column in 0..<columns { rowMajor.append(columnMajor[column * rows + row]) }
+                for column in 0..<fileColumns { rowMajor.append(columnMajor[column * rows + row]) }
             }
             bufferedRowMajor = rowMajor
         }
@@ -84,37 +108,50 @@ final class NPYRowSource: RowSource {
     func readRows(maxRows: Int, into values: inout [Float]) throws -> Int {
         var appended = 0
         while appended < maxRows && nextRow < rows {
-            let chunkRows = max(1, min(maxRows - appended, rows - nextRow, (1 << 20) / max(1, columns * header.elementType.size)))
+            let chunkRows = max(1, min(maxRows - appended, rows - nextRow, (1 << 20) / max(1, fileColumns * header.elementType.size)))
             let firstRow = nextRow
             var chunk: [Float] = []
-            chunk.reserveCapacity(chunkRows * columns)
+            chunk.reserveCapacity(chunkRows * fileColumns)
             if let buffered = bufferedRowMajor {
-                chunk.append(contentsOf: buffered[(firstRow * columns)..<((firstRow + chunkRows) * columns)])
-            } else if header.fortranOrder && columns > 1 && rows > 1 {
-                chunk = [Float](repeating: 0, count: chunkRows * columns)
+                chunk.append(contentsOf: buffered[(firstRow * fileColumns)..<((firstRow + chunkRows) * fileColumns)])
+            } else if header.fortranOrder && fileColumns > 1 && rows > 1 {
+                chunk = [Float](repeating: 0, count: chunkRows * fileColumns)
                 var column: [Float] = []
-                for j in 0..<columns {
+                for j in 0..<fileColumns {
                     try source.seek(to: header.dataOffset + (j * rows + firstRow) * header.elementType.size)
                     column.removeAll(keepingCapacity: true)
                     try readElements(count: chunkRows, into: &column)
-                    for i in 0..<chunkRows { chunk[i * columns + j] = column[i] }
+                    for i in 0..<chunkRows { chunk[i * fileColumns + j] = column[i] }
                 }
             } else {
-                try readElements(count: chunkRows * columns, into: &chunk)
+                try readElements(count: chunkRows * fileColumns, into: &chunk)
             }
             nextRow += chunkRows
             for i in 0..<chunkRows {
-                let rowValues = chunk[(i * columns)..<((i + 1) * columns)]
+                let rowValues = chunk[(i * fileColumns)..<((i + 1) * fileColumns)]
                 if let bad = rowValues.firstIndex(where: { !$0.isFinite }) {
                     if skipInvalid {
                         skippedRows += 1
                         continue
                     }
-                    let column = bad - i * columns
+                    let column = bad - i * fileColumns
                     throw DataError(file: source.name, location: .element(row: firstRow + i + 1, column: column + 1), kind: .nonFinite,
                                     message: "\(chunk[bad]) is not a finite number (NaN and infinity are rejected unless invalid rows are skipped)")
                 }
-                values.append(contentsOf: rowValues)
+                if rejectAllZeroRows, rowValues.allSatisfy({ $0 == 0 }) {
+                    if skipInvalid {
+                        skippedRows += 1
+                        continue
+                    }
+                    throw DataError(file: source.name, location: .element(row: firstRow + i + 1, column: 1), kind: .allZeroRow,
+                                    message: "row is all zeros: cosine distance is undefined for it (such rows can be skipped as invalid)")
+                }
+                if let selection {
+                    let offset = i * fileColumns
+                    for index in selection { values.append(chunk[offset + index]) }
+                } else {
+                    values.append(contentsOf: rowValues)
+                }
                 appended += 1
             }
         }
@@ -133,10 +170,8 @@ final class NPYRowSource: RowSource {
                 throw DataError(file: source.name, location: .byte(source.offset), kind: .sizeMismatch,
                                 message: "truncated: data ends \(remaining * size - min(have, remaining * size)) bytes before the size the header declares")
             }
-            source.buffer.withUnsafeBytes { raw in
-                let base = UnsafeRawBufferPointer(rebasing: raw[source.start..<(source.start + usable * size)])
-                decodeElements(base, type: header.elementType, count: usable, into: &out)
-            }
+            let raw = UnsafeRawBufferPointer(start: source.base + source.start, count: usable * size)
+            decodeElements(raw, type: header.elementType, count: usable, into: &out)
             source.start += usable * size
             remaining -= usable
         }

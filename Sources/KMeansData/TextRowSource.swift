@@ -3,6 +3,8 @@ final class TextRowSource: RowSource {
     private let source: ByteSource
     private var tokenizer: TextTokenizer
     private let options: DataReadOptions
+    private let skipInvalid: Bool
+    private let rejectAllZeroRows: Bool
     private var record = TextRecord()
     private var pendingFirstRecord: Bool
     /// Where the first data record starts, for rewinding.
@@ -12,6 +14,8 @@ final class TextRowSource: RowSource {
     let columns: Int
     let columnNames: [String]?
     private(set) var skippedRows = 0
+    var bytePosition: Int { source.offset }
+    var byteSize: Int? { source.fileSize }
     var canRewind: Bool { source.isSeekable }
     var declaredRowCount: Int? { nil }
     private var rowsRead = 0
@@ -20,6 +24,8 @@ final class TextRowSource: RowSource {
     init(source: ByteSource, bomLength: Int, options: DataReadOptions) throws {
         self.source = source
         self.options = options
+        skipInvalid = options.skipInvalid
+        rejectAllZeroRows = options.rejectAllZeroRows
         let delimiter: Delimiter
         if let chosen = options.delimiter {
             delimiter = chosen
@@ -97,21 +103,34 @@ final class TextRowSource: RowSource {
     }
 
     func readRows(maxRows: Int, into values: inout [Float]) throws -> Int {
+        // Work on locals (moved out of self and back) so the per-row loop has no exclusivity checks.
+        var record = TextRecord()
+        var row: [Float] = []
+        var tokenizer = self.tokenizer
+        swap(&record, &self.record)
+        swap(&row, &self.row)
+        defer {
+            swap(&record, &self.record)
+            swap(&row, &self.row)
+            self.tokenizer = tokenizer
+        }
         var appended = 0
+        var skipped = 0
         while appended < maxRows {
             if pendingFirstRecord {
                 pendingFirstRecord = false
             } else if try !tokenizer.next(into: &record) {
                 break
             }
-            if try parseRecord() {
+            if try parse(record, into: &row, delimiter: tokenizer.delimiter) {
                 values.append(contentsOf: row)
                 appended += 1
-                rowsRead += 1
             } else {
-                skippedRows += 1
+                skipped += 1
             }
         }
+        rowsRead += appended
+        skippedRows += skipped
         if appended == 0 && rowsRead == 0 && skippedRows == 0 && maxRows > 0 {
             throw DataError(file: source.name, location: .text(line: tokenizer.line, column: nil), kind: .noDataRows,
                             message: columnNames == nil ? "no data rows" : "header but no data rows")
@@ -120,47 +139,53 @@ final class TextRowSource: RowSource {
     }
 
     /// Fills `row` from `record`; returns false when the row is invalid and should be skipped.
-    private func parseRecord() throws -> Bool {
+    private func parse(_ record: TextRecord, into row: inout [Float], delimiter: Delimiter) throws -> Bool {
         if record.count != fieldCount {
             let column = min(record.count, fieldCount) + 1
-            let hint = mixedDelimiterHint()
+            let hint = mixedDelimiterHint(record: record, delimiter: delimiter)
             let extra = record.count > fieldCount ? ": \(quoted(record.text(fieldCount))) is one too many" : ""
             throw DataError(file: source.name, location: .text(line: record.line, column: column), kind: .raggedRow,
                             message: "row has \(record.count) field\(record.count == 1 ? "" : "s"), expected \(fieldCount)\(extra)\(hint)")
         }
-        for (position, index) in selection.enumerated() {
+        for position in 0..<selection.count {
+            let index = selection[position]
             switch record.number(index) {
             case .finite(let value):
                 row[position] = value
             case .nonFinite:
-                if options.skipInvalid { return false }
+                if skipInvalid { return false }
                 throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .nonFinite,
                                 message: "\(quoted(record.trimmedText(index))) is not a finite number (NaN and infinity are rejected unless invalid rows are skipped)")
             case .empty:
-                if options.skipInvalid { return false }
+                if skipInvalid { return false }
                 throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .notANumber,
                                 message: "empty field, expected a number")
             case .invalid:
                 let text = record.trimmedText(index)
                 let hint: String
-                if text.contains(","), tokenizer.delimiter != .comma, Float(text.replacingOccurrences(",", with: ".")) != nil {
+                if text.contains(","), delimiter != .comma, Float(text.replacingOccurrences(",", with: ".")) != nil {
                     hint = " (decimal comma? numbers must use '.')"
                 } else {
-                    hint = mixedDelimiterHint(in: text)
+                    hint = mixedDelimiterHint(record: record, delimiter: delimiter, in: text)
                 }
                 throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .notANumber,
                                 message: "\(quoted(text)) is not a number\(hint)")
             }
         }
+        if rejectAllZeroRows, row.allSatisfy({ $0 == 0 }) {
+            if skipInvalid { return false }
+            throw DataError(file: source.name, location: .text(line: record.line, column: nil), kind: .allZeroRow,
+                            message: "row is all zeros: cosine distance is undefined for it (such rows can be skipped as invalid)")
+        }
         return true
     }
 
-    private func mixedDelimiterHint(in text: String? = nil) -> String {
+    private func mixedDelimiterHint(record: TextRecord, delimiter current: Delimiter, in text: String? = nil) -> String {
         let candidates: [(Character, Delimiter)] = [(",", .comma), ("\t", .tab), (";", .semicolon)]
         let texts = text.map { [$0] } ?? (0..<record.count).map { record.text($0) }
-        for (character, delimiter) in candidates where delimiter != tokenizer.delimiter {
+        for (character, delimiter) in candidates where delimiter != current {
             if texts.contains(where: { $0.contains(character) }) {
-                return " (mixed delimiters? this file is \(tokenizer.delimiter.displayName)-separated but the row contains \(delimiter.displayName))"
+                return " (mixed delimiters? this file is \(current.displayName)-separated but the row contains \(delimiter.displayName))"
             }
         }
         return ""

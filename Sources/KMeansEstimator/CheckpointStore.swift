@@ -32,6 +32,7 @@ public enum CheckpointStoreError: Error, Equatable, CustomStringConvertible {
     /// No checkpoint exists at the given path.
     case notFound(String)
 
+    /// A one-line explanation naming the path.
     public var description: String {
         switch self {
         case .notFound(let path): "no checkpoint at '\(path)'"
@@ -50,15 +51,19 @@ public final class InMemoryCheckpointStore: CheckpointStore {
         self.keepCheckpointMax = keepCheckpointMax
     }
 
+    /// The newest retained checkpoint, or nil.
     public func latestCheckpointPath() throws -> String? { checkpoints.last?.path }
 
+    /// The retained checkpoints, oldest first.
     public func allCheckpointPaths() throws -> [String] { checkpoints.map(\.path) }
 
+    /// The variables saved under `path`; throws `CheckpointStoreError.notFound` for an unknown path.
     public func load(_ path: String) throws -> [String: Tensor] {
         guard let entry = checkpoints.last(where: { $0.path == path }) else { throw CheckpointStoreError.notFound(path) }
         return entry.variables
     }
 
+    /// Keeps `variables` as `model.ckpt-<globalStep>`, dropping the oldest beyond `keepCheckpointMax`.
     @discardableResult
     public func save(_ variables: [String: Tensor], globalStep: Int64) throws -> String {
         let path = "model.ckpt-\(globalStep)"
@@ -91,6 +96,7 @@ public final class InMemorySummarySink: SummarySink {
     /// Creates an empty sink.
     public init() {}
 
+    /// Appends the scalar to `scalars`.
     public func addScalar(_ tag: String, value: Float, step: Int64, directory: SummaryDirectory) throws {
         scalars.append(Scalar(tag: tag, value: value, step: step, directory: directory))
     }

@@ -25,9 +25,13 @@ public protocol SessionRunHook: AnyObject {
 }
 
 extension SessionRunHook {
+    /// Does nothing by default.
     public func begin(_ context: RunContext) throws {}
+    /// Does nothing by default.
     public func beforeStep(_ context: RunContext) throws {}
+    /// Does nothing by default.
     public func afterStep(_ context: RunContext, loss: Float) throws {}
+    /// Does nothing by default.
     public func end(_ context: RunContext) throws {}
 }
 
@@ -44,9 +48,13 @@ public protocol CheckpointSaverListener: AnyObject {
 }
 
 extension CheckpointSaverListener {
+    /// Does nothing by default.
     public func begin() throws {}
+    /// Does nothing by default.
     public func beforeSave(globalStep: Int64) throws {}
+    /// Never asks to stop by default.
     public func afterSave(globalStep: Int64, path: String) throws -> Bool { false }
+    /// Does nothing by default.
     public func end(globalStep: Int64) throws {}
 }
 
@@ -61,6 +69,7 @@ public final class LossRelativeChangeHook: SessionRunHook {
     /// A hook stopping at relative loss change below `tolerance`.
     public init(tolerance: Double) { self.tolerance = tolerance }
 
+    /// Compares `loss` with the previous step's and requests a stop below the tolerance.
     public func afterStep(_ context: RunContext, loss: Float) throws {
         if let previous = previousLoss, previous != 0 {
             // float32 arithmetic, as numpy does on TF's float32 losses.

@@ -81,8 +81,14 @@ public struct InputFunction {
     /// Named columns (each n × c) in batches of `batchSize` rows, in order or shuffled by seed, for `epochs` passes.
     public static func columns(_ columns: [String: Matrix], batchSize: Int, epochs: Int? = 1, shuffleSeed: UInt64? = nil) -> InputFunction {
         let rows = columns.values.first?.rows ?? 0
-        return rowBatches(rows: rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { order in
+        let batches = rowBatches(rows: rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { order in
             InputBatch(features: .columns(columns.mapValues { $0.gathering(rows: order) }))
+        }
+        return InputFunction {
+            if let (key, column) = columns.sorted(by: { $0.key < $1.key }).first(where: { $0.value.rows != rows }) {
+                throw KMeansError.invalidInput("feature column '\(key)' has \(column.rows) rows, other columns have \(rows)")
+            }
+            return try batches.makeStream()
         }
     }
 

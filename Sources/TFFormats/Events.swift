@@ -20,7 +20,13 @@ public enum TFRecord {
     /// still being written) ends the list without error; a bad CRC is an error. `baseOffset` is the position of
     /// `bytes` in the file, for messages.
     public static func records(in bytes: [UInt8], path: String, baseOffset: Int = 0) throws(TFFormatError) -> (records: [[UInt8]], consumed: Int) {
-        var records: [[UInt8]] = []
+        let (located, consumed) = try locatedRecords(in: bytes, path: path, baseOffset: baseOffset)
+        return (located.map(\.data), consumed)
+    }
+
+    /// Like `records(in:path:baseOffset:)`, with each record's offset in the file.
+    static func locatedRecords(in bytes: [UInt8], path: String, baseOffset: Int = 0) throws(TFFormatError) -> (records: [(offset: Int, data: [UInt8])], consumed: Int) {
+        var records: [(offset: Int, data: [UInt8])] = []
         var reader = ByteReader(bytes)
         while reader.remaining >= 12 {
             let start = reader.position
@@ -39,7 +45,7 @@ public enum TFRecord {
             guard CRC32C.unmask(dataCRC) == CRC32C.checksum(data) else {
                 throw .recordChecksumMismatch(path: path, recordOffset: baseOffset + start, part: "data")
             }
-            records.append(data)
+            records.append((baseOffset + start, data))
         }
         return (records, reader.position)
     }
@@ -286,11 +292,11 @@ public enum EventFileReader {
     /// The complete events from `offset` on, and the offset to resume from next time.
     public static func read(_ url: URL, from offset: Int) throws(TFFormatError) -> (events: [Event], nextOffset: Int) {
         let bytes = try FileIO.readTail(url, from: offset)
-        let (records, consumed) = try TFRecord.records(in: bytes, path: url.path, baseOffset: offset)
+        let (records, consumed) = try TFRecord.locatedRecords(in: bytes, path: url.path, baseOffset: offset)
         var events: [Event] = []
         events.reserveCapacity(records.count)
         for record in records {
-            events.append(try Event(decoding: record, path: url.path, offset: offset))
+            events.append(try Event(decoding: record.data, path: url.path, offset: record.offset))
         }
         return (events, offset + consumed)
     }
@@ -319,11 +325,12 @@ public final class EventFileWriter {
     private var descriptor: Int32
 
     /// Creates `directory` if needed and a new file named as TensorFlow does
-    /// (`events.out.tfevents.<10-digit seconds>.<host>`) plus `.<pid>.<n>.swift`, `n` making it unique.
-    public init(directory: URL, wallTime: Double = Date().timeIntervalSince1970, hostName: String = ProcessInfo.processInfo.hostName) throws(TFFormatError) {
+    /// (`events.out.tfevents.<10-digit seconds>.<host>`) plus `.<pid>.<n>.swift`, `n` making it unique;
+    /// `hostName` defaults to `gethostname()`.
+    public init(directory: URL, wallTime: Double = Date().timeIntervalSince1970, hostName: String? = nil) throws(TFFormatError) {
         try FileIO.createDirectory(directory)
         let seconds = String(max(0, Int(wallTime.rounded(.down)))).leftPadded(to: 10)
-        let host = String(hostName.map { $0 == "/" || $0 == "\0" ? "_" : $0 })
+        let host = String((hostName ?? FileIO.hostName()).map { $0 == "/" || $0 == "\0" ? "_" : $0 })
         var attempt = 0
         while true {
             let name = "events.out.tfevents.\(seconds).\(host).\(getpid()).\(String(attempt).leftPadded(to: 3)).swift"

@@ -27,6 +27,23 @@ public struct CheckpointReference: Sendable, Equatable, Hashable {
     }
 }
 
+/// One scalar summary point.
+public struct ScalarPoint: Sendable, Equatable {
+    /// The global step.
+    public var step: Int64
+    /// The value (float32 scalars widened exactly).
+    public var value: Double
+    /// Seconds since the epoch when it was written.
+    public var wallTime: Double
+
+    /// Creates a point.
+    public init(step: Int64, value: Double, wallTime: Double) {
+        self.step = step
+        self.value = value
+        self.wallTime = wallTime
+    }
+}
+
 /// The on-disk layout of a TensorFlow `model_dir`: checkpoints (`model.ckpt-N.*`), the `checkpoint` state file,
 /// and the trainer lock. Saves are atomic and durable; reads trust nothing in the files.
 public struct ModelDirectory: Sendable, Equatable {
@@ -148,6 +165,35 @@ public struct ModelDirectory: Sendable, Equatable {
         return runs
     }
 
+    /// Every scalar of every run, as TensorBoard shows them: run (`.`, `eval`, …) → tag → points in step order of
+    /// arrival. Files are read in name order; a `SessionLog START` at step S drops the run's earlier points with
+    /// step ≥ S (what a crashed run wrote past the checkpoint the next run resumed from). Incomplete final records
+    /// are ignored; corrupt ones throw.
+    public func scalarSummaries() throws(TFFormatError) -> [String: [String: [ScalarPoint]]] {
+        var result: [String: [String: [ScalarPoint]]] = [:]
+        for (run, files) in try summaryRuns() {
+            var tags: [String: [ScalarPoint]] = [:]
+            for file in files {
+                for event in try EventFileReader.read(file) {
+                    switch event.payload {
+                    case .sessionLog(.start, _):
+                        for tag in tags.keys { tags[tag]!.removeAll { $0.step >= event.step } }
+                    case .summary(let values):
+                        for value in values {
+                            if let scalar = value.scalar {
+                                tags[value.tag, default: []].append(ScalarPoint(step: event.step, value: scalar, wallTime: event.wallTime))
+                            }
+                        }
+                    default:
+                        continue
+                    }
+                }
+            }
+            result[run] = tags.filter { !$0.value.isEmpty }
+        }
+        return result
+    }
+
     // MARK: Writing
 
     /// Saves `tensors` as the checkpoint for `step` and makes it the latest.
@@ -247,7 +293,7 @@ public final class TrainerLock: @unchecked Sendable {
             throw .io(path: url.path, operation: "flock", message: FileIO.errnoMessage(code))
         }
         descriptor = fd
-        let owner = Array("pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n".utf8)
+        let owner = Array("pid \(getpid()) on \(FileIO.hostName())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = owner.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
     }

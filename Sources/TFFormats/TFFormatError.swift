@@ -35,6 +35,7 @@ public enum TFFormatError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A caller passed a value the formats cannot represent.
     case invalidArgument(String)
 
+    /// A one-line message naming the file and what is wrong.
     public var description: String {
         switch self {
         case .fileNotFound(let path): "\(path): file not found"

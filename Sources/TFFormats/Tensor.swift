@@ -69,6 +69,12 @@ public struct Tensor: Sendable, Equatable {
     public var int64Values: [Int64]? { if case .int64(let v) = values { v } else { nil } }
     /// The bool elements, or nil for another type.
     public var boolValues: [Bool]? { if case .bool(let v) = values { v } else { nil } }
+    /// The float64 elements, or nil for another type.
+    public var doubleValues: [Double]? { if case .double(let v) = values { v } else { nil } }
+    /// The int32 elements, or nil for another type.
+    public var int32Values: [Int32]? { if case .int32(let v) = values { v } else { nil } }
+    /// The string elements (raw bytes), or nil for another type.
+    public var stringValues: [[UInt8]]? { if case .string(let v) = values { v } else { nil } }
 }
 
 extension Tensor.Values {

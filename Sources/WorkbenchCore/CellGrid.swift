@@ -10,7 +10,9 @@ public enum TerminalColor: Sendable, Hashable {
 
 /// Text attributes of a cell.
 public struct CellAttributes: OptionSet, Sendable, Hashable {
+    /// The attribute bits.
     public let rawValue: UInt8
+    /// Creates attributes from their bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Bold (or bright) text.
     public static let bold = CellAttributes(rawValue: 1 << 0)
@@ -155,7 +157,9 @@ public struct CellGrid: Sendable, Equatable {
 
 /// Line-drawing glyphs for boxes: Unicode when the locale is UTF-8, ASCII otherwise.
 public struct BoxGlyphs: Sendable {
+    /// Edge glyphs.
     public var horizontal: Unicode.Scalar, vertical: Unicode.Scalar
+    /// Corner glyphs.
     public var topLeft: Unicode.Scalar, topRight: Unicode.Scalar, bottomLeft: Unicode.Scalar, bottomRight: Unicode.Scalar
     /// Unicode light box drawing.
     public static let unicode = BoxGlyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘")

@@ -1,5 +1,6 @@
 /// A rectangle of cells.
 public struct Rect: Sendable, Equatable {
+    /// Top-left corner (column, row) and size in cells.
     public var x: Int, y: Int, width: Int, height: Int
     /// Creates a rectangle.
     public init(x: Int, y: Int, width: Int, height: Int) {
@@ -13,8 +14,10 @@ public struct Rect: Sendable, Equatable {
 public struct Layout: Sendable, Equatable {
     /// Smallest screen the workbench draws on; below it a "too small" message is shown.
     public static let minimumWidth = 60
+    /// Smallest height drawn.
     public static let minimumHeight = 16
 
+    /// Screen size in cells.
     public let width: Int, height: Int
     /// Whether the screen is big enough.
     public var fits: Bool { width >= Layout.minimumWidth && height >= Layout.minimumHeight }

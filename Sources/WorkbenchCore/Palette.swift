@@ -24,6 +24,7 @@ public enum ColorTier: String, Sendable, CaseIterable {
 
 /// An RGB colour.
 public struct RGB: Sendable, Hashable {
+    /// Red, green and blue, 0–255.
     public var r: UInt8, g: UInt8, b: UInt8
     /// Creates a colour.
     public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { self.r = r; self.g = g; self.b = b }

@@ -40,7 +40,7 @@ public struct Renderer: Sendable {
         let table: [Unicode.Scalar: Unicode.Scalar] = [
             "·": ".", "∘": ".", "→": ">", "←": "<", "↑": "^", "↓": "v", "Δ": "d", "×": "x", "–": "-", "−": "-",
             "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "┤": "+", "┬": "+", "▸": ">", "◂": "<",
-            "…": "~", "●": "o", "▶": ">", "⏸": "=", "█": "#", "▀": "\"", "▄": "_",
+            "…": "~", "●": "o", "▶": ">", "⏸": "=", "⧗": "*", "█": "#", "▀": "\"", "▄": "_",
         ]
         for y in 0..<grid.height {
             for x in 0..<grid.width where !grid[x, y].glyph.isASCII {
@@ -93,6 +93,9 @@ public struct Renderer: Sendable {
         } else if session.placement != nil {
             marker = " PLACING CENTRES "
             style = CellStyle(foreground: palette.ink, background: palette.warning, attributes: [.bold])
+        } else if session.pendingHalfSteps > 0 && !session.isRunning {
+            marker = session.view.unicode ? " ⧗ COMPUTING (Esc stops) " : " COMPUTING (Esc stops) "
+            style = CellStyle(foreground: palette.ink, background: palette.accent, attributes: [.bold])
         } else if session.isRunning {
             marker = (session.view.unicode ? " ▶ RUNNING " : " > RUNNING ") + "\(speedLabel(session.speed))/s "
             style = CellStyle(foreground: palette.ink, background: palette.good, attributes: [.bold])
@@ -117,7 +120,7 @@ public struct Renderer: Sendable {
         drawAxes(&grid, plot: plot, bounds: bounds, unicode: unicode)
 
         let k = checkpoint?.entry.centres.rows ?? session.settings.k
-        let labels = checkpoint?.labels ?? frame.labels
+        let labels = checkpoint?.labels ?? session.displayLabels
         let centres = checkpoint?.entry.centres ?? session.displayCentres(frame)
         let centrePositions: [(x: Float, y: Float)] = (0..<centres.rows).map { session.centrePlanePosition(centres, $0, frame: frame) }
 
@@ -354,7 +357,19 @@ public struct Renderer: Sendable {
             y += 1
         }
         guard let frame = session.currentFrame else {
-            line(session.message ?? "no run", CellStyle(foreground: palette.error))
+            if let placement = session.placement {
+                line("placing centres: \(placement.placed.count) of \(s.k)", value)
+                line("k \(s.k)  \(s.metric.label)", label)
+                line(s.useMiniBatch ? "mini-batch B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" : "full batch", label)
+                y += 1
+                for (j, p) in placement.placed.enumerated() {
+                    grid[x, y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+                    grid.put(" at " + formatCompact(Double(p.x)) + ", " + formatCompact(Double(p.y)), x: x + 1, y: y, maxWidth: w - 1)
+                    y += 1
+                }
+            } else {
+                line(session.message ?? "no run", CellStyle(foreground: palette.error))
+            }
             return
         }
         let next = frame.nextPhase == .assigned ? "assign" : "update"
@@ -372,7 +387,7 @@ public struct Renderer: Sendable {
         // Legend: glyph, letter, size, last delta (and mini-batch counts).
         let stats = session.statsUpToCursor
         let lastDeltas = stats.last?.centreDeltas ?? []
-        let header = s.useMiniBatch ? "cluster  size  count      Δ" : "cluster  size             Δ"
+        let header = "#" + pad("size", 9) + pad(s.useMiniBatch ? "count" : "", 7) + pad("Δ", 9)
         line(header, label)
         let shownClusters = min(s.k, max(0, (bottom - y) - 7))
         for j in 0..<shownClusters {

@@ -64,10 +64,12 @@ public enum Overlay: Sendable, Equatable {
 public struct Placement: Sendable, Equatable {
     /// Cursor cell inside the scatter plot (column, row from its top-left).
     public var cursorColumn: Int
+    /// Cursor row inside the plot.
     public var cursorRow: Int
     /// Centres placed so far, in plane coordinates.
     public var placed: [(x: Float, y: Float)]
 
+    /// Equal cursor and equal placed centres.
     public static func == (a: Placement, b: Placement) -> Bool {
         a.cursorColumn == b.cursorColumn && a.cursorRow == b.cursorRow
             && a.placed.map(\.x) == b.placed.map(\.x) && a.placed.map(\.y) == b.placed.map(\.y)
@@ -76,6 +78,7 @@ public struct Placement: Sendable, Equatable {
 
 /// The plot's data bounds in plane coordinates, fixed per data set and projection so the view does not jump.
 public struct PlotBounds: Sendable, Equatable {
+    /// The visible ranges of the two plane axes.
     public var minX: Float, maxX: Float, minY: Float, maxY: Float
 
     /// Bounds of `points` under `map`, padded by 4 % and never empty.
@@ -135,9 +138,15 @@ public struct Session: Sendable {
     public private(set) var projected: [Float] = []
     /// Screen size the layout is computed for.
     public private(set) var screenWidth: Int
+    /// Screen height the layout is computed for.
     public private(set) var screenHeight: Int
+    /// Per-point labels kept across the history, in entries; older frames drop theirs (and their pending
+    /// assignment) beyond it and recompute them when shown. About 256 MB at the default.
+    public var historyLabelBudget = 64_000_000
     /// A one-line message (errors, convergence), cleared by the next key.
     public private(set) var message: String?
+    /// Set when the user asked for a screenshot; the front end writes it and calls `screenshotWritten(_:)`.
+    public private(set) var screenshotRequested = false
     /// Set when the user asked to quit.
     public private(set) var quitRequested = false
     /// Checkpoints of the opened model_dir, if any.
@@ -241,7 +250,6 @@ public struct Session: Sendable {
         if settings.initialization == .manual {
             let plot = Layout(width: screenWidth, height: screenHeight).plot
             placement = Placement(cursorColumn: plot.width / 2, cursorRow: plot.height / 2, placed: [])
-            message = "place \(settings.k) centres: arrows move, Enter places (or click)"
             return
         }
         placement = nil
@@ -316,10 +324,43 @@ public struct Session: Sendable {
         frames.append(frame)
         cursor = frames.count - 1
         pendingHalfSteps -= 1
+        trimHistory()
+        if frame.phase == .updated, !settings.useMiniBatch, let empty = frame.clusterSizes.firstIndex(of: 0) {
+            let fate = settings.emptyClusterPolicy == .moveToOrigin ? "its centre went to the origin (TF)" : "its centre jumped to the farthest point"
+            message = "cluster \(Character(Palette.centreLabels[empty % 26])) got no points: \(fate)"
+        }
         if frame.converged {
             message = "converged at step \(frame.state.globalStep): relative loss change < \(formatCompact(settings.relativeTolerance))"
             if isRunning { isRunning = false; pendingHalfSteps = 0 }
         }
+    }
+
+    /// Drops per-point data of old frames once the history would hold more than `historyLabelBudget` labels.
+    private mutating func trimHistory() {
+        let n = max(1, dataSet.points.rows)
+        let keep = max(4, historyLabelBudget / n / 2)
+        let cutoff = frames.count - keep
+        guard cutoff > 0 else { return }
+        for i in 0..<cutoff where !frames[i].labels.isEmpty || frames[i].previousLabels != nil || frames[i].pending != nil {
+            frames[i].labels = []
+            frames[i].previousLabels = nil
+            frames[i].pending = nil
+        }
+    }
+
+    /// The cluster of every point as shown for the frame on screen (recomputed for trimmed history frames).
+    public var displayLabels: [Int32] {
+        guard let frame = currentFrame else { return [] }
+        if !frame.labels.isEmpty || frame.phase == .initialized { return frame.labels }
+        // A full-batch update shows the assignment it used, made against the previous (assigned) frame's centres.
+        let state = frame.phase == .updated && !settings.useMiniBatch && cursor > 0 ? frames[cursor - 1].state : frame.state
+        return StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(state), metric: settings.metric).labels
+    }
+
+    /// Clears the screenshot request and reports where it went (or why it failed).
+    public mutating func screenshotWritten(_ report: String) {
+        screenshotRequested = false
+        message = report
     }
 
     /// Computes every pending half-step now (tests, headless snapshots).
@@ -419,8 +460,14 @@ public struct Session: Sendable {
         case .voronoi: view.voronoi.toggle()
         case .trails: view.trails.toggle()
         case .explain: view.explain.toggle()
+        case .screenshot: screenshotRequested = true
         case .help: overlay = .help(scroll: 0)
-        case .closeOverlay: overlay = .none
+        case .closeOverlay:
+            if overlay == .none, pendingHalfSteps > 0 || isRunning {
+                cancelPendingWork()
+                message = "stopped: pending computation cancelled"
+            }
+            overlay = .none
         case .quit: quitRequested = true
         case .moveUp, .moveDown, .moveLeft, .moveRight, .confirm, .pageUp, .pageDown: break
         }

@@ -16,6 +16,7 @@ public final class TerminalScreen {
     public let tier: ColorTier
     /// Current size.
     public private(set) var width: Int
+    /// Current height.
     public private(set) var height: Int
     private var screen: OpaquePointer?
     private var previous: CellGrid?
@@ -53,6 +54,11 @@ public final class TerminalScreen {
         }
         set_term(screen)
         cursesActive.store(true, ordering: .sequentiallyConsistent)
+        guard kmeans_can_address_cursor() != 0 else {
+            restoreTerminal()
+            delscreen(screen)
+            throw TerminalError(description: "the terminal type \"\(TerminalText.sanitized(term))\" cannot move the cursor")
+        }
         atexit { restoreTerminalAtExit() }
         raw()
         noecho()

@@ -37,8 +37,16 @@ public enum WorkbenchLoop {
     /// Frames per second auto-play and redraws are capped at.
     public static let maximumFramesPerSecond = 15.0
 
+    /// How the loop ended.
+    public enum Ending: Sendable, Equatable {
+        /// The user quit (q, Ctrl-C).
+        case quit
+        /// SIGINT, SIGTERM or SIGHUP arrived.
+        case signal(Int32)
+    }
+
     /// Runs until the user quits or a signal arrives; returns how it ended. The caller closes the terminal.
-    public static func run(session initial: Session, terminal: inout TerminalScreen) -> Result<Void, any Error> {
+    public static func run(session initial: Session, terminal: TerminalScreen) -> Ending {
         var session = initial
         let renderer = Renderer(tier: terminal.tier)
         session.resize(width: terminal.width, height: terminal.height)
@@ -51,9 +59,14 @@ public enum WorkbenchLoop {
         let frameInterval = UInt64(1e9 / maximumFramesPerSecond)
 
         while true {
-            if SignalWatch.received.load(ordering: .sequentiallyConsistent) != 0 { break }
-            if session.quitRequested { break }
+            let signalNumber = SignalWatch.received.load(ordering: .sequentiallyConsistent)
+            if signalNumber != 0 { return .signal(signalNumber) }
+            if session.quitRequested { return .quit }
 
+            if session.screenshotRequested {
+                session.screenshotWritten(writeScreenshot(renderer.render(session)))
+                dirty = true
+            }
             // Collect a finished computation; start the next one.
             if let job = inFlight, let result = mailbox.take() {
                 session.accept(result, for: job)
@@ -82,10 +95,25 @@ public enum WorkbenchLoop {
             let wait = (inFlight != nil || session.isRunning || dirty) ? 15 : 100
             guard let key = terminal.readKey(timeoutMilliseconds: wait) else { continue }
             if key == .resize { session.resize(width: terminal.width, height: terminal.height) }
-            // Drop a pending computation when the user leaves the run (restart, settings, back, quit).
+            // A computation still running when the user restarts or goes back is abandoned: `accept` ignores
+            // results for a run or frame that is no longer the latest, so keys never wait for it.
             session.handle(key)
             dirty = true
         }
-        return .success(())
+    }
+
+    /// Writes `grid` as text and ANSI to the first free `kmeans-screen-N` in the current directory.
+    static func writeScreenshot(_ grid: CellGrid) -> String {
+        let manager = FileManager.default
+        var index = 1
+        while manager.fileExists(atPath: "kmeans-screen-\(index).txt") && index < 10_000 { index += 1 }
+        let base = "kmeans-screen-\(index)"
+        do {
+            try Data(SnapshotFormat.text.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".txt"))
+            try Data(SnapshotFormat.ansi.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".ans"))
+            return "screen saved to \(base).txt and \(base).ans"
+        } catch {
+            return "cannot save the screen: \(error.localizedDescription)"
+        }
     }
 }

@@ -60,6 +60,9 @@ struct EndToEndTests {
         let sizes = try #require(doubles(inspect["cluster_sizes"])).map { Int($0) }
         #expect(sizes == (0..<k).map { cluster in indices.filter { $0 == cluster }.count })
         #expect(inspect["latest_checkpoint"] as? String == "model.ckpt-\(Int(step))")
+        let remembered = try #require(inspect["parameters"] as? [String: Any])
+        #expect(number(remembered["num_clusters"]) == Double(k))
+        #expect(number(remembered["num_features"]) == Double(distances.first?.count == k ? centerRows[0].count : -1))
         let text = try scratch.succeed(["inspect", modelDir]).stdout
         #expect(text.contains("clusters") && text.contains("global_step"))
     }
@@ -210,5 +213,54 @@ struct EndToEndTests {
         }
         let inspect = try scratch.succeed(["centers", "--model-dir", "model", "--format", "json"]).json()
         #expect(matrix(inspect["cluster_centers"]) == matrix(exported["cluster_centers"]))
+    }
+}
+
+@Suite("kmeans feature columns and locking")
+struct FeatureColumnTests {
+    @Test("--feature-columns is remembered: later commands select the same columns from a file with extra columns")
+    func rememberedColumns() throws {
+        let scratch = try Scratch()
+        var text = "id,species,width,length\n"
+        for i in 0..<30 {
+            let cluster = i % 2
+            text += "\(i),\(cluster == 0 ? "setosa" : "virginica"),\(Double(cluster * 10) + Double(i % 5) * 0.1),\(Double(cluster * 10) + Double(i % 3) * 0.1)\n"
+        }
+        let data = try scratch.write("iris.csv", text)
+        let initial = try scratch.write("init.csv", "0,0\n10,10\n")
+        let trained = try scratch.succeed(["train", "--data", data, "--model-dir", "m", "--feature-columns", "width,length",
+                                           "--initial-clusters", initial, "--use-mini-batch", "false", "--steps", "3", "--format", "json"]).json()
+        let centers = try #require(matrix(trained["cluster_centers"]))
+        #expect(close(centers, [[0.2, 0.1], [10.2, 10.1]], relative: 0.05))
+        let lines = try scratch.succeed(["predict", "--model-dir", "m", "--data", data, "--format", "jsonl"]).jsonLines()
+        #expect(lines.compactMap { number($0["cluster_index"]).map { Int($0) } } == (0..<30).map { $0 % 2 })
+        let csv = try scratch.succeed(["centers", "--model-dir", "m", "--format", "csv"]).stdout
+        #expect(csv.hasPrefix("width,length\n"))
+        let other = try scratch.run(["predict", "--model-dir", "m", "--data", data, "--feature-columns", "id,width"])
+        #expect(other.status == 2)
+        #expect(other.stderr.contains("conflicts"))
+    }
+
+    @Test("a second trainer on a locked model directory gets a clear error and the directory survives")
+    func secondTrainerIsRefused() throws {
+        let scratch = try Scratch()
+        let data = try scratch.write("blobs.csv", blobsCSV(centers: [[0, 0], [5, 5]], perCenter: 500))
+        let binary = try #require(KMeansBinary.url)
+        let first = Process()
+        first.executableURL = binary
+        first.arguments = ["train", "--data", data, "--model-dir", scratch.path("model"), "--num-clusters", "2", "--batch-size", "50",
+                           "--steps", "100000000", "--quiet"]
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !scratch.exists("model/checkpoint") && Date() < deadline && first.isRunning { usleep(20_000) }
+        let second = try scratch.run(["train", "--data", data, "--model-dir", "model", "--steps", "1", "--batch-size", "50"])
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("locked"), "\(second.stderr)")
+        let centers = try scratch.succeed(["centers", "--model-dir", "model", "--format", "json"]).json()
+        #expect(matrix(centers["cluster_centers"])?.count == 2)
     }
 }

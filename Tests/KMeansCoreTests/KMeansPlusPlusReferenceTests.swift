@@ -43,26 +43,35 @@ private enum ReferenceKernel {
         return result
     }
 
-    /// Eigen's row-major GEMV order for one row.
-    static func gemvDot(_ x: ArraySlice<Float>, _ y: ArraySlice<Float>, halfPackets: Bool) -> Float {
-        let x = Array(x), y = Array(y), d = x.count
-        var lanes = [Float](repeating: 0, count: 8)
+    /// Eigen's row-major GEMV order for one row: `x` and `y` start at the given offsets of `values`.
+    static func gemvDot(_ values: [Float], x: Int, y: Int, count d: Int, halfPackets: Bool) -> Float {
+        var lanes: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
         var j = 0
         while j + 8 <= d {
-            for l in 0..<8 { lanes[l] = x[j + l] * y[j + l] + lanes[l] }
+            lanes.0 = values[x + j] * values[y + j] + lanes.0
+            lanes.1 = values[x + j + 1] * values[y + j + 1] + lanes.1
+            lanes.2 = values[x + j + 2] * values[y + j + 2] + lanes.2
+            lanes.3 = values[x + j + 3] * values[y + j + 3] + lanes.3
+            lanes.4 = values[x + j + 4] * values[y + j + 4] + lanes.4
+            lanes.5 = values[x + j + 5] * values[y + j + 5] + lanes.5
+            lanes.6 = values[x + j + 6] * values[y + j + 6] + lanes.6
+            lanes.7 = values[x + j + 7] * values[y + j + 7] + lanes.7
             j += 8
         }
-        var result = predux8(lanes)
+        var result = predux4([lanes.0 + lanes.4, lanes.1 + lanes.5, lanes.2 + lanes.6, lanes.3 + lanes.7])
         if halfPackets {
-            var half = [Float](repeating: 0, count: 4)
+            var half: (Float, Float, Float, Float) = (0, 0, 0, 0)
             while j + 4 <= d {
-                for l in 0..<4 { half[l] = x[j + l] * y[j + l] + half[l] }
+                half.0 = values[x + j] * values[y + j] + half.0
+                half.1 = values[x + j + 1] * values[y + j + 1] + half.1
+                half.2 = values[x + j + 2] * values[y + j + 2] + half.2
+                half.3 = values[x + j + 3] * values[y + j + 3] + half.3
                 j += 4
             }
-            result += predux4(half)
+            result += predux4([half.0, half.1, half.2, half.3])
         }
         while j < d {
-            result += x[j] * y[j]
+            result += values[x + j] * values[y + j]
             j += 1
         }
         return result
@@ -75,9 +84,10 @@ private enum ReferenceKernel {
             let row = points.row(i).map { $0 * $0 }
             return row.isEmpty ? 0 : 0.5 * eigenSum(row)
         }
+        let values = points.values, d = points.columns
         func distances(to s: Int) -> [Float] {
             (0..<n).map { j in
-                let dot = gemvDot(points.row(j), points.row(s), halfPackets: n % 2 == 1 && j == n - 1)
+                let dot = gemvDot(values, x: j * d, y: s * d, count: d, halfPackets: n % 2 == 1 && j == n - 1)
                 return (h[j] - dot) + h[s]
             }
         }
@@ -205,7 +215,7 @@ struct KMeansPlusPlusReferenceTests {
                     #expect(norm.bitPattern == ReferenceKernel.eigenSum(x.map { $0 * $0 }).bitPattern, "norm, length \(length)")
                     for half in [false, true] {
                         let dot = EigenOrder.gemvRowDot(xs.baseAddress!, ys.baseAddress!, count: length, halfPackets: half)
-                        let expected = ReferenceKernel.gemvDot(x[...], y[...], halfPackets: half)
+                        let expected = ReferenceKernel.gemvDot(x + y, x: 0, y: length, count: length, halfPackets: half)
                         #expect(dot.bitPattern == expected.bitPattern, "dot, length \(length), half \(half)")
                     }
                 }

@@ -82,6 +82,30 @@ struct KMeansPlusPlusTests {
         }
     }
 
+    /// `[A, A, B]` with 12 columns: B, the odd last row, gets Eigen's half-packet dot order, so its distance to
+    /// itself rounds to a tiny positive weight while A's twin weighs exactly 0. TF would redraw B forever.
+    @Test("all weight on a chosen point: fall back to uniform instead of redrawing forever", arguments: [0, 2])
+    func weightOnlyOnChosenPoint(retries: Int) throws {
+        var rng = SimplePhilox(PhiloxRandom(seed: 123))
+        var b: [Float] = []
+        var found = false
+        for _ in 0..<1_000 where !found {
+            b = (0..<12).map { _ in rng.randFloat() * 1_000 }
+            let selfDistance = b.withUnsafeBufferPointer { p -> Float in
+                let h = 0.5 * EigenOrder.sumOfSquares(p.baseAddress!, count: 12)
+                return (h - EigenOrder.gemvRowDot(p.baseAddress!, p.baseAddress!, count: 12, halfPackets: true)) + h
+            }
+            found = selfDistance > 0
+        }
+        try #require(found)
+        let a = (0..<12).map { Float($0) }
+        let points = Matrix([a, a, b])
+        for seed in Int64(0)..<4 {
+            let indices = try KMeansPlusPlus.sampleIndices(points: points, count: 3, seed: seed, retriesPerSample: retries)
+            #expect(indices.sorted() == [0, 1, 2], "seed \(seed)")
+        }
+    }
+
     @Test("KmeansPlusPlusInitializationTest (clustering_ops_test.py): seeds 0..99, retries (seed % 5) - 1")
     func contribKernelTest() throws {
         let points = RandomFixtures.contribTestPoints10

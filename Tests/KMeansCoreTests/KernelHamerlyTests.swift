@@ -80,3 +80,36 @@ struct KernelHamerlyTests {
         #expect(state.lastFullSearchCount == 400)
     }
 }
+
+@Suite("Assignment engine")
+struct KernelAssignmentEngineTests {
+    @Test("every algorithm gives Lloyd's result over a training run", arguments: KMeansAlgorithm.allCases)
+    func everyAlgorithmMatchesLloyd(algorithm: KMeansAlgorithm) {
+        let points = KernelTestData.blobs(n: 1000, d: 12, blobs: 9, seed: 21)
+        var centers = KernelTestData.distinctRows(of: points, k: 9, seed: 5)
+        var engine = AssignmentEngine(algorithm: algorithm, threads: 2)
+        for _ in 0..<6 {
+            let lloyd = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true)
+            let other = engine.pass(points: points, centers: centers, accumulate: true)
+            #expect(other.indices == lloyd.indices)
+            #expect(other.sums == lloyd.sums)
+            var values = [Float](repeating: 0, count: centers.rows * centers.columns)
+            for j in 0..<centers.rows {
+                for t in 0..<centers.columns {
+                    values[j * centers.columns + t] = lloyd.sums[j * centers.columns + t] / (lloyd.counts[j] + Float(1e-6))
+                }
+            }
+            centers = Matrix(rows: centers.rows, columns: centers.columns, values: values)
+        }
+    }
+
+    @Test("auto resolves to a concrete algorithm")
+    func autoResolves() {
+        #expect(KMeansAlgorithm.auto.resolved(points: 100_000, dimensions: 2, centers: 8) == .lloyd)
+        #expect(KMeansAlgorithm.auto.resolved(points: 100_000, dimensions: 16, centers: 256) == .hamerly)
+        #expect(KMeansAlgorithm.auto.resolved(points: 1_000_000, dimensions: 16, centers: 16) == .lloyd)
+        #expect(KMeansAlgorithm.auto.resolved(points: 200_000, dimensions: 128, centers: 256) == .hamerly)
+        #expect(KMeansAlgorithm.hamerly.resolved(points: 10, dimensions: 2, centers: 2) == .hamerly)
+        #expect(KMeansAlgorithm.lloyd.resolved(points: 10, dimensions: 20, centers: 512) == .lloyd)
+    }
+}

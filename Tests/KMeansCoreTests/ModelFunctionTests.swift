@@ -57,6 +57,13 @@ struct ModelFunctionTests {
         #expect(checked == 12)
     }
 
+    @Test("the docstring example's random init (tf_random_seed = 1) picks rows [78, 19, 43, 46, 69]")
+    func docstringExampleInit() throws {
+        let model = try ModelFunction(params: KMeansParams(numClusters: 5, initialClusters: .random, randomSeed: 1, useMiniBatch: false))
+        let state = try model.initialize(model.initialState(), batch: points)
+        #expect(state.clusters == points.gathering(rows: [78, 19, 43, 46, 69]))
+    }
+
     @Test("callable init on successive batches, then a full-batch step (edge_cases callable_initial_clusters)")
     func callableInit() throws {
         let fixture = try #require(edges["callable_initial_clusters"] as? [String: Any])

@@ -98,10 +98,21 @@ struct NPYReaderTests {
         #expect(skipped.skippedRows == 2)
     }
 
-    @Test("feature column selection is refused for .npy")
-    func noColumnNames() throws {
+    @Test("feature columns of a .npy are chosen by 0-based index; names are refused")
+    func columnSelection() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.file("a.npy", bytes: NPYWriter.encode(Matrix([[1, 2]])))
-        #expect(loadError(path, DataReadOptions(featureColumns: ["x"]))?.kind == .unknownColumn)
+        let path = try dir.file("a.npy", bytes: NPYWriter.encode(Matrix([[1, 2, 3], [4, 5, 6]])))
+        let error = try #require(loadError(path, DataReadOptions(featureColumns: ["x"])))
+        #expect(error.kind == .unknownColumn)
+        #expect(error.message.contains("give 0-based indices below 3"))
+        #expect(loadError(path, DataReadOptions(featureColumns: ["3"]))?.kind == .unknownColumn)
+        let picked = try DataLoader.load(path: path, options: DataReadOptions(featureColumns: ["2", "0"]))
+        #expect(picked.matrix == Matrix([[3, 1], [6, 4]]))
+        // Fortran order, batch by batch.
+        let fortran = try dir.file("f.npy", bytes: npyBytes(descr: "<i4", fortran: true, shape: "(2, 3)", data: rawBytes([Int32(1), 4, 2, 5, 3, 6])))
+        let reader = try DataReader(path: fortran, options: DataReadOptions(featureColumns: ["1"]))
+        #expect(reader.columns == 1)
+        #expect(try reader.nextBatch(maxRows: 1) == Matrix([[2]]))
+        #expect(try reader.nextBatch(maxRows: 5) == Matrix([[5]]))
     }
 }

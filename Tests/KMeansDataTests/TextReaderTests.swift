@@ -199,4 +199,53 @@ struct TextReaderTests {
         let data = try DataLoader.load(path: try dir.file("r.csv", texts.joined(separator: "\n")))
         #expect(data.matrix.values == texts.map { Float($0)! })
     }
+
+    @Test("the decimal fast path agrees with Swift's correctly rounded parse on random numbers")
+    func fastPathAgrees() throws {
+        var state: UInt64 = 99
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var texts: [String] = []
+        for _ in 0..<20_000 {
+            var text = next(4) == 0 ? "-" : ""
+            let digits = 1 + next(10)
+            let point = next(digits + 2)
+            for i in 0..<digits {
+                if i == point { text += "." }
+                text += String(next(10))
+            }
+            if next(3) == 0 { text += (next(2) == 0 ? "e" : "E") + (next(2) == 0 ? "-" : "") + String(next(14)) }
+            texts.append(text)
+        }
+        var fast = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let parsed = bytes.withUnsafeBufferPointer { fastDecimal($0.baseAddress!, count: $0.count) }
+            if let parsed {
+                fast += 1
+                #expect(parsed.bitPattern == Float(text)!.bitPattern, "\(text): \(parsed) vs \(Float(text)!)")
+            }
+        }
+        #expect(fast > 5_000)
+        let dir = try TemporaryDirectory()
+        let data = try DataLoader.load(path: try dir.file("r.csv", texts.joined(separator: "\n")))
+        #expect(data.matrix.values.map(\.bitPattern) == texts.map { Float($0)!.bitPattern })
+    }
+
+    @Test("all-zero rows are rejected with their line, or skipped, when asked (cosine)")
+    func allZeroRows() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.file("z.csv", "a,b\n1,0\n0,0.0\n-0,0\n2,2\n")
+        #expect(try DataLoader.load(path: path).matrix.rows == 4)
+        let error = try #require(loadError(path, DataReadOptions(rejectAllZeroRows: true)))
+        #expect(error.kind == .allZeroRow)
+        #expect(error.description.hasSuffix("z.csv:3: row is all zeros: cosine distance is undefined for it (such rows can be skipped as invalid)"))
+        let skipped = try DataLoader.load(path: path, options: DataReadOptions(skipInvalid: true, rejectAllZeroRows: true))
+        #expect(skipped.matrix == Matrix([[1, 0], [2, 2]]))
+        #expect(skipped.skippedRows == 2)
+        let npy = try dir.file("z.npy", bytes: NPYWriter.encode(Matrix([[1, 1], [0, 0]])))
+        #expect(loadError(npy, DataReadOptions(rejectAllZeroRows: true))?.line == 2)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TFFormats
 @testable import KMeansEstimator
@@ -347,4 +348,70 @@ struct EstimatorTests {
             }
         }
     }
+
+    @Test("evaluate and predict run hooks per batch; a hook can end evaluation early")
+    func inferenceHooks() throws {
+        let kmeans = try fullBatch()
+        try kmeans.train(input: .wholeArray(points), steps: 1)
+        let hook = RecordingHook(stopAfterStep: 0)
+        let evaluation = try kmeans.evaluate(input: .batches(points, batchSize: 25), hooks: [hook])
+        #expect(hook.events == ["begin@1", "before@1", "after@1", "end@1"])
+        #expect(isClose(evaluation.loss, try kmeans.score(input: .batches(points, batchSize: 25)), relative: 0))
+        let predictHook = RecordingHook()
+        #expect(try kmeans.predict(input: .batches(points, batchSize: 25), hooks: [predictHook]).count == 100)
+        #expect(predictHook.losses.count == 4)
+    }
+
+    @Test("k-means++ with randomSeed 42 through the estimator: TF's centres after each of 10 train() calls")
+    func kmeansPlusPlusThroughEstimator() throws {
+        let fixture = try loadFixture("full_batch_kmeanspp")
+        let kmeans = try KMeansClustering(numClusters: 5, initialClusters: .kmeansPlusPlus, randomSeed: 42, useMiniBatch: false)
+        let iterations = try #require(fixture["iterations"] as? [[String: Any]])
+        for (t, iteration) in iterations.enumerated() {
+            try kmeans.train(input: .wholeArray(points))
+            #expect(maxRelativeDifference(try kmeans.clusterCenters(), try matrix(iteration["centers"])) <= 1e-5, "step \(t + 1)")
+            #expect(isClose(try kmeans.score(input: .wholeArray(points)), try float(iteration["score"]), relative: 1e-5))
+        }
+        let evaluation = try kmeans.evaluate(input: .wholeArray(points))
+        #expect(evaluation.globalStep == 10)
+        #expect(try kmeans.predictClusterIndex(input: .wholeArray(points)).map { Int($0) } == (try ints(fixture["final_cluster_index"])))
+    }
+
+    @Test("the seed example with a one-epoch input: every train() initializes or restores, then takes one step")
+    func seedExampleSemantics() throws {
+        let kmeans = try KMeansClustering(numClusters: 5, randomSeed: 1, useMiniBatch: false)
+        let input = InputFunction.wholeArray(points, epochs: 1)
+        try kmeans.train(input: input)
+        // Deliberate difference: TF's first call only initializes (global_step 1, centres = the init rows).
+        let model = kmeans.modelFunction
+        let expected = try model.trainStep(try model.initialize(model.initialState(), batch: points), batch: points).state
+        #expect(try kmeans.clusterCenters() == expected.clusters)
+        #expect(try kmeans.variableValue("global_step") == .int64(1))
+        var scores: [Float] = []
+        for _ in 1..<10 {
+            try kmeans.train(input: input)
+            scores.append(try kmeans.score(input: input))
+        }
+        #expect(try kmeans.variableValue("global_step") == .int64(10))
+        #expect(zip(scores, scores.dropFirst()).allSatisfy { $1 <= $0 }, "full-batch scores never increase: \(scores)")
+    }
+
+    @Test("time-based checkpoints, keep-all, no summaries, and the progress log")
+    func cadenceOptions() throws {
+        let lines = LockedLines()
+        let config = RunConfig(saveCheckpointsSecs: 1e-9, saveSummarySteps: nil, keepCheckpointMax: 0, logStepCountSteps: 2, log: { lines.append($0) })
+        let kmeans = try fullBatch(config)
+        try kmeans.train(input: .wholeArray(points, epochs: nil), steps: 4)
+        #expect(try kmeans.checkpointStore.allCheckpointPaths() == (0...4).map { "model.ckpt-\($0)" })
+        #expect((kmeans.summarySink as? InMemorySummarySink)?.scalars.isEmpty == true)
+        #expect(lines.values.filter { $0.hasPrefix("loss = ") }.count == 2)
+    }
+}
+
+/// Collects log lines from the `@Sendable` log callback.
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var values: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }

@@ -69,6 +69,9 @@ struct InputTests {
             }
         }
         #expect(seen.sorted() == (0..<10).map { Float($0) })
+        guard case .invalidInput? = kmeansError({ _ = try InputFunction.columns(["x": xs, "y": ys.rows(0..<9)], batchSize: 4).makeStream() }) else {
+            Issue.record("columns of different lengths must be rejected"); return
+        }
     }
 
     @Test("non-finite input values are rejected with their position")

@@ -158,6 +158,10 @@ struct ModelDirTests {
         let training = try FileManager.default.contentsOfDirectory(atPath: modelDir).filter { $0.hasPrefix("events.out.tfevents.") }
         let trainingScalars = try EventFileReader.scalars(URL(fileURLWithPath: modelDir).appendingPathComponent(training[0]))
         #expect(trainingScalars["loss"]?.map(\.step) == [1, 2, 3])
+        let trainingEvents = try EventFileReader.read(URL(fileURLWithPath: modelDir).appendingPathComponent(training[0]))
+        #expect(trainingEvents.first?.payload == .fileVersion("brain.Event:2"))
+        #expect(trainingEvents.dropFirst().first?.payload == .sessionLog(status: .start, checkpointPath: ""))
+        #expect(trainingEvents.dropFirst().first?.step == 0)
         #expect(throws: KMeansError.self) { try estimator.evaluate(input: .wholeArray(points), name: "../escape") }
     }
 
@@ -263,5 +267,23 @@ struct ModelDirTests {
             try estimator.exportSavedModel(exportDirBase: exportBase, servingInputReceiverFn: { ServingInputReceiver() }, assetsExtra: ["../x": asset.path])
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: exportBase).count == 3)
+    }
+
+    @Test func exportOfAnOlderCheckpointAndStorePaths() throws {
+        let modelDir = try temporaryModelDir()
+        let c = ResumeCase(useMiniBatch: true, stepsPerIteration: 1, metric: .squaredEuclidean)
+        let estimator = try estimator(c, modelDir: modelDir, config: RunConfig(saveCheckpointsSteps: 2, keepCheckpointMax: 3))
+        let points = blobPoints()
+        try estimator.train(input: .sequence((0..<6).map { rows(points, $0 * 10..<($0 + 1) * 10) }), steps: 6)
+        let store = DiskCheckpointStore(modelDir: modelDir, keepCheckpointMax: 3)
+        #expect(try store.allCheckpointPaths() == ["2", "4", "6"].map { modelDir + "/model.ckpt-" + $0 })
+        #expect(try store.latestCheckpointPath() == modelDir + "/model.ckpt-6")
+        #expect(throws: CheckpointStoreError.notFound("model.ckpt-0")) { try store.load("model.ckpt-0") }  // retained: 2, 4, 6
+        let older = try estimator.exportSavedModel(exportDirBase: modelDir + "/export", servingInputReceiverFn: { ServingInputReceiver() },
+                                                   checkpointPath: modelDir + "/model.ckpt-4")
+        let exported = try TensorBundleReader(prefix: URL(fileURLWithPath: older + "/variables/variables")).readAll()
+        #expect(exported == (try store.load("model.ckpt-4")))
+        #expect(exported["global_step"] == .int64(4))
+        #expect(exported["Variable"] != nil)
     }
 }

@@ -16,11 +16,11 @@ struct BundleGoldenTests {
         0000803f0000c03f000000400000204000004040000060400000804000009040
         0000a0400000b0402a0000000000000001
         """)
-    static let goldenTensors: [(name: String, tensor: Tensor)] = [
+    static var goldenTensors: [(name: String, tensor: Tensor)] { [
         ("clusters", .float([1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5], shape: [5, 2])),
         ("global_step", .int64(42)),
         ("initialized", .bool(true)),
-    ]
+    ] }
 
     @Test func encoderReproducesGoldenIndexAndData() throws {
         #expect(Self.goldenIndex.count == 186)

@@ -193,3 +193,19 @@ struct EventTests {
         ]))
     }
 }
+
+@Suite("Event file errors name the record")
+struct EventErrorLocationTests {
+    @Test func malformedEventNamesItsRecordOffset() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        let url = directory.appendingPathComponent("events.out.tfevents.1.bad")
+        var bytes = TFRecord.frame(Event(wallTime: 1, step: 0, payload: .fileVersion("brain.Event:2")).encoded())
+        let badOffset = bytes.count
+        bytes += TFRecord.frame([0x0B, 0x00])  // wire type 3 (group): not valid in an Event
+        try TestFiles.write(bytes, to: url)
+        let error = try #require(throws: TFFormatError.self) { try EventFileReader.read(url) }
+        guard case .malformed(let path, let detail) = error else { Issue.record("got \(error)"); return }
+        #expect(path == url.path)
+        #expect(detail.hasPrefix("event record at offset \(badOffset):"))
+    }
+}

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import TFFormats
 
@@ -90,6 +93,53 @@ struct ModelDirectoryTests {
         second.release()
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs util-linux flock"))
+    func anotherProcessHoldingTheLockIsDetected() throws {
+        let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
+        try directory.acquireTrainerLock().release()  // creates the directory and the lock file
+        let lockPath = directory.url.appendingPathComponent(ModelDirectory.lockFileName).path
+        let other = Process()
+        other.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        other.arguments = ["-o", lockPath, "sleep", "5"]  // -o: only flock itself holds the lock
+        try other.run()
+        defer { kill(other.processIdentifier, SIGKILL) }
+        var sawLocked = false
+        let deadline = Date().addingTimeInterval(4)
+        while Date() < deadline && !sawLocked {
+            let attempt = Result { try directory.acquireTrainerLock() }
+            switch attempt {
+            case .success(let lock):
+                lock.release()
+                usleep(20_000)
+            case .failure(let error):
+                #expect(error as? TFFormatError == .directoryLocked(path: directory.url.path, detail: "lock file \(ModelDirectory.lockFileName) is held"))
+                sawLocked = true
+            }
+        }
+        #expect(sawLocked)
+        kill(other.processIdentifier, SIGKILL)  // a trainer killed -9 releases its lock with its descriptors
+        var reacquired = false
+        let retryDeadline = Date().addingTimeInterval(4)
+        while !reacquired && Date() < retryDeadline {
+            if let lock = try? directory.acquireTrainerLock() {
+                lock.release()
+                reacquired = true
+            } else {
+                usleep(20_000)
+            }
+        }
+        #expect(reacquired)
+        // And the other way round: while we hold it, another process cannot take it.
+        let held = try directory.acquireTrainerLock()
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        probe.arguments = ["-n", lockPath, "true"]
+        try probe.run()
+        probe.waitUntilExit()  // `true` has no children, so this returns at once
+        #expect(probe.terminationStatus != 0)
+        held.release()
+    }
+
     @Test func checkpointStepsParseFromNames() {
         #expect(CheckpointReference(prefix: URL(fileURLWithPath: "/a/model.ckpt-42")).step == 42)
         #expect(CheckpointReference(prefix: URL(fileURLWithPath: "/a/ckpt")).step == nil)
@@ -105,11 +155,85 @@ struct ModelDirectoryTests {
         #expect(tensors["update_in_steps"] == .int64(2))
     }
 
+    @Test func scalarSummariesFollowTensorBoardIncludingRestartPurge() throws {
+        let full = try ModelDirectory(url: TestFiles.modelDirs.appendingPathComponent("kmeans_full_batch")).scalarSummaries()
+        #expect(full["eval"]?["score"]?.map(\.step) == [5])
+        #expect(full["."]?["loss"]?.map(\.value) == [Double(Float(1982.3004150390625)), Double(Float(746.2930908203125))])
+        #expect(Set(full["."]?.keys.map { $0 } ?? []) == ["loss", "loss/raw"])
+
+        // A run that crashed after step 4 (checkpoint at 2) and resumed from step 2: the stale 3 and 4 go away.
+        let url = try TestFiles.temporaryDirectory()
+        let first = try EventFileWriter(directory: url, wallTime: 100, hostName: "h")
+        for step in 1...4 { try first.writeScalars([("loss", Float(step))], step: Int64(step), wallTime: 100) }
+        first.close()
+        let second = try EventFileWriter(directory: url, wallTime: 200, hostName: "h")
+        try second.write(Event(wallTime: 200, step: 2, payload: .sessionLog(status: .start, checkpointPath: "")))
+        for step in 3...5 { try second.writeScalars([("loss", Float(step * 10))], step: Int64(step), wallTime: 200) }
+        second.close()
+        let runs = try ModelDirectory(url: url).scalarSummaries()
+        #expect(runs["."]?["loss"]?.map(\.step) == [1, 3, 4, 5])
+        #expect(runs["."]?["loss"]?.map(\.value) == [1, 30, 40, 50])
+    }
+
     @Test func summaryRunsListTrainingAndEvalEventFiles() throws {
         let full = ModelDirectory(url: TestFiles.modelDirs.appendingPathComponent("kmeans_full_batch"))
         let runs = try full.summaryRuns()
         #expect(runs.map(\.run) == [".", "eval"])
         #expect(runs.map { $0.eventFiles.map(\.lastPathComponent) } == [["events.out.tfevents.1795823922.vm"], ["events.out.tfevents.1795823923.vm"]])
         #expect(try ModelDirectory(url: TestFiles.modelDirs.appendingPathComponent("saver_v1")).summaryRuns().isEmpty)
+    }
+}
+
+@Suite("Multiple shards and write failures")
+struct ShardAndFailureTests {
+    @Test func twoShardBundleIsReadFromBothDataFiles() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        let prefix = directory.appendingPathComponent("sharded")
+        func entry(dtype: Int32, shard: Int, offset: Int, bytes: [UInt8]) -> [UInt8] {
+            var proto = ProtoWriter()
+            proto.varint(1, UInt64(dtype))
+            proto.message(2, [])
+            proto.varint(3, UInt64(shard))
+            proto.int64(4, Int64(offset))
+            proto.int64(5, Int64(bytes.count))
+            proto.fixed32(6, CRC32C.maskedChecksum(bytes))
+            return proto.bytes
+        }
+        let step: [UInt8] = [7, 0, 0, 0, 0, 0, 0, 0]
+        let flag: [UInt8] = [1]
+        let index = SSTable.build([([], hexBytes("08021a020801")),
+                                   (Array("global_step".utf8), entry(dtype: 9, shard: 1, offset: 2, bytes: step)),
+                                   (Array("initialized".utf8), entry(dtype: 10, shard: 0, offset: 0, bytes: flag))])
+        try TestFiles.write(index, to: TensorBundleFiles.indexURL(prefix: prefix))
+        try TestFiles.write(flag, to: TensorBundleFiles.dataURL(prefix: prefix, shard: 0, shardCount: 2))
+        try TestFiles.write([9, 9] + step, to: TensorBundleFiles.dataURL(prefix: prefix, shard: 1, shardCount: 2))
+        #expect(TensorBundleFiles.dataURL(prefix: prefix, shard: 1, shardCount: 2).lastPathComponent == "sharded.data-00001-of-00002")
+        let reader = try TensorBundleReader(prefix: prefix)
+        #expect(reader.shardCount == 2)
+        #expect(try reader.readAll() == ["global_step": .int64(7), "initialized": .bool(true)])
+        // An entry naming a shard the header does not have is rejected.
+        let bad = SSTable.build([([], hexBytes("08011a020801")), (Array("x".utf8), entry(dtype: 10, shard: 1, offset: 0, bytes: flag))])
+        #expect(throws: TFFormatError.self) { try TensorBundleReader(prefix: prefix, indexBytes: bad) }
+    }
+
+    @Test func fullDiskWriteErrorNamesTheFileAndCause() throws {
+        let fd = open("/dev/full", O_WRONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let error = try #require(throws: TFFormatError.self) { try FileIO.writeFully(fd, [1, 2, 3], path: "/dev/full") }
+        #expect(error == .io(path: "/dev/full", operation: "write", message: String(cString: strerror(ENOSPC))))
+    }
+
+    @Test func failedAtomicWriteLeavesTheTargetUntouchedAndNoTemporaryFile() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        let target = directory.appendingPathComponent("checkpoint")
+        try TestFiles.write(Array("old".utf8), to: target)
+        // Renaming over a directory fails: the old file stays, the temp file is removed.
+        let blocker = directory.appendingPathComponent("blocked")
+        try FileManager.default.createDirectory(at: blocker.appendingPathComponent("child"), withIntermediateDirectories: true)
+        #expect(throws: TFFormatError.self) { try FileIO.writeAtomically([1], to: blocker) }
+        try FileIO.writeAtomically(Array("new".utf8), to: target)
+        #expect(try TestFiles.bytes(target) == Array("new".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["blocked", "checkpoint"])
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KMeansCore
 import Testing
 @testable import WorkbenchCore
@@ -91,6 +92,45 @@ struct SessionTests {
         #expect(session.currentFrame?.phase == .initialized)
     }
 
+    @Test func trimmedHistoryRecomputesTheSameLabels() throws {
+        var full = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 0 }
+        var trimmed = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 0 }
+        trimmed.historyLabelBudget = 400 * 8
+        try Self.press(&full, "nnnnnnnn")
+        try Self.press(&trimmed, "nnnnnnnn")
+        #expect(trimmed.frames.prefix(8).allSatisfy { $0.labels.isEmpty && $0.pending == nil })
+        #expect(trimmed.frames.suffix(4).allSatisfy { !$0.labels.isEmpty })
+        for _ in 0..<16 {
+            #expect(trimmed.displayLabels == full.displayLabels)
+            #expect(trimmed.currentFrame?.state == full.currentFrame?.state)
+            try Self.press(&full, "<left>")
+            try Self.press(&trimmed, "<left>")
+        }
+        let a = SnapshotFormat.styled.render(Renderer(tier: .palette256).render(trimmed))
+        let b = SnapshotFormat.styled.render(Renderer(tier: .palette256).render(full))
+        #expect(a == b)
+    }
+
+    @Test func emptyClusterIsAnnounced() throws {
+        // Two centres on the far side of the data: the second gets no point and goes to the origin, as in TF.
+        var session = Self.session { $0.initialization = .manual; $0.k = 2 }
+        session.start(fromCentres: Matrix([[500, 500], [5000, 5000]]), globalStep: 0)
+        try Self.press(&session, "n")
+        #expect(session.currentFrame?.clusterSizes == [100, 0])
+        #expect(session.message == "cluster B got no points: its centre went to the origin (TF)")
+        let centres = try #require(session.currentFrame?.state.clusters)
+        #expect(centres[1, 0] == 0 && centres[1, 1] == 0)
+    }
+
+    @Test func computingMarkerWhileWorkIsPending() throws {
+        var session = Self.session()
+        session.handle(.character("n"))
+        let text = SnapshotFormat.text.render(Renderer(tier: .palette256).render(session))
+        #expect(text.contains("COMPUTING (Esc stops)"))
+        session.runPendingWork()
+        #expect(SnapshotFormat.text.render(Renderer(tier: .palette256).render(session)).contains("PAUSED"))
+    }
+
     @Test func stepAtTheEndComputesNewFrames() throws {
         var session = Self.session()
         try Self.press(&session, "n<left>n")
@@ -175,6 +215,19 @@ struct SessionTests {
         #expect(session.speed == Session.speeds.first)
     }
 
+    @Test func escapeCancelsPendingWork() throws {
+        var session = Self.session()
+        session.handle(.character("n"))
+        session.handle(.character(" "))
+        #expect(session.pendingHalfSteps == 2 && session.isRunning)
+        let job = try #require(session.nextJob())
+        session.handle(.escape)
+        #expect(session.pendingHalfSteps == 0 && !session.isRunning)
+        // A result that arrives after the cancel is dropped.
+        session.accept(job.run(), for: job)
+        #expect(session.frames.count == 1)
+    }
+
     @Test func runStopsWhenConverged() throws {
         var session = Self.session(.blobs) { $0.k = 4; $0.relativeTolerance = 1e-4 }
         try Self.press(&session, " " + String(repeating: "<tick>", count: 60))
@@ -255,5 +308,52 @@ struct SessionTests {
         #expect(session.view.projection == .axes(x: 0, y: 1))
         #expect(session.projected.count == 300)
         #expect(session.projected[0] == 5.1 && session.projected[1] == 3.5)
+    }
+}
+
+/// The checkpoint view over a real TensorFlow model_dir (copied from TF 2.15's output into the test's files).
+@Suite("Checkpoints of a TensorFlow model_dir")
+struct ModelDirCheckpointTests {
+    static var fixture: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/fixtures/kmeans_full_batch").path
+    }
+
+    @Test func listsInitialisedCheckpointsWithTheirCentres() throws {
+        let (entries, origin) = ModelDirCheckpoints.load(modelDir: Self.fixture)
+        #expect(origin == "kmeans_full_batch")
+        // model.ckpt-0 holds no centres yet (initialized = false) and is left out.
+        #expect(entries.map(\.step) == [1, 3, 5])
+        let first = try #require(entries.first)
+        #expect(first.centres.rows == 5 && first.centres.columns == 2)
+        #expect(first.centres[0, 0] == Float(9.447078704833984))
+        #expect(first.centres[0, 1] == Float(9.856607437133789))
+    }
+
+    @Test func missingDirectorySaysWhy() {
+        let (entries, origin) = ModelDirCheckpoints.load(modelDir: "/nonexistent/model\u{1B}dir")
+        #expect(entries.isEmpty)
+        #expect(origin.contains("model?dir"))
+    }
+
+    @Test func scrubAndContinueFromATensorFlowCheckpoint() throws {
+        let (entries, origin) = ModelDirCheckpoints.load(modelDir: Self.fixture)
+        let blobs = DataSet.gaussianBlobs(count: 200, centres: [[0, 0], [10, 10], [0, 10], [10, 0], [5, 5]], spread: 1, seed: 3)
+        var settings = WorkbenchSettings()
+        settings.k = 5
+        var session = Session(dataSet: blobs, settings: settings, width: 100, height: 30)
+        session.setCheckpoints(entries, origin: origin)
+        session.handle(.character("c"))
+        #expect(session.overlay == .checkpoints(selected: 2))
+        session.handle(.left)
+        #expect(session.overlay == .checkpoints(selected: 1))
+        let text = SnapshotFormat.text.render(Renderer(tier: .palette256).render(session))
+        #expect(text.contains("CHECKPOINT step 3"))
+        try assertSnapshot(SnapshotFormat.styled.render(Renderer(tier: .palette256).render(session)), named: "checkpoints-tf-model-dir-100x30")
+        session.handle(.enter)
+        #expect(session.currentFrame?.state.globalStep == 3)
+        #expect(session.currentFrame?.state.clusters == entries[1].centres)
+        session.requestIteration()
+        session.runPendingWork()
+        #expect(session.currentFrame?.state.globalStep == 4)
     }
 }

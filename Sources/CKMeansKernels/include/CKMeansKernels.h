@@ -14,6 +14,9 @@ const char *kmk_isa_name(void);
 /// KMEANS_KERNELS_ISA=portable|avx2 lowers it for the whole process (read once).
 int kmk_isa_level(void);
 
+/// Atomically increments `*counter` and returns its previous value (workers claiming partitions in turn).
+int64_t kmk_claim_next(int64_t *counter);
+
 /// Number of centres after padding to the kernels' lane width (a multiple of 16, at least 16).
 int64_t kmk_padded_count(int64_t k);
 
@@ -35,7 +38,8 @@ void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
 /// One Hamerly pass over points [0, n) (see HamerlyState in Swift). `indices` and `lower` carry state across
 /// passes; `center_half_gap[j]` is a lower bound on 0.5·min_{j'≠j}‖c_j − c_j'‖, and `lower_shift[j]` an upper bound
 /// on how far every other centre than j moved since the previous pass. With `full_scan` set every point is
-/// scanned. `c_max_sq` bounds ‖c‖² over all centres. Returns the number of points that needed a full scan.
+/// scanned. `c_max_sq` bounds ‖c‖² over all centres. `sums`/`counts` must be zero on entry. Returns the number
+/// of points that needed a full scan, or −1 if scratch memory could not be allocated (outputs then invalid).
 int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
                          const float *centers, const float *packed, const float *half_norms, int64_t k,
                          const float *center_half_gap, const float *lower_shift, float c_max_sq, int full_scan,

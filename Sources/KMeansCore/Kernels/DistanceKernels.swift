@@ -272,10 +272,18 @@ public enum DistanceKernels {
             if workers == 1 {
                 for p in ranges.indices { run(p) }
             } else {
-                // Each worker takes a contiguous run of partitions; outputs are disjoint, so order does not matter.
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let first = ranges.count * w / workers, last = ranges.count * (w + 1) / workers
-                    for p in first..<last { run(p) }
+                // Workers claim partitions one at a time, so a descheduled thread does not hold up the others;
+                // each partition writes only its own outputs, so which worker ran it does not matter.
+                let counter = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+                counter.initialize(to: 0)
+                defer { counter.deallocate() }
+                let next = KernelSharedPointer(counter)
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        let p = Int(kmk_claim_next(next.pointer))
+                        if p >= ranges.count { break }
+                        run(p)
+                    }
                 }
             }
             if accumulate, let sums = outputs.sums, let counts = outputs.counts {

@@ -104,6 +104,15 @@ public struct HamerlyState: Sendable {
                 }
             }
         }
+        if scannedPerPartition.contains(where: { $0 < 0 }) {
+            // Scratch allocation failed in the kernel: fall back to a plain Lloyd pass and start over.
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
+                                      instructionSet: instructionSet, into: &result)
+            indices = result.indices
+            previousCenters = nil
+            lastFullSearchCount = n
+            return
+        }
         result.indices = indices
         lastFullSearchCount = scannedPerPartition.reduce(0, +)
         previousCenters = centers

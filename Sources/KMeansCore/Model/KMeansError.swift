@@ -13,6 +13,7 @@ public enum KMeansError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A checkpoint's variables do not match this model's configuration.
     case incompatibleCheckpoint(String)
 
+    /// A one-line explanation naming the argument or input at fault.
     public var description: String {
         switch self {
         case .invalidArgument(let argument, let reason): "invalid argument \(argument): \(reason)"

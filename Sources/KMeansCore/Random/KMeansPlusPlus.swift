@@ -15,9 +15,12 @@ import Foundation
 /// instead let `upper_bound` return `n`, read row `n` out of bounds and clamped the index to `n − 1`, so it
 /// duplicated the last point; we do not reproduce that undefined behaviour.
 ///
-/// Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep index 0 again
-/// and its draw can loop forever on an infinite total. We keep TF's choices where TF terminates, fall back to a
-/// uniform draw where it would not, and may then return a duplicate index; we never hang or read out of bounds.
+/// Where TF would never finish, we fall back to a uniform draw instead. That happens when every unchosen point
+/// weighs 0 but rounding leaves a chosen point a tiny positive distance to itself (duplicated points; Eigen sums
+/// norms and dot products in different orders for 32+ columns and on the odd last row), so TF redraws that point
+/// forever. Non-finite data (NaN or overflowing distances) is undefined in TF too: its candidate loop can keep
+/// index 0 again and its draw can loop forever on an infinite total. We keep TF's choices wherever TF terminates,
+/// may then return a duplicate index, and never hang or read out of bounds.
 ///
 /// Float arithmetic follows the Eigen expressions TF evaluates on an AVX build: squared norms and the potential
 /// use Eigen's vectorised sum order (two 8-lane accumulators, lane tree, sequential tail), dot products Eigen's
@@ -93,6 +96,8 @@ private struct Sampler {
     let potentials: UnsafeMutableBufferPointer<Float>
     let chosen: UnsafeMutableBufferPointer<Bool>
     var anyChosen = false
+    /// Whether some unchosen row can still be hit by a weighted draw this round; computed only after many redraws.
+    var unchosenReachable: Bool?
 
     init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64, retries: Int) {
         self.values = values
@@ -157,6 +162,7 @@ private struct Sampler {
                     running += current[j]
                     cumulative[j] = running
                 }
+                unchosenReachable = nil
             }
             let next = retries == 0 ? sampleOne() : sampleWithRetries()
             let index = min(next, rows - 1)
@@ -228,9 +234,13 @@ private struct Sampler {
             return Int(rng.uniform64(UInt64(rows)))
         }
         var index = 0
+        var attempts = 0
         repeat {
+            attempts += 1
             let total = cumulative[rows - 1]
-            if !(total > 0) {
+            if !(total > 0) || (attempts > Self.redrawsBeforeCheck && !isUnchosenReachable()) {
+                // The second case: all weight sits on chosen rows (rounding leaves chosen points a tiny positive
+                // distance to themselves when their duplicates weigh 0), so TF would redraw forever.
                 index = Int(rng.uniform64(UInt64(rows)))
             } else {
                 let v = rng.randFloat() * total
@@ -243,6 +253,22 @@ private struct Sampler {
             }
         } while chosen[index]
         return index
+    }
+
+    /// Redraws of chosen rows tolerated before checking that an unchosen row can be drawn at all.
+    static let redrawsBeforeCheck = 1_000
+
+    /// Whether an unchosen row has a positive step in the prefix sums (the only rows `upper_bound` can return).
+    private mutating func isUnchosenReachable() -> Bool {
+        if let unchosenReachable { return unchosenReachable }
+        var reachable = !chosen[0] && cumulative[0] > 0
+        var j = 1
+        while !reachable && j < rows {
+            reachable = !chosen[j] && cumulative[j] > cumulative[j - 1]
+            j += 1
+        }
+        unchosenReachable = reachable
+        return reachable
     }
 
     /// First index whose prefix sum is greater than `value` (`std::upper_bound`), `rows` if none.

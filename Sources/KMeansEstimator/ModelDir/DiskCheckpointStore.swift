@@ -30,28 +30,32 @@ public final class DiskCheckpointStore: CheckpointStore {
         return modelDir.hasSuffix("/") ? modelDir + relative : modelDir + "/" + relative
     }
 
+    /// `<modelDir>/model.ckpt-N` of the checkpoint the state file names, or nil (no state file, or its index is missing).
     public func latestCheckpointPath() throws -> String? {
         try directory.latestCheckpoint().map(userPath)
     }
 
+    /// The retained checkpoints the state file lists whose index exists, oldest first, as `<modelDir>/<name>`.
     public func allCheckpointPaths() throws -> [String] {
         try directory.checkpoints().map(userPath)
     }
 
     /// Loads the checkpoint whose prefix is `path`: as given (absolute or relative to the working directory), or
-    /// else relative to the model directory.
+    /// else relative to the model directory. Tensors of dtypes this package does not model are left out.
     public func load(_ path: String) throws -> [String: Tensor] {
         let asGiven = URL(fileURLWithPath: path)
         if FileManager.default.fileExists(atPath: TensorBundleFiles.indexURL(prefix: asGiven).path) {
-            return try TensorBundleReader(prefix: asGiven).readAll()
+            return try TensorBundleReader(prefix: asGiven).readAll(skippingUnsupported: true)
         }
         if !path.hasPrefix("/"), let inside = try? directory.resolve(checkpointPath: path),
            FileManager.default.fileExists(atPath: TensorBundleFiles.indexURL(prefix: inside).path) {
-            return try TensorBundleReader(prefix: inside).readAll()
+            return try TensorBundleReader(prefix: inside).readAll(skippingUnsupported: true)
         }
         throw CheckpointStoreError.notFound(path)
     }
 
+    /// Saves atomically as `model.ckpt-<globalStep>`, updates the state file, applies retention, and returns
+    /// `<modelDir>/model.ckpt-<globalStep>`; the first save takes the trainer lock.
     @discardableResult
     public func save(_ variables: [String: Tensor], globalStep: Int64) throws -> String {
         if lease == nil {

@@ -2,7 +2,8 @@ import Foundation
 import TFFormats
 
 /// Scalar summaries as TensorBoard event files: training in the model directory, evaluations in `eval/` or
-/// `eval_<name>/`. One file per directory per sink, created on the first scalar, each event flushed to the OS.
+/// `eval_<name>/`. One file per directory per sink, created on the first scalar, each event handed to the OS at
+/// once. A training file starts with `SessionLog START` at the step before its first scalar.
 public final class EventSummarySink: SummarySink {
     /// The model directory.
     public let modelDir: String
@@ -34,6 +35,7 @@ public final class EventSummarySink: SummarySink {
     /// The event files written so far, by stream.
     public var files: [SummaryDirectory: URL] { writers.mapValues(\.url) }
 
+    /// Appends `tag = value` at `step` as a `simple_value` event in the stream's file.
     public func addScalar(_ tag: String, value: Float, step: Int64, directory: SummaryDirectory) throws {
         if case .evaluation(let name?) = directory, name.contains("/") || name.contains("\0") {
             throw KMeansError.invalidArgument(argument: "name", reason: "evaluation name '\(name)' must not contain '/'")
@@ -44,6 +46,11 @@ public final class EventSummarySink: SummarySink {
         } else {
             writer = try EventFileWriter(directory: URL(fileURLWithPath: path(for: directory)))
             writers[directory] = writer
+            if directory == .training {
+                // As TF on (re)start: TensorBoard drops older points at or after this step, i.e. those a crashed
+                // run wrote past the checkpoint training resumed from.
+                try writer.write(Event(wallTime: Date().timeIntervalSince1970, step: max(0, step - 1), payload: .sessionLog(status: .start, checkpointPath: "")))
+            }
         }
         try writer.writeScalars([(tag, value)], step: step)
     }
