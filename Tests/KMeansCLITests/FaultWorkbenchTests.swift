@@ -37,6 +37,21 @@ struct FaultWorkbenchTests {
         try tmux.expectSaneTerminal()
     }
 
+    @Test("the terminal going away (tmux server killed, as an SSH connection dropping) ends the workbench")
+    func hangupEndsTheWorkbench() throws {
+        let tmux = try FaultTmux(width: 90, height: 28, arguments: ["workbench", "--sample", "blobs", "--k", "3"])
+        defer { tmux.kill() }
+        try tmux.waitFor("PAUSED")
+        tmux.send("Space")
+        let pid = try tmux.workbenchPID()
+        tmux.kill()
+        let deadline = Date().addingTimeInterval(10)
+        while kill(pid, 0) == 0 && Date() < deadline { usleep(50_000) }
+        let alive = kill(pid, 0) == 0
+        #expect(!alive, "the workbench (pid \(pid)) outlived its terminal")
+        if alive { kill(pid, SIGKILL) }
+    }
+
     @Test("column names with terminal escape sequences are drawn as text: no title change, no cleared screen")
     func escapeSequencesInLabelsAreNeutralised() throws {
         let scratch = try Scratch()
@@ -96,8 +111,21 @@ struct FaultTmux {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // Default signal dispositions, as a login shell has them (the test runner may ignore SIGHUP, which the
+        // tmux server and the pane's shell would otherwise inherit).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for number in [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGQUIT] { sigaddset(&defaults, number) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        guard posix_spawn(&pid, tmux, &actions, nil, argv, environ) == 0 else { throw CancellationError() }
+        guard posix_spawn(&pid, tmux, &actions, &attributes, argv, environ) == 0 else { throw CancellationError() }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
