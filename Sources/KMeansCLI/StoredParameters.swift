@@ -85,11 +85,36 @@ struct StoredParameters: Codable, Equatable {
         do {
             let data = try Data(contentsOf: url)
             guard data.count < 64 << 20 else { throw CLIError.data("\(url.path): parameter file is implausibly large (\(data.count) bytes)") }
-            return try JSONDecoder().decode(StoredParameters.self, from: data)
+            let parameters = try JSONDecoder().decode(StoredParameters.self, from: data)
+            try parameters.validate(path: url.path)
+            return parameters
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError.data("\(url.path): cannot read the remembered parameters: \(error)")
+        }
+    }
+
+    /// Refuses values no run could have written (the file may come from elsewhere), naming the file and field.
+    func validate(path: String) throws {
+        func bad(_ field: String, _ value: String, _ expected: String) -> CLIError {
+            CLIError.data("\(path): \(field) is \(value.debugDescription.dropFirst().dropLast()), expected \(expected)")
+        }
+        if numClusters < 1 { throw bad("num_clusters", "\(numClusters)", "a positive integer") }
+        if !["random", "kmeans_plus_plus", "explicit"].contains(initialClusters) {
+            throw bad("initial_clusters", initialClusters, "random, kmeans_plus_plus or explicit")
+        }
+        if DistanceMetric(rawValue: distanceMetric) == nil { throw bad("distance_metric", distanceMetric, "squared_euclidean or cosine") }
+        // mini_batch_steps_per_iteration ≤ 1 and negative k-means++ retries are valid in TensorFlow (§1.1).
+        if let relativeTolerance, !(relativeTolerance >= 0 && relativeTolerance.isFinite) {
+            throw bad("relative_tolerance", "\(relativeTolerance)", "a finite number ≥ 0")
+        }
+        if let numFeatures, numFeatures < 1 { throw bad("num_features", "\(numFeatures)", "a positive integer") }
+        if let rows = initialCenters {
+            let width = rows.first?.count ?? 0
+            if rows.count != numClusters || width < 1 || rows.contains(where: { $0.count != width || !$0.allSatisfy(\.isFinite) }) {
+                throw bad("initial_centers", "\(rows.count) rows", "\(numClusters) rows of equal width with finite values")
+            }
         }
     }
 

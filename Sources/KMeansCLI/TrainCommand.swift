@@ -121,7 +121,8 @@ struct TrainCommand: ParsableCommand {
         do {
             estimator = try KMeansClustering(params: params, modelDir: modelDir, config: config)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try resolved.save(in: directory)
+            // Unchanged parameters are not rewritten: a run that then fails leaves the directory as it was.
+            if resolved != stored { try resolved.save(in: directory) }
             startStep = try currentGlobalStep(estimator)
             let runSteps = steps ?? (noStepLimit ? Self.defaultStepCap : nil)
             targetStep = runSteps.map { startStep + Int64($0) } ?? maxSteps.map { Int64($0) }
