@@ -15,6 +15,7 @@ struct ModelContext {
     let numFeatures: Int?
 
     static func open(_ modelOptions: ModelDirOptions, flags: ModelParameterOptions, featureColumns: [String]?) throws -> ModelContext {
+        try flags.checkParameters()
         let directory = URL(fileURLWithPath: modelOptions.modelDir)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {

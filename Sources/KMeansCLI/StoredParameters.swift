@@ -165,7 +165,7 @@ struct ParameterResolver {
     func explicitCenters(dataOptions: DataOptions) throws -> Matrix? {
         guard let value = flags.initialClusters, value != "random", value != "kmeans_plus_plus" else { return nil }
         guard value == "-" || FileManager.default.fileExists(atPath: value) else {
-            throw CLIError.usage("--initial-clusters must be random, kmeans_plus_plus or an existing file of centres; '\(value)' is none of these")
+            throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or an existing file of centres; '\(value)' is none of these")
         }
         let options = DataReadOptions(delimiter: dataOptions.delimiter, header: dataOptions.header)
         return try DataLoader.load(path: value, options: options).matrix
@@ -174,7 +174,7 @@ struct ParameterResolver {
     func resolve(stored: StoredParameters?, facts: CheckpointFacts?, explicitCenters: Matrix?, training: Bool) throws -> StoredParameters {
         let origin = stored != nil ? (displayName as NSString).appendingPathComponent(StoredParameters.fileName) : "the checkpoint in \(displayName)"
         func conflict(_ flag: String, _ given: String, _ remembered: String) -> CLIError {
-            .usage("--\(flag) \(given) conflicts with the model directory: it was trained with \(flag.replacingOccurrences(of: "-", with: "_")) = \(remembered) (\(origin)); omit the flag or use another --model-dir")
+            .parameter("--\(flag) \(given) conflicts with the model directory: it was trained with \(flag.replacingOccurrences(of: "-", with: "_")) = \(remembered) (\(origin)); omit the flag or use another --model-dir")
         }
         let initialName: String? = explicitCenters != nil ? "explicit" : flags.initialClusters
         if let stored {
@@ -193,7 +193,7 @@ struct ParameterResolver {
                 throw conflict("kmeans-plus-plus-num-retries", "\(r)", "\(stored.kmeansPlusPlusNumRetries)")
             }
             if let columns = featureColumns, columns != (stored.featureColumns ?? columns) {
-                throw CLIError.usage("--feature-columns \(columns.joined(separator: ",")) conflicts with the model directory: it was trained on \((stored.featureColumns ?? []).joined(separator: ",")) (\(origin))")
+                throw CLIError.parameter("--feature-columns \(columns.joined(separator: ",")) conflicts with the model directory: it was trained on \((stored.featureColumns ?? []).joined(separator: ",")) (\(origin))")
             }
             var result = stored
             if result.featureColumns == nil { result.featureColumns = featureColumns }

@@ -44,19 +44,26 @@ struct TrainCommand: ParsableCommand {
     static let defaultTolerance = 1e-4
 
     func validate() throws {
-        if steps != nil && maxSteps != nil { throw ValidationError("give --steps or --max-steps, not both") }
-        if let steps, steps <= 0 { throw ValidationError("--steps must be > 0, given: \(steps)") }
-        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be > 0, given: \(maxSteps)") }
-        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be > 0, given: \(batchSize)") }
-        if let saveCheckpointsSteps, saveCheckpointsSteps <= 0 {
-            throw ValidationError("--save-checkpoints-steps must be > 0, given: \(saveCheckpointsSteps)")
-        }
-        if let keepCheckpointMax, keepCheckpointMax < 0 { throw ValidationError("--keep-checkpoint-max must be ≥ 0, given: \(keepCheckpointMax)") }
-        if let saveSummarySteps, saveSummarySteps < 0 { throw ValidationError("--save-summary-steps must be ≥ 0, given: \(saveSummarySteps)") }
         if dataOptions.data == nil { throw ValidationError("--data FILE is required ('-' reads standard input)") }
     }
 
+    /// Throws a parameter error (exit 1) for values no run can accept, before anything is read or written.
+    func checkParameters() throws {
+        try parameters.checkParameters()
+        try dataOptions.checkParameters()
+        if steps != nil && maxSteps != nil { throw CLIError.parameter("give --steps or --max-steps, not both") }
+        if let steps, steps <= 0 { throw CLIError.parameter("--steps must be > 0, given: \(steps)") }
+        if let maxSteps, maxSteps <= 0 { throw CLIError.parameter("--max-steps must be > 0, given: \(maxSteps)") }
+        if let batchSize, batchSize <= 0 { throw CLIError.parameter("--batch-size must be > 0, given: \(batchSize)") }
+        if let saveCheckpointsSteps, saveCheckpointsSteps <= 0 {
+            throw CLIError.parameter("--save-checkpoints-steps must be > 0, given: \(saveCheckpointsSteps)")
+        }
+        if let keepCheckpointMax, keepCheckpointMax < 0 { throw CLIError.parameter("--keep-checkpoint-max must be ≥ 0, given: \(keepCheckpointMax)") }
+        if let saveSummarySteps, saveSummarySteps < 0 { throw CLIError.parameter("--save-summary-steps must be ≥ 0, given: \(saveSummarySteps)") }
+    }
+
     func run() throws {
+        try checkParameters()
         let directory = URL(fileURLWithPath: modelDir)
         var isDirectory: ObjCBool = false
         let existed = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
