@@ -55,6 +55,11 @@ public struct ModelFunction: Sendable {
     /// One run of TF's init op on `batch` (spec §2.1): appends 0…remaining centres chosen from the batch (or the
     /// explicit matrix) and sets `initialized` once k centres exist. A no-op when already initialized.
     public func initialize(_ state: KMeansState, batch: Matrix) throws -> KMeansState {
+        try initialize(state, batch: batch, preparedPoints: nil)
+    }
+
+    /// `preparedPoints`: the batch already validated (and normalised for cosine); nil: validate here.
+    private func initialize(_ state: KMeansState, batch: Matrix, preparedPoints: Matrix?) throws -> KMeansState {
         if state.initialized { return state }
         let numSelected = state.clusters.rows
         let remaining = k - numSelected
@@ -66,19 +71,25 @@ public struct ModelFunction: Sendable {
         case .matrix(let centers):
             chosen = centers
         case .random:
-            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            if preparedPoints == nil {
+                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            }
             chosen = try InitialSampling.random(batch: batch, remaining: remaining, seed: params.randomSeed)
         case .kmeansPlusPlus:
-            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            if preparedPoints == nil {
+                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            }
             guard batch.rows >= remaining else {
                 throw KMeansError.initializationFailed("kmeans++ needs a first batch of at least k = \(remaining) points, got \(batch.rows)")
             }
-            let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+            let points = preparedPoints ?? (params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch)
             chosen = try InitialSampling.kmeansPlusPlus(
                 points: points, count: remaining, seed: params.randomSeed,
                 retries: params.effectiveRetries(numToSample: remaining))
         case .callable(let choose):
-            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            if preparedPoints == nil {
+                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            }
             chosen = try choose(batch, remaining)
             guard chosen.rows <= remaining else {
                 throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.rows) rows but only \(remaining) were requested")
@@ -99,13 +110,32 @@ public struct ModelFunction: Sendable {
         return next
     }
 
+    /// ``initialize(_:batch:)`` for a full-batch training loop that keeps `engine`: the batch is validated (and,
+    /// for cosine, normalised) once, and the training step on the same batch reuses that work.
+    public func initialize(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> KMeansState {
+        if state.initialized || params.useMiniBatch { return try initialize(state, batch: batch) }
+        if case .matrix = params.initialClusters { return try initialize(state, batch: batch) }
+        try checkShape(batch, expectedColumns: state.clusters.rows > 0 ? state.clusters.columns : nil)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        return try initialize(state, batch: batch, preparedPoints: points)
+    }
+
     private func checkBatch(_ batch: Matrix, expectedColumns: Int?) throws {
+        try checkShape(batch, expectedColumns: expectedColumns)
+        try checkFinite(batch)
+    }
+
+    private func checkShape(_ batch: Matrix, expectedColumns: Int?) throws {
         guard batch.rows > 0 else { throw KMeansError.invalidInput("empty batch (0 rows)") }
         guard batch.columns > 0 else { throw KMeansError.invalidInput("batch has 0 columns") }
         if let expected = expectedColumns, expected != batch.columns {
             throw KMeansError.invalidInput("batch has \(batch.columns) columns but the centres have \(expected)")
         }
-        if let bad = batch.values.firstIndex(where: { !$0.isFinite }) {
+    }
+
+    private func checkFinite(_ batch: Matrix) throws {
+        if let bad = batch.firstNonFiniteIndex() {
             throw KMeansError.invalidInput("batch row \(bad / batch.columns), column \(bad % batch.columns) is \(batch.values[bad]), not a finite number")
         }
     }
@@ -137,6 +167,28 @@ public struct ModelFunction: Sendable {
         return PendingStep(
             state: next, assignment: assignment, assignmentCenters: centers, points: points,
             sums: pass.sums, counts: pass.counts)
+    }
+
+    /// ``beginStep(_:batch:)`` for a training loop that keeps `engine` across steps. In full-batch mode the
+    /// assignment runs on `engine` (its `algorithm`: Lloyd, or Hamerly's bounds carried between steps over the same
+    /// data; the result is the same), and a batch equal to the previous one is neither validated nor normalised
+    /// again. Mini-batch steps ignore the engine.
+    public func beginStep(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> PendingStep {
+        if params.useMiniBatch { return try beginStep(state, batch: batch) }
+        try requireInitialized(state)
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        let centers = inferenceCenters(state)
+        let pass = engine.pass(points: points, centers: centers, accumulate: true)
+        return PendingStep(
+            state: state, assignment: makeAssignment(pass), assignmentCenters: centers, points: points,
+            sums: pass.sums, counts: pass.counts)
+    }
+
+    /// One whole training step on `engine`: `finishStep(beginStep(state, batch, engine))`.
+    public func trainStep(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> StepResult {
+        finishStep(try beginStep(state, batch: batch, engine: &engine))
     }
 
     /// The second half of a training step: the centre update (Lloyd or mini-batch rule) and `globalStep += 1`.
