@@ -41,7 +41,7 @@ struct CaseResult: Codable {
     var cosineMsPerIteration: Double
     var kmeansPlusPlusSeconds: Double?
     var workbenchFrameMs: Double?
-    /// The library path: `ModelFunction.trainStep(_:batch:engine:)` full-batch steps (algorithm auto, TF's update,
+    /// The library path: `ModelFunction.trainStepSummary(_:batch:engine:)` full-batch steps (algorithm auto, TF's update,
     /// batch validation, assignment output) as `KMeansClustering.train` runs them; best wall ms per iteration and
     /// the CPU time per iteration per thread of that repeat.
     var libraryMsPerIteration: Double
@@ -125,7 +125,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         var state = try model.initialize(model.initialState(), batch: points, engine: &engine)
         let (wall, cpu) = Measure.wallAndCPU {
             do {
-                for _ in 0..<iterations { state = try model.trainStep(state, batch: points, engine: &engine).state }
+                for _ in 0..<iterations { state = try model.trainStepSummary(state, batch: points, engine: &engine).state }
             } catch { libraryFailure = error }
         }
         if let libraryFailure { throw libraryFailure }

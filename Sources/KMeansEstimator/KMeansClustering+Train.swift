@@ -73,7 +73,7 @@ extension KMeansClustering {
             }
             context.globalStep = state.globalStep
             for hook in allHooks { try hook.beforeStep(context) }
-            let result = try modelFunction.trainStep(state, batch: points, engine: &engine)
+            let result = try modelFunction.trainStepSummary(state, batch: points, engine: &engine)
             state = result.state
             let step = state.globalStep
             context.globalStep = step

@@ -17,12 +17,19 @@ struct AlgorithmOptionTests {
         var engine = AssignmentEngine(algorithm: algorithm)
         var plainState = try plain.initialize(plain.initialState(), batch: points)
         var fastState = try fast.initialize(fast.initialState(), batch: points, engine: &engine)
+        var summaryEngine = AssignmentEngine(algorithm: algorithm)
+        var summaryState = fastState
         #expect(plainState.clusters == fastState.clusters, "initial centres")
         var fullSearches: [Int] = []
         for step in 1...steps {
             let expected = try plain.trainStep(plainState, batch: points)
             let actual = try fast.trainStep(fastState, batch: points, engine: &engine)
             fullSearches.append(engine.lastFullSearchCount)
+            let summary = try fast.trainStepSummary(summaryState, batch: points, engine: &summaryEngine)
+            #expect(summary.state.clusters == actual.state.clusters, "\(algorithm) step \(step): summary centres")
+            #expect(summary.state.globalStep == actual.state.globalStep)
+            #expect(summary.loss == actual.loss, "\(algorithm) step \(step): summary loss")
+            summaryState = summary.state
             #expect(actual.assignment.indices == expected.assignment.indices, "\(algorithm) step \(step): assignments")
             #expect(actual.state.clusters == expected.state.clusters, "\(algorithm) step \(step): centres")
             #expect(actual.state.globalStep == expected.state.globalStep)
@@ -75,6 +82,20 @@ struct AlgorithmOptionTests {
         #expect(hamerlySearches.first == 20_000, "the first pass searches every point")
         #expect(hamerlySearches.last! < 20_000 / 2, "bounds skip most searches once centres settle: \(hamerlySearches)")
         try compareSteps(params: params, algorithm: .auto, points: points, steps: 4)
+    }
+
+    @Test("farthest-point relocation of empty clusters: engine and summary steps equal the plain step")
+    func emptyClusters() throws {
+        let points = try inputPoints()
+        // Two identical initial centres: the second stays empty and is relocated every step.
+        var initialValues = points.rows(0..<6).values
+        for t in 0..<points.columns { initialValues[5 * points.columns + t] = initialValues[t] }
+        let initial = Matrix(rows: 6, columns: points.columns, values: initialValues)
+        for metric in DistanceMetric.allCases {
+            let params = KMeansParams(numClusters: 6, initialClusters: .matrix(initial), distanceMetric: metric,
+                                      useMiniBatch: false, emptyClusterPolicy: .farthestPoint)
+            try compareSteps(params: params, algorithm: .hamerly, points: points, steps: 5)
+        }
     }
 
     @Test("the engine notices a new batch: bounds reset, new data validated")

@@ -191,6 +191,25 @@ public struct ModelFunction: Sendable {
         finishStep(try beginStep(state, batch: batch, engine: &engine))
     }
 
+    /// ``trainStep(_:batch:engine:)`` without the per-point assignment: the same next state and loss (bit for bit),
+    /// but no `n`-long index and distance arrays are handed out, so a full-batch loop keeps only the engine's
+    /// buffers (8 bytes per point) besides the data. Mini-batch steps run ``trainStep(_:batch:)``.
+    public func trainStepSummary(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> StepSummary {
+        if params.useMiniBatch {
+            let result = try trainStep(state, batch: batch)
+            return StepSummary(state: result.state, loss: result.loss)
+        }
+        try requireInitialized(state)
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        let pass = engine.pass(points: points, centers: inferenceCenters(state), accumulate: true)
+        var next = state
+        next.clusters = fullBatchCenters(sums: pass.sums, counts: pass.counts, distances: pass.distances, points: points)
+        next.globalStep += 1
+        return StepSummary(state: next, loss: loss(of: pass.distances))
+    }
+
     /// The second half of a training step: the centre update (Lloyd or mini-batch rule) and `globalStep += 1`.
     public func finishStep(_ pending: PendingStep) -> StepResult {
         var next = pending.state
@@ -209,24 +228,31 @@ public struct ModelFunction: Sendable {
     }
 
     private func fullBatchCenters(_ pending: PendingStep) -> Matrix {
-        let d = pending.points.columns
+        fullBatchCenters(sums: pending.sums, counts: pending.counts, distances: pending.assignment.distances,
+                         points: pending.points)
+    }
+
+    /// TF's update `sums / (counts + 1e-6)`; empty clusters per `emptyClusterPolicy` (`distances` ranks the points
+    /// farthest from their centre; any positive scaling of them gives the same order).
+    private func fullBatchCenters(sums: [Float], counts: [Float], distances: [Float], points: Matrix) -> Matrix {
+        let d = points.columns
         var values = [Float](repeating: 0, count: k * d)
         var empty: [Int] = []
         for j in 0..<k {
-            let count = pending.counts[j]
+            let count = counts[j]
             if count == 0 { empty.append(j) }
             let denominator = count + Float(1e-6)
-            for t in 0..<d { values[j * d + t] = pending.sums[j * d + t] / denominator }
+            for t in 0..<d { values[j * d + t] = sums[j * d + t] / denominator }
         }
         var centers = Matrix(rows: k, columns: d, values: values)
         if params.emptyClusterPolicy == .farthestPoint, !empty.isEmpty {
             // Points farthest from their own centre first; ties to the lower index.
-            let order = pending.assignment.distances.indices.sorted {
-                let a = pending.assignment.distances[$0], b = pending.assignment.distances[$1]
+            let order = distances.indices.sorted {
+                let a = distances[$0], b = distances[$1]
                 return a != b ? a > b : $0 < $1
             }
             for (j, i) in zip(empty, order) {
-                for t in 0..<d { centers[j, t] = pending.points[i, t] }
+                for t in 0..<d { centers[j, t] = points[i, t] }
             }
         }
         if params.keepsClustersNormalized { centers = centers.l2NormalizedRows() }
@@ -299,9 +325,18 @@ public struct ModelFunction: Sendable {
         if params.distanceMetric == .cosine {
             for i in distances.indices { distances[i] *= 0.5 }
         }
+        return Assignment(indices: pass.indices.map { Int($0) }, distances: distances, loss: loss(of: pass.distances))
+    }
+
+    /// TF's loss: the sequential float32 sum of the per-point distances (halved first for cosine).
+    private func loss(of kernelDistances: [Float]) -> Float {
         var loss: Float = 0
-        for value in distances { loss += value }
-        return Assignment(indices: pass.indices.map { Int($0) }, distances: distances, loss: loss)
+        if params.distanceMetric == .cosine {
+            for value in kernelDistances { loss += value * 0.5 }
+        } else {
+            for value in kernelDistances { loss += value }
+        }
+        return loss
     }
 
     private func requireInitialized(_ state: KMeansState) throws {
