@@ -144,6 +144,25 @@ struct AlgorithmOptionTests {
         #expect(actual.state.clusterCounts == expected.state.clusterCounts)
     }
 
+    @Test("predictions(…) equal nearest(…) and allDistances(…), each computed only when asked", arguments: DistanceMetric.allCases)
+    func predictions(metric: DistanceMetric) throws {
+        let points = try inputPoints()
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: 5, initialClusters: .matrix(points.gathering(rows: [33, 95, 22, 32, 77])), distanceMetric: metric,
+            useMiniBatch: false))
+        let state = try model.trainStep(try model.initialize(model.initialState(), batch: points), batch: points).state
+        let both = try model.predictions(points, state: state, nearest: true, allDistances: true)
+        #expect(both.nearest == (try model.nearest(points, state: state)))
+        #expect(both.allDistances == (try model.allDistances(points, state: state)))
+        let onlyDistances = try model.predictions(points, state: state, nearest: false, allDistances: true)
+        #expect(onlyDistances.nearest == nil && onlyDistances.allDistances == both.allDistances)
+        let onlyNearest = try model.predictions(points, state: state, nearest: true, allDistances: false)
+        #expect(onlyNearest.allDistances == nil && onlyNearest.nearest == both.nearest)
+        #expect(throws: KMeansError.invalidInput("batch has 3 columns but the centres have \(points.columns)")) {
+            _ = try model.predictions(Matrix(rows: 2, columns: 3), state: state, nearest: true, allDistances: false)
+        }
+    }
+
     @Test("validation: Hamerly needs full batch; names parse")
     func validation() throws {
         #expect(throws: KMeansError.self) { try KMeansParams(numClusters: 3, algorithm: .hamerly).validate() }

@@ -308,11 +308,32 @@ public struct ModelFunction: Sendable {
     public func allDistances(_ batch: Matrix, state: KMeansState) throws -> Matrix {
         try requireInitialized(state)
         try checkBatch(batch, expectedColumns: state.clusters.columns)
+        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+        return allDistances(preparedPoints: points, state: state)
+    }
+
+    /// What `predict` needs for `batch`: the nearest-centre assignment (as ``nearest(_:state:)``) and/or the raw
+    /// distances (as ``allDistances(_:state:)``), validating and (for cosine) normalising the batch once.
+    public func predictions(
+        _ batch: Matrix, state: KMeansState, nearest wantNearest: Bool, allDistances wantDistances: Bool
+    ) throws -> (nearest: Assignment?, allDistances: Matrix?) {
+        try requireInitialized(state)
+        try checkBatch(batch, expectedColumns: state.clusters.columns)
+        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+        var assignment: Assignment?
+        if wantNearest {
+            let pass = DistanceKernels.lloydPass(points: points, centers: inferenceCenters(state), accumulate: false)
+            assignment = makeAssignment(pass)
+        }
+        return (assignment, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
+    }
+
+    private func allDistances(preparedPoints points: Matrix, state: KMeansState) -> Matrix {
         switch params.distanceMetric {
         case .squaredEuclidean:
-            return DistanceKernels.allDistances(points: batch, centers: state.clusters)
+            return DistanceKernels.allDistances(points: points, centers: state.clusters)
         case .cosine:
-            var distances = DistanceKernels.allDistances(points: batch.l2NormalizedRows(), centers: inferenceCenters(state))
+            var distances = DistanceKernels.allDistances(points: points, centers: inferenceCenters(state))
             distances.withUnsafeMutableValues { buffer in
                 for i in buffer.indices { buffer[i] *= 0.5 }
             }
