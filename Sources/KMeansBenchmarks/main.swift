@@ -36,6 +36,11 @@ struct CaseResult: Codable {
     var autoAlgorithm: String
     var autoMsPerIteration: Double
     var predictMs: Double
+    /// `DistanceKernels.prunedNearestIndices` (exact, guess + bound check), the share of points it fully searched,
+    /// and whether its indices equal the plain pass's (they must).
+    var prunedPredictMs: Double
+    var prunedPredictSearchFraction: Double
+    var prunedPredictEqualsPlain: Bool
     var transformMs: Double?
     var miniBatchStepMs: Double
     var cosineMsPerIteration: Double
@@ -177,6 +182,15 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         })
     }
 
+    var prunedTimes: [Double] = []
+    var pruned: (indices: [Int32], fullSearches: Int) = ([], 0)
+    for _ in 0..<(options.repeats + 2) {
+        prunedTimes.append(Measure.seconds {
+            pruned = DistanceKernels.prunedNearestIndices(points: points, centers: finalCenters, threads: threads)
+        })
+    }
+    log("[\(c.label)] predict \(fmt(best(predictTimes) * 1000)) ms, pruned \(fmt(best(prunedTimes) * 1000)) ms (searched \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100, 3))%)")
+
     // Transform (all distances, n × k) only where the output stays small.
     var transformMs: Double? = nil
     if c.n * c.k <= 16_000_000 {
@@ -281,7 +295,11 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         hamerlyEqualsLloyd: hamerlyCenters == finalCenters, hamerlySearchFraction: searchFraction,
         autoAlgorithm: autoChoice.rawValue,
         autoMsPerIteration: autoChoice == .hamerly ? best(hamerlyTimes) * 1000 / Double(iterations) : lloydMs,
-        predictMs: best(predictTimes) * 1000, transformMs: transformMs,
+        predictMs: best(predictTimes) * 1000,
+        prunedPredictMs: best(prunedTimes) * 1000,
+        prunedPredictSearchFraction: Double(pruned.fullSearches) / Double(c.n),
+        prunedPredictEqualsPlain: pruned.indices == pass.indices,
+        transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
         workbenchFrameMs: frameMs,
@@ -323,13 +341,13 @@ func printTable(_ results: [CaseResult]) {
         print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration)); \(fmt(r.lloydCpuMsPerIterationPerThread))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") (\(fmt(r.hamerlySearchFraction * 100, 2))%) | \(r.autoAlgorithm) \(fmt(r.autoMsPerIteration)) | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
     }
     print("")
-    print("| case | library step ms/it, ModelFunction + engine, auto (CPU/thread) | kernel-loop auto ms/it | library peak RSS / data (without runtime baseline) |")
-    print("|---|---|---|---|")
+    print("| case | library step ms/it, ModelFunction + engine, auto (CPU/thread) | kernel-loop auto ms/it | library peak RSS / data (without runtime baseline) | predict ms: plain / pruned (searched) |")
+    print("|---|---|---|---|---|")
     for r in results {
         let data = Double(r.dataBytes)
         let withBaseline = Double(r.libraryPeakResidentBytes) / data
         let withoutBaseline = Double(r.libraryPeakResidentBytes - r.baselineResidentBytes) / data
-        print("| \(r.caseInfo.label) | \(fmt(r.libraryMsPerIteration)) (\(fmt(r.libraryCpuMsPerIterationPerThread))) | \(fmt(r.autoMsPerIteration)) | \(String(format: "%.2f", withBaseline))× (\(String(format: "%.2f", withoutBaseline))×) |")
+        print("| \(r.caseInfo.label) | \(fmt(r.libraryMsPerIteration)) (\(fmt(r.libraryCpuMsPerIterationPerThread))) | \(fmt(r.autoMsPerIteration)) | \(String(format: "%.2f", withBaseline))× (\(String(format: "%.2f", withoutBaseline))×) | \(fmt(r.predictMs)) / \(fmt(r.prunedPredictMs))\(r.prunedPredictEqualsPlain ? "" : " (≠ plain!)") (\(fmt(r.prunedPredictSearchFraction * 100, 3))%) |")
     }
     for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }

@@ -163,6 +163,31 @@ struct AlgorithmOptionTests {
         }
     }
 
+    @Test("pruned predict equals the plain pass; separated blobs skip most searches")
+    func prunedPredict() {
+        let blobs = KernelTestData.blobs(n: 3_000, d: 64, blobs: 32, seed: 21)
+        // The blob means themselves (approximately): one step of Lloyd from distinct rows.
+        let centers = KernelTestData.distinctRows(of: blobs, k: 40, seed: 22)
+        let plain = DistanceKernels.lloydPass(points: blobs, centers: centers, accumulate: false).indices
+        let pruned = DistanceKernels.prunedNearestIndices(points: blobs, centers: centers)
+        #expect(pruned.indices == plain)
+        let uniform = KernelTestData.uniform(n: 2_000, d: 64, scale: 1, seed: 23)
+        let uniformCenters = KernelTestData.distinctRows(of: uniform, k: 33, seed: 24)
+        let overlapping = DistanceKernels.prunedNearestIndices(points: uniform, centers: uniformCenters)
+        #expect(overlapping.indices == DistanceKernels.lloydPass(points: uniform, centers: uniformCenters, accumulate: false).indices)
+        // Centres at the blob means: nearly every guess is certified without a full search.
+        var random = KernelTestRandom(seed: 25)
+        let meanValues = (0..<(32 * 64)).map { _ in random.uniform(-10, 10) }
+        let means = Matrix(rows: 32, columns: 64, values: meanValues)
+        let around = Matrix(rows: 3_000, columns: 64, values: (0..<(3_000 * 64)).map { meanValues[($0 / 64) % 32 * 64 + $0 % 64] + random.normal() })
+        let certified = DistanceKernels.prunedNearestIndices(points: around, centers: means)
+        #expect(certified.indices == DistanceKernels.lloydPass(points: around, centers: means, accumulate: false).indices)
+        #expect(certified.fullSearches < 3_000 / 10, "full searches: \(certified.fullSearches)")
+        // Small shapes take the plain pass.
+        let small = DistanceKernels.prunedNearestIndices(points: blobs.leadingColumns(8), centers: centers.leadingColumns(8))
+        #expect(small.fullSearches == 3_000)
+    }
+
     @Test("validation: Hamerly needs full batch; names parse")
     func validation() throws {
         #expect(throws: KMeansError.self) { try KMeansParams(numClusters: 3, algorithm: .hamerly).validate() }
