@@ -32,7 +32,7 @@ struct ModelContext {
             return try resolver.explicitCenters(dataOptions: DataOptions.defaults)
         }
         let parameters = try resolver.resolve(stored: stored, facts: facts, explicitCenters: explicit, training: false)
-        let estimator = try KMeansClustering(params: parameters.kmeansParams(relativeTolerance: nil), modelDir: directory.path,
+        let estimator = try KMeansClustering(params: parameters.kmeansParams(relativeTolerance: nil, algorithm: parameters.useMiniBatch ? .auto : flags.assignmentAlgorithm), modelDir: directory.path,
                                              config: RunConfig(saveSummarySteps: nil, logStepCountSteps: nil))
         var checkpointPath: String? = nil
         if let given = modelOptions.checkpoint {

@@ -97,6 +97,12 @@ struct ModelParameterOptions: ParsableArguments {
     @Option(name: .customLong("relative-tolerance"), help: "Stop training when the relative loss change falls below this.")
     var relativeTolerance: Double?
 
+    @Option(name: .customLong("algorithm"), help: "Full-batch assignment: auto (default), lloyd or hamerly; same results, different speed. Not remembered.")
+    var algorithm: String?
+
+    /// The full-batch assignment algorithm for this run (`.auto` when not given).
+    var assignmentAlgorithm: KMeansAlgorithm { algorithm.flatMap { KMeansAlgorithm(rawValue: $0) } ?? .auto }
+
     /// Throws a parameter error (exit 1) for a value no model accepts, as TF's constructor raises ValueError.
     func checkParameters() throws {
         if let numClusters, numClusters <= 0 {
@@ -107,6 +113,9 @@ struct ModelParameterOptions: ParsableArguments {
         }
         if let initialClusters, initialClusters.isEmpty {
             throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or a file")
+        }
+        if let algorithm, KMeansAlgorithm(rawValue: algorithm) == nil {
+            throw CLIError.parameter("--algorithm must be auto, lloyd or hamerly, given: '\(algorithm)'")
         }
         if let relativeTolerance, !(relativeTolerance.isFinite && relativeTolerance >= 0) {
             throw CLIError.parameter("--relative-tolerance must be a finite number ≥ 0, given: \(relativeTolerance)")

@@ -42,8 +42,8 @@ struct StoredParameters: Codable, Equatable {
         case featureNames = "feature_names"
     }
 
-    /// The estimator parameters these describe (with `relativeTolerance` for this run).
-    func kmeansParams(relativeTolerance: Double?) -> KMeansParams {
+    /// The estimator parameters these describe (with `relativeTolerance` and `algorithm` for this run).
+    func kmeansParams(relativeTolerance: Double?, algorithm: KMeansAlgorithm = .auto) -> KMeansParams {
         let initial: InitialClusters
         switch initialClusters {
         case "kmeans_plus_plus": initial = .kmeansPlusPlus
@@ -56,7 +56,8 @@ struct StoredParameters: Codable, Equatable {
             numClusters: numClusters, initialClusters: initial,
             distanceMetric: DistanceMetric(rawValue: distanceMetric) ?? .squaredEuclidean,
             randomSeed: randomSeed, useMiniBatch: useMiniBatch, miniBatchStepsPerIteration: miniBatchStepsPerIteration,
-            kmeansPlusPlusNumRetries: kmeansPlusPlusNumRetries, relativeTolerance: relativeTolerance)
+            kmeansPlusPlusNumRetries: kmeansPlusPlusNumRetries, relativeTolerance: relativeTolerance,
+            algorithm: algorithm)
     }
 
     /// The parameters as a JSON object with the file's key names.

@@ -116,7 +116,10 @@ struct TrainCommand: ParsableCommand {
 
         let noStepLimit = steps == nil && maxSteps == nil
         let tolerance = resolved.relativeTolerance ?? (noStepLimit ? Self.defaultTolerance : nil)
-        let params = resolved.kmeansParams(relativeTolerance: tolerance)
+        if resolved.useMiniBatch && parameters.assignmentAlgorithm == .hamerly {
+            throw CLIError.parameter("--algorithm hamerly accelerates full-batch training only; this model trains in mini-batches (use_mini_batch = true)")
+        }
+        let params = resolved.kmeansParams(relativeTolerance: tolerance, algorithm: parameters.assignmentAlgorithm)
         let config = RunConfig(saveCheckpointsSteps: saveCheckpointsSteps, saveSummarySteps: saveSummarySteps ?? 100,
                                keepCheckpointMax: keepCheckpointMax ?? 5, logStepCountSteps: nil)
         let trap = SignalTrap(quiet: output.quiet)
