@@ -19,13 +19,21 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 public struct PendingAssignment: Sendable {
     /// Core's pending step (state after the sync, the batch assignment, the assignment centres).
     public var step: PendingStep
-    /// Row indices of the batch in the data (all rows in full batch).
+    /// Row indices of the batch in the data (empty in full batch, where the batch is every row).
     public var batch: [Int]
 
     /// State after the mini-batch sync (unchanged in full batch).
     public var state: KMeansState { step.state }
     /// Nearest centre per batch row.
-    public var labels: [Int32] { step.assignment.indices.map { Int32($0) } }
+    public var labels: [Int32] {
+        let indices = step.assignment.indices
+        return [Int32](unsafeUninitializedCapacity: indices.count) { out, count in
+            indices.withUnsafeBufferPointer { source in
+                for i in 0..<source.count { out[i] = Int32(truncatingIfNeeded: source[i]) }
+            }
+            count = indices.count
+        }
+    }
     /// Sum of distances to the nearest centre over the batch (the step's loss, TF's pre-update score).
     public var loss: Double { Double(step.assignment.loss) }
 }
@@ -107,7 +115,7 @@ public struct StepEngine: Sendable {
 
     /// First half-step: the mini-batch sync (M > 1) and the assignment of the batch to its nearest centres.
     public func assign(_ state: KMeansState) throws -> PendingAssignment {
-        let rows = batch(forStep: Int(state.globalStep))
+        let rows = settings.useMiniBatch ? batch(forStep: Int(state.globalStep)) : []
         let batchMatrix = settings.useMiniBatch ? data.gathering(rows: rows) : data
         let step = try model().beginStep(state, batch: batchMatrix)
         return PendingAssignment(step: step, batch: rows)
@@ -131,8 +139,36 @@ public struct StepEngine: Sendable {
         return state.clusters
     }
 
+    /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula (ties → lower index).
+    /// Rows are handled in chunks of about 16 M multiply-adds (or `chunkRows`); `isCancelled` is asked before each
+    /// chunk, and a cancelled pass returns nil.
+    public static func nearest(points: Matrix, centres: Matrix, metric: WorkbenchSettings.Metric,
+                               chunkRows: Int? = nil, isCancelled: () -> Bool) -> (labels: [Int32], loss: Double)? {
+        let n = points.rows, k = centres.rows
+        let chunkRows = chunkRows ?? max(65_536, 16_777_216 / max(1, points.columns * k))
+        guard k > 0, n > 0, centres.columns == points.columns else { return ([Int32](repeating: 0, count: n), 0) }
+        var labels = [Int32](repeating: 0, count: n)
+        var loss = 0.0
+        var start = 0
+        while start < n {
+            if isCancelled() { return nil }
+            let end = min(n, start + max(1, chunkRows))
+            let chunk = start == 0 && end == n ? points : points.rows(start..<end)
+            let pass = DistanceKernels.lloydPass(points: chunk, centers: centres, accumulate: false)
+            labels.withUnsafeMutableBufferPointer { out in
+                pass.indices.withUnsafeBufferPointer { source in
+                    for i in 0..<source.count { out[start + i] = source[i] }
+                }
+            }
+            for distance in pass.distances { loss += Double(metric == .cosine ? 0.5 * distance : distance) }
+            start = end
+        }
+        return (labels, loss)
+    }
+
     /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula.
     public static func nearest(points: Matrix, rows: [Int]?, centres: Matrix, metric: WorkbenchSettings.Metric) -> (labels: [Int32], loss: Double) {
+        if rows == nil, let all = nearest(points: points, centres: centres, metric: metric, isCancelled: { false }) { return all }
         let d = points.columns, k = centres.rows
         let count = rows?.count ?? points.rows
         var labels = [Int32](repeating: 0, count: count)

@@ -119,7 +119,12 @@ public struct Session: Sendable {
     /// Index of the frame on screen.
     public private(set) var cursor: Int = 0
     /// Half-steps requested but not computed yet.
-    public private(set) var pendingHalfSteps: Int = 0
+    public private(set) var pendingHalfSteps: Int = 0 {
+        didSet { if pendingHalfSteps == 0, oldValue > 0 { abandonComputation() } }
+    }
+    /// The flag handed to the jobs of the current request; set (and replaced) when their results are no longer
+    /// wanted, so a computation in flight stops at its next check instead of running to the end.
+    public private(set) var cancellation = CancellationFlag()
     /// Whether auto-play is on.
     public private(set) var isRunning = false
     /// Index into `speeds`.
@@ -306,7 +311,8 @@ public struct Session: Sendable {
     /// The next computation to run, if any; the caller runs it (on any thread) and hands the frame to `accept(_:)`.
     public func nextJob() -> FrameJob? {
         guard pendingHalfSteps > 0, atLatest, let frame = frames.last else { return nil }
-        return FrameJob(engine: engine, frame: frame, previousScore: frames.last(where: { $0.stats != nil })?.stats?.score)
+        return FrameJob(engine: engine, frame: frame, previousScore: frames.last(where: { $0.stats != nil })?.stats?.score,
+                        cancellation: cancellation)
     }
 
     /// Appends a computed frame, or shows the error and stops (ignored if the run changed since the job was made).
@@ -315,6 +321,7 @@ public struct Session: Sendable {
         let frame: Frame
         switch result {
         case let .success(computed): frame = computed
+        case .failure(is FrameJobCancelled): return // a newer request wants this half-step: the next job redoes it
         case let .failure(error):
             message = "step failed: \(error)"
             pendingHalfSteps = 0
@@ -368,10 +375,17 @@ public struct Session: Sendable {
         while let job = nextJob() { accept(job.run(), for: job) }
     }
 
-    /// Drops requested work (e.g. the user cancelled a long computation).
+    /// Drops requested work (e.g. the user cancelled a long computation); a job in flight is told to stop.
     public mutating func cancelPendingWork() {
         pendingHalfSteps = 0
         isRunning = false
+        abandonComputation()
+    }
+
+    /// Tells jobs in flight that their results are no longer wanted; later jobs get a fresh flag.
+    private mutating func abandonComputation() {
+        cancellation.cancel()
+        cancellation = CancellationFlag()
     }
 
     /// One auto-play frame: while running, asks for the next iteration if nothing is pending.
