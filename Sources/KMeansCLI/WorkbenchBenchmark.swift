@@ -48,7 +48,16 @@ enum WorkbenchBenchmark {
             frameTimes.append(seconds(since: start))
             previous = grid
         }
-        // Frames after new assignments: every point rasterised again.
+        // Frames after a new assignment: positions reused, every point's label counted again (alternating between
+        // the first frame, all points unassigned, and the latest one).
+        var revoteTimes: [Double] = []
+        for round in 0..<10 {
+            session.handle(round % 2 == 0 ? .home : .end)
+            let start = DispatchTime.now()
+            _ = renderer.render(session)
+            revoteTimes.append(seconds(since: start))
+        }
+        // Frames with nothing reused (first frame after a resize or projection change).
         let cold = Renderer(tier: .palette256, cachesRasterisation: false)
         var coldTimes: [Double] = []
         for _ in 0..<10 {
@@ -80,7 +89,8 @@ enum WorkbenchBenchmark {
               step (assign + update, 7 runs): \(ms(stepTimes))
               core's beginStep + finishStep alone: \(ms(coreTimes))
               frame, history back/forward (20): \(ms(frameTimes)) (last frame changed \(changed) cells)
-              frame, points rasterised afresh (10): \(ms(coldTimes))
+              frame after a step (labels counted afresh, 10): \(ms(revoteTimes))
+              frame with nothing cached (positions and labels, 10): \(ms(coldTimes))
               frame with Voronoi shading, cached (10): \(ms(voronoiTimes)); afresh (5): \(ms(voronoiColdTimes))
             """
     }

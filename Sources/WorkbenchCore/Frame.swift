@@ -26,7 +26,7 @@ public struct Frame: Sendable {
     public var phase: Phase
     /// The training variables.
     public var state: KMeansState
-    /// After `assigned`: the pending assignment the update will use.
+    /// After `assigned`: the pending assignment the update will use (dropped once that update is in the history).
     public var pending: PendingAssignment?
     /// Cluster of every point as shown (empty before the first assignment).
     public var labels: [Int32]
@@ -38,7 +38,8 @@ public struct Frame: Sendable {
     public var clusterSizes: [Int]
     /// Whether the relative loss change fell below the tolerance at this frame.
     public var converged: Bool
-    /// On `assigned` frames: the labels shown before this assignment (to count points that changed cluster).
+    /// On `assigned` frames: the labels shown before this assignment, to count points that changed cluster (dropped
+    /// once the update is in the history).
     public var previousLabels: [Int32]? = nil
 
     /// The phase that comes next from here.

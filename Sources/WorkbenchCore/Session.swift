@@ -330,6 +330,12 @@ public struct Session: Sendable {
         }
         frames.append(frame)
         cursor = frames.count - 1
+        // The assignment's per-point buffers are only needed to compute this update: free them now, so the next
+        // step reuses their memory instead of touching fresh pages (a few ms per step at a million points).
+        if frame.phase == .updated, frames.count >= 2 {
+            frames[frames.count - 2].pending = nil
+            frames[frames.count - 2].previousLabels = nil
+        }
         pendingHalfSteps -= 1
         trimHistory()
         if frame.phase == .updated, !settings.useMiniBatch, let empty = frame.clusterSizes.firstIndex(of: 0) {
