@@ -130,7 +130,7 @@ public struct Renderer: Sendable {
         let k = checkpoint?.entry.centres.rows ?? session.settings.k
         let labels = checkpoint?.labels ?? session.displayLabels
         let centres = checkpoint?.entry.centres ?? session.displayCentres(frame)
-        let centrePositions: [(x: Float, y: Float)] = (0..<centres.rows).map { session.centrePlanePosition(centres, $0, frame: frame) }
+        let centrePositions: [(x: Float, y: Float)] = session.centrePlanePositions(centres, frame: frame)
 
         // Voronoi shading: background of every plot cell = its nearest centre under the run's metric.
         var region = [Int](repeating: -1, count: plot.width * plot.height)

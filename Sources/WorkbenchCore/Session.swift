@@ -211,7 +211,7 @@ public struct Session: Sendable {
         guard !frames.isEmpty else { return [] }
         return frames[0...cursor].filter { $0.phase != .assigned }.map { frame in
             let c = displayCentres(frame)
-            return (0..<c.rows).map { centrePlanePosition(c, $0, frame: frame) }
+            return centrePlanePositions(c, frame: frame)
         }
     }
 
@@ -220,22 +220,41 @@ public struct Session: Sendable {
     public func centrePlanePosition(_ centres: Matrix, _ j: Int, frame: Frame) -> (x: Float, y: Float) {
         var row = Array(centres.row(j))
         if settings.metric == .cosine {
-            let scale = meanNorm(cluster: j, frame: frame)
+            let scale = meanNorms(frame: frame, clusters: centres.rows)[j]
             row = row.map { $0 * scale }
         }
         return planeMap.project(row[...])
     }
 
-    private func meanNorm(cluster j: Int, frame: Frame) -> Float {
+    /// Where every centre is drawn (as `centrePlanePosition`, with one pass over the sampled points for cosine).
+    public func centrePlanePositions(_ centres: Matrix, frame: Frame) -> [(x: Float, y: Float)] {
+        let scales = settings.metric == .cosine ? meanNorms(frame: frame, clusters: centres.rows) : []
+        return (0..<centres.rows).map { j in
+            var row = Array(centres.row(j))
+            if !scales.isEmpty { row = row.map { $0 * scales[j] } }
+            return planeMap.project(row[...])
+        }
+    }
+
+    /// Mean length of each cluster's points (of all points before the first assignment), over a sample of at most
+    /// about 5000 rows; 1 for a cluster without sampled points.
+    private func meanNorms(frame: Frame, clusters k: Int) -> [Float] {
         let points = dataSet.points
-        var sum = 0.0, count = 0
+        var sums = [Double](repeating: 0, count: k), counts = [Int](repeating: 0, count: k)
+        var allSum = 0.0, allCount = 0
         let stride = max(1, points.rows / 5000)
-        for i in Swift.stride(from: 0, to: points.rows, by: stride) where frame.labels.isEmpty || Int(frame.labels[i]) == j {
+        for i in Swift.stride(from: 0, to: points.rows, by: stride) {
             var s: Float = 0
             for v in points.row(i) { s += v * v }
-            sum += Double(s.squareRoot()); count += 1
+            let norm = Double(s.squareRoot())
+            if frame.labels.isEmpty {
+                allSum += norm; allCount += 1
+            } else if i < frame.labels.count, Int(frame.labels[i]) >= 0, Int(frame.labels[i]) < k {
+                sums[Int(frame.labels[i])] += norm; counts[Int(frame.labels[i])] += 1
+            }
         }
-        return count > 0 ? Float(sum / Double(count)) : 1
+        if frame.labels.isEmpty { return [Float](repeating: allCount > 0 ? Float(allSum / Double(allCount)) : 1, count: k) }
+        return (0..<k).map { counts[$0] > 0 ? Float(sums[$0] / Double(counts[$0])) : 1 }
     }
 
     // MARK: run control
