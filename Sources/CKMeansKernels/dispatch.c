@@ -46,6 +46,8 @@ void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed,
 
 // Points per chunk in a Hamerly pass: rows that need a full search are gathered and searched together.
 enum { HAMERLY_CHUNK = 256 };
+// Points assigned before their rows are added to the cluster sums (a chunk of D = 128 rows is 128 KiB, in L2).
+enum { ACCUMULATE_CHUNK = 256 };
 
 #define KMK_SUFFIX portable
 #define KMK_ATTR

@@ -58,9 +58,25 @@ INLINE int32_t FN(lane_argmin)(v16f best, v16i index, float *minimum) {
     return FN(hmin_i)(best == m ? index : big);
 }
 
+/// ‖x‖². Below 16 dimensions a sequential sum; from 16 on, 16 lanes of partial sums (short dependency chains)
+/// reduced as a fixed tree, then the remaining dimensions in order. The same function everywhere, so every path
+/// agrees bit for bit.
 INLINE float FN(sum_squares)(const float *x, int64_t d) {
     float s = 0;
-    for (int64_t t = 0; t < d; t++) s += x[t] * x[t];
+    int64_t t = 0;
+    if (d >= 16) {
+        v16f v = load16(x);
+        v = v * v;
+        for (t = 16; t + 16 <= d; t += 16) {
+            v16f w = load16(x + t);
+            v = VFMA(w, w, v);
+        }
+        v8f a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+        v4f b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+        v2f c = __builtin_shufflevector(b, b, 0, 1) + __builtin_shufflevector(b, b, 2, 3);
+        s = c[0] + c[1];
+    }
+    for (; t < d; t++) s += x[t] * x[t];
     return s;
 }
 
@@ -190,13 +206,25 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     default: break;
     }
     int64_t blocks = kmk_padded_count(k) / 16;
-    int64_t i = 0;
-    for (; i + KMK_BLOCK_POINTS <= n; i += KMK_BLOCK_POINTS)
-        FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
-                         distances ? distances + i : 0, sums, counts);
-    for (; i < n; i++)
-        FN(assign_block)(points + i * d, 1, d, packed, half_norms, blocks, indices + i,
-                         distances ? distances + i : 0, sums, counts);
+    // Assign a chunk first, then add its rows (still in cache) to their clusters in row order: the additions no
+    // longer wait on each point's argmin, and the sums are the same as adding point by point.
+    for (int64_t c0 = 0; c0 < n; c0 += ACCUMULATE_CHUNK) {
+        int64_t c1 = n - c0 < ACCUMULATE_CHUNK ? n : c0 + ACCUMULATE_CHUNK;
+        int64_t i = c0;
+        for (; i + KMK_BLOCK_POINTS <= c1; i += KMK_BLOCK_POINTS)
+            FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
+                             distances ? distances + i : 0, 0, 0);
+        for (; i < c1; i++)
+            FN(assign_block)(points + i * d, 1, d, packed, half_norms, blocks, indices + i,
+                             distances ? distances + i : 0, 0, 0);
+        if (sums) {
+            for (i = c0; i < c1; i++) {
+                int32_t a = indices[i];
+                FN(add_row)(sums + (int64_t)a * d, points + i * d, d);
+                counts[a] += 1;
+            }
+        }
+    }
 }
 
 INLINE void FN(distances_block)(const float *x, const int P, int64_t d, const float *packed, const float *norms,

@@ -36,11 +36,23 @@ struct CaseResult: Codable {
     var autoAlgorithm: String
     var autoMsPerIteration: Double
     var predictMs: Double
+    /// `DistanceKernels.prunedNearestIndices` (exact, guess + bound check), the share of points it fully searched,
+    /// and whether its indices equal the plain pass's (they must).
+    var prunedPredictMs: Double
+    var prunedPredictSearchFraction: Double
+    var prunedPredictEqualsPlain: Bool
     var transformMs: Double?
     var miniBatchStepMs: Double
     var cosineMsPerIteration: Double
     var kmeansPlusPlusSeconds: Double?
     var workbenchFrameMs: Double?
+    /// The library path: `ModelFunction.trainStepSummary(_:batch:engine:)` full-batch steps (algorithm auto, TF's update,
+    /// batch validation, assignment output) as `KMeansClustering.train` runs them; best wall ms per iteration and
+    /// the CPU time per iteration per thread of that repeat.
+    var libraryMsPerIteration: Double
+    var libraryCpuMsPerIterationPerThread: Double
+    /// Peak RSS right after the library runs (they run first, so this peak is theirs).
+    var libraryPeakResidentBytes: Int
     /// Peak RSS after the full-batch runs, and the RSS of the process before it loaded any data (runtime baseline).
     var peakResidentBytes: Int
     var baselineResidentBytes: Int
@@ -107,6 +119,30 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     let iterations = 20
     log("[\(c.label)] \(c.name): data ready, isa \(DistanceKernels.instructionSet), \(threads) threads")
 
+    // The library path first (so the peak RSS after it is its own): what KMeansClustering.train runs per step.
+    let model = try ModelFunction(params: KMeansParams(
+        numClusters: c.k, initialClusters: .matrix(initial), useMiniBatch: false, algorithm: .auto))
+    var libraryTimes: [Double] = []
+    var libraryCpuOfBest = Double.infinity
+    var libraryFailure: (any Error)?
+    for repeatIndex in 0...options.repeats {
+        var engine = AssignmentEngine(algorithm: .auto, threads: threads)
+        var state = try model.initialize(model.initialState(), batch: points, engine: &engine)
+        let (wall, cpu) = Measure.wallAndCPU {
+            do {
+                for _ in 0..<iterations { state = try model.trainStepSummary(state, batch: points, engine: &engine).state }
+            } catch { libraryFailure = error }
+        }
+        if let libraryFailure { throw libraryFailure }
+        guard repeatIndex > 0 else { continue }  // the first run is a warm-up
+        if wall < (libraryTimes.min() ?? .infinity) { libraryCpuOfBest = cpu }
+        libraryTimes.append(wall)
+    }
+    let libraryPeak = Measure.peakResidentBytes()
+    let libraryMs = best(libraryTimes) * 1000 / Double(iterations)
+    let busyThreads = Double(min(threads, DistanceKernels.partitions(of: c.n).count))
+    log("[\(c.label)] library (ModelFunction, auto) \(fmt(libraryMs)) ms/iter, peak RSS \(libraryPeak / 1_048_576) MiB")
+
     // Full-batch Lloyd: one warm-up run, then the repeats.
     var loop = LloydLoop(points: points, threads: threads, algorithm: .lloyd)
     var finalCenters = loop.run(from: initial, iterations: 2)
@@ -145,6 +181,15 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
                                       computeDistances: false, into: &pass)
         })
     }
+
+    var prunedTimes: [Double] = []
+    var pruned: (indices: [Int32], fullSearches: Int) = ([], 0)
+    for _ in 0..<(options.repeats + 2) {
+        prunedTimes.append(Measure.seconds {
+            pruned = DistanceKernels.prunedNearestIndices(points: points, centers: finalCenters, threads: threads)
+        })
+    }
+    log("[\(c.label)] predict \(fmt(best(predictTimes) * 1000)) ms, pruned \(fmt(best(prunedTimes) * 1000)) ms (searched \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100, 3))%)")
 
     // Transform (all distances, n × k) only where the output stays small.
     var transformMs: Double? = nil
@@ -250,10 +295,17 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         hamerlyEqualsLloyd: hamerlyCenters == finalCenters, hamerlySearchFraction: searchFraction,
         autoAlgorithm: autoChoice.rawValue,
         autoMsPerIteration: autoChoice == .hamerly ? best(hamerlyTimes) * 1000 / Double(iterations) : lloydMs,
-        predictMs: best(predictTimes) * 1000, transformMs: transformMs,
+        predictMs: best(predictTimes) * 1000,
+        prunedPredictMs: best(prunedTimes) * 1000,
+        prunedPredictSearchFraction: Double(pruned.fullSearches) / Double(c.n),
+        prunedPredictEqualsPlain: pruned.indices == pass.indices,
+        transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
         workbenchFrameMs: frameMs,
+        libraryMsPerIteration: libraryMs,
+        libraryCpuMsPerIterationPerThread: libraryCpuOfBest * 1000 / Double(iterations) / busyThreads,
+        libraryPeakResidentBytes: libraryPeak,
         peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4)
 }
 
@@ -287,6 +339,15 @@ func printTable(_ results: [CaseResult]) {
         let c = r.caseInfo
         let rss = Double(r.peakResidentBytes - r.baselineResidentBytes) / Double(r.dataBytes)
         print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration)); \(fmt(r.lloydCpuMsPerIterationPerThread))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") (\(fmt(r.hamerlySearchFraction * 100, 2))%) | \(r.autoAlgorithm) \(fmt(r.autoMsPerIteration)) | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
+    }
+    print("")
+    print("| case | library step ms/it, ModelFunction + engine, auto (CPU/thread) | kernel-loop auto ms/it | library peak RSS / data (without runtime baseline) | predict ms: plain / pruned (searched) |")
+    print("|---|---|---|---|---|")
+    for r in results {
+        let data = Double(r.dataBytes)
+        let withBaseline = Double(r.libraryPeakResidentBytes) / data
+        let withoutBaseline = Double(r.libraryPeakResidentBytes - r.baselineResidentBytes) / data
+        print("| \(r.caseInfo.label) | \(fmt(r.libraryMsPerIteration)) (\(fmt(r.libraryCpuMsPerIterationPerThread))) | \(fmt(r.autoMsPerIteration)) | \(String(format: "%.2f", withBaseline))× (\(String(format: "%.2f", withoutBaseline))×) | \(fmt(r.predictMs)) / \(fmt(r.prunedPredictMs))\(r.prunedPredictEqualsPlain ? "" : " (≠ plain!)") (\(fmt(r.prunedPredictSearchFraction * 100, 3))%) |")
     }
     for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }

@@ -5,12 +5,14 @@ import KMeansData
 import KMeansEstimator
 import TFFormats
 
-/// A failure the CLI reports itself: a usage mistake (exit 2) or a data or model problem (exit 1).
+/// A failure the CLI reports itself: a usage mistake (exit 2), or a parameter, data or model problem (exit 1).
 struct CLIError: Error, CustomStringConvertible {
     /// How the process ends.
     enum Kind {
-        /// Flags that cannot work together or values no run could accept: exit 2.
+        /// A command line that cannot be parsed or is incomplete (a required option missing): exit 2.
         case usage
+        /// A parameter value no model accepts, or one that conflicts with the model directory (TF's ValueError): exit 1.
+        case parameter
         /// A data file, model directory or checkpoint problem: exit 1.
         case data
     }
@@ -20,6 +22,7 @@ struct CLIError: Error, CustomStringConvertible {
 
     static func usage(_ message: String) -> CLIError { CLIError(kind: .usage, message: message) }
     static func data(_ message: String) -> CLIError { CLIError(kind: .data, message: message) }
+    static func parameter(_ message: String) -> CLIError { CLIError(kind: .parameter, message: message) }
 
     var description: String { message }
     var exitCode: Int32 { kind == .usage ? 2 : 1 }

@@ -10,6 +10,7 @@ struct DataInput {
 
     init(_ dataOptions: DataOptions, featureColumns: [String]?, rejectAllZeroRows: Bool = false) throws {
         guard let path = dataOptions.data else { throw CLIError.usage("--data FILE is required ('-' reads standard input)") }
+        try dataOptions.checkParameters()
         self.path = path
         var options = dataOptions.readOptions(featureColumns: featureColumns)
         options.rejectAllZeroRows = rejectAllZeroRows

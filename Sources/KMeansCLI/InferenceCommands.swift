@@ -15,11 +15,11 @@ struct InferenceOptions: ParsableArguments {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be > 0, given: \(batchSize)") }
         if dataOptions.data == nil { throw ValidationError("--data FILE is required ('-' reads standard input)") }
     }
 
     func open() throws -> (ModelContext, DataInput) {
+        if let batchSize, batchSize <= 0 { throw CLIError.parameter("--batch-size must be > 0, given: \(batchSize)") }
         let context = try ModelContext.open(model, flags: parameters, featureColumns: dataOptions.featureColumnList)
         let input = try DataInput(dataOptions, featureColumns: context.parameters.featureColumns)
         return (context, input)
@@ -56,11 +56,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .long, help: "Evaluate at most this many batches.")
     var steps: Int?
 
-    func validate() throws {
-        if let steps, steps <= 0 { throw ValidationError("--steps must be > 0, given: \(steps)") }
-    }
-
     func run() throws {
+        if let steps, steps <= 0 { throw CLIError.parameter("--steps must be > 0, given: \(steps)") }
         let (context, input) = try options.open()
         let result = try context.estimator.evaluate(input: options.evaluationInput(input, columns: context.numFeatures), steps: steps,
                                                     checkpointPath: context.checkpointPath)

@@ -7,7 +7,7 @@ struct KMeansCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmeans",
         abstract: "TensorFlow's K-Means estimator in Swift: train, evaluate, predict, inspect, and a workbench.",
-        discussion: "Exit status: 0 on success, 1 for data or model errors, 2 for usage errors, 128+N after signal N.",
+        discussion: "Exit status: 0 on success; 1 for parameter, data or model errors; 2 for usage errors (an option that does not parse, or a required one missing); 128+N after signal N.",
         subcommands: [
             WorkbenchCommand.self, TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, PredictCommand.self,
             TransformCommand.self, CentersCommand.self, InspectCommand.self, ExportCommand.self,

@@ -15,6 +15,7 @@ struct ModelContext {
     let numFeatures: Int?
 
     static func open(_ modelOptions: ModelDirOptions, flags: ModelParameterOptions, featureColumns: [String]?) throws -> ModelContext {
+        try flags.checkParameters()
         let directory = URL(fileURLWithPath: modelOptions.modelDir)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -31,7 +32,7 @@ struct ModelContext {
             return try resolver.explicitCenters(dataOptions: DataOptions.defaults)
         }
         let parameters = try resolver.resolve(stored: stored, facts: facts, explicitCenters: explicit, training: false)
-        let estimator = try KMeansClustering(params: parameters.kmeansParams(relativeTolerance: nil), modelDir: directory.path,
+        let estimator = try KMeansClustering(params: parameters.kmeansParams(relativeTolerance: nil, algorithm: parameters.useMiniBatch ? .auto : flags.assignmentAlgorithm), modelDir: directory.path,
                                              config: RunConfig(saveSummarySteps: nil, logStepCountSteps: nil))
         var checkpointPath: String? = nil
         if let given = modelOptions.checkpoint {

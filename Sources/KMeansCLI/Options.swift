@@ -52,9 +52,10 @@ struct DataOptions: ParsableArguments {
         DataReadOptions(delimiter: delimiter, header: header, featureColumns: featureColumns, skipInvalid: skipInvalid)
     }
 
-    func validate() throws {
+    /// Throws a parameter error (exit 1) for a value no run can accept.
+    func checkParameters() throws {
         if let list = featureColumnList, list.contains(where: \.isEmpty) {
-            throw ValidationError("--feature-columns has an empty name in '\(featureColumns ?? "")'")
+            throw CLIError.parameter("--feature-columns has an empty name in '\(featureColumns ?? "")'")
         }
     }
 }
@@ -96,18 +97,28 @@ struct ModelParameterOptions: ParsableArguments {
     @Option(name: .customLong("relative-tolerance"), help: "Stop training when the relative loss change falls below this.")
     var relativeTolerance: Double?
 
-    func validate() throws {
+    @Option(name: .customLong("algorithm"), help: "Full-batch assignment: auto (default), lloyd or hamerly; same results, different speed. Not remembered.")
+    var algorithm: String?
+
+    /// The full-batch assignment algorithm for this run (`.auto` when not given).
+    var assignmentAlgorithm: KMeansAlgorithm { algorithm.flatMap { KMeansAlgorithm(rawValue: $0) } ?? .auto }
+
+    /// Throws a parameter error (exit 1) for a value no model accepts, as TF's constructor raises ValueError.
+    func checkParameters() throws {
         if let numClusters, numClusters <= 0 {
-            throw ValidationError("--num-clusters must be > 0, given: \(numClusters)")
+            throw CLIError.parameter("--num-clusters must be > 0, given: \(numClusters)")
         }
         if let distanceMetric, DistanceMetric(rawValue: distanceMetric) == nil {
-            throw ValidationError("--distance-metric must be squared_euclidean or cosine, given: '\(distanceMetric)'")
+            throw CLIError.parameter("--distance-metric must be squared_euclidean or cosine, given: '\(distanceMetric)'")
         }
         if let initialClusters, initialClusters.isEmpty {
-            throw ValidationError("--initial-clusters must be random, kmeans_plus_plus or a file")
+            throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or a file")
+        }
+        if let algorithm, KMeansAlgorithm(rawValue: algorithm) == nil {
+            throw CLIError.parameter("--algorithm must be auto, lloyd or hamerly, given: '\(algorithm)'")
         }
         if let relativeTolerance, !(relativeTolerance.isFinite && relativeTolerance >= 0) {
-            throw ValidationError("--relative-tolerance must be a finite number ≥ 0, given: \(relativeTolerance)")
+            throw CLIError.parameter("--relative-tolerance must be a finite number ≥ 0, given: \(relativeTolerance)")
         }
     }
 

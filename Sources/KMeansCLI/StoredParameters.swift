@@ -42,8 +42,8 @@ struct StoredParameters: Codable, Equatable {
         case featureNames = "feature_names"
     }
 
-    /// The estimator parameters these describe (with `relativeTolerance` for this run).
-    func kmeansParams(relativeTolerance: Double?) -> KMeansParams {
+    /// The estimator parameters these describe (with `relativeTolerance` and `algorithm` for this run).
+    func kmeansParams(relativeTolerance: Double?, algorithm: KMeansAlgorithm = .auto) -> KMeansParams {
         let initial: InitialClusters
         switch initialClusters {
         case "kmeans_plus_plus": initial = .kmeansPlusPlus
@@ -56,7 +56,8 @@ struct StoredParameters: Codable, Equatable {
             numClusters: numClusters, initialClusters: initial,
             distanceMetric: DistanceMetric(rawValue: distanceMetric) ?? .squaredEuclidean,
             randomSeed: randomSeed, useMiniBatch: useMiniBatch, miniBatchStepsPerIteration: miniBatchStepsPerIteration,
-            kmeansPlusPlusNumRetries: kmeansPlusPlusNumRetries, relativeTolerance: relativeTolerance)
+            kmeansPlusPlusNumRetries: kmeansPlusPlusNumRetries, relativeTolerance: relativeTolerance,
+            algorithm: algorithm)
     }
 
     /// The parameters as a JSON object with the file's key names.
@@ -85,11 +86,36 @@ struct StoredParameters: Codable, Equatable {
         do {
             let data = try Data(contentsOf: url)
             guard data.count < 64 << 20 else { throw CLIError.data("\(url.path): parameter file is implausibly large (\(data.count) bytes)") }
-            return try JSONDecoder().decode(StoredParameters.self, from: data)
+            let parameters = try JSONDecoder().decode(StoredParameters.self, from: data)
+            try parameters.validate(path: url.path)
+            return parameters
         } catch let error as CLIError {
             throw error
         } catch {
             throw CLIError.data("\(url.path): cannot read the remembered parameters: \(error)")
+        }
+    }
+
+    /// Refuses values no run could have written (the file may come from elsewhere), naming the file and field.
+    func validate(path: String) throws {
+        func bad(_ field: String, _ value: String, _ expected: String) -> CLIError {
+            CLIError.data("\(path): \(field) is \(value.debugDescription.dropFirst().dropLast()), expected \(expected)")
+        }
+        if numClusters < 1 { throw bad("num_clusters", "\(numClusters)", "a positive integer") }
+        if !["random", "kmeans_plus_plus", "explicit"].contains(initialClusters) {
+            throw bad("initial_clusters", initialClusters, "random, kmeans_plus_plus or explicit")
+        }
+        if DistanceMetric(rawValue: distanceMetric) == nil { throw bad("distance_metric", distanceMetric, "squared_euclidean or cosine") }
+        // mini_batch_steps_per_iteration ≤ 1 and negative k-means++ retries are valid in TensorFlow (§1.1).
+        if let relativeTolerance, !(relativeTolerance >= 0 && relativeTolerance.isFinite) {
+            throw bad("relative_tolerance", "\(relativeTolerance)", "a finite number ≥ 0")
+        }
+        if let numFeatures, numFeatures < 1 { throw bad("num_features", "\(numFeatures)", "a positive integer") }
+        if let rows = initialCenters {
+            let width = rows.first?.count ?? 0
+            if rows.count != numClusters || width < 1 || rows.contains(where: { $0.count != width || !$0.allSatisfy(\.isFinite) }) {
+                throw bad("initial_centers", "\(rows.count) rows", "\(numClusters) rows of equal width with finite values")
+            }
         }
     }
 
@@ -140,7 +166,7 @@ struct ParameterResolver {
     func explicitCenters(dataOptions: DataOptions) throws -> Matrix? {
         guard let value = flags.initialClusters, value != "random", value != "kmeans_plus_plus" else { return nil }
         guard value == "-" || FileManager.default.fileExists(atPath: value) else {
-            throw CLIError.usage("--initial-clusters must be random, kmeans_plus_plus or an existing file of centres; '\(value)' is none of these")
+            throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or an existing file of centres; '\(value)' is none of these")
         }
         let options = DataReadOptions(delimiter: dataOptions.delimiter, header: dataOptions.header)
         return try DataLoader.load(path: value, options: options).matrix
@@ -149,7 +175,7 @@ struct ParameterResolver {
     func resolve(stored: StoredParameters?, facts: CheckpointFacts?, explicitCenters: Matrix?, training: Bool) throws -> StoredParameters {
         let origin = stored != nil ? (displayName as NSString).appendingPathComponent(StoredParameters.fileName) : "the checkpoint in \(displayName)"
         func conflict(_ flag: String, _ given: String, _ remembered: String) -> CLIError {
-            .usage("--\(flag) \(given) conflicts with the model directory: it was trained with \(flag.replacingOccurrences(of: "-", with: "_")) = \(remembered) (\(origin)); omit the flag or use another --model-dir")
+            .parameter("--\(flag) \(given) conflicts with the model directory: it was trained with \(flag.replacingOccurrences(of: "-", with: "_")) = \(remembered) (\(origin)); omit the flag or use another --model-dir")
         }
         let initialName: String? = explicitCenters != nil ? "explicit" : flags.initialClusters
         if let stored {
@@ -168,7 +194,7 @@ struct ParameterResolver {
                 throw conflict("kmeans-plus-plus-num-retries", "\(r)", "\(stored.kmeansPlusPlusNumRetries)")
             }
             if let columns = featureColumns, columns != (stored.featureColumns ?? columns) {
-                throw CLIError.usage("--feature-columns \(columns.joined(separator: ",")) conflicts with the model directory: it was trained on \((stored.featureColumns ?? []).joined(separator: ",")) (\(origin))")
+                throw CLIError.parameter("--feature-columns \(columns.joined(separator: ",")) conflicts with the model directory: it was trained on \((stored.featureColumns ?? []).joined(separator: ",")) (\(origin))")
             }
             var result = stored
             if result.featureColumns == nil { result.featureColumns = featureColumns }

@@ -44,19 +44,26 @@ struct TrainCommand: ParsableCommand {
     static let defaultTolerance = 1e-4
 
     func validate() throws {
-        if steps != nil && maxSteps != nil { throw ValidationError("give --steps or --max-steps, not both") }
-        if let steps, steps <= 0 { throw ValidationError("--steps must be > 0, given: \(steps)") }
-        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be > 0, given: \(maxSteps)") }
-        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be > 0, given: \(batchSize)") }
-        if let saveCheckpointsSteps, saveCheckpointsSteps <= 0 {
-            throw ValidationError("--save-checkpoints-steps must be > 0, given: \(saveCheckpointsSteps)")
-        }
-        if let keepCheckpointMax, keepCheckpointMax < 0 { throw ValidationError("--keep-checkpoint-max must be ≥ 0, given: \(keepCheckpointMax)") }
-        if let saveSummarySteps, saveSummarySteps < 0 { throw ValidationError("--save-summary-steps must be ≥ 0, given: \(saveSummarySteps)") }
         if dataOptions.data == nil { throw ValidationError("--data FILE is required ('-' reads standard input)") }
     }
 
+    /// Throws a parameter error (exit 1) for values no run can accept, before anything is read or written.
+    func checkParameters() throws {
+        try parameters.checkParameters()
+        try dataOptions.checkParameters()
+        if steps != nil && maxSteps != nil { throw CLIError.parameter("give --steps or --max-steps, not both") }
+        if let steps, steps <= 0 { throw CLIError.parameter("--steps must be > 0, given: \(steps)") }
+        if let maxSteps, maxSteps <= 0 { throw CLIError.parameter("--max-steps must be > 0, given: \(maxSteps)") }
+        if let batchSize, batchSize <= 0 { throw CLIError.parameter("--batch-size must be > 0, given: \(batchSize)") }
+        if let saveCheckpointsSteps, saveCheckpointsSteps <= 0 {
+            throw CLIError.parameter("--save-checkpoints-steps must be > 0, given: \(saveCheckpointsSteps)")
+        }
+        if let keepCheckpointMax, keepCheckpointMax < 0 { throw CLIError.parameter("--keep-checkpoint-max must be ≥ 0, given: \(keepCheckpointMax)") }
+        if let saveSummarySteps, saveSummarySteps < 0 { throw CLIError.parameter("--save-summary-steps must be ≥ 0, given: \(saveSummarySteps)") }
+    }
+
     func run() throws {
+        try checkParameters()
         let directory = URL(fileURLWithPath: modelDir)
         var isDirectory: ObjCBool = false
         let existed = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
@@ -109,7 +116,10 @@ struct TrainCommand: ParsableCommand {
 
         let noStepLimit = steps == nil && maxSteps == nil
         let tolerance = resolved.relativeTolerance ?? (noStepLimit ? Self.defaultTolerance : nil)
-        let params = resolved.kmeansParams(relativeTolerance: tolerance)
+        if resolved.useMiniBatch && parameters.assignmentAlgorithm == .hamerly {
+            throw CLIError.parameter("--algorithm hamerly accelerates full-batch training only; this model trains in mini-batches (use_mini_batch = true)")
+        }
+        let params = resolved.kmeansParams(relativeTolerance: tolerance, algorithm: parameters.assignmentAlgorithm)
         let config = RunConfig(saveCheckpointsSteps: saveCheckpointsSteps, saveSummarySteps: saveSummarySteps ?? 100,
                                keepCheckpointMax: keepCheckpointMax ?? 5, logStepCountSteps: nil)
         let trap = SignalTrap(quiet: output.quiet)
@@ -121,7 +131,8 @@ struct TrainCommand: ParsableCommand {
         do {
             estimator = try KMeansClustering(params: params, modelDir: modelDir, config: config)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try resolved.save(in: directory)
+            // Unchanged parameters are not rewritten: a run that then fails leaves the directory as it was.
+            if resolved != stored { try resolved.save(in: directory) }
             startStep = try currentGlobalStep(estimator)
             let runSteps = steps ?? (noStepLimit ? Self.defaultStepCap : nil)
             targetStep = runSteps.map { startStep + Int64($0) } ?? maxSteps.map { Int64($0) }

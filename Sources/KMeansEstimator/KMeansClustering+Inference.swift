@@ -105,21 +105,22 @@ extension KMeansClustering {
         while !context.stopRequested, let batch = try stream.next() {
             let points = try parseFeatures(batch.features, featureColumns: featureColumns)
             for hook in hooks { try hook.beforeStep(context) }
-            let assignment = try modelFunction.nearest(points, state: state)
-            let distances = wantDistances ? try modelFunction.allDistances(points, state: state) : nil
+            let (assignment, distances) = try modelFunction.predictions(
+                points, state: state, nearest: wantIndex || !hooks.isEmpty, allDistances: wantDistances)
+            let indices = wantIndex ? assignment?.indices : nil
             let k = state.clusters.rows
             if yieldSingleExamples {
                 for i in 0..<points.rows {
                     results.append(PredictionResult(
                         allDistances: distances.map { .float(Array($0.row(i)), shape: [k]) },
-                        clusterIndex: wantIndex ? .int64(Int64(assignment.indices[i])) : nil))
+                        clusterIndex: indices.map { .int64(Int64($0[i])) }))
                 }
             } else {
                 results.append(PredictionResult(
                     allDistances: distances.map { .float($0.values, shape: [points.rows, k]) },
-                    clusterIndex: wantIndex ? Tensor(shape: [points.rows], values: .int64(assignment.indices.map { Int64($0) })) : nil))
+                    clusterIndex: indices.map { Tensor(shape: [points.rows], values: .int64($0.map { Int64($0) })) }))
             }
-            for hook in hooks { try hook.afterStep(context, loss: assignment.loss) }
+            for hook in hooks { try hook.afterStep(context, loss: assignment?.loss ?? 0) }
         }
         for hook in hooks { try hook.end(context) }
         return results

@@ -54,6 +54,8 @@ extension KMeansClustering {
         let stream = try input.makeStream()
         var inputEnded = false
         var offeredToInitialization: [Matrix] = []
+        // Full batch: carries Hamerly's bounds and the validated (normalised) batch between steps on the same data.
+        var engine = AssignmentEngine(algorithm: params.algorithm)
         while !context.stopRequested {
             if let lastStep, state.globalStep >= lastStep { break }
             guard let batch = try stream.next() else { inputEnded = true; break }
@@ -62,7 +64,7 @@ extension KMeansClustering {
                 if offeredToInitialization.contains(points) {
                     throw KMeansError.initializationFailed("the same batch of \(points.rows) points came again with only \(state.clusters.rows) of k = \(params.effectiveNumClusters) centres chosen: k exceeds the points the input provides (or the initialClusters callable chose no rows)")
                 }
-                state = try modelFunction.initialize(state, batch: points)
+                state = try modelFunction.initialize(state, batch: points, engine: &engine)
                 if !state.initialized {
                     offeredToInitialization.append(points)
                     continue
@@ -71,7 +73,7 @@ extension KMeansClustering {
             }
             context.globalStep = state.globalStep
             for hook in allHooks { try hook.beforeStep(context) }
-            let result = try modelFunction.trainStep(state, batch: points)
+            let result = try modelFunction.trainStepSummary(state, batch: points, engine: &engine)
             state = result.state
             let step = state.globalStep
             context.globalStep = step

@@ -55,6 +55,7 @@ public final class KMeansClustering {
     ///   - featureColumns: numeric columns selected from dictionary inputs.
     ///   - emptyClusterPolicy: full-batch handling of empty clusters (TF: `.origin`).
     ///   - miniBatchLearningRate: `.documented` 1/(n+m) (default) or `.tf215` 1/(n+2m).
+    ///   - algorithm: full-batch assignment algorithm, `.auto` (default), `.lloyd` or `.hamerly`; same results.
     public convenience init(
         numClusters: Int,
         modelDir: String? = nil,
@@ -68,13 +69,15 @@ public final class KMeansClustering {
         config: RunConfig = RunConfig(),
         featureColumns: [NumericColumn]? = nil,
         emptyClusterPolicy: EmptyClusterPolicy = .origin,
-        miniBatchLearningRate: MiniBatchLearningRate = .documented
+        miniBatchLearningRate: MiniBatchLearningRate = .documented,
+        algorithm: KMeansAlgorithm = .auto
     ) throws {
         let params = KMeansParams(
             numClusters: numClusters, initialClusters: initialClusters, distanceMetric: distanceMetric,
             randomSeed: randomSeed, useMiniBatch: useMiniBatch, miniBatchStepsPerIteration: miniBatchStepsPerIteration,
             kmeansPlusPlusNumRetries: kmeansPlusPlusNumRetries, relativeTolerance: relativeTolerance,
-            emptyClusterPolicy: emptyClusterPolicy, miniBatchLearningRate: miniBatchLearningRate)
+            emptyClusterPolicy: emptyClusterPolicy, miniBatchLearningRate: miniBatchLearningRate,
+            algorithm: algorithm)
         try self.init(params: params, modelDir: modelDir, config: config, featureColumns: featureColumns)
     }
 

@@ -76,14 +76,29 @@ struct BadInputTests {
                             "named.csv:1: no column named \"zz\"")
     }
 
-    @Test("usage errors exit 2 with the usage line", arguments: [
+    @Test("parameter values no model accepts exit 1 naming the flag, as TF's ValueError", arguments: [
         (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "0"], "--num-clusters must be > 0"),
         (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "2", "--steps", "3", "--max-steps", "4"], "not both"),
         (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "2", "--distance-metric", "manhattan"], "squared_euclidean or cosine"),
         (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "2", "--batch-size", "0"], "--batch-size must be > 0"),
         (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "2", "--steps", "0"], "--steps must be > 0"),
-        (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "2", "--use-mini-batch", "maybe"], "use-mini-batch"),
         (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "2", "--initial-clusters", "nonsense"], "--initial-clusters must be"),
+        (["evaluate", "--data", "x.csv", "--model-dir", "m", "--steps", "0"], "--steps must be > 0"),
+        (["predict", "--data", "x.csv", "--model-dir", "m", "--batch-size", "0"], "--batch-size must be > 0"),
+    ])
+    func parameterErrors(arguments: [String], fragment: String) throws {
+        let scratch = try Scratch()
+        try scratch.write("x.csv", "1,2\n3,4\n5,6\n")
+        let result = try scratch.run(arguments)
+        #expect(result.status == 1, "\(arguments): \(result.status) \(result.stderr)")
+        #expect(result.stderr.hasPrefix("kmeans: error: "), "\(result.stderr)")
+        #expect(result.stderr.contains(fragment), "\(result.stderr)")
+        #expect(!scratch.exists("m"))
+    }
+
+    @Test("usage errors (options that do not parse, or are missing) exit 2 with the usage line", arguments: [
+        (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "2", "--use-mini-batch", "maybe"], "use-mini-batch"),
+        (["train", "--data", "x.csv", "--model-dir", "m", "--num-clusters", "two"], "num-clusters"),
         (["train", "--model-dir", "m", "--num-clusters", "2"], "--data"),
         (["train", "--data", "x.csv", "--model-dir", "m", "--bogus"], "bogus"),
         (["predict", "--model-dir", "m"], "--data"),

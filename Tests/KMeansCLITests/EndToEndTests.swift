@@ -155,7 +155,7 @@ struct EndToEndTests {
         #expect(text.contains("stopped: converged"))
     }
 
-    @Test("the model directory remembers its parameters; conflicting flags are a usage error")
+    @Test("the model directory remembers its parameters; conflicting flags are a parameter error (exit 1)")
     func rememberedParameters() throws {
         let scratch = try Scratch()
         let initial = fixtures.appendingPathComponent("parity/initial_explicit.csv").path
@@ -163,10 +163,10 @@ struct EndToEndTests {
                                  "--use-mini-batch", "false", "--steps", "2"])
         #expect(scratch.exists("model/kmeans_params.json"))
         let conflict = try scratch.run(["train", "--data", points, "--model-dir", "model", "--use-mini-batch", "true", "--steps", "1"])
-        #expect(conflict.status == 2)
+        #expect(conflict.status == 1)
         #expect(conflict.stderr.contains("--use-mini-batch true conflicts with the model directory"))
         let metric = try scratch.run(["score", "--data", points, "--model-dir", "model", "--distance-metric", "cosine"])
-        #expect(metric.status == 2)
+        #expect(metric.status == 1)
         #expect(metric.stderr.contains("distance_metric = squared_euclidean"))
         // Same values are fine.
         _ = try scratch.succeed(["score", "--data", points, "--model-dir", "model", "--use-mini-batch", "false"])
@@ -237,7 +237,7 @@ struct FeatureColumnTests {
         let csv = try scratch.succeed(["centers", "--model-dir", "m", "--format", "csv"]).stdout
         #expect(csv.hasPrefix("width,length\n"))
         let other = try scratch.run(["predict", "--model-dir", "m", "--data", data, "--feature-columns", "id,width"])
-        #expect(other.status == 2)
+        #expect(other.status == 1)
         #expect(other.stderr.contains("conflicts"))
     }
 

@@ -75,6 +75,6 @@ struct InspectFixtureTests {
         #expect(lines.count == 2)
         // A flag that contradicts the checkpoint is refused.
         let wrong = try scratch.run(["centers", "--model-dir", directory, "--num-clusters", "4"])
-        #expect(wrong.status == 2)
+        #expect(wrong.status == 1)
     }
 }

@@ -82,7 +82,7 @@ struct HostileDataTests {
         ("nul.csv", "1,2\n3,\u{0}4\n", "nul.csv:2:2"),
         ("escape.csv", "1,2\n3,\u{1B}[31m\n", "escape.csv:2:2"),
         ("utf16.csv", "\u{FEFF}1,2", "utf16.csv"),
-        ("only-delims.csv", ",,,\n,,,\n", "only-delims.csv:1"),
+        ("only-delims.csv", ",,,\n,,,\n", "only-delims.csv:2:1"),
     ]
 
     @Test("malformed text files each give one error naming the file and, where there is one, line and column")

@@ -9,6 +9,14 @@ public enum KMeansAlgorithm: String, Sendable, CaseIterable, Codable {
     /// centres settle.
     case hamerly
 
+    /// Parses `"auto"`, `"lloyd"` or `"hamerly"`; throws naming `algorithm` for anything else.
+    public init(name: String) throws {
+        guard let algorithm = KMeansAlgorithm(rawValue: name) else {
+            throw KMeansError.invalidArgument(argument: "algorithm", reason: "Unsupported algorithm '\(name)' (use auto, lloyd or hamerly)")
+        }
+        self = algorithm
+    }
+
     /// The concrete algorithm for `points` × `dimensions` data and `centers` centres. `auto` picks Hamerly only
     /// where it measured faster than the Lloyd kernel (docs/BENCHMARKS.md): K ≥ 32 centres and D ≥ 8. Below
     /// D = 8 the points-in-lanes Lloyd kernel is cheaper than Hamerly's per-point bound check, and with few
@@ -21,15 +29,26 @@ public enum KMeansAlgorithm: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// The assignment step of a full-batch training loop, remembering whatever the chosen algorithm carries between
-/// passes (Hamerly's bounds). Keep one engine per data set, call ``pass(points:centers:accumulate:)`` once per
-/// step with the same points; the result equals ``DistanceKernels/lloydPass(points:centers:accumulate:)``.
+/// The assignment step of a full-batch training loop, remembering what carries over between passes over the same
+/// data: Hamerly's bounds, the output arrays (reused, so a step allocates no new pass buffers), and, for
+/// ``ModelFunction``, the last batch it validated and (for cosine) normalised.
+///
+/// Keep one engine per training loop and call ``pass(points:centers:accumulate:)`` once per step; the result equals
+/// ``DistanceKernels/lloydPass(points:centers:accumulate:)``. Through `ModelFunction`'s `engine:` methods the engine
+/// notices a new batch by itself; when calling ``pass(points:centers:accumulate:)`` directly, call ``reset()``
+/// whenever the points change.
 public struct AssignmentEngine: Sendable {
     /// The algorithm asked for (may be `auto`).
     public let algorithm: KMeansAlgorithm
     /// Threads to use (`nil`: all cores).
     public let threads: Int?
     private var hamerly = HamerlyState()
+    private var buffers = LloydPass(indices: [], distances: [], sums: [], counts: [])
+    /// The batch last handed to ``preparedPoints(for:normalize:validate:)`` (kept to recognise it again) and the
+    /// points derived from it (the same storage, or its l2-normalised copy).
+    private var lastBatch: Matrix?
+    private var lastPrepared: Matrix?
+    private var lastNormalized = false
 
     /// Creates an engine for `algorithm`.
     public init(algorithm: KMeansAlgorithm = .auto, threads: Int? = nil) {
@@ -37,16 +56,53 @@ public struct AssignmentEngine: Sendable {
         self.threads = threads
     }
 
-    /// Assigns `points` to `centers` (and accumulates per-cluster sums and counts when asked).
-    public mutating func pass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
-        switch algorithm.resolved(points: points.rows, dimensions: points.columns, centers: centers.rows) {
-        case .hamerly:
-            return hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads)
-        case .lloyd, .auto:
-            return DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads)
-        }
+    /// The concrete algorithm used for `points` × `centers`.
+    public func resolvedAlgorithm(points: Matrix, centers: Matrix) -> KMeansAlgorithm {
+        algorithm.resolved(points: points.rows, dimensions: points.columns, centers: centers.rows)
     }
 
-    /// Forgets carried state (call when the points change).
-    public mutating func reset() { hamerly.reset() }
+    /// Assigns `points` to `centers` (and accumulates per-cluster sums and counts when asked).
+    ///
+    /// The returned arrays share storage with the engine's buffers until the next pass; release the result before
+    /// the next pass to let it write in place (holding on to it is safe, it only costs a copy).
+    public mutating func pass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
+        switch resolvedAlgorithm(points: points, centers: centers) {
+        case .hamerly:
+            hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads, into: &buffers)
+            lastFullSearchCount = hamerly.lastFullSearchCount
+        case .lloyd, .auto:
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
+                                      into: &buffers)
+            lastFullSearchCount = points.rows
+        }
+        return buffers
+    }
+
+    /// Number of points that needed a full nearest-centre search in the last pass (all of them for Lloyd).
+    public private(set) var lastFullSearchCount = 0
+
+    /// Forgets carried state (bounds and the remembered batch): call when the points change.
+    public mutating func reset() {
+        hamerly.reset()
+        lastBatch = nil
+        lastPrepared = nil
+    }
+
+    /// The points to assign for `batch`: `batch` itself, or its l2-normalised rows when `normalize`. A batch equal
+    /// to the previous one (checked by storage identity first, then by value) reuses the previous result without
+    /// running `validate` or normalising again; any other batch is validated, prepared, and resets the bounds.
+    mutating func preparedPoints(
+        for batch: Matrix, normalize: Bool, validate: (Matrix) throws -> Void
+    ) rethrows -> Matrix {
+        if let lastBatch, let lastPrepared, lastNormalized == normalize, lastBatch == batch {
+            return lastPrepared
+        }
+        try validate(batch)
+        let prepared = normalize ? batch.l2NormalizedRows() : batch
+        hamerly.reset()
+        lastBatch = batch
+        lastPrepared = prepared
+        lastNormalized = normalize
+        return prepared
+    }
 }

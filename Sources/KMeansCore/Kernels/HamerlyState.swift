@@ -23,6 +23,17 @@ public struct HamerlyState: Sendable {
     /// Creates an empty state; the first pass searches every point.
     public init() {}
 
+    /// Starts from guessed assignments of `points` to `centers` with no lower bounds: the next pass with the same
+    /// points and centres keeps a guess only where its distance proves it nearest (under half the gap from its
+    /// centre to any other centre) and searches every other point, so the result is still exact.
+    mutating func seed(guesses: [Int32], points: Matrix, centers: Matrix) {
+        precondition(guesses.count == points.rows, "one guess per point")
+        shape = (points.rows, points.columns, centers.rows)
+        indices = guesses
+        lower = [Float](repeating: 0, count: points.rows)
+        previousCenters = centers
+    }
+
     /// Forgets the bounds, so the next pass searches every point.
     public mutating func reset() {
         previousCenters = nil

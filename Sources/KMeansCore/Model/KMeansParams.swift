@@ -85,6 +85,10 @@ public struct KMeansParams: Sendable {
     public var emptyClusterPolicy: EmptyClusterPolicy
     /// The mini-batch learning-rate rule (default: the documented `1/(n+m)`).
     public var miniBatchLearningRate: MiniBatchLearningRate
+    /// The exact assignment algorithm of full-batch training (ours, not TF's): `.lloyd`, `.hamerly`, or `.auto`
+    /// (the default, chosen from the shape). Every choice gives the same assignments and centres; mini-batch
+    /// training always uses the Lloyd kernel, so only `.auto` and `.lloyd` are accepted with `useMiniBatch`.
+    public var algorithm: KMeansAlgorithm
 
     /// Creates parameters with TF's defaults (random init, squared Euclidean, mini-batch, M = 1, 2 retries).
     public init(
@@ -97,7 +101,8 @@ public struct KMeansParams: Sendable {
         kmeansPlusPlusNumRetries: Int = 2,
         relativeTolerance: Double? = nil,
         emptyClusterPolicy: EmptyClusterPolicy = .origin,
-        miniBatchLearningRate: MiniBatchLearningRate = .documented
+        miniBatchLearningRate: MiniBatchLearningRate = .documented,
+        algorithm: KMeansAlgorithm = .auto
     ) {
         self.numClusters = numClusters
         self.initialClusters = initialClusters
@@ -109,6 +114,7 @@ public struct KMeansParams: Sendable {
         self.relativeTolerance = relativeTolerance
         self.emptyClusterPolicy = emptyClusterPolicy
         self.miniBatchLearningRate = miniBatchLearningRate
+        self.algorithm = algorithm
     }
 
     /// The k actually used: rows of an explicit initial matrix, else `numClusters`.
@@ -145,6 +151,9 @@ public struct KMeansParams: Sendable {
         }
         if let tolerance = relativeTolerance, !(tolerance.isFinite && tolerance >= 0) {
             throw KMeansError.invalidArgument(argument: "relativeTolerance", reason: "must be a finite number ≥ 0 or nil, given: \(tolerance)")
+        }
+        if useMiniBatch && algorithm == .hamerly {
+            throw KMeansError.invalidArgument(argument: "algorithm", reason: "'hamerly' needs full-batch training (useMiniBatch: false): its bounds carry over between passes over the same points; mini-batch steps use 'lloyd' ('auto' picks it)")
         }
     }
 }

@@ -85,3 +85,18 @@ public struct StepResult: Sendable {
     /// TF's training loss: the pre-update sum of distances over the batch.
     public var loss: Float { assignment.loss }
 }
+
+/// The outcome of a training step without its per-point assignment: what a training loop that only needs the new
+/// state and the loss keeps (see `ModelFunction.trainStepSummary(_:batch:engine:)`).
+public struct StepSummary: Sendable {
+    /// The state after the update, with `globalStep` incremented.
+    public var state: KMeansState
+    /// TF's training loss: the pre-update sum of distances over the batch (the same value as `StepResult.loss`).
+    public var loss: Float
+
+    /// Creates a summary.
+    public init(state: KMeansState, loss: Float) {
+        self.state = state
+        self.loss = loss
+    }
+}

@@ -55,6 +55,11 @@ public struct ModelFunction: Sendable {
     /// One run of TF's init op on `batch` (spec §2.1): appends 0…remaining centres chosen from the batch (or the
     /// explicit matrix) and sets `initialized` once k centres exist. A no-op when already initialized.
     public func initialize(_ state: KMeansState, batch: Matrix) throws -> KMeansState {
+        try initialize(state, batch: batch, preparedPoints: nil)
+    }
+
+    /// `preparedPoints`: the batch already validated (and normalised for cosine); nil: validate here.
+    private func initialize(_ state: KMeansState, batch: Matrix, preparedPoints: Matrix?) throws -> KMeansState {
         if state.initialized { return state }
         let numSelected = state.clusters.rows
         let remaining = k - numSelected
@@ -66,19 +71,25 @@ public struct ModelFunction: Sendable {
         case .matrix(let centers):
             chosen = centers
         case .random:
-            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            if preparedPoints == nil {
+                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            }
             chosen = try InitialSampling.random(batch: batch, remaining: remaining, seed: params.randomSeed)
         case .kmeansPlusPlus:
-            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            if preparedPoints == nil {
+                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            }
             guard batch.rows >= remaining else {
                 throw KMeansError.initializationFailed("kmeans++ needs a first batch of at least k = \(remaining) points, got \(batch.rows)")
             }
-            let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+            let points = preparedPoints ?? (params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch)
             chosen = try InitialSampling.kmeansPlusPlus(
                 points: points, count: remaining, seed: params.randomSeed,
                 retries: params.effectiveRetries(numToSample: remaining))
         case .callable(let choose):
-            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            if preparedPoints == nil {
+                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+            }
             chosen = try choose(batch, remaining)
             guard chosen.rows <= remaining else {
                 throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.rows) rows but only \(remaining) were requested")
@@ -99,13 +110,32 @@ public struct ModelFunction: Sendable {
         return next
     }
 
+    /// ``initialize(_:batch:)`` for a full-batch training loop that keeps `engine`: the batch is validated (and,
+    /// for cosine, normalised) once, and the training step on the same batch reuses that work.
+    public func initialize(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> KMeansState {
+        if state.initialized || params.useMiniBatch { return try initialize(state, batch: batch) }
+        if case .matrix = params.initialClusters { return try initialize(state, batch: batch) }
+        try checkShape(batch, expectedColumns: state.clusters.rows > 0 ? state.clusters.columns : nil)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        return try initialize(state, batch: batch, preparedPoints: points)
+    }
+
     private func checkBatch(_ batch: Matrix, expectedColumns: Int?) throws {
+        try checkShape(batch, expectedColumns: expectedColumns)
+        try checkFinite(batch)
+    }
+
+    private func checkShape(_ batch: Matrix, expectedColumns: Int?) throws {
         guard batch.rows > 0 else { throw KMeansError.invalidInput("empty batch (0 rows)") }
         guard batch.columns > 0 else { throw KMeansError.invalidInput("batch has 0 columns") }
         if let expected = expectedColumns, expected != batch.columns {
             throw KMeansError.invalidInput("batch has \(batch.columns) columns but the centres have \(expected)")
         }
-        if let bad = batch.values.firstIndex(where: { !$0.isFinite }) {
+    }
+
+    private func checkFinite(_ batch: Matrix) throws {
+        if let bad = batch.firstNonFiniteIndex() {
             throw KMeansError.invalidInput("batch row \(bad / batch.columns), column \(bad % batch.columns) is \(batch.values[bad]), not a finite number")
         }
     }
@@ -139,6 +169,47 @@ public struct ModelFunction: Sendable {
             sums: pass.sums, counts: pass.counts)
     }
 
+    /// ``beginStep(_:batch:)`` for a training loop that keeps `engine` across steps. In full-batch mode the
+    /// assignment runs on `engine` (its `algorithm`: Lloyd, or Hamerly's bounds carried between steps over the same
+    /// data; the result is the same), and a batch equal to the previous one is neither validated nor normalised
+    /// again. Mini-batch steps ignore the engine.
+    public func beginStep(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> PendingStep {
+        if params.useMiniBatch { return try beginStep(state, batch: batch) }
+        try requireInitialized(state)
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        let centers = inferenceCenters(state)
+        let pass = engine.pass(points: points, centers: centers, accumulate: true)
+        return PendingStep(
+            state: state, assignment: makeAssignment(pass), assignmentCenters: centers, points: points,
+            sums: pass.sums, counts: pass.counts)
+    }
+
+    /// One whole training step on `engine`: `finishStep(beginStep(state, batch, engine))`.
+    public func trainStep(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> StepResult {
+        finishStep(try beginStep(state, batch: batch, engine: &engine))
+    }
+
+    /// ``trainStep(_:batch:engine:)`` without the per-point assignment: the same next state and loss (bit for bit),
+    /// but no `n`-long index and distance arrays are handed out, so a full-batch loop keeps only the engine's
+    /// buffers (8 bytes per point) besides the data. Mini-batch steps run ``trainStep(_:batch:)``.
+    public func trainStepSummary(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> StepSummary {
+        if params.useMiniBatch {
+            let result = try trainStep(state, batch: batch)
+            return StepSummary(state: result.state, loss: result.loss)
+        }
+        try requireInitialized(state)
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        let pass = engine.pass(points: points, centers: inferenceCenters(state), accumulate: true)
+        var next = state
+        next.clusters = fullBatchCenters(sums: pass.sums, counts: pass.counts, distances: pass.distances, points: points)
+        next.globalStep += 1
+        return StepSummary(state: next, loss: loss(of: pass.distances))
+    }
+
     /// The second half of a training step: the centre update (Lloyd or mini-batch rule) and `globalStep += 1`.
     public func finishStep(_ pending: PendingStep) -> StepResult {
         var next = pending.state
@@ -157,24 +228,31 @@ public struct ModelFunction: Sendable {
     }
 
     private func fullBatchCenters(_ pending: PendingStep) -> Matrix {
-        let d = pending.points.columns
+        fullBatchCenters(sums: pending.sums, counts: pending.counts, distances: pending.assignment.distances,
+                         points: pending.points)
+    }
+
+    /// TF's update `sums / (counts + 1e-6)`; empty clusters per `emptyClusterPolicy` (`distances` ranks the points
+    /// farthest from their centre; any positive scaling of them gives the same order).
+    private func fullBatchCenters(sums: [Float], counts: [Float], distances: [Float], points: Matrix) -> Matrix {
+        let d = points.columns
         var values = [Float](repeating: 0, count: k * d)
         var empty: [Int] = []
         for j in 0..<k {
-            let count = pending.counts[j]
+            let count = counts[j]
             if count == 0 { empty.append(j) }
             let denominator = count + Float(1e-6)
-            for t in 0..<d { values[j * d + t] = pending.sums[j * d + t] / denominator }
+            for t in 0..<d { values[j * d + t] = sums[j * d + t] / denominator }
         }
         var centers = Matrix(rows: k, columns: d, values: values)
         if params.emptyClusterPolicy == .farthestPoint, !empty.isEmpty {
             // Points farthest from their own centre first; ties to the lower index.
-            let order = pending.assignment.distances.indices.sorted {
-                let a = pending.assignment.distances[$0], b = pending.assignment.distances[$1]
+            let order = distances.indices.sorted {
+                let a = distances[$0], b = distances[$1]
                 return a != b ? a > b : $0 < $1
             }
             for (j, i) in zip(empty, order) {
-                for t in 0..<d { centers[j, t] = pending.points[i, t] }
+                for t in 0..<d { centers[j, t] = points[i, t] }
             }
         }
         if params.keepsClustersNormalized { centers = centers.l2NormalizedRows() }
@@ -230,11 +308,32 @@ public struct ModelFunction: Sendable {
     public func allDistances(_ batch: Matrix, state: KMeansState) throws -> Matrix {
         try requireInitialized(state)
         try checkBatch(batch, expectedColumns: state.clusters.columns)
+        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+        return allDistances(preparedPoints: points, state: state)
+    }
+
+    /// What `predict` needs for `batch`: the nearest-centre assignment (as ``nearest(_:state:)``) and/or the raw
+    /// distances (as ``allDistances(_:state:)``), validating and (for cosine) normalising the batch once.
+    public func predictions(
+        _ batch: Matrix, state: KMeansState, nearest wantNearest: Bool, allDistances wantDistances: Bool
+    ) throws -> (nearest: Assignment?, allDistances: Matrix?) {
+        try requireInitialized(state)
+        try checkBatch(batch, expectedColumns: state.clusters.columns)
+        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+        var assignment: Assignment?
+        if wantNearest {
+            let pass = DistanceKernels.lloydPass(points: points, centers: inferenceCenters(state), accumulate: false)
+            assignment = makeAssignment(pass)
+        }
+        return (assignment, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
+    }
+
+    private func allDistances(preparedPoints points: Matrix, state: KMeansState) -> Matrix {
         switch params.distanceMetric {
         case .squaredEuclidean:
-            return DistanceKernels.allDistances(points: batch, centers: state.clusters)
+            return DistanceKernels.allDistances(points: points, centers: state.clusters)
         case .cosine:
-            var distances = DistanceKernels.allDistances(points: batch.l2NormalizedRows(), centers: inferenceCenters(state))
+            var distances = DistanceKernels.allDistances(points: points, centers: inferenceCenters(state))
             distances.withUnsafeMutableValues { buffer in
                 for i in buffer.indices { buffer[i] *= 0.5 }
             }
@@ -247,9 +346,18 @@ public struct ModelFunction: Sendable {
         if params.distanceMetric == .cosine {
             for i in distances.indices { distances[i] *= 0.5 }
         }
+        return Assignment(indices: pass.indices.map { Int($0) }, distances: distances, loss: loss(of: pass.distances))
+    }
+
+    /// TF's loss: the sequential float32 sum of the per-point distances (halved first for cosine).
+    private func loss(of kernelDistances: [Float]) -> Float {
         var loss: Float = 0
-        for value in distances { loss += value }
-        return Assignment(indices: pass.indices.map { Int($0) }, distances: distances, loss: loss)
+        if params.distanceMetric == .cosine {
+            for value in kernelDistances { loss += value * 0.5 }
+        } else {
+            for value in kernelDistances { loss += value }
+        }
+        return loss
     }
 
     private func requireInitialized(_ state: KMeansState) throws {

@@ -15,3 +15,27 @@ extension Matrix {
         return out
     }
 }
+
+extension Matrix {
+    /// Index (into `values`) of the first NaN or infinity, or nil when every value is finite.
+    func firstNonFiniteIndex() -> Int? {
+        values.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress else { return nil }
+            let raw = UnsafeRawPointer(base)
+            let stride = MemoryLayout<Float>.stride
+            var start = 0
+            // x − x is 0 for finite x and NaN otherwise: a whole block of 64 values is cleared with 4 vector checks.
+            while start + 64 <= buffer.count {
+                var flags = SIMD16<Float>()
+                for u in 0..<4 {
+                    let v = raw.loadUnaligned(fromByteOffset: (start + 16 * u) * stride, as: SIMD16<Float>.self)
+                    flags += v - v
+                }
+                if flags != SIMD16<Float>() { break }
+                start += 64
+            }
+            for i in start..<buffer.count where !buffer[i].isFinite { return i }
+            return nil
+        }
+    }
+}
