@@ -1,4 +1,5 @@
 import KMeansCore
+import Synchronization
 
 /// A small, explicit, seeded random number generator (SplitMix64): the same seed gives the same run everywhere.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -12,6 +13,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Core's `AssignmentEngine` behind a lock, so the value-type `StepEngine` can share one across its jobs.
+final class AssignmentEngineBox: Sendable {
+    private let engine = Mutex(AssignmentEngine())
+
+    /// Runs `body` with exclusive use of the engine.
+    func withEngine<Result: Sendable>(_ body: (inout AssignmentEngine) throws -> Result) throws -> Result {
+        try engine.withLock { engine in try body(&engine) }
     }
 }
 
@@ -53,6 +64,10 @@ public struct StepEngine: Sendable {
     public let settings: WorkbenchSettings
     /// A fixed shuffled order of the rows; mini-batches are consecutive slices of it.
     public let batchOrder: [Int]
+    /// Core's full-batch assignment engine for this run: validates and (for cosine) normalises the data once, and
+    /// keeps its buffers (and Hamerly's bounds where `auto` picks it) from step to step. Shared by the run's jobs,
+    /// which take turns; any order of centres gives core's exact Lloyd assignment.
+    private let assignmentEngine = AssignmentEngineBox()
 
     /// Prepares an engine for `data` under `settings`.
     public init(data: Matrix, settings: WorkbenchSettings) {
@@ -115,9 +130,13 @@ public struct StepEngine: Sendable {
 
     /// First half-step: the mini-batch sync (M > 1) and the assignment of the batch to its nearest centres.
     public func assign(_ state: KMeansState) throws -> PendingAssignment {
-        let rows = settings.useMiniBatch ? batch(forStep: Int(state.globalStep)) : []
-        let batchMatrix = settings.useMiniBatch ? data.gathering(rows: rows) : data
-        let step = try model().beginStep(state, batch: batchMatrix)
+        guard settings.useMiniBatch else {
+            let model = try model()
+            let step = try assignmentEngine.withEngine { engine in try model.beginStep(state, batch: data, engine: &engine) }
+            return PendingAssignment(step: step, batch: [])
+        }
+        let rows = batch(forStep: Int(state.globalStep))
+        let step = try model().beginStep(state, batch: data.gathering(rows: rows))
         return PendingAssignment(step: step, batch: rows)
     }
 

@@ -114,6 +114,26 @@ struct RasterAndCancellationTests {
         #expect(reference.labels == whole.labels)
     }
 
+    /// Full-batch steps go through core's `AssignmentEngine` (data validated and normalised once, buffers kept);
+    /// the states and losses equal core's plain `trainStep` bit for bit, for both metrics and both empty policies.
+    @Test(arguments: [WorkbenchSettings.Metric.squaredEuclidean, .cosine])
+    func engineStepsEqualPlainTrainSteps(_ metric: WorkbenchSettings.Metric) throws {
+        for policy in WorkbenchSettings.EmptyClusterPolicy.allCases {
+            var session = Self.session(.oldFaithful) { $0.k = 5; $0.metric = metric; $0.emptyClusterPolicy = policy; $0.relativeTolerance = 0 }
+            try Self.press(&session, "nnnhh<left><left>nn")
+            let model = try session.engine.model()
+            var state = session.frames[0].state
+            var losses: [Double] = []
+            for _ in 0..<5 {
+                let result = try model.trainStep(state, batch: DataSet.BuiltIn.oldFaithful.dataSet.points)
+                losses.append(Double(result.loss))
+                state = result.state
+            }
+            #expect(session.frames.last?.state == state, "\(metric) \(policy)")
+            #expect(session.statsUpToCursor.map(\.score) == losses)
+        }
+    }
+
     // MARK: cancellation
 
     @Test func aCancelledJobEndsWithoutAFrame() throws {
