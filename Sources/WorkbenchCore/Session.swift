@@ -83,9 +83,14 @@ public struct PlotBounds: Sendable, Equatable {
 
     /// Bounds of `points` under `map`, padded by 4 % and never empty.
     public init(points: Matrix, map: PlaneMap) {
+        self.init(projected: Session.project(points, map: map))
+    }
+
+    /// Bounds of plane positions given interleaved (x, y), padded by 4 % and never empty.
+    init(projected: [Float]) {
         var minX = Float.infinity, maxX = -Float.infinity, minY = Float.infinity, maxY = -Float.infinity
-        for i in 0..<points.rows {
-            let p = map.project(points.row(i))
+        for i in 0..<(projected.count / 2) {
+            let p = (x: projected[2 * i], y: projected[2 * i + 1])
             minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y)
         }
         if !minX.isFinite { minX = 0; maxX = 1; minY = 0; maxY = 1 }
@@ -178,8 +183,8 @@ public struct Session: Sendable {
         view.projection = Session.defaultProjection(columns: dataSet.points.columns)
         self.view = view
         planeMap = PlaneMap(projection: view.projection, points: dataSet.points)
-        bounds = PlotBounds(points: dataSet.points, map: planeMap)
         projected = Session.project(dataSet.points, map: planeMap)
+        bounds = PlotBounds(projected: projected)
         screenWidth = width
         screenHeight = height
         restart()
@@ -540,8 +545,8 @@ public struct Session: Sendable {
     public mutating func setProjection(_ projection: Projection) {
         view.projection = projection
         planeMap = PlaneMap(projection: projection, points: dataSet.points)
-        bounds = PlotBounds(points: dataSet.points, map: planeMap)
         projected = Session.project(dataSet.points, map: planeMap)
+        bounds = PlotBounds(projected: projected)
     }
 
     /// Plane positions of all rows, interleaved.
