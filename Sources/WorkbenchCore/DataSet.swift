@@ -92,7 +92,7 @@ public enum Projection: Sendable, Equatable {
 }
 
 /// A fitted 2-D projection: maps rows of the data to plane coordinates and back.
-public struct PlaneMap: Sendable {
+public struct PlaneMap: Sendable, Equatable {
     /// The projection it implements.
     public let projection: Projection
     /// Column means (used by PCA and to fill unseen columns when mapping back).

@@ -1,4 +1,5 @@
 import KMeansCore
+import Synchronization
 
 /// A small, explicit, seeded random number generator (SplitMix64): the same seed gives the same run everywhere.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -15,17 +16,35 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
+/// Core's `AssignmentEngine` behind a lock, so the value-type `StepEngine` can share one across its jobs.
+final class AssignmentEngineBox: Sendable {
+    private let engine = Mutex(AssignmentEngine())
+
+    /// Runs `body` with exclusive use of the engine.
+    func withEngine<Result: Sendable>(_ body: (inout AssignmentEngine) throws -> Result) throws -> Result {
+        try engine.withLock { engine in try body(&engine) }
+    }
+}
+
 /// The first half-step's result as the workbench keeps it: core's pending step plus which data rows were in the batch.
 public struct PendingAssignment: Sendable {
     /// Core's pending step (state after the sync, the batch assignment, the assignment centres).
     public var step: PendingStep
-    /// Row indices of the batch in the data (all rows in full batch).
+    /// Row indices of the batch in the data (empty in full batch, where the batch is every row).
     public var batch: [Int]
 
     /// State after the mini-batch sync (unchanged in full batch).
     public var state: KMeansState { step.state }
     /// Nearest centre per batch row.
-    public var labels: [Int32] { step.assignment.indices.map { Int32($0) } }
+    public var labels: [Int32] {
+        let indices = step.assignment.indices
+        return [Int32](unsafeUninitializedCapacity: indices.count) { out, count in
+            indices.withUnsafeBufferPointer { source in
+                for i in 0..<source.count { out[i] = Int32(truncatingIfNeeded: source[i]) }
+            }
+            count = indices.count
+        }
+    }
     /// Sum of distances to the nearest centre over the batch (the step's loss, TF's pre-update score).
     public var loss: Double { Double(step.assignment.loss) }
 }
@@ -45,6 +64,10 @@ public struct StepEngine: Sendable {
     public let settings: WorkbenchSettings
     /// A fixed shuffled order of the rows; mini-batches are consecutive slices of it.
     public let batchOrder: [Int]
+    /// Core's full-batch assignment engine for this run: validates and (for cosine) normalises the data once, and
+    /// keeps its buffers (and Hamerly's bounds where `auto` picks it) from step to step. Shared by the run's jobs,
+    /// which take turns; any order of centres gives core's exact Lloyd assignment.
+    private let assignmentEngine = AssignmentEngineBox()
 
     /// Prepares an engine for `data` under `settings`.
     public init(data: Matrix, settings: WorkbenchSettings) {
@@ -107,9 +130,13 @@ public struct StepEngine: Sendable {
 
     /// First half-step: the mini-batch sync (M > 1) and the assignment of the batch to its nearest centres.
     public func assign(_ state: KMeansState) throws -> PendingAssignment {
+        guard settings.useMiniBatch else {
+            let model = try model()
+            let step = try assignmentEngine.withEngine { engine in try model.beginStep(state, batch: data, engine: &engine) }
+            return PendingAssignment(step: step, batch: [])
+        }
         let rows = batch(forStep: Int(state.globalStep))
-        let batchMatrix = settings.useMiniBatch ? data.gathering(rows: rows) : data
-        let step = try model().beginStep(state, batch: batchMatrix)
+        let step = try model().beginStep(state, batch: data.gathering(rows: rows))
         return PendingAssignment(step: step, batch: rows)
     }
 
@@ -131,8 +158,36 @@ public struct StepEngine: Sendable {
         return state.clusters
     }
 
+    /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula (ties → lower index).
+    /// Rows are handled in chunks of about 16 M multiply-adds (or `chunkRows`); `isCancelled` is asked before each
+    /// chunk, and a cancelled pass returns nil.
+    public static func nearest(points: Matrix, centres: Matrix, metric: WorkbenchSettings.Metric,
+                               chunkRows: Int? = nil, isCancelled: () -> Bool) -> (labels: [Int32], loss: Double)? {
+        let n = points.rows, k = centres.rows
+        let chunkRows = chunkRows ?? max(65_536, 16_777_216 / max(1, points.columns * k))
+        guard k > 0, n > 0, centres.columns == points.columns else { return ([Int32](repeating: 0, count: n), 0) }
+        var labels = [Int32](repeating: 0, count: n)
+        var loss = 0.0
+        var start = 0
+        while start < n {
+            if isCancelled() { return nil }
+            let end = min(n, start + max(1, chunkRows))
+            let chunk = start == 0 && end == n ? points : points.rows(start..<end)
+            let pass = DistanceKernels.lloydPass(points: chunk, centers: centres, accumulate: false)
+            labels.withUnsafeMutableBufferPointer { out in
+                pass.indices.withUnsafeBufferPointer { source in
+                    for i in 0..<source.count { out[start + i] = source[i] }
+                }
+            }
+            for distance in pass.distances { loss += Double(metric == .cosine ? 0.5 * distance : distance) }
+            start = end
+        }
+        return (labels, loss)
+    }
+
     /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula.
     public static func nearest(points: Matrix, rows: [Int]?, centres: Matrix, metric: WorkbenchSettings.Metric) -> (labels: [Int32], loss: Double) {
+        if rows == nil, let all = nearest(points: points, centres: centres, metric: metric, isCancelled: { false }) { return all }
         let d = points.columns, k = centres.rows
         let count = rows?.count ?? points.rows
         var labels = [Int32](repeating: 0, count: count)

@@ -1,4 +1,5 @@
 import KMeansCore
+import Synchronization
 
 /// What one iteration did, for the side panel's table and sparklines.
 public struct IterationStats: Sendable, Equatable {
@@ -25,7 +26,7 @@ public struct Frame: Sendable {
     public var phase: Phase
     /// The training variables.
     public var state: KMeansState
-    /// After `assigned`: the pending assignment the update will use.
+    /// After `assigned`: the pending assignment the update will use (dropped once that update is in the history).
     public var pending: PendingAssignment?
     /// Cluster of every point as shown (empty before the first assignment).
     public var labels: [Int32]
@@ -37,11 +38,34 @@ public struct Frame: Sendable {
     public var clusterSizes: [Int]
     /// Whether the relative loss change fell below the tolerance at this frame.
     public var converged: Bool
-    /// On `assigned` frames: the labels shown before this assignment (to count points that changed cluster).
+    /// On `assigned` frames: the labels shown before this assignment, to count points that changed cluster (dropped
+    /// once the update is in the history).
     public var previousLabels: [Int32]? = nil
 
     /// The phase that comes next from here.
     public var nextPhase: Phase { phase == .assigned ? .updated : .assigned }
+}
+
+/// A flag a running computation polls between its parts; set it from any thread to make the computation stop early.
+public final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    /// Creates a flag that is not set.
+    public init() {}
+
+    /// Asks the computations holding this flag to stop.
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+
+    /// Whether `cancel()` was called.
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// The error a `FrameJob` ends with when its `CancellationFlag` was set before it finished.
+public struct FrameJobCancelled: Error, Equatable, CustomStringConvertible {
+    /// Creates the error.
+    public init() {}
+    /// A short description.
+    public var description: String { "computation cancelled" }
 }
 
 /// The work to compute the frame after `frame`; a value that can run on any thread.
@@ -52,24 +76,41 @@ public struct FrameJob: Sendable {
     public let frame: Frame
     /// The previous iteration's loss, for the convergence test.
     public let previousScore: Double?
+    /// Polled before each part of the computation (core's step call, each chunk of display labels, the
+    /// bookkeeping); once set, the job ends with `FrameJobCancelled` at the next check.
+    public let cancellation: CancellationFlag
 
-    /// Computes the next frame, or the error core reported.
+    /// Creates a job advancing `frame` under `engine`.
+    public init(engine: StepEngine, frame: Frame, previousScore: Double?, cancellation: CancellationFlag = CancellationFlag()) {
+        self.engine = engine
+        self.frame = frame
+        self.previousScore = previousScore
+        self.cancellation = cancellation
+    }
+
+    /// Computes the next frame, or the error core reported, or `FrameJobCancelled`.
     public func run() -> Result<Frame, any Error> {
-        Result { try FrameJob.advance(engine: engine, frame: frame, previousScore: previousScore) }
+        Result { try FrameJob.advance(engine: engine, frame: frame, previousScore: previousScore, cancellation: cancellation) }
     }
 
     /// The frame one half-step after `frame`.
-    public static func advance(engine: StepEngine, frame: Frame, previousScore: Double?) throws -> Frame {
+    public static func advance(engine: StepEngine, frame: Frame, previousScore: Double?,
+                               cancellation: CancellationFlag = CancellationFlag()) throws -> Frame {
         let settings = engine.settings
+        func checkCancelled() throws { if cancellation.isCancelled { throw FrameJobCancelled() } }
+        func allLabels(_ state: KMeansState) throws -> [Int32] {
+            guard let result = StepEngine.nearest(points: engine.points, centres: engine.assignmentCentres(state), metric: settings.metric,
+                                                  isCancelled: { cancellation.isCancelled }) else { throw FrameJobCancelled() }
+            return result.labels
+        }
+        try checkCancelled()
         switch frame.phase {
         case .initialized, .updated:
             let pending = try engine.assign(frame.state)
-            var labels: [Int32]
-            if settings.useMiniBatch {
-                labels = StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(pending.state), metric: settings.metric).labels
-            } else {
-                labels = pending.labels
-            }
+            try checkCancelled()
+            // Mini-batch assigns only the batch; the screen shows every point against the same centres.
+            let labels = settings.useMiniBatch ? try allLabels(pending.state) : pending.labels
+            try checkCancelled()
             return Frame(phase: .assigned, state: pending.state, pending: pending, labels: labels,
                          batch: settings.useMiniBatch ? pending.batch : [], stats: nil,
                          clusterSizes: sizes(labels, k: settings.k), converged: false,
@@ -77,9 +118,12 @@ public struct FrameJob: Sendable {
         case .assigned:
             guard let pending = frame.pending else { return frame }
             let next = try engine.update(pending)
+            try checkCancelled()
             var labels = frame.labels
+            var clusterSizes = frame.clusterSizes
             if settings.useMiniBatch {
-                labels = StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(next), metric: settings.metric).labels
+                labels = try allLabels(next)
+                clusterSizes = sizes(labels, k: settings.k)
             }
             let before = displayCentres(engine: engine, state: frame.state)
             let after = displayCentres(engine: engine, state: next)
@@ -96,7 +140,7 @@ public struct FrameJob: Sendable {
                 converged = abs(pending.loss - previousScore) / (1 + abs(previousScore)) < settings.relativeTolerance
             }
             return Frame(phase: .updated, state: next, pending: nil, labels: labels, batch: frame.batch, stats: stats,
-                         clusterSizes: sizes(labels, k: settings.k), converged: converged)
+                         clusterSizes: clusterSizes, converged: converged)
         }
     }
 
@@ -108,15 +152,22 @@ public struct FrameJob: Sendable {
 
     static func sizes(_ labels: [Int32], k: Int) -> [Int] {
         var out = [Int](repeating: 0, count: k)
-        for l in labels where Int(l) < k { out[Int(l)] += 1 }
+        labels.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { counts in
+                for label in source where label >= 0 && Int(label) < k { counts[Int(label)] += 1 }
+            }
+        }
         return out
     }
 
     static func movedCount(previous: [Int32]?, current: [Int32]) -> Int {
         guard let previous, previous.count == current.count else { return current.count }
         var count = 0
-        for i in current.indices where current[i] != previous[i] { count += 1 }
+        previous.withUnsafeBufferPointer { a in
+            current.withUnsafeBufferPointer { b in
+                for i in 0..<b.count { count &+= a[i] != b[i] ? 1 : 0 }
+            }
+        }
         return count
     }
 }
-

@@ -5,8 +5,16 @@ public struct Renderer: Sendable {
     /// Colours reduced to the terminal's tier.
     public let palette: Palette
 
-    /// Creates a renderer for `tier`.
-    public init(tier: ColorTier) { palette = Palette(tier: tier) }
+    /// The last point raster and Voronoi regions, reused while their inputs are unchanged (nil: always rebuilt).
+    private let cache: RasterCache?
+
+    /// Creates a renderer for `tier`. With `cachesRasterisation` (the default) it keeps the last rasterised points
+    /// and Voronoi regions and reuses them while the labels, data, projection and plot size are unchanged; without
+    /// it every frame is rasterised from scratch (same output, for measuring the cold cost).
+    public init(tier: ColorTier, cachesRasterisation: Bool = true) {
+        palette = Palette(tier: tier)
+        cache = cachesRasterisation ? RasterCache() : nil
+    }
 
     /// Renders `session` at its screen size.
     public func render(_ session: Session) -> CellGrid {
@@ -122,24 +130,15 @@ public struct Renderer: Sendable {
         let k = checkpoint?.entry.centres.rows ?? session.settings.k
         let labels = checkpoint?.labels ?? session.displayLabels
         let centres = checkpoint?.entry.centres ?? session.displayCentres(frame)
-        let centrePositions: [(x: Float, y: Float)] = (0..<centres.rows).map { session.centrePlanePosition(centres, $0, frame: frame) }
+        let centrePositions: [(x: Float, y: Float)] = session.centrePlanePositions(centres, frame: frame)
 
         // Voronoi shading: background of every plot cell = its nearest centre under the run's metric.
         var region = [Int](repeating: -1, count: plot.width * plot.height)
         if session.view.voronoi, centres.rows > 0 {
-            let metricCentres = session.settings.metric == .cosine ? StepEngine.normalizedRows(centres) : centres
-            var cellPoints: [Float] = []
-            cellPoints.reserveCapacity(plot.width * plot.height * centres.columns)
-            for row in 0..<plot.height {
-                for column in 0..<plot.width {
-                    let p = session.planePoint(column: column, row: row, plot: plot)
-                    cellPoints.append(contentsOf: session.planeMap.unproject(x: p.x, y: p.y))
-                }
-            }
-            var cellMatrix = Matrix(rows: plot.width * plot.height, columns: centres.columns, values: cellPoints)
-            if session.settings.metric == .cosine { cellMatrix = StepEngine.normalizedRows(cellMatrix) }
-            let nearest = StepEngine.nearest(points: cellMatrix, rows: nil, centres: metricCentres, metric: session.settings.metric)
-            region = nearest.labels.map { Int($0) }
+            let key = RasterCache.VoronoiKey(centres: centres, planeMap: session.planeMap, bounds: bounds,
+                                             width: plot.width, height: plot.height, cosine: session.settings.metric == .cosine)
+            let compute = { Renderer.voronoiRegions(session: session, plot: plot, centres: centres) }
+            region = cache?.region(for: key, make: compute) ?? compute()
             for row in 0..<plot.height {
                 for column in 0..<plot.width {
                     let r = region[row * plot.width + column]
@@ -191,6 +190,25 @@ public struct Renderer: Sendable {
         }
     }
 
+    /// Nearest centre (under the run's metric) of the middle of every plot cell, row-major.
+    static func voronoiRegions(session: Session, plot: Rect, centres: Matrix) -> [Int] {
+        let metric = session.settings.metric
+        let metricCentres = metric == .cosine ? StepEngine.normalizedRows(centres) : centres
+        let d = centres.columns
+        var cellPoints = [Float](repeating: 0, count: plot.width * plot.height * d)
+        var offset = 0
+        for row in 0..<plot.height {
+            for column in 0..<plot.width {
+                let p = session.planePoint(column: column, row: row, plot: plot)
+                for value in session.planeMap.unproject(x: p.x, y: p.y).prefix(d) { cellPoints[offset] = value; offset += 1 }
+                offset = (row * plot.width + column + 1) * d
+            }
+        }
+        var cellMatrix = Matrix(rows: plot.width * plot.height, columns: d, values: cellPoints)
+        if metric == .cosine { cellMatrix = StepEngine.normalizedRows(cellMatrix) }
+        return StepEngine.nearest(points: cellMatrix, rows: nil, centres: metricCentres, metric: metric).labels.map { Int($0) }
+    }
+
     private func emptyFrame(_ session: Session) -> Frame? {
         let k = session.settings.k, d = session.dataSet.points.columns
         let state = KMeansState(clusters: Matrix(rows: 0, columns: d), initialized: false, clusterCounts: nil, clustersUpdated: nil, updateInSteps: nil, globalStep: 0)
@@ -216,43 +234,18 @@ public struct Renderer: Sendable {
     }
 
     private func drawPoints(_ grid: inout CellGrid, session: Session, plot: Rect, labels: [Int32], k: Int, batch: [Int], region: [Int]) {
-        let points = session.dataSet.points
-        let bounds = session.bounds
         let marker = session.view.unicode ? session.view.marker : .glyphs
-        let subColumns = marker == .braille ? 2 : 1
-        let subRows = marker == .braille ? 4 : (marker == .halfBlock ? 2 : 1)
-        let gridWidth = plot.width * subColumns, gridHeight = plot.height * subRows
-        let slots = k + 1 // the last slot counts points not assigned yet
-        // Votes per sub-row band (half-block needs top and bottom separately; others use band 0).
-        let bands = marker == .halfBlock ? 2 : 1
-        var votes = [Int32](repeating: 0, count: plot.width * plot.height * bands * slots)
-        var dots = [UInt8](repeating: 0, count: plot.width * plot.height)
-        var inBatch = [Bool](repeating: false, count: plot.width * plot.height)
-        let spanX = bounds.maxX - bounds.minX, spanY = bounds.maxY - bounds.minY
-        let brailleBits: [[UInt8]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
-        let projected = session.projected
-        func locate(_ i: Int) -> (sx: Int, sy: Int)? {
-            let fx = (projected[2 * i] - bounds.minX) / spanX, fy = (bounds.maxY - projected[2 * i + 1]) / spanY
-            guard fx >= 0, fx <= 1, fy >= 0, fy <= 1 else { return nil }
-            return (min(gridWidth - 1, Int(fx * Float(gridWidth))), min(gridHeight - 1, Int(fy * Float(gridHeight))))
-        }
-        for i in 0..<points.rows {
-            guard let (sx, sy) = locate(i) else { continue }
-            let cell = (sy / subRows) * plot.width + sx / subColumns
-            let label = i < labels.count ? Int(labels[i]) : k
-            let band = marker == .halfBlock ? sy % 2 : 0
-            votes[(cell * bands + band) * slots + min(label, k)] += 1
-            if marker == .braille { dots[cell] |= brailleBits[sx % 2][sy % 4] }
-        }
-        for i in batch { if let (sx, sy) = locate(i) { inBatch[(sy / subRows) * plot.width + sx / subColumns] = true } }
-
+        let geometryKey = RasterCache.GeometryKey(projected: session.projected, bounds: session.bounds, width: plot.width,
+                                                  height: plot.height, marker: marker)
+        let labelKey = RasterCache.LabelKey(labels: labels, batch: batch, k: k)
+        let raster = cache?.raster(geometry: geometryKey, labels: labelKey)
+            ?? PointRaster(geometry: PointGeometry(projected: geometryKey.projected, bounds: geometryKey.bounds, width: plot.width,
+                                                   height: plot.height, marker: marker),
+                           labels: labels, batch: batch, k: k)
+        let owners = raster.owners, dots = raster.geometry.dots, inBatch = raster.inBatch, bands = raster.geometry.bands
         func majority(_ cell: Int, band: Int) -> Int? {
-            var best = -1, bestVotes: Int32 = 0
-            for s in 0..<slots {
-                let v = votes[(cell * bands + band) * slots + s]
-                if v > bestVotes { bestVotes = v; best = s }
-            }
-            return best >= 0 ? best : nil
+            let owner = Int(owners[cell * bands + band])
+            return owner >= 0 ? owner : nil
         }
         let neutral = palette.tier == .mono ? TerminalColor.standard : palette.muted
         for row in 0..<plot.height {

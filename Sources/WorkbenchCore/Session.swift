@@ -83,9 +83,14 @@ public struct PlotBounds: Sendable, Equatable {
 
     /// Bounds of `points` under `map`, padded by 4 % and never empty.
     public init(points: Matrix, map: PlaneMap) {
+        self.init(projected: Session.project(points, map: map))
+    }
+
+    /// Bounds of plane positions given interleaved (x, y), padded by 4 % and never empty.
+    init(projected: [Float]) {
         var minX = Float.infinity, maxX = -Float.infinity, minY = Float.infinity, maxY = -Float.infinity
-        for i in 0..<points.rows {
-            let p = map.project(points.row(i))
+        for i in 0..<(projected.count / 2) {
+            let p = (x: projected[2 * i], y: projected[2 * i + 1])
             minX = min(minX, p.x); maxX = max(maxX, p.x); minY = min(minY, p.y); maxY = max(maxY, p.y)
         }
         if !minX.isFinite { minX = 0; maxX = 1; minY = 0; maxY = 1 }
@@ -119,7 +124,12 @@ public struct Session: Sendable {
     /// Index of the frame on screen.
     public private(set) var cursor: Int = 0
     /// Half-steps requested but not computed yet.
-    public private(set) var pendingHalfSteps: Int = 0
+    public private(set) var pendingHalfSteps: Int = 0 {
+        didSet { if pendingHalfSteps == 0, oldValue > 0 { abandonComputation() } }
+    }
+    /// The flag handed to the jobs of the current request; set (and replaced) when their results are no longer
+    /// wanted, so a computation in flight stops at its next check instead of running to the end.
+    public private(set) var cancellation = CancellationFlag()
     /// Whether auto-play is on.
     public private(set) var isRunning = false
     /// Index into `speeds`.
@@ -173,8 +183,8 @@ public struct Session: Sendable {
         view.projection = Session.defaultProjection(columns: dataSet.points.columns)
         self.view = view
         planeMap = PlaneMap(projection: view.projection, points: dataSet.points)
-        bounds = PlotBounds(points: dataSet.points, map: planeMap)
         projected = Session.project(dataSet.points, map: planeMap)
+        bounds = PlotBounds(projected: projected)
         screenWidth = width
         screenHeight = height
         restart()
@@ -206,7 +216,7 @@ public struct Session: Sendable {
         guard !frames.isEmpty else { return [] }
         return frames[0...cursor].filter { $0.phase != .assigned }.map { frame in
             let c = displayCentres(frame)
-            return (0..<c.rows).map { centrePlanePosition(c, $0, frame: frame) }
+            return centrePlanePositions(c, frame: frame)
         }
     }
 
@@ -215,22 +225,41 @@ public struct Session: Sendable {
     public func centrePlanePosition(_ centres: Matrix, _ j: Int, frame: Frame) -> (x: Float, y: Float) {
         var row = Array(centres.row(j))
         if settings.metric == .cosine {
-            let scale = meanNorm(cluster: j, frame: frame)
+            let scale = meanNorms(frame: frame, clusters: centres.rows)[j]
             row = row.map { $0 * scale }
         }
         return planeMap.project(row[...])
     }
 
-    private func meanNorm(cluster j: Int, frame: Frame) -> Float {
+    /// Where every centre is drawn (as `centrePlanePosition`, with one pass over the sampled points for cosine).
+    public func centrePlanePositions(_ centres: Matrix, frame: Frame) -> [(x: Float, y: Float)] {
+        let scales = settings.metric == .cosine ? meanNorms(frame: frame, clusters: centres.rows) : []
+        return (0..<centres.rows).map { j in
+            var row = Array(centres.row(j))
+            if !scales.isEmpty { row = row.map { $0 * scales[j] } }
+            return planeMap.project(row[...])
+        }
+    }
+
+    /// Mean length of each cluster's points (of all points before the first assignment), over a sample of at most
+    /// about 5000 rows; 1 for a cluster without sampled points.
+    private func meanNorms(frame: Frame, clusters k: Int) -> [Float] {
         let points = dataSet.points
-        var sum = 0.0, count = 0
+        var sums = [Double](repeating: 0, count: k), counts = [Int](repeating: 0, count: k)
+        var allSum = 0.0, allCount = 0
         let stride = max(1, points.rows / 5000)
-        for i in Swift.stride(from: 0, to: points.rows, by: stride) where frame.labels.isEmpty || Int(frame.labels[i]) == j {
+        for i in Swift.stride(from: 0, to: points.rows, by: stride) {
             var s: Float = 0
             for v in points.row(i) { s += v * v }
-            sum += Double(s.squareRoot()); count += 1
+            let norm = Double(s.squareRoot())
+            if frame.labels.isEmpty {
+                allSum += norm; allCount += 1
+            } else if i < frame.labels.count, Int(frame.labels[i]) >= 0, Int(frame.labels[i]) < k {
+                sums[Int(frame.labels[i])] += norm; counts[Int(frame.labels[i])] += 1
+            }
         }
-        return count > 0 ? Float(sum / Double(count)) : 1
+        if frame.labels.isEmpty { return [Float](repeating: allCount > 0 ? Float(allSum / Double(allCount)) : 1, count: k) }
+        return (0..<k).map { counts[$0] > 0 ? Float(sums[$0] / Double(counts[$0])) : 1 }
     }
 
     // MARK: run control
@@ -306,7 +335,8 @@ public struct Session: Sendable {
     /// The next computation to run, if any; the caller runs it (on any thread) and hands the frame to `accept(_:)`.
     public func nextJob() -> FrameJob? {
         guard pendingHalfSteps > 0, atLatest, let frame = frames.last else { return nil }
-        return FrameJob(engine: engine, frame: frame, previousScore: frames.last(where: { $0.stats != nil })?.stats?.score)
+        return FrameJob(engine: engine, frame: frame, previousScore: frames.last(where: { $0.stats != nil })?.stats?.score,
+                        cancellation: cancellation)
     }
 
     /// Appends a computed frame, or shows the error and stops (ignored if the run changed since the job was made).
@@ -315,6 +345,7 @@ public struct Session: Sendable {
         let frame: Frame
         switch result {
         case let .success(computed): frame = computed
+        case .failure(is FrameJobCancelled): return // a newer request wants this half-step: the next job redoes it
         case let .failure(error):
             message = "step failed: \(error)"
             pendingHalfSteps = 0
@@ -323,6 +354,12 @@ public struct Session: Sendable {
         }
         frames.append(frame)
         cursor = frames.count - 1
+        // The assignment's per-point buffers are only needed to compute this update: free them now, so the next
+        // step reuses their memory instead of touching fresh pages (a few ms per step at a million points).
+        if frame.phase == .updated, frames.count >= 2 {
+            frames[frames.count - 2].pending = nil
+            frames[frames.count - 2].previousLabels = nil
+        }
         pendingHalfSteps -= 1
         trimHistory()
         if frame.phase == .updated, !settings.useMiniBatch, let empty = frame.clusterSizes.firstIndex(of: 0) {
@@ -368,10 +405,17 @@ public struct Session: Sendable {
         while let job = nextJob() { accept(job.run(), for: job) }
     }
 
-    /// Drops requested work (e.g. the user cancelled a long computation).
+    /// Drops requested work (e.g. the user cancelled a long computation); a job in flight is told to stop.
     public mutating func cancelPendingWork() {
         pendingHalfSteps = 0
         isRunning = false
+        abandonComputation()
+    }
+
+    /// Tells jobs in flight that their results are no longer wanted; later jobs get a fresh flag.
+    private mutating func abandonComputation() {
+        cancellation.cancel()
+        cancellation = CancellationFlag()
     }
 
     /// One auto-play frame: while running, asks for the next iteration if nothing is pending.
@@ -501,8 +545,8 @@ public struct Session: Sendable {
     public mutating func setProjection(_ projection: Projection) {
         view.projection = projection
         planeMap = PlaneMap(projection: projection, points: dataSet.points)
-        bounds = PlotBounds(points: dataSet.points, map: planeMap)
         projected = Session.project(dataSet.points, map: planeMap)
+        bounds = PlotBounds(projected: projected)
     }
 
     /// Plane positions of all rows, interleaved.

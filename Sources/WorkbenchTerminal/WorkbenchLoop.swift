@@ -51,7 +51,7 @@ public enum WorkbenchLoop {
         let renderer = Renderer(tier: terminal.tier)
         session.resize(width: terminal.width, height: terminal.height)
         var inFlight: FrameJob?
-        let mailbox = JobMailbox()
+        var mailbox = JobMailbox()
         let computeQueue = DispatchQueue(label: "kmeans.workbench.compute", qos: .userInitiated)
         var dirty = true
         var lastDraw = DispatchTime(uptimeNanoseconds: 0)
@@ -72,10 +72,16 @@ public enum WorkbenchLoop {
                 session.accept(result, for: job)
                 inFlight = nil
                 dirty = true
+            } else if let job = inFlight, job.cancellation.isCancelled {
+                // Abandoned (Esc, restart, history move): it stops at its next check and its result is not
+                // wanted, so the next job is queued now (the serial queue runs it once the old one has returned).
+                inFlight = nil
+                mailbox = JobMailbox()
             }
             if inFlight == nil, let job = session.nextJob() {
                 inFlight = job
-                computeQueue.async { mailbox.put(job.run()) }
+                let box = mailbox
+                computeQueue.async { box.put(job.run()) }
             }
             // Auto-play.
             let now = DispatchTime.now()

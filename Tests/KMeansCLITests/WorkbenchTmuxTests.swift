@@ -3,8 +3,43 @@ import Testing
 
 /// End-to-end: the real `kmeans` binary in a detached tmux session of fixed size, driven with keys, read back with
 /// `capture-pane`, and the terminal checked for sanity after it exits. Every wait polls with a timeout.
-@Suite("Workbench in tmux", .serialized, .enabled(if: WorkbenchTmux.available, "tmux is not installed (Scripts/setup installs it)"))
+/// Skipped where tmux or the built binary is missing, except under `CI`, where that is a failure.
+@Suite("Workbench in tmux", .serialized,
+       .enabled(if: WorkbenchTmux.available || WorkbenchTmux.requiredByCI, "tmux is not installed (Scripts/setup installs it)"))
 struct WorkbenchTmuxTests {
+    /// On CI (`CI` set, tmux installed by `Scripts/setup`) a missing tmux or binary must fail, never skip.
+    @Test(.enabled(if: WorkbenchTmux.requiredByCI, "only on CI"))
+    func tmuxAndTheBinaryArePresentOnCI() {
+        #expect(WorkbenchTmux.findExecutable("tmux") != nil, "CI is set but tmux is not on PATH (Scripts/setup installs it)")
+        #expect(WorkbenchTmux.kmeansBinary() != nil, "CI is set but the kmeans binary was not built")
+    }
+
+    /// Mouse clicks reach the workbench: an SGR (1006) mouse report typed into the pane is what a terminal sends.
+    @Test func mouseClicksPlaceCentres() throws {
+        let tmux = try WorkbenchTmux(width: 100, height: 30, arguments: ["workbench", "--sample", "blobs", "--k", "2", "--initialization", "manual"])
+        defer { tmux.kill() }
+        try tmux.waitFor("PLACING CENTRES", "Place centre A of 2")
+        tmux.click(x: 29, y: 9)
+        try tmux.waitFor("Place centre B of 2")
+        func cell(_ x: Int, _ y: Int) throws -> Character? {
+            let rows = try tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
+            guard rows.indices.contains(y), Array(rows[y]).indices.contains(x) else { return nil }
+            return Array(rows[y])[x]
+        }
+        #expect(try cell(29, 9) == "+", "the placement cursor jumped to the click")
+        tmux.click(x: 3, y: 9)
+        try tmux.waitFor("click inside the plot to place a centre")
+        tmux.click(x: 60, y: 20)
+        try tmux.waitFor("2 centres placed")
+        #expect(try cell(29, 9) == "A", "centre A where the first click was")
+        #expect(try cell(60, 20) == "B", "centre B where the second click was")
+        tmux.send("n")
+        try tmux.waitFor("step 1  next: assign")
+        tmux.send("q")
+        try tmux.waitFor("KMEANS-EXIT rc=0")
+        try tmux.expectSaneTerminal()
+    }
+
     @Test func stepRunPauseHelpResizeQuit() throws {
         let tmux = try WorkbenchTmux(width: 100, height: 30)
         defer { tmux.kill() }
@@ -159,6 +194,12 @@ struct WorkbenchTmuxTests {
 struct WorkbenchTmux {
     static var available: Bool { findExecutable("tmux") != nil && kmeansBinary() != nil }
 
+    /// Whether the environment variable `CI` is set (to anything but empty, `0` or `false`).
+    static var requiredByCI: Bool {
+        guard let value = ProcessInfo.processInfo.environment["CI"]?.lowercased() else { return false }
+        return !["", "0", "false", "no"].contains(value)
+    }
+
     let socket: String
     let tmuxPath: String
 
@@ -204,6 +245,12 @@ struct WorkbenchTmux {
     /// Presses keys (tmux key names: `Space`, `Escape`, `Left`, `C-c`, or literal characters).
     func send(_ keys: String...) {
         for key in keys { _ = try? run(["send-keys", key]) }
+    }
+
+    /// A left click at screen cell (`x`, `y`), 0-based: the SGR mouse press and release a terminal would send
+    /// while the application has mouse reporting on.
+    func click(x: Int, y: Int) {
+        _ = try? run(["send-keys", "-l", "\u{1B}[<0;\(x + 1);\(y + 1)M\u{1B}[<0;\(x + 1);\(y + 1)m"])
     }
 
     func resize(width: Int, height: Int) {
