@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["KMeansCore", "KMeansData", "WorkbenchCore"]
         ),
         // The seed document's own example, runnable: `swift run SeedExample`.
-        .executableTarget(name: "SeedExample", dependencies: ["KMeansEstimator"], path: "Samples/SeedExample"),
+        .executableTarget(name: "SeedExample", dependencies: ["KMeansEstimator", "KMeansData"], path: "Samples/SeedExample"),
 
         .testTarget(name: "KMeansCoreTests", dependencies: ["KMeansCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansEstimatorTests", dependencies: ["KMeansEstimator", "KMeansCore", "TFFormats"], resources: [.copy("Fixtures")]),

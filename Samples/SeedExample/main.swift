@@ -1,11 +1,12 @@
 // The seed document's example (tf.contrib.factorization.KMeansClustering), runnable: `swift run SeedExample`.
 //
-// Data: the 100 points of `np.random.seed(0); np.random.uniform(0, 1000, [100, 2])`, embedded below as a literal
-// in SeedPoints.swift (the same points as the TF parity fixture `input_points.json`), so the output can be compared with TF's.
+// Data: the 100 points of `np.random.seed(0); np.random.uniform(0, 1000, [100, 2])`, built into KMeansData as
+// `SampleData.uniform100` (the same points as the TF parity fixture `input_points.json`), so the output can be compared with TF's.
 // Like TF, the points are used as float32.
+import KMeansData
 import KMeansEstimator
 
-let points = Matrix(pointLiterals.map { $0.map { Float($0) } })
+let points = Matrix(SampleData.uniform100.map { $0.map { Float($0) } })
 
 // The seed's input_fn: the whole array as one batch, one epoch per call (`tf.train.limit_epochs(..., 1)`).
 let inputFn = InputFunction.wholeArray(points, epochs: 1)

@@ -74,7 +74,7 @@ struct DataInput {
 /// is full); with a seed, every pass visits the rows in a fresh seeded permutation.
 func cyclingInput(_ points: Matrix, batchSize: Int, shuffleSeed: UInt64?) -> InputFunction {
     InputFunction {
-        var generator = SplitMix64Generator(seed: shuffleSeed ?? 0)
+        var generator = SplitMix64(seed: shuffleSeed ?? 0)
         var order = Array(0..<points.rows)
         if shuffleSeed != nil { order.shuffle(using: &generator) }
         var position = 0
@@ -94,17 +94,3 @@ func cyclingInput(_ points: Matrix, batchSize: Int, shuffleSeed: UInt64?) -> Inp
     }
 }
 
-/// SplitMix64: a small seeded generator for reproducible shuffles.
-struct SplitMix64Generator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 import KMeansCore
+import KMeansData
 
 /// A named data set the workbench clusters: float32 rows plus column names.
 public struct DataSet: Sendable {
@@ -38,15 +39,15 @@ public struct DataSet: Sendable {
         public var dataSet: DataSet {
             switch self {
             case .uniform100:
-                return DataSet(name: rawValue, points: Matrix(EmbeddedData.uniform100.map { $0.map { Float($0) } }),
+                return DataSet(name: rawValue, points: Matrix(SampleData.uniform100.map { $0.map { Float($0) } }),
                                columnNames: ["x", "y"], source: "np.random.seed(0); uniform(0, 1000, [100, 2])")
             case .blobs:
                 return DataSet.gaussianBlobs(count: 400, centres: [[-6, -4], [5, -5], [0, 6], [7, 4]], spread: 1.6, seed: 7)
             case .oldFaithful:
-                return DataSet(name: rawValue, points: Matrix(EmbeddedData.oldFaithful.map { $0.map { Float($0) } }),
+                return DataSet(name: rawValue, points: Matrix(SampleData.oldFaithful.map { $0.map { Float($0) } }),
                                columnNames: ["eruption (min)", "waiting (min)"], source: "R datasets::faithful")
             case .iris:
-                return DataSet(name: rawValue, points: Matrix(EmbeddedData.iris.map { $0.map { Float($0) } }),
+                return DataSet(name: rawValue, points: Matrix(SampleData.iris.map { $0.map { Float($0) } }),
                                columnNames: ["sepal length", "sepal width", "petal length", "petal width"], source: "Fisher's Iris (scikit-learn)")
             }
         }

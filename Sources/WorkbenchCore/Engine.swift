@@ -1,20 +1,8 @@
 import KMeansCore
 import Synchronization
 
-/// A small, explicit, seeded random number generator (SplitMix64): the same seed gives the same run everywhere.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    /// Creates a generator from `seed`.
-    public init(seed: UInt64) { state = seed }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The workbench's seeded generator: core's SplitMix64, so the same seed gives the same run everywhere.
+public typealias SeededGenerator = SplitMix64
 
 /// Core's `AssignmentEngine` behind a lock, so the value-type `StepEngine` can share one across its jobs.
 final class AssignmentEngineBox: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import KMeansCore
 import Testing
 
 /// `--algorithm` picks the full-batch assignment algorithm: a speed choice that never changes the result.
@@ -6,7 +7,7 @@ import Testing
 struct AlgorithmFlagTests {
     /// Three well-separated blobs of 400 points in 9 dimensions, written as CSV.
     static func blobs() -> String {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var lines: [String] = []
         for i in 0..<1200 {
             let centre = Double(i % 3) * 10
@@ -44,18 +45,4 @@ struct AlgorithmFlagTests {
         #expect(miniBatch.status == 1 && miniBatch.stderr.contains("full-batch training only"), "\(miniBatch.stderr)")
         #expect(!scratch.exists("m"))
     }
-}
-
-/// A tiny seeded generator so the test data is the same on every machine.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KMeansCore
 import Testing
 
 /// A `kmeans` process started in the background, its output captured in files, for killing at chosen moments.
@@ -59,20 +60,10 @@ final class BackgroundRun {
     }
 }
 
-/// A small seeded generator for fault timings (SplitMix64), so a failing schedule can be replayed.
-struct FaultSchedule {
-    private var state: UInt64
+/// Seeded fault timings (core's SplitMix64), so a failing schedule can be replayed.
+typealias FaultSchedule = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Uniform in `range` (milliseconds or any small integers).
     mutating func next(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))

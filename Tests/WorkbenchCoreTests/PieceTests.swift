@@ -1,4 +1,5 @@
 import KMeansCore
+import KMeansData
 import Testing
 @testable import WorkbenchCore
 
@@ -152,7 +153,7 @@ struct PieceTests {
         #expect(DataSet.BuiltIn.uniform100.dataSet.points[0, 0] == Float(548.8135039273247))
         #expect(DataSet.BuiltIn.oldFaithful.dataSet.points.rows == 272)
         #expect(DataSet.BuiltIn.iris.dataSet.points.rows == 150 && DataSet.BuiltIn.iris.dataSet.points.columns == 4)
-        #expect(EmbeddedData.irisSpecies.count == 150)
+        #expect(SampleData.irisSpecies.count == 150)
         let blobs = DataSet.BuiltIn.blobs.dataSet.points
         #expect(blobs.rows == 400)
         #expect(blobs == DataSet.BuiltIn.blobs.dataSet.points)

@@ -9,9 +9,10 @@
 // - Iris: Fisher (1936) / Anderson (1935), 150 flowers × 4 measurements (cm), taken from scikit-learn 1.9.1's
 //   wheel on PyPI (BSD-3-Clause), file `sklearn/datasets/data/iris.csv`. The data itself is public domain.
 
-enum EmbeddedData {
+/// Small classic data sets built into the library, for samples, the workbench and tests (values as published).
+public enum SampleData {
     /// The seed document's 100 uniform points in [0, 1000)², row-major pairs.
-    static let uniform100: [[Double]] = [
+    public static let uniform100: [[Double]] = [
         [548.8135039273247, 715.1893663724195], [602.7633760716438, 544.8831829968968],
         [423.6547993389047, 645.8941130666561], [437.5872112626925, 891.7730007820797],
         [963.6627605010293, 383.4415188257777], [791.7250380826646, 528.8949197529045],
@@ -65,7 +66,7 @@ enum EmbeddedData {
     ]
 
     /// Old Faithful: [eruption duration (min), waiting time (min)], 272 rows.
-    static let oldFaithful: [[Double]] = [
+    public static let oldFaithful: [[Double]] = [
         [3.6, 79], [1.8, 54], [3.333, 74], [2.283, 62], [4.533, 85], [2.883, 55],
         [4.7, 88], [3.6, 85], [1.95, 51], [4.35, 85], [1.833, 54], [3.917, 84],
         [4.2, 78], [1.75, 47], [4.7, 83], [2.167, 52], [1.75, 62], [4.8, 84],
@@ -115,7 +116,7 @@ enum EmbeddedData {
     ]
 
     /// Iris: [sepal length, sepal width, petal length, petal width] in cm, 150 rows.
-    static let iris: [[Double]] = [
+    public static let iris: [[Double]] = [
         [5.1, 3.5, 1.4, 0.2], [4.9, 3.0, 1.4, 0.2], [4.7, 3.2, 1.3, 0.2], [4.6, 3.1, 1.5, 0.2],
         [5.0, 3.6, 1.4, 0.2], [5.4, 3.9, 1.7, 0.4], [4.6, 3.4, 1.4, 0.3], [5.0, 3.4, 1.5, 0.2],
         [4.4, 2.9, 1.4, 0.2], [4.9, 3.1, 1.5, 0.1], [5.4, 3.7, 1.5, 0.2], [4.8, 3.4, 1.6, 0.2],
@@ -157,5 +158,5 @@ enum EmbeddedData {
     ]
 
     /// Iris species per row: 0 = setosa, 1 = versicolor, 2 = virginica.
-    static let irisSpecies: [Int] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
+    public static let irisSpecies: [Int] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
 }
