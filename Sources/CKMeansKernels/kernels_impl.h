@@ -194,10 +194,48 @@ INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const 
     }
 }
 
+/// Sequential float32 sum of the per-point distances of one chunk, continuing `*loss` (row order).
+INLINE void FN(add_loss)(const float *distances, int64_t count, float *loss) {
+    float s = *loss;
+    for (int64_t i = 0; i < count; i++) s += distances[i];
+    *loss = s;
+}
+
+/// Nearest centre and (optionally) TF's per-point distance for points [c0, c1) of one chunk, with the distance of
+/// every point written to `distances` (the caller's array or chunk scratch indexed from c0).
+INLINE void FN(assign_chunk)(const float *points, int64_t c0, int64_t c1, int64_t d, const float *packed,
+                             const float *half_norms, int64_t blocks, int32_t *indices, float *distances) {
+    int64_t i = c0;
+    for (; i + KMK_BLOCK_POINTS <= c1; i += KMK_BLOCK_POINTS)
+        FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
+                         distances ? distances + (i - c0) : 0, 0, 0);
+    for (; i < c1; i++)
+        FN(assign_block)(points + i * d, 1, d, packed, half_norms, blocks, indices + i,
+                         distances ? distances + (i - c0) : 0, 0, 0);
+}
+
 KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
                                 const float *centers, const float *packed, const float *half_norms, int64_t k,
-                                int32_t *indices, float *distances, float *sums, float *counts) {
+                                int32_t *indices, float *distances, float *sums, float *counts, float *loss) {
     if (k <= 0) return;
+    if (loss) *loss = 0;
+    if (loss && d <= 4) {
+        // Points in lanes: distances come out 16 at a time; sum each group in row order.
+        float scratch[16];
+        for (int64_t c0 = 0; c0 < n; c0 += 16) {
+            int64_t count = n - c0 < 16 ? n - c0 : 16;
+            float *out = distances ? distances + c0 : scratch;
+            const float *x = points + c0 * d;
+            switch (d) {
+            case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, indices + c0, out, sums, counts); break;
+            case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, indices + c0, out, sums, counts); break;
+            case 3: FN(assign_low_d)(x, count, 3, centers, half_norms, k, indices + c0, out, sums, counts); break;
+            default: FN(assign_low_d)(x, count, 4, centers, half_norms, k, indices + c0, out, sums, counts); break;
+            }
+            FN(add_loss)(out, count, loss);
+        }
+        return;
+    }
     switch (d) {
     case 1: FN(assign_low_d)(points, n, 1, centers, half_norms, k, indices, distances, sums, counts); return;
     case 2: FN(assign_low_d)(points, n, 2, centers, half_norms, k, indices, distances, sums, counts); return;
@@ -210,13 +248,11 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     // longer wait on each point's argmin, and the sums are the same as adding point by point.
     for (int64_t c0 = 0; c0 < n; c0 += ACCUMULATE_CHUNK) {
         int64_t c1 = n - c0 < ACCUMULATE_CHUNK ? n : c0 + ACCUMULATE_CHUNK;
-        int64_t i = c0;
-        for (; i + KMK_BLOCK_POINTS <= c1; i += KMK_BLOCK_POINTS)
-            FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
-                             distances ? distances + i : 0, 0, 0);
-        for (; i < c1; i++)
-            FN(assign_block)(points + i * d, 1, d, packed, half_norms, blocks, indices + i,
-                             distances ? distances + i : 0, 0, 0);
+        int64_t i;
+        float chunk_distances[ACCUMULATE_CHUNK];
+        float *out = distances ? distances + c0 : (loss ? chunk_distances : 0);
+        FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out);
+        if (loss) FN(add_loss)(out, c1 - c0, loss);
         if (sums) {
             for (i = c0; i < c1; i++) {
                 int32_t a = indices[i];
@@ -414,6 +450,195 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
         }
     }
     free(rows);
+    return scanned;
+}
+
+
+/// Σ (a_t − b_t)² with 16-wide partial sums. Only used for bounds, whose margins cover its rounding.
+INLINE float FN(squared_difference)(const float *a, const float *b, int64_t d) {
+    v16f v = (v16f)0.0f;
+    int64_t t = 0;
+    for (; t + 16 <= d; t += 16) {
+        v16f e = load16(a + t) - load16(b + t);
+        v = VFMA(e, e, v);
+    }
+    v8f h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    v4f q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
+    float s = (q[0] + q[2]) + (q[1] + q[3]);
+    for (; t < d; t++) { float e = a[t] - b[t]; s += e * e; }
+    return s;
+}
+
+/// Lower bounds on ‖c_a − c_j‖ for all pairs, k rows of padded_count(k) floats (+inf in the padding).
+KMK_ATTR static void FN(center_gaps)(const float *centers, int64_t k, int64_t d, float *gaps) {
+    int64_t kp = kmk_padded_count(k);
+    const float shrink = (1.0f - (float)(d + 4) * 0x1p-22f) * (1.0f - 0x1p-20f);
+    for (int64_t a = 0; a < k; a++) {
+        gaps[a * kp + a] = 0.0f;
+        for (int64_t j = a + 1; j < k; j++) {
+            float s = FN(squared_difference)(centers + a * d, centers + j * d, d);
+            float g = __builtin_sqrtf(s) * shrink;
+            g = g > 0 ? g : 0.0f;
+            gaps[a * kp + j] = g;
+            gaps[j * kp + a] = g;
+        }
+        for (int64_t j = k; j < kp; j++) gaps[a * kp + j] = __builtin_inff();
+    }
+}
+
+/// Indices of the nearest of the 16·blocks packed centres over the first `dims` columns of P rows with row
+/// stride `stride` (a guess: same kernel as assign_block on a leading slice of the dimensions).
+INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t dims,
+                            const float *packed, const float *half_norms, int64_t blocks, int32_t *indices) {
+    v16f best[8];
+    v16i best_index[8];
+    for (int p = 0; p < P; p++) { best[p] = (v16f)__builtin_inff(); best_index[p] = (v16i)0; }
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (int64_t b = 0; b < blocks; b++) {
+        const float *cb = packed + b * 16 * dims;
+        v16f acc[8];
+        v16f h = load16(half_norms + b * 16);
+        for (int p = 0; p < P; p++) acc[p] = h;
+        for (int64_t t = 0; t < dims; t++) {
+            v16f c = load16(cb + t * 16);
+            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * stride + t], c, acc[p]);
+        }
+        v16i index = iota + (int32_t)(b * 16);
+        for (int p = 0; p < P; p++) {
+            v16i closer = acc[p] < best[p];
+            best[p] = closer ? acc[p] : best[p];
+            best_index[p] = closer ? index : best_index[p];
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        float part;
+        indices[p] = FN(lane_argmin)(best[p], best_index[p], &part);
+    }
+}
+
+/// Exact nearest centre with Elkan's pruning (see kmk_pruned_nearest). Returns the number of points that needed
+/// the full search, or −1 when scratch memory could not be allocated.
+KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64_t d,
+                                           const float *centers, const float *packed, const float *half_norms,
+                                           int64_t k, const float *guess_packed, const float *guess_half_norms,
+                                           int64_t guess_d, const float *gaps, float c_max_sq,
+                                           int32_t *indices, float *distances) {
+    if (k <= 0 || n <= 0) return 0;
+    enum { CHUNK = 256, MAX_CANDIDATES = 24, GROUP = 8 };
+    int64_t kp = kmk_padded_count(k), blocks = kp / 16;
+    const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
+    const float grow = (1.0f + (float)(d + 4) * 0x1p-22f);
+    int64_t scanned = 0;
+    // Per chunk: candidate pairs (point, centre) whose exact part is computed, and rows for the full search.
+    size_t pair_capacity = (size_t)CHUNK * (MAX_CANDIDATES + 1) + GROUP;
+    int32_t *pair_center = malloc(sizeof(int32_t) * pair_capacity);
+    int32_t *pair_owner = malloc(sizeof(int32_t) * pair_capacity);
+    float *pair_part = malloc(sizeof(float) * pair_capacity);
+    float *rows = malloc(sizeof(float) * CHUNK * (size_t)d);
+    if (!pair_center || !pair_owner || !pair_part || !rows) {
+        free(pair_center); free(pair_owner); free(pair_part); free(rows);
+        return -1;
+    }
+    int32_t guess[CHUNK], found[CHUNK];
+    int64_t list[CHUNK];
+    float found_distance[CHUNK];
+    int32_t first_pair[CHUNK + 1];
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
+        int64_t end = n - c0 < CHUNK ? n : c0 + CHUNK, count = end - c0;
+        // 1. A guess from the leading dimensions.
+        int64_t q = 0;
+        for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
+            FN(guess_block)(points + (c0 + q) * d, KMK_BLOCK_POINTS, d, guess_d, guess_packed, guess_half_norms,
+                            blocks, guess + q);
+        for (; q < count; q++)
+            FN(guess_block)(points + (c0 + q) * d, 1, d, guess_d, guess_packed, guess_half_norms, blocks, guess + q);
+        // 2. Elkan: with R ≥ ‖x − c_a‖, centre j is certainly farther than a (by more than the rounding of the
+        //    parts) when ‖c_a − c_j‖ > R + sqrt(R² + margin). The others become candidate pairs.
+        int64_t pairs = 0, full = 0;
+        for (q = 0; q < count; q++) {
+            const float *x = points + (c0 + q) * d;
+            int32_t a = guess[q];
+            float xx = FN(sum_squares)(x, d);
+            float margin = slack * (xx + c_max_sq) + 0x1p-100f;
+            float r2 = FN(squared_difference)(x, centers + (int64_t)a * d, d) * grow;
+            float r = __builtin_sqrtf(r2) * (1.0f + 0x1p-20f);
+            float threshold = (r + __builtin_sqrtf(r * r + margin)) * (1.0f + 0x1p-20f);
+            v16f limit = (v16f)threshold;
+            const float *row = gaps + (int64_t)a * kp;
+            first_pair[q] = (int32_t)pairs;
+            int64_t start = pairs, candidates = 0;
+            for (int64_t b = 0; b < blocks && candidates <= MAX_CANDIDATES; b++) {
+                v16f g = load16(row + b * 16);
+                v16i pruned = g > limit;
+                v16b keep = __builtin_convertvector(~pruned, v16b);
+                uint16_t bits;
+                memcpy(&bits, &keep, sizeof bits);
+                candidates += __builtin_popcount(bits);
+                if (candidates > MAX_CANDIDATES) break;
+                while (bits) {
+                    int lane = __builtin_ctz(bits);
+                    bits &= bits - 1;
+                    pair_center[pairs] = iota[lane] + (int32_t)(b * 16);
+                    pair_owner[pairs] = (int32_t)q;
+                    pairs++;
+                }
+            }
+            if (candidates > MAX_CANDIDATES || candidates == 0) {
+                pairs = start;
+                first_pair[q] = -1;
+                memcpy(rows + full * d, x, sizeof(float) * (size_t)d);
+                list[full++] = q;
+            } else if (candidates == 1 && !distances) {
+                pairs = start;  // only the guess is left: it is the answer, no part needed
+                first_pair[q] = -2;
+                indices[c0 + q] = pair_center[start];
+            }
+        }
+        first_pair[count] = (int32_t)pairs;
+        // 3. Exact parts of the candidate pairs: the same fused chain as the blocked kernel, GROUP pairs at once.
+        for (int64_t p0 = 0; p0 < pairs; p0 += GROUP) {
+            const float *xs[GROUP], *cs[GROUP];
+            float acc[GROUP];
+            for (int u = 0; u < GROUP; u++) {
+                int64_t p = p0 + u < pairs ? p0 + u : p0;
+                int32_t j = pair_center[p];
+                xs[u] = points + (c0 + pair_owner[p]) * d;
+                cs[u] = centers + (int64_t)j * d;
+                acc[u] = half_norms[j];
+            }
+            for (int64_t t = 0; t < d; t++)
+                for (int u = 0; u < GROUP; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+            for (int u = 0; u < GROUP && p0 + u < pairs; u++) pair_part[p0 + u] = acc[u];
+        }
+        // 4. Full search for the points with too many candidates.
+        q = 0;
+        for (; q + KMK_BLOCK_POINTS <= full; q += KMK_BLOCK_POINTS)
+            FN(assign_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q,
+                             found_distance + q, 0, 0);
+        for (; q < full; q++)
+            FN(assign_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, found_distance + q, 0, 0);
+        for (q = 0; q < full; q++) {
+            indices[c0 + list[q]] = found[q];
+            if (distances) distances[c0 + list[q]] = found_distance[q];
+        }
+        scanned += full;
+        // 5. The answer of every point with pairs: lowest part, ties to the lowest index (pairs are in index order).
+        for (q = 0; q < count; q++) {
+            int32_t p0 = first_pair[q];
+            if (p0 < 0) continue;
+            int32_t p1 = p0;
+            for (int64_t r = q + 1; r <= count; r++)
+                if (r == count || first_pair[r] >= 0) { p1 = r == count ? (int32_t)pairs : first_pair[r]; break; }
+            float best = __builtin_inff();
+            int32_t best_index = pair_center[p0];
+            for (int32_t p = p0; p < p1; p++)
+                if (pair_part[p] < best) { best = pair_part[p]; best_index = pair_center[p]; }
+            indices[c0 + q] = best_index;
+            if (distances) distances[c0 + q] = 2 * (0.5f * FN(sum_squares)(points + (c0 + q) * d, d) + best);
+        }
+    }
+    free(pair_center); free(pair_owner); free(pair_part); free(rows);
     return scanned;
 }
 
