@@ -28,7 +28,7 @@ struct KernelLossTests {
         }
     }
 
-    @Test("lossSum is sequential below the partition threshold and partitioned above")
+    @Test("lossSum is sequential below the partition threshold and in 16 lanes per partition above")
     func lossOrder() {
         var random = KernelTestRandom(seed: 1)
         let small = (0..<(DistanceKernels.minimumPointsToSplit - 1)).map { _ in random.uniform(0, 100) }
@@ -36,10 +36,15 @@ struct KernelLossTests {
         for value in small { sequential += value }
         #expect(DistanceKernels.lossSum(of: small).bitPattern == sequential.bitPattern)
         let large = (0..<(DistanceKernels.minimumPointsToSplit * 3)).map { _ in random.uniform(0, 100) }
+        // Above: per partition, 16 interleaved lanes summed in order, then the lanes as a tree of halves.
         var merged: Float = 0
         for (p, range) in DistanceKernels.partitions(of: large.count).enumerated() {
-            var partial: Float = 0
-            for i in range { partial += large[i] }
+            var lane = [Float](repeating: 0, count: 16)
+            for (offset, i) in range.enumerated() { lane[offset % 16] = lane[offset % 16] + large[i] }
+            let eight = (0..<8).map { lane[$0] + lane[$0 + 8] }
+            let four = (0..<4).map { eight[$0] + eight[$0 + 4] }
+            let two = (0..<2).map { four[$0] + four[$0 + 2] }
+            let partial = two[0] + two[1]
             merged = p == 0 ? partial : merged + partial
         }
         #expect(DistanceKernels.partitions(of: large.count).count > 1)

@@ -139,7 +139,7 @@ public enum DistanceKernels {
         packed.withPointers { centerPointers in
             points.values.withUnsafeBufferPointer { x in
                 partitionLosses.withUnsafeMutableBufferPointer { lossBuffer in
-                    let losses = KernelSharedPointer(lossBuffer.baseAddress)
+                    let losses = KernelSharedPointer(computeLoss ? lossBuffer.baseAddress : nil)
                     result.withOutputs(points: x) { outputs in
                         runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
                                        outputs: outputs) { range, sums, counts in
@@ -150,7 +150,7 @@ public enum DistanceKernels {
                                 centerPointers.centers, centerPointers.packed, centerPointers.halfNorms,
                                 Int64(k), outputs.indices.map { $0 + range.lowerBound },
                                 outputs.distances.map { $0 + range.lowerBound }, sums, counts,
-                                losses.pointer.map { $0 + partition })
+                                losses.pointer.map { $0 + partition }, ranges.count > 1 ? 1 : 0)
                         }
                     }
                 }
@@ -161,15 +161,24 @@ public enum DistanceKernels {
 
     /// The loss TF's graph computes as `reduce_sum` of the per-point distances, in this library's fixed order: below
     /// ``minimumPointsToSplit`` points the sequential float32 sum in row order (TF's own result for such batches);
-    /// above, a sequential sum within each of ``partitions(of:)``'s ranges, the partial sums then added in partition
-    /// order (TF's Eigen reduction is a vectorised tree, not sequential, at that size). Independent of threads.
+    /// above (where TF's Eigen reduction is a vectorised tree, not sequential), per range of ``partitions(of:)``:
+    /// point i of the range into lane i mod 16, each lane summed in order, the lanes added as a fixed tree
+    /// (l + l+8, then +4, +2, +1); the partition sums then added in partition order. Independent of threads.
     public static func lossSum(of distances: [Float]) -> Float {
         let ranges = partitions(of: distances.count)
         let partials = distances.withUnsafeBufferPointer { values in
             ranges.map { range -> Float in
-                var sum: Float = 0
-                for i in range { sum += values[i] }
-                return sum
+                if ranges.count == 1 {
+                    var sum: Float = 0
+                    for i in range { sum += values[i] }
+                    return sum
+                }
+                var lanes = [Float](repeating: 0, count: 16)
+                for i in range { lanes[(i - range.lowerBound) % 16] += values[i] }
+                for width in [8, 4, 2] {
+                    for l in 0..<width { lanes[l] = lanes[l] + lanes[l + width] }
+                }
+                return lanes[0] + lanes[1]
             }
         }
         return mergedLoss(partials)
@@ -192,9 +201,11 @@ public enum DistanceKernels {
     /// Nearest centre per point, exactly as ``lloydPass(points:centers:accumulate:)``'s indices (and distances),
     /// with less work where the shape allows (``prunesNearest(dimensions:centers:)``): a guess from the leading 16
     /// dimensions, then Elkan's test — centre j cannot beat the guess a when ‖c_a − c_j‖ ≥ 2‖x − c_a‖, checked
-    /// with float32 rounding margins against the centre-to-centre distances computed once — the exact distance to
-    /// the few centres left, and the full search for a point with more than 24 of them. Other shapes run the plain
-    /// pass. `fullSearches` counts the points that needed the full search.
+    /// with float32 rounding margins against the centre-to-centre distances computed once — and, for points it
+    /// leaves with many candidates (far from every centre), the partial distance over the first half of the
+    /// dimensions as a lower bound; then the distance to the few centres left (the kernel's exact arithmetic where
+    /// two are within rounding of each other), and the full search for a point with more than 32 of them. Other
+    /// shapes run the plain pass. `fullSearches` counts the points that needed the full search.
     public static func prunedNearest(
         points: Matrix, centers: Matrix, threads: Int? = nil, computeDistances: Bool = true,
         instructionSet: KernelInstructionSet = .automatic
@@ -218,6 +229,10 @@ public enum DistanceKernels {
         let guessDimensions = 16
         let packed = PackedCenters(centers)
         let guessPacked = PackedCenters(centers.leadingColumns(guessDimensions))
+        // Partial distances over the first half of the dimensions for the points Elkan's test leaves open (on
+        // case D, 48 and 56 dimensions left more candidates and full searches and measured slower, 72 the same).
+        let boundDimensions = max(1, min(d, max(guessDimensions, d / 2)))
+        let boundPacked = PackedCenters(centers.leadingColumns(boundDimensions))
         let paddedCount = Int(kmk_padded_count(Int64(k)))
         var gaps = [Float](repeating: 0, count: k * paddedCount)
         centers.values.withUnsafeBufferPointer { c in
@@ -232,6 +247,7 @@ public enum DistanceKernels {
         var searched = [Int64](repeating: 0, count: ranges.count)
         packed.withPointers { centerPointers in
             guessPacked.withPointers { guessPointers in
+              boundPacked.withPointers { boundPointers in
                 gaps.withUnsafeMutableBufferPointer { g in
                     searched.withUnsafeMutableBufferPointer { searchedBuffer in
                         let gapPointer = KernelSharedPointer(g.baseAddress)
@@ -245,7 +261,9 @@ public enum DistanceKernels {
                                         instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
                                         Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
                                         centerPointers.halfNorms, Int64(k), guessPointers.packed,
-                                        guessPointers.halfNorms, Int64(min(guessDimensions, d)), gapPointer.pointer,
+                                        guessPointers.halfNorms, Int64(min(guessDimensions, d)),
+                                        boundPointers.packed, boundPointers.halfNorms, Int64(boundDimensions),
+                                        gapPointer.pointer,
                                         maximumNormSquared, outputs.indices.map { $0 + range.lowerBound },
                                         outputs.distances.map { $0 + range.lowerBound })
                                     if count < 0 {
@@ -255,7 +273,7 @@ public enum DistanceKernels {
                                             Int64(range.count), Int64(d), centerPointers.centers,
                                             centerPointers.packed, centerPointers.halfNorms, Int64(k),
                                             outputs.indices.map { $0 + range.lowerBound },
-                                            outputs.distances.map { $0 + range.lowerBound }, nil, nil, nil)
+                                            outputs.distances.map { $0 + range.lowerBound }, nil, nil, nil, 0)
                                         count = Int64(range.count)
                                     }
                                     searchedPointer.pointer![partition] = count
@@ -264,6 +282,7 @@ public enum DistanceKernels {
                         }
                     }
                 }
+              }
             }
         }
         return (result, Int(searched.reduce(0, +)))
