@@ -535,9 +535,9 @@ INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t
     }
 }
 
-/// Parts 0.5‖c_j[:dims]‖² − ⟨x[:dims], c_j[:dims]⟩ for every packed centre (padding: +inf) and P rows with row
-/// stride `stride`, written to out[p · out_stride + j].
-INLINE void FN(parts_block)(const float *x, const int P, int64_t stride, int64_t dims, const float *packed,
+/// Parts 0.5‖c_j[:dims]‖² − ⟨x[:dims], c_j[:dims]⟩ for every packed centre (padding: +inf) and the P rows x[p],
+/// written to out[p · out_stride + j].
+INLINE void FN(parts_block)(const float *const *x, const int P, int64_t dims, const float *packed,
                             const float *half_norms, int64_t blocks, float *out, int64_t out_stride) {
     for (int64_t b = 0; b < blocks; b++) {
         const float *cb = packed + b * 16 * dims;
@@ -546,25 +546,27 @@ INLINE void FN(parts_block)(const float *x, const int P, int64_t stride, int64_t
         for (int p = 0; p < P; p++) acc[p] = h;
         for (int64_t t = 0; t < dims; t++) {
             v16f c = load16(cb + t * 16);
-            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * stride + t], c, acc[p]);
+            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
         }
         for (int p = 0; p < P; p++) store16(out + p * out_stride + b * 16, acc[p]);
     }
 }
 
 /// Appends to the pair list the lanes of `blocks` 16-wide groups where `values[j] > limit` is false (Elkan's test
-/// or the partial-distance test could not rule centre j out). Returns the number found, or stops and returns
+/// or the partial-distance test could not rule centre j out) and, for the first 64 groups, `prior` (if given) has
+/// the lane's bit set; `masks` (64 entries) receives those bits. Returns the number found, or stops and returns
 /// more than `cap` when there are too many.
 INLINE int64_t FN(collect_candidates)(const float *values, float limit, int64_t blocks, int64_t cap, int32_t owner,
-                                      int32_t *pair_center, int32_t *pair_owner, int64_t *pairs) {
+                                      int32_t *pair_center, int32_t *pair_owner, int64_t *pairs,
+                                      const uint16_t *prior, uint16_t *masks) {
     v16f bound = (v16f)limit;
     int64_t candidates = 0;
-    uint16_t masks[64];
     int64_t counted = blocks < 64 ? blocks : 64;
     for (int64_t b = 0; b < counted; b++) {
         v16i ruled_out = load16(values + b * 16) > bound;
         v16b keep = __builtin_convertvector(~ruled_out, v16b);
         memcpy(&masks[b], &keep, sizeof masks[b]);
+        if (prior) masks[b] &= prior[b];
         candidates += __builtin_popcount(masks[b]);
     }
     if (candidates > cap) return candidates;
@@ -623,6 +625,8 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
     int32_t guess[CHUNK], found[CHUNK], first_pair[CHUNK], pair_count[CHUNK];
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     int64_t list[CHUNK], full_list[CHUNK];
+    const float *open_rows[CHUNK];
+    uint16_t elkan_masks[CHUNK * 64];
     float found_distance[CHUNK], upper[CHUNK], margins[CHUNK], margins_all[CHUNK];
     for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
         int64_t end = n - c0 < CHUNK ? n : c0 + CHUNK, count = end - c0;
@@ -647,10 +651,11 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
             margins_all[q] = margin;
             first_pair[q] = (int32_t)pairs;
             int64_t candidates = FN(collect_candidates)(gaps + (int64_t)a * kp, threshold, blocks, MAX_CANDIDATES,
-                                                        (int32_t)q, pair_center, pair_owner, &pairs);
+                                                        (int32_t)q, pair_center, pair_owner, &pairs, 0,
+                                                        elkan_masks + open * 64);
             pair_count[q] = (int32_t)(pairs - first_pair[q]);
             if (candidates > MAX_CANDIDATES || candidates == 0) {
-                memcpy(rows + open * d, x, sizeof(float) * (size_t)d);
+                open_rows[open] = x;
                 upper[open] = r * r;
                 margins[open] = margin;
                 list[open++] = q;
@@ -668,16 +673,16 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         for (int64_t o0 = 0; o0 < open; o0 += KMK_BLOCK_POINTS) {
             int P = open - o0 < KMK_BLOCK_POINTS ? (int)(open - o0) : KMK_BLOCK_POINTS;
             if (P == KMK_BLOCK_POINTS)
-                FN(parts_block)(rows + o0 * d, KMK_BLOCK_POINTS, d, bound_d, bound_packed, bound_half_norms, blocks,
+                FN(parts_block)(open_rows + o0, KMK_BLOCK_POINTS, bound_d, bound_packed, bound_half_norms, blocks,
                                 bound_parts, kp);
             else
                 for (int p = 0; p < P; p++)
-                    FN(parts_block)(rows + (o0 + p) * d, 1, d, bound_d, bound_packed, bound_half_norms, blocks,
+                    FN(parts_block)(open_rows + o0 + p, 1, bound_d, bound_packed, bound_half_norms, blocks,
                                     bound_parts + p * kp, kp);
             for (int p = 0; p < P; p++) {
                 int64_t o = o0 + p;
                 q = list[o];
-                const float *x = rows + o * d;
+                const float *x = open_rows[o];
                 float xx_bound = FN(sum_squares)(x, bound_d);
                 // The centre nearest over the leading dimensions often beats the guess: bound with the nearer.
                 v16f lowest = load16(bound_parts + p * kp);
@@ -698,11 +703,13 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                 // part_j > limit ⇔ 2·part_j + ‖x[:g]‖² > ‖x − c_a‖² + 2·margin (with room for this rounding).
                 float limit = ((upper[o] + 2 * margins[o]) * (1.0f + 0x1p-20f) - xx_bound) * 0.5f;
                 first_pair[q] = (int32_t)pairs;
+                uint16_t kept[64];
                 int64_t candidates = FN(collect_candidates)(bound_parts + p * kp, limit, blocks, MAX_CANDIDATES,
-                                                            (int32_t)q, pair_center, pair_owner, &pairs);
+                                                            (int32_t)q, pair_center, pair_owner, &pairs,
+                                                            elkan_masks + o * 64, kept);
                 pair_count[q] = (int32_t)(pairs - first_pair[q]);
                 if (candidates > MAX_CANDIDATES || candidates == 0) {
-                    if (full != o) memcpy(rows + full * d, x, sizeof(float) * (size_t)d);
+                    memcpy(rows + full * d, x, sizeof(float) * (size_t)d);
                     full_list[full++] = q;
                 }
             }
