@@ -341,6 +341,18 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         }
         timed("predict pruned") { pruned = DistanceKernels.prunedNearestIndices(points: points, centers: centers, threads: threads) }
         log("[\(c.label)] pruned == plain: \(pruned.indices == plain.indices), full searches \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100))%")
+        // The library's predict (`ModelFunction.nearest`: indices, TF's per-point distances and the loss).
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: c.k, initialClusters: .matrix(centers), useMiniBatch: false))
+        let state = try model.initialize(model.initialState(), batch: points)
+        var assignment: Assignment?
+        timed("library nearest (indices, distances, loss)") { assignment = try? model.nearest(points, state: state) }
+        var withDistances = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        timed("plain pass with distances") {
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
+                                      computeDistances: true, into: &withDistances)
+        }
+        log("[\(c.label)] library nearest == plain pass: \(assignment?.indices == withDistances.indices.map { Int($0) } && assignment?.distances == withDistances.distances)")
     case "step":
         let model = try ModelFunction(params: KMeansParams(
             numClusters: c.k, initialClusters: .matrix(initial), useMiniBatch: false, algorithm: .auto))
