@@ -173,12 +173,19 @@ public enum DistanceKernels {
                     for i in range { sum += values[i] }
                     return sum
                 }
-                var lanes = [Float](repeating: 0, count: 16)
-                for i in range { lanes[(i - range.lowerBound) % 16] += values[i] }
-                for width in [8, 4, 2] {
-                    for l in 0..<width { lanes[l] = lanes[l] + lanes[l + width] }
+                // Lane l holds the points at offsets ≡ l (mod 16), each lane summed in order.
+                var lanes = SIMD16<Float>()
+                var i = range.lowerBound
+                while i + 16 <= range.upperBound {
+                    lanes += SIMD16<Float>(values[i..<(i + 16)])
+                    i += 16
                 }
-                return lanes[0] + lanes[1]
+                var lane = 0
+                while i < range.upperBound { lanes[lane] += values[i]; i += 1; lane += 1 }
+                let eight = lanes.lowHalf + lanes.highHalf
+                let four = eight.lowHalf + eight.highHalf
+                let two = four.lowHalf + four.highHalf
+                return two[0] + two[1]
             }
         }
         return mergedLoss(partials)
