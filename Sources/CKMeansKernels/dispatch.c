@@ -132,8 +132,22 @@ const char *kmk_isa_name(void) {
 
 void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
                 const float *centers, const float *packed, const float *half_norms, int64_t k,
-                int32_t *indices, float *distances, float *sums, float *counts) {
-    DISPATCH(isa, assign, points, n, d, centers, packed, half_norms, k, indices, distances, sums, counts)
+                int32_t *indices, float *distances, float *sums, float *counts, float *loss, int loss_lanes) {
+    DISPATCH(isa, assign, points, n, d, centers, packed, half_norms, k, indices, distances, sums, counts, loss,
+             loss_lanes)
+}
+
+void kmk_center_gaps(int isa, const float *centers, int64_t k, int64_t d, float *gaps) {
+    DISPATCH(isa, center_gaps, centers, k, d, gaps)
+}
+
+int64_t kmk_pruned_nearest(int isa, const float *points, int64_t n, int64_t d,
+                           const float *centers, const float *packed, const float *half_norms, int64_t k,
+                           const float *guess_packed, const float *guess_half_norms, int64_t guess_d,
+                           const float *bound_packed, const float *bound_half_norms, int64_t bound_d,
+                           const float *gaps, float c_max_sq, int32_t *indices, float *distances) {
+    DISPATCH(isa, pruned_nearest, points, n, d, centers, packed, half_norms, k, guess_packed, guess_half_norms,
+             guess_d, bound_packed, bound_half_norms, bound_d, gaps, c_max_sq, indices, distances)
 }
 
 void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,

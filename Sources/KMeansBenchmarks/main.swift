@@ -73,6 +73,9 @@ struct Options {
     var dataDirectory = "Benchmarks/data"
     var jsonPath: String? = nil
     var child: String? = nil
+    /// `--quick predict` / `--quick step`: time only predict (plain vs pruned) or the library step against the kernel
+    /// loop, in this process, on the cases' data and final centres from an earlier full run.
+    var quick: String? = nil
 
     init(arguments: [String]) throws {
         var i = 1
@@ -95,6 +98,7 @@ struct Options {
             case "--data-dir": dataDirectory = try value()
             case "--json": jsonPath = try value()
             case "--child": child = try value()
+            case "--quick": quick = try value()
             case "--help", "-h":
                 print("usage: KMeansBenchmarks [--cases A,B,C,D] [--repeats N] [--threads N] [--data-dir DIR] [--json FILE]")
                 exit(0)
@@ -309,6 +313,65 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4)
 }
 
+/// `--quick`: min-of-N wall time and the CPU time per busy thread of that run, for predict (plain indices-only pass
+/// vs the pruned search, results compared) or one full-batch library step (vs the bare kernel pass).
+func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
+    let threads = options.threads ?? DistanceKernels.defaultThreadCount
+    let (points, initial) = try DataSets.load(c, directory: options.dataDirectory)
+    let busy = Double(min(threads, DistanceKernels.partitions(of: c.n).count))
+    func timed(_ label: String, _ body: () -> Void) {
+        var bestWall = Double.infinity, cpuOfBest = Double.nan
+        body()
+        for _ in 0..<options.repeats {
+            let (wall, cpu) = Measure.wallAndCPU(body)
+            if wall < bestWall { bestWall = wall; cpuOfBest = cpu }
+        }
+        log("[\(c.label)] \(label): \(fmt(bestWall * 1000)) ms (CPU/thread \(fmt(cpuOfBest * 1000 / busy))), load \(Measure.loadAverage())")
+    }
+    switch mode {
+    case "predict":
+        let finalPath = "\(options.dataDirectory)/\(c.name).swift-final.npy"
+        guard let final = try Npy.read(finalPath) else { throw BenchmarkError(description: "run the full case first: no \(finalPath)") }
+        let centers = Matrix(rows: final.rows, columns: final.columns, values: final.values)
+        var plain = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        var pruned: (indices: [Int32], fullSearches: Int) = ([], 0)
+        timed("predict plain") {
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
+                                      computeDistances: false, into: &plain)
+        }
+        timed("predict pruned") { pruned = DistanceKernels.prunedNearestIndices(points: points, centers: centers, threads: threads) }
+        log("[\(c.label)] pruned == plain: \(pruned.indices == plain.indices), full searches \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100))%")
+        // The library's predict (`ModelFunction.nearest`: indices, TF's per-point distances and the loss).
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: c.k, initialClusters: .matrix(centers), useMiniBatch: false))
+        let state = try model.initialize(model.initialState(), batch: points)
+        var assignment: Assignment?
+        timed("library nearest (indices, distances, loss)") { assignment = try? model.nearest(points, state: state) }
+        var withDistances = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        timed("plain pass with distances") {
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
+                                      computeDistances: true, into: &withDistances)
+        }
+        log("[\(c.label)] library nearest == plain pass: \(assignment?.indices == withDistances.indices.map { Int($0) } && assignment?.distances == withDistances.distances)")
+    case "step":
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: c.k, initialClusters: .matrix(initial), useMiniBatch: false, algorithm: .auto))
+        var engine = AssignmentEngine(algorithm: .auto, threads: threads)
+        let state = try model.initialize(model.initialState(), batch: points, engine: &engine)
+        timed("library step") { _ = try? model.trainStepSummary(state, batch: points, engine: &engine) }
+        var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        timed("kernel pass (accumulate, no distances)") {
+            DistanceKernels.lloydPass(points: points, centers: initial, accumulate: true, threads: threads,
+                                      computeDistances: false, into: &pass)
+        }
+        timed("kernel pass (accumulate, distances)") {
+            DistanceKernels.lloydPass(points: points, centers: initial, accumulate: true, threads: threads,
+                                      computeDistances: true, into: &pass)
+        }
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict or step)")
+    }
+}
+
 /// Rows scaled to unit length (TF's l2_normalize: x · rsqrt(max(Σx², 1e-12))).
 func normalizedRows(_ m: Matrix) -> Matrix {
     var values = m.values
@@ -355,6 +418,10 @@ func printTable(_ results: [CaseResult]) {
 do {
     let options = try Options(arguments: CommandLine.arguments)
     try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+    if let mode = options.quick {
+        for c in options.cases { try runQuick(c, mode: mode, options: options) }
+        exit(0)
+    }
     if let label = options.child {
         guard let c = BenchmarkCase.named(label) else { throw BenchmarkError(description: "unknown case \(label)") }
         let result = try runCase(c, options: options)

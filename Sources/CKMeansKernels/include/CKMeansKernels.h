@@ -26,10 +26,32 @@ void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed,
 
 /// Nearest centre for points [0, n): part_j = 0.5‖c_j‖² − ⟨x, c_j⟩, argmin with ties to the lowest index,
 /// distance = 2·(0.5‖x‖² + part_best). `distances` may be NULL. When `sums` (k×d) and `counts` (k) are not NULL,
-/// adds every point to its cluster, sequentially in row order (float32).
+/// adds every point to its cluster, sequentially in row order (float32). When `loss` is not NULL, `*loss` is set
+/// to the float32 sum of the per-point distances (computed even when `distances` is NULL): with `loss_lanes` 0
+/// sequentially in row order; otherwise point i goes to lane i mod 16, each lane summed in row order, and the lanes
+/// are added as a fixed tree (l + l+8, then +4, +2, +1).
 void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
                 const float *centers, const float *packed, const float *half_norms, int64_t k,
-                int32_t *indices, float *distances, float *sums, float *counts);
+                int32_t *indices, float *distances, float *sums, float *counts, float *loss, int loss_lanes);
+
+/// Lower bounds on the distances ‖c_a − c_j‖ between all centres: k rows of padded_count(k) floats (row a, column
+/// j; 0 on the diagonal, +inf in the padding columns).
+void kmk_center_gaps(int isa, const float *centers, int64_t k, int64_t d, float *gaps);
+
+/// Exactly kmk_assign's indices (and distances, when `distances` is not NULL) for points [0, n), with less work:
+/// a guess a from the first `guess_d` columns (centres packed from their first guess_d columns in `guess_packed` /
+/// `guess_half_norms`); Elkan's test against `gaps` (kmk_center_gaps): j is ruled out when ‖c_a − c_j‖ exceeds
+/// 2‖x − c_a‖ by the rounding margins; for points it leaves with many candidates, the partial distance over the
+/// first `bound_d` columns (packed likewise in `bound_packed` / `bound_half_norms`), a lower bound, against
+/// ‖x − c‖² for the nearer of a and the centre nearest over those columns; then a fast squared distance to every
+/// centre not ruled out, the exact part of those within rounding of the nearest, and the full search for points
+/// with more than 32 candidates left. `c_max_sq` bounds ‖c‖² over all centres. Returns the number of fully searched points, or −1 if
+/// scratch memory could not be allocated (outputs then invalid).
+int64_t kmk_pruned_nearest(int isa, const float *points, int64_t n, int64_t d,
+                           const float *centers, const float *packed, const float *half_norms, int64_t k,
+                           const float *guess_packed, const float *guess_half_norms, int64_t guess_d,
+                           const float *bound_packed, const float *bound_half_norms, int64_t bound_d,
+                           const float *gaps, float c_max_sq, int32_t *indices, float *distances);
 
 /// Raw squared Euclidean distances ‖x‖² − 2⟨x,c⟩ + ‖c‖², n×k into `out` (row stride k).
 void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,

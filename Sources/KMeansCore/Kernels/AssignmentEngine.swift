@@ -78,6 +78,23 @@ public struct AssignmentEngine: Sendable {
         return buffers
     }
 
+    /// Like ``pass(points:centers:accumulate:)`` but always fills ``LloydPass/loss`` (in
+    /// ``DistanceKernels/lossSum(of:)``'s order), and leaves the per-point distances empty when the algorithm can
+    /// compute the loss without keeping them (Lloyd sums them inside the kernel).
+    public mutating func lossPass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
+        switch resolvedAlgorithm(points: points, centers: centers) {
+        case .hamerly:
+            hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads, into: &buffers)
+            lastFullSearchCount = hamerly.lastFullSearchCount
+            buffers.loss = DistanceKernels.lossSum(of: buffers.distances)
+        case .lloyd, .auto:
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
+                                      computeDistances: false, computeLoss: true, into: &buffers)
+            lastFullSearchCount = points.rows
+        }
+        return buffers
+    }
+
     /// Number of points that needed a full nearest-centre search in the last pass (all of them for Lloyd).
     public private(set) var lastFullSearchCount = 0
 

@@ -18,6 +18,9 @@ public struct LloydPass: Sendable, Equatable {
     public var sums: [Float]
     /// Per-cluster number of assigned points, or empty when not requested.
     public var counts: [Float]
+    /// The sum of the per-point distances in ``DistanceKernels/lossSum(of:)``'s order, when the pass was asked for
+    /// it (`nil` otherwise).
+    public var loss: Float?
 
     /// Creates a pass result from its parts.
     public init(indices: [Int32], distances: [Float], sums: [Float], counts: [Float]) {
@@ -45,6 +48,7 @@ extension LloydPass {
     /// Sizes the arrays for a pass (reusing them when possible) and zeroes the sums and counts.
     mutating func prepare(n: Int, k: Int, d: Int, distances computeDistances: Bool, accumulate: Bool,
                           indices needsIndices: Bool = true) {
+        loss = nil
         if needsIndices, indices.count != n { indices = [Int32](repeating: 0, count: n) }
         let distanceCount = computeDistances ? n : 0
         if distances.count != distanceCount { distances = [Float](repeating: 0, count: distanceCount) }
@@ -114,59 +118,191 @@ public enum DistanceKernels {
 
     /// Like ``lloydPass(points:centers:accumulate:threads:computeDistances:instructionSet:)`` but reuses the
     /// arrays of `result` when they already have the right sizes, so a training loop allocates nothing per step.
+    ///
+    /// `computeLoss` fills ``LloydPass/loss`` inside the kernel (equal to ``lossSum(of:)`` of the distances, which
+    /// need not be kept: `computeDistances` may be false).
     public static func lloydPass(
         points: Matrix, centers: Matrix, accumulate: Bool, threads: Int?, computeDistances: Bool = true,
-        instructionSet: KernelInstructionSet = .automatic, into result: inout LloydPass
+        computeLoss: Bool = false, instructionSet: KernelInstructionSet = .automatic, into result: inout LloydPass
     ) {
         let n = points.rows, d = points.columns, k = centers.rows
         precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
         guard k > 0 else {
             result = referenceLloydPass(points: points, centers: centers, accumulate: accumulate)
+            if computeLoss { result.loss = lossSum(of: result.distances) }
             return
         }
         let packed = PackedCenters(centers)
         result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: accumulate)
+        let ranges = partitions(of: n)
+        var partitionLosses = [Float](repeating: 0, count: computeLoss ? ranges.count : 0)
         packed.withPointers { centerPointers in
             points.values.withUnsafeBufferPointer { x in
-                result.withOutputs(points: x) { outputs in
-                    runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
-                                   outputs: outputs) { range, sums, counts in
-                        kmk_assign(
-                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
-                            Int64(range.count), Int64(d),
-                            centerPointers.centers, centerPointers.packed, centerPointers.halfNorms,
-                            Int64(k), outputs.indices.map { $0 + range.lowerBound },
-                            outputs.distances.map { $0 + range.lowerBound }, sums, counts)
+                partitionLosses.withUnsafeMutableBufferPointer { lossBuffer in
+                    let losses = KernelSharedPointer(computeLoss ? lossBuffer.baseAddress : nil)
+                    result.withOutputs(points: x) { outputs in
+                        runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
+                                       outputs: outputs) { range, sums, counts in
+                            let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
+                            kmk_assign(
+                                instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                                Int64(range.count), Int64(d),
+                                centerPointers.centers, centerPointers.packed, centerPointers.halfNorms,
+                                Int64(k), outputs.indices.map { $0 + range.lowerBound },
+                                outputs.distances.map { $0 + range.lowerBound }, sums, counts,
+                                losses.pointer.map { $0 + partition }, ranges.count > 1 ? 1 : 0)
+                        }
                     }
                 }
             }
         }
+        result.loss = computeLoss ? mergedLoss(partitionLosses) : nil
     }
 
-    /// Nearest centre per point, exactly as ``lloydPass(points:centers:accumulate:)``'s indices, but pruned where
-    /// the shape allows (d ≥ 64 and k ≥ 32): a first guess from the leading 16 dimensions (an eighth or less of
-    /// the work), then a check that keeps a guess only when its distance is under half the gap from that centre to
-    /// any other centre, and a full search of the rest. On well-separated clusters almost no point needs the full
-    /// search; on overlapping ones the guess costs at most a quarter more than the plain pass. Other shapes run the
-    /// plain pass. Also returns how many points needed the full search.
+    /// The loss TF's graph computes as `reduce_sum` of the per-point distances, in this library's fixed order: below
+    /// ``minimumPointsToSplit`` points the sequential float32 sum in row order (TF's own result for such batches);
+    /// above (where TF's Eigen reduction is a vectorised tree, not sequential), per range of ``partitions(of:)``:
+    /// point i of the range into lane i mod 16, each lane summed in order, the lanes added as a fixed tree
+    /// (l + l+8, then +4, +2, +1); the partition sums then added in partition order. Independent of threads.
+    public static func lossSum(of distances: [Float]) -> Float {
+        let ranges = partitions(of: distances.count)
+        let partials = distances.withUnsafeBufferPointer { values in
+            ranges.map { range -> Float in
+                if ranges.count == 1 {
+                    var sum: Float = 0
+                    for i in range { sum += values[i] }
+                    return sum
+                }
+                // Lane l holds the points at offsets ≡ l (mod 16), each lane summed in order.
+                var lanes = SIMD16<Float>()
+                var i = range.lowerBound
+                while i + 16 <= range.upperBound {
+                    lanes += SIMD16<Float>(values[i..<(i + 16)])
+                    i += 16
+                }
+                var lane = 0
+                while i < range.upperBound { lanes[lane] += values[i]; i += 1; lane += 1 }
+                let eight = lanes.lowHalf + lanes.highHalf
+                let four = eight.lowHalf + eight.highHalf
+                let two = four.lowHalf + four.highHalf
+                return two[0] + two[1]
+            }
+        }
+        return mergedLoss(partials)
+    }
+
+    /// Partial sums added in partition order.
+    static func mergedLoss(_ partials: [Float]) -> Float {
+        guard var total = partials.first else { return 0 }
+        for partial in partials.dropFirst() { total += partial }
+        return total
+    }
+
+    /// Whether ``prunedNearest(points:centers:threads:computeDistances:)`` prunes for this shape (d ≥ 64 and
+    /// k ≥ 32, where the guess from 16 dimensions costs a small share of the full search) instead of running the
+    /// plain pass.
+    public static func prunesNearest(dimensions d: Int, centers k: Int) -> Bool {
+        d >= 64 && k >= 32
+    }
+
+    /// Nearest centre per point, exactly as ``lloydPass(points:centers:accumulate:)``'s indices (and distances),
+    /// with less work where the shape allows (``prunesNearest(dimensions:centers:)``): a guess from the leading 16
+    /// dimensions, then Elkan's test — centre j cannot beat the guess a when ‖c_a − c_j‖ ≥ 2‖x − c_a‖, checked
+    /// with float32 rounding margins against the centre-to-centre distances computed once — and, for points it
+    /// leaves with many candidates (far from every centre), the partial distance over the first half of the
+    /// dimensions as a lower bound; then the distance to the few centres left (the kernel's exact arithmetic where
+    /// two are within rounding of each other), and the full search for a point with more than 32 of them. Other
+    /// shapes run the plain pass. `fullSearches` counts the points that needed the full search.
+    public static func prunedNearest(
+        points: Matrix, centers: Matrix, threads: Int? = nil, computeDistances: Bool = true,
+        instructionSet: KernelInstructionSet = .automatic
+    ) -> (pass: LloydPass, fullSearches: Int) {
+        prunedNearest(points: points, centers: centers, threads: threads, computeDistances: computeDistances,
+                      instructionSet: instructionSet, forcePruning: false)
+    }
+
+    /// `forcePruning`: run the pruned kernel for any shape (tests).
+    static func prunedNearest(
+        points: Matrix, centers: Matrix, threads: Int?, computeDistances: Bool,
+        instructionSet: KernelInstructionSet, forcePruning: Bool
+    ) -> (pass: LloydPass, fullSearches: Int) {
+        let n = points.rows, d = points.columns, k = centers.rows
+        precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
+        guard forcePruning || prunesNearest(dimensions: d, centers: k), n > 0, k > 0 else {
+            let pass = lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
+                                 computeDistances: computeDistances, instructionSet: instructionSet)
+            return (pass, n)
+        }
+        let guessDimensions = 16
+        let packed = PackedCenters(centers)
+        let guessPacked = PackedCenters(centers.leadingColumns(guessDimensions))
+        // Partial distances over the first half of the dimensions for the points Elkan's test leaves open (on
+        // case D, 48 and 56 dimensions left more candidates and full searches and measured slower, 72 the same).
+        let boundDimensions = max(1, min(d, max(guessDimensions, d / 2)))
+        let boundPacked = PackedCenters(centers.leadingColumns(boundDimensions))
+        let paddedCount = Int(kmk_padded_count(Int64(k)))
+        var gaps = [Float](repeating: 0, count: k * paddedCount)
+        centers.values.withUnsafeBufferPointer { c in
+            gaps.withUnsafeMutableBufferPointer { g in
+                kmk_center_gaps(instructionSet.rawValue, c.baseAddress, Int64(k), Int64(d), g.baseAddress)
+            }
+        }
+        let maximumNormSquared = packed.norms.prefix(k).max() ?? 0
+        var result = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: false)
+        let ranges = partitions(of: n)
+        var searched = [Int64](repeating: 0, count: ranges.count)
+        packed.withPointers { centerPointers in
+            guessPacked.withPointers { guessPointers in
+              boundPacked.withPointers { boundPointers in
+                gaps.withUnsafeMutableBufferPointer { g in
+                    searched.withUnsafeMutableBufferPointer { searchedBuffer in
+                        let gapPointer = KernelSharedPointer(g.baseAddress)
+                        let searchedPointer = KernelSharedPointer(searchedBuffer.baseAddress)
+                        points.values.withUnsafeBufferPointer { x in
+                            result.withOutputs(points: x) { outputs in
+                                runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
+                                               outputs: outputs) { range, _, _ in
+                                    let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
+                                    var count = kmk_pruned_nearest(
+                                        instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                                        Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
+                                        centerPointers.halfNorms, Int64(k), guessPointers.packed,
+                                        guessPointers.halfNorms, Int64(min(guessDimensions, d)),
+                                        boundPointers.packed, boundPointers.halfNorms, Int64(boundDimensions),
+                                        gapPointer.pointer,
+                                        maximumNormSquared, outputs.indices.map { $0 + range.lowerBound },
+                                        outputs.distances.map { $0 + range.lowerBound })
+                                    if count < 0 {
+                                        // No scratch memory: the plain kernel needs none.
+                                        kmk_assign(
+                                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                                            Int64(range.count), Int64(d), centerPointers.centers,
+                                            centerPointers.packed, centerPointers.halfNorms, Int64(k),
+                                            outputs.indices.map { $0 + range.lowerBound },
+                                            outputs.distances.map { $0 + range.lowerBound }, nil, nil, nil, 0)
+                                        count = Int64(range.count)
+                                    }
+                                    searchedPointer.pointer![partition] = count
+                                }
+                            }
+                        }
+                    }
+                }
+              }
+            }
+        }
+        return (result, Int(searched.reduce(0, +)))
+    }
+
+    /// The indices of ``prunedNearest(points:centers:threads:computeDistances:instructionSet:)`` without the
+    /// distances, and how many points needed the full search.
     public static func prunedNearestIndices(
         points: Matrix, centers: Matrix, threads: Int? = nil
     ) -> (indices: [Int32], fullSearches: Int) {
-        let n = points.rows, d = points.columns, k = centers.rows
-        precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
-        let guessDimensions = 16
-        guard d >= 64, k >= 32, n > 0 else {
-            let pass = lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
-                                 computeDistances: false)
-            return (pass.indices, n)
-        }
-        let guesses = lloydPass(points: points.leadingColumns(guessDimensions),
-                                centers: centers.leadingColumns(guessDimensions), accumulate: false,
-                                threads: threads, computeDistances: false).indices
-        var state = HamerlyState()
-        state.seed(guesses: guesses, points: points, centers: centers)
-        let pass = state.pass(points: points, centers: centers, accumulate: false, threads: threads)
-        return (pass.indices, state.lastFullSearchCount)
+        let (pass, searched) = prunedNearest(points: points, centers: centers, threads: threads,
+                                             computeDistances: false)
+        return (pass.indices, searched)
     }
 
     /// Raw distances from every point to every centre, n × k, with TF's `all_distances` formula:

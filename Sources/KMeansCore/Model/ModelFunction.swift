@@ -203,11 +203,24 @@ public struct ModelFunction: Sendable {
         try checkShape(batch, expectedColumns: state.clusters.columns)
         let points = try engine.preparedPoints(
             for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
-        let pass = engine.pass(points: points, centers: inferenceCenters(state), accumulate: true)
+        let centers = inferenceCenters(state)
+        let pass = engine.lossPass(points: points, centers: centers, accumulate: true)
+        var distances = pass.distances
+        if distances.count != points.rows, needsDistancesForUpdate(counts: pass.counts) {
+            // An empty cluster takes the farthest point: only then are the per-point distances needed.
+            distances = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false,
+                                                  threads: engine.threads).distances
+        }
         var next = state
-        next.clusters = fullBatchCenters(sums: pass.sums, counts: pass.counts, distances: pass.distances, points: points)
+        next.clusters = fullBatchCenters(sums: pass.sums, counts: pass.counts, distances: distances, points: points)
         next.globalStep += 1
-        return StepSummary(state: next, loss: loss(of: pass.distances))
+        let kernelLoss = pass.loss ?? DistanceKernels.lossSum(of: pass.distances)
+        // Halving is exact, so halving the sum equals summing the halves (TF's order for cosine).
+        return StepSummary(state: next, loss: params.distanceMetric == .cosine ? kernelLoss * 0.5 : kernelLoss)
+    }
+
+    private func needsDistancesForUpdate(counts: [Float]) -> Bool {
+        params.emptyClusterPolicy == .farthestPoint && counts.contains(0)
     }
 
     /// The second half of a training step: the centre update (Lloyd or mini-batch rule) and `globalStep += 1`.
@@ -299,8 +312,16 @@ public struct ModelFunction: Sendable {
         try requireInitialized(state)
         try checkBatch(batch, expectedColumns: state.clusters.columns)
         let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
-        let pass = DistanceKernels.lloydPass(points: points, centers: inferenceCenters(state), accumulate: false)
-        return makeAssignment(pass)
+        return makeAssignment(nearestPass(points: points, centers: inferenceCenters(state)))
+    }
+
+    /// The nearest-centre pass for inference: the pruned search where it pays (same indices and distances as the
+    /// plain pass, bit for bit), the plain pass otherwise.
+    private func nearestPass(points: Matrix, centers: Matrix) -> LloydPass {
+        if DistanceKernels.prunesNearest(dimensions: points.columns, centers: centers.rows) {
+            return DistanceKernels.prunedNearest(points: points, centers: centers).pass
+        }
+        return DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false)
     }
 
     /// Raw distances from every row of `batch` to every centre, n × k (TF's `all_distances`): squared Euclidean by
@@ -322,8 +343,7 @@ public struct ModelFunction: Sendable {
         let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
         var assignment: Assignment?
         if wantNearest {
-            let pass = DistanceKernels.lloydPass(points: points, centers: inferenceCenters(state), accumulate: false)
-            assignment = makeAssignment(pass)
+            assignment = makeAssignment(nearestPass(points: points, centers: inferenceCenters(state)))
         }
         return (assignment, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
     }
@@ -349,15 +369,12 @@ public struct ModelFunction: Sendable {
         return Assignment(indices: pass.indices.map { Int($0) }, distances: distances, loss: loss(of: pass.distances))
     }
 
-    /// TF's loss: the sequential float32 sum of the per-point distances (halved first for cosine).
+    /// TF's loss: the float32 sum of the per-point distances (halved first for cosine) in
+    /// ``DistanceKernels/lossSum(of:)``'s order — sequential below ``DistanceKernels/minimumPointsToSplit`` points.
     private func loss(of kernelDistances: [Float]) -> Float {
-        var loss: Float = 0
-        if params.distanceMetric == .cosine {
-            for value in kernelDistances { loss += value * 0.5 }
-        } else {
-            for value in kernelDistances { loss += value }
-        }
-        return loss
+        let sum = DistanceKernels.lossSum(of: kernelDistances)
+        // Halving is exact, so halving the sum equals summing the halves.
+        return params.distanceMetric == .cosine ? sum * 0.5 : sum
     }
 
     private func requireInitialized(_ state: KMeansState) throws {

@@ -1,3 +1,5 @@
+import Dispatch
+
 extension Matrix {
     /// Each row scaled to unit l2 norm as TF's `l2_normalize`: `x · 1/√max(Σx², 1e-12)`; zero rows stay zero.
     public func l2NormalizedRows() -> Matrix {
@@ -21,21 +23,41 @@ extension Matrix {
     func firstNonFiniteIndex() -> Int? {
         values.withUnsafeBufferPointer { buffer -> Int? in
             guard let base = buffer.baseAddress else { return nil }
-            let raw = UnsafeRawPointer(base)
-            let stride = MemoryLayout<Float>.stride
-            var start = 0
-            // x − x is 0 for finite x and NaN otherwise: a whole block of 64 values is cleared with 4 vector checks.
-            while start + 64 <= buffer.count {
-                var flags = SIMD16<Float>()
-                for u in 0..<4 {
-                    let v = raw.loadUnaligned(fromByteOffset: (start + 16 * u) * stride, as: SIMD16<Float>.self)
-                    flags += v - v
+            let count = buffer.count
+            // Large inputs are checked in fixed slices on all cores (the scan is a full read of memory); the first
+            // non-finite value is the lowest index any slice reports.
+            let slices = count >= 1 << 20 ? min(16, max(1, DistanceKernels.defaultThreadCount) * 4) : 1
+            if slices == 1 { return Self.firstNonFinite(base, 0..<count) }
+            var found = [Int](repeating: Int.max, count: slices)
+            found.withUnsafeMutableBufferPointer { results in
+                let shared = KernelSharedPointer(results.baseAddress)
+                let source = KernelSharedPointer(UnsafeMutablePointer(mutating: base))
+                DispatchQueue.concurrentPerform(iterations: slices) { s in
+                    let range = (count * s / slices)..<(count * (s + 1) / slices)
+                    shared.pointer![s] = Self.firstNonFinite(UnsafePointer(source.pointer!), range) ?? Int.max
                 }
-                if flags != SIMD16<Float>() { break }
-                start += 64
             }
-            for i in start..<buffer.count where !buffer[i].isFinite { return i }
-            return nil
+            let first = found.min() ?? Int.max
+            return first == Int.max ? nil : first
         }
+    }
+
+    /// The first index in `range` whose value is NaN or infinite.
+    private static func firstNonFinite(_ base: UnsafePointer<Float>, _ range: Range<Int>) -> Int? {
+        let raw = UnsafeRawPointer(base)
+        let stride = MemoryLayout<Float>.stride
+        var start = range.lowerBound
+        // x − x is 0 for finite x and NaN otherwise: a whole block of 64 values is cleared with 4 vector checks.
+        while start + 64 <= range.upperBound {
+            var flags = SIMD16<Float>()
+            for u in 0..<4 {
+                let v = raw.loadUnaligned(fromByteOffset: (start + 16 * u) * stride, as: SIMD16<Float>.self)
+                flags += v - v
+            }
+            if flags != SIMD16<Float>() { break }
+            start += 64
+        }
+        for i in start..<range.upperBound where !base[i].isFinite { return i }
+        return nil
     }
 }
