@@ -31,20 +31,11 @@ struct BenchmarkCase: Codable, Sendable {
     var flopsPerIteration: Double { 2 * Double(n) * Double(d) * Double(k) }
 }
 
-/// SplitMix64: a small, fast, seeded generator for data generation and mini-batch sampling.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+/// Data generation and mini-batch sampling draw from core's seeded SplitMix64.
+extension SplitMix64 {
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { nextUnit() }
+    /// Uniform in 0..<bound.
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 

@@ -1,19 +1,9 @@
 import KMeansCore
 
-/// A small seeded generator (SplitMix64) so kernel tests do not depend on the RNG work.
-struct KernelTestRandom {
-    private var state: UInt64
+/// Kernel tests draw their data from core's seeded SplitMix64.
+typealias KernelTestRandom = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Uniform in [lower, upper).
     mutating func uniform(_ lower: Float, _ upper: Float) -> Float {
         lower + (upper - lower) * Float(next() >> 40) / Float(1 << 24)
