@@ -46,8 +46,10 @@ let package = Package(
         // The seed document's own example, runnable: `swift run SeedExample`.
         .executableTarget(name: "SeedExample", dependencies: ["KMeansEstimator", "KMeansData"], path: "Samples/SeedExample"),
 
-        .testTarget(name: "KMeansCoreTests", dependencies: ["KMeansCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KMeansEstimatorTests", dependencies: ["KMeansEstimator", "KMeansCore", "TFFormats"], resources: [.copy("Fixtures")]),
+        // Fixture readers shared by the parity suites.
+        .target(name: "KMeansTestSupport", dependencies: ["KMeansCore"], path: "Tests/KMeansTestSupport"),
+        .testTarget(name: "KMeansCoreTests", dependencies: ["KMeansCore", "KMeansTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KMeansEstimatorTests", dependencies: ["KMeansEstimator", "KMeansCore", "TFFormats", "KMeansTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
