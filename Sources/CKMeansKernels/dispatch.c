@@ -46,8 +46,9 @@ void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed,
 
 // Points per chunk in a Hamerly pass: rows that need a full search are gathered and searched together.
 enum { HAMERLY_CHUNK = 256 };
-// Points assigned before their rows are added to the cluster sums (a chunk of D = 128 rows is 128 KiB, in L2).
-enum { ACCUMULATE_CHUNK = 256 };
+// Points assigned before their rows are added to the cluster sums (a chunk of D = 128 rows is 64 KiB, in L2). 128
+// measured ≈ 6 % faster than 256 on case C (1M×16×16) and the same on B and D; any multiple of 16 gives the same bits.
+enum { ACCUMULATE_CHUNK = 128 };
 
 #define KMK_SUFFIX portable
 #define KMK_ATTR

@@ -41,6 +41,9 @@ struct CaseResult: Codable {
     var prunedPredictMs: Double
     var prunedPredictSearchFraction: Double
     var prunedPredictEqualsPlain: Bool
+    /// What a user's `predict` runs: `ModelFunction.nearest` (indices, TF's per-point distances and the loss; the
+    /// pruned search where the library applies it), ms with the final centres. Optional so older JSON still reads.
+    var libraryPredictMs: Double?
     var transformMs: Double?
     var miniBatchStepMs: Double
     var cosineMsPerIteration: Double
@@ -193,6 +196,14 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
             pruned = DistanceKernels.prunedNearestIndices(points: points, centers: finalCenters, threads: threads)
         })
     }
+    let predictModel = try ModelFunction(params: KMeansParams(
+        numClusters: c.k, initialClusters: .matrix(finalCenters), useMiniBatch: false))
+    let predictState = try predictModel.initialize(predictModel.initialState(), batch: points)
+    var libraryPredictTimes: [Double] = []
+    for _ in 0..<(options.repeats + 2) {
+        libraryPredictTimes.append(Measure.seconds { _ = try? predictModel.nearest(points, state: predictState) })
+    }
+    log("[\(c.label)] library predict (ModelFunction.nearest) \(fmt(best(libraryPredictTimes) * 1000)) ms")
     log("[\(c.label)] predict \(fmt(best(predictTimes) * 1000)) ms, pruned \(fmt(best(prunedTimes) * 1000)) ms (searched \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100, 3))%)")
 
     // Transform (all distances, n × k) only where the output stays small.
@@ -303,6 +314,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         prunedPredictMs: best(prunedTimes) * 1000,
         prunedPredictSearchFraction: Double(pruned.fullSearches) / Double(c.n),
         prunedPredictEqualsPlain: pruned.indices == pass.indices,
+        libraryPredictMs: best(libraryPredictTimes) * 1000,
         transformMs: transformMs,
         miniBatchStepMs: best(stepTimes) * 1000, cosineMsPerIteration: cosineMs,
         kmeansPlusPlusSeconds: best(plusPlusTimes),
