@@ -201,9 +201,9 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     let predictState = try predictModel.initialize(predictModel.initialState(), batch: points)
     var libraryPredictTimes: [Double] = []
     for _ in 0..<(options.repeats + 2) {
-        libraryPredictTimes.append(Measure.seconds { _ = try? predictModel.nearest(points, state: predictState) })
+        libraryPredictTimes.append(Measure.seconds { _ = try? predictModel.nearestIndices(points, state: predictState) })
     }
-    log("[\(c.label)] library predict (ModelFunction.nearest) \(fmt(best(libraryPredictTimes) * 1000)) ms")
+    log("[\(c.label)] library predict (ModelFunction.nearestIndices, as predictClusterIndex) \(fmt(best(libraryPredictTimes) * 1000)) ms")
     log("[\(c.label)] predict \(fmt(best(predictTimes) * 1000)) ms, pruned \(fmt(best(prunedTimes) * 1000)) ms (searched \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100, 3))%)")
 
     // Transform (all distances, n × k) only where the output stays small.

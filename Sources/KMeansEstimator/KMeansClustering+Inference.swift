@@ -131,7 +131,7 @@ extension KMeansClustering {
         let state = try trainedState(checkpointPath: nil)
         var indices: [Int64] = []
         try forEachBatch(of: input) { points in
-            indices += try modelFunction.nearest(points, state: state).indices.map { Int64($0) }
+            indices += try modelFunction.nearestIndices(points, state: state).map { Int64($0) }
         }
         return indices
     }

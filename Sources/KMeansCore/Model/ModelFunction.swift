@@ -315,6 +315,20 @@ public struct ModelFunction: Sendable {
         return makeAssignment(nearestPass(points: points, centers: inferenceCenters(state)))
     }
 
+    /// The nearest centre of every row of `batch`, and nothing else (what `predict_cluster_index` needs): the same
+    /// indices as ``nearest(_:state:)``, without per-point distances, the loss, or a copy into `[Int]`.
+    public func nearestIndices(_ batch: Matrix, state: KMeansState) throws -> [Int32] {
+        try requireInitialized(state)
+        try checkBatch(batch, expectedColumns: state.clusters.columns)
+        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+        let centers = inferenceCenters(state)
+        if DistanceKernels.prunesNearest(dimensions: points.columns, centers: centers.rows) {
+            return DistanceKernels.prunedNearest(points: points, centers: centers, computeDistances: false).pass.indices
+        }
+        return DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: nil,
+                                         computeDistances: false).indices
+    }
+
     /// The nearest-centre pass for inference: the pruned search where it pays (same indices and distances as the
     /// plain pass, bit for bit), the plain pass otherwise.
     private func nearestPass(points: Matrix, centers: Matrix) -> LloydPass {
