@@ -206,7 +206,7 @@ def main():
                      "same assignments as Lloyd at every step"))
         rows.append((shape, "kernel-loop predict ms (plain pass, indices only)", o.get("predictMs"), r["sklearn_predict_ms"], r["faiss_predict_ms"],
                      None, None, None, "", "faiss = IndexFlatL2.search(k=1)"))
-        rows.append((shape, "library predict ms (ModelFunction.nearest: indices + distances + loss)",
+        rows.append((shape, "library predict ms (ModelFunction.nearestIndices, as predictClusterIndex)",
                      o.get("libraryPredictMs"), r["sklearn_predict_ms"], r["faiss_predict_ms"], None, None, None, "",
                      "what a user's predict runs; pruned search where the library applies it (d ≥ 64, k ≥ 32)"))
         rows.append((shape, "library full-batch step ms/iter (ModelFunction.trainStepSummary, auto)",
