@@ -191,18 +191,12 @@ struct TransformCommand: ParsableCommand {
     func run() throws {
         let (context, input) = try options.open()
         let format = options.output.format
-        let euclidean = context.parameters.distanceMetric == DistanceMetric.squaredEuclidean.rawValue
         var allRows: [[Float]] = []
         var textRows: [[String]] = []
         var row = 0
         var wroteHeader = false
         try forEachPrediction(context, input, batchSize: options.batchSize ?? 65536) { raw, _ in
-            var distances = raw
-            if euclidean {
-                distances.withUnsafeMutableValues { buffer in
-                    for i in buffer.indices { buffer[i] = max(buffer[i], 0).squareRoot() }
-                }
-            }
+            let distances = context.estimator.modelFunction.transformed(allDistances: raw)
             switch format {
             case .jsonl:
                 var out = OutputBuffer()

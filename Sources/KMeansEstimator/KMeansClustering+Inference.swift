@@ -143,12 +143,7 @@ extension KMeansClustering {
         var rows = 0
         var values: [Float] = []
         try forEachBatch(of: input) { points in
-            var distances = try modelFunction.allDistances(points, state: state)
-            if params.distanceMetric == .squaredEuclidean {
-                distances.withUnsafeMutableValues { buffer in
-                    for i in buffer.indices { buffer[i] = max(buffer[i], 0).squareRoot() }
-                }
-            }
+            let distances = modelFunction.transformed(allDistances: try modelFunction.allDistances(points, state: state))
             rows += distances.rows
             values += distances.values
         }

@@ -362,6 +362,17 @@ public struct ModelFunction: Sendable {
         return (assignment, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
     }
 
+    /// TF's `transform` from raw `all_distances`: Euclidean distances `√max(raw, 0)` (never NaN, where TF 2.15 gives
+    /// NaN for slightly negative raw values), or `1 − cos` unchanged.
+    public func transformed(allDistances raw: Matrix) -> Matrix {
+        guard params.distanceMetric == .squaredEuclidean else { return raw }
+        var distances = raw
+        distances.withUnsafeMutableValues { buffer in
+            for i in buffer.indices { buffer[i] = max(buffer[i], 0).squareRoot() }
+        }
+        return distances
+    }
+
     private func allDistances(preparedPoints points: Matrix, state: KMeansState) -> Matrix {
         switch params.distanceMetric {
         case .squaredEuclidean:
