@@ -41,8 +41,10 @@ let package = Package(
         // Side-by-side benchmark against scikit-learn / FAISS (run with -c release).
         .executableTarget(
             name: "KMeansBenchmarks",
-            dependencies: ["KMeansCore", "KMeansData", "WorkbenchCore"]
+            dependencies: ["KMeansCore", "KMeansData", "WorkbenchCore", "KMeansMemoryProbe"]
         ),
+        // Peak RSS of full-batch training in a core-only process (no Foundation); KMeansBenchmarks runs it.
+        .executableTarget(name: "KMeansMemoryProbe", dependencies: ["KMeansCore"]),
         // The seed document's own example, runnable: `swift run SeedExample`.
         .executableTarget(name: "SeedExample", dependencies: ["KMeansEstimator", "KMeansData"], path: "Samples/SeedExample"),
 

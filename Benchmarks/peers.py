@@ -230,6 +230,15 @@ def main():
             diff = abs(r["ours_inertia_numpy"] - o["lloydInertia"]) / o["lloydInertia"]
             print(f'{r["case"]}: our inertia recomputed by numpy {r["ours_inertia_numpy"]:.9g} '
                   f'(relative difference {diff:.1e}); load {r["load_before"]:.2f}→{r["load_after"]:.2f}')
+    for r in results:
+        o = ours.get(r["case"], {})
+        data = o.get("dataBytes")
+        if data and o.get("coreOnlyPeakResidentBytes"):
+            print(f'{r["case"]}: our full-batch peak memory / data: {o["coreOnlyPeakResidentBytes"] / data:.3f}× in a '
+                  f'core-only process (KMeansMemoryProbe, runtime baseline '
+                  f'{o.get("coreOnlyBaselineResidentBytes", 0) / 2**20:.1f} MiB included); '
+                  f'{o["libraryPeakResidentBytes"] / data:.2f}× in the benchmark process '
+                  f'({(o["libraryPeakResidentBytes"] - o["baselineResidentBytes"]) / data:.2f}× above its baseline)')
     out_path = os.path.join(args.data_dir, "peer-results.json")
     with open(out_path, "w") as f:
         json.dump(results, f, indent=2)

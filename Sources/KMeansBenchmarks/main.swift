@@ -60,6 +60,31 @@ struct CaseResult: Codable {
     var peakResidentBytes: Int
     var baselineResidentBytes: Int
     var dataBytes: Int
+    /// `KMeansMemoryProbe` on this case's files: full-batch training (ModelFunction, auto, 20 steps) in a process
+    /// that links only KMeansCore; its whole peak RSS and the RSS before it read the data. Nil when the probe did
+    /// not run.
+    var coreOnlyPeakResidentBytes: Int?
+    var coreOnlyBaselineResidentBytes: Int?
+}
+
+/// Runs `KMeansMemoryProbe` (built next to this executable) on case `c`'s files; nil when it is missing or fails.
+func probeMemory(_ c: BenchmarkCase, directory: String) -> (peak: Int, baseline: Int)? {
+    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("KMeansMemoryProbe")
+    guard FileManager.default.isExecutableFile(atPath: executable.path) else { return nil }
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["\(directory)/\(c.name).x.npy", "\(directory)/\(c.name).init.npy", "20"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    guard (try? process.run()) != nil else { return nil }
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+          let object = try? JSONSerialization.jsonObject(with: output) as? [String: Any],
+          let peak = object["peakResidentBytes"] as? Int, let baseline = object["baselineResidentBytes"] as? Int
+    else { return nil }
+    return (peak, baseline)
 }
 
 /// A bad command line or a failed case, with a message naming it.
@@ -416,13 +441,16 @@ func printTable(_ results: [CaseResult]) {
         print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration)); \(fmt(r.lloydCpuMsPerIterationPerThread))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") (\(fmt(r.hamerlySearchFraction * 100, 2))%) | \(r.autoAlgorithm) \(fmt(r.autoMsPerIteration)) | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
     }
     print("")
-    print("| case | library step ms/it, ModelFunction + engine, auto (CPU/thread) | kernel-loop auto ms/it | library peak RSS / data (without runtime baseline) | predict ms: plain / pruned (searched) |")
-    print("|---|---|---|---|---|")
+    print("| case | library step ms/it, ModelFunction + engine, auto (CPU/thread) | kernel-loop auto ms/it | library peak RSS / data (without runtime baseline) | core-only process peak RSS / data (KMeansMemoryProbe) | predict ms: plain / pruned (searched) |")
+    print("|---|---|---|---|---|---|")
     for r in results {
         let data = Double(r.dataBytes)
         let withBaseline = Double(r.libraryPeakResidentBytes) / data
         let withoutBaseline = Double(r.libraryPeakResidentBytes - r.baselineResidentBytes) / data
-        print("| \(r.caseInfo.label) | \(fmt(r.libraryMsPerIteration)) (\(fmt(r.libraryCpuMsPerIterationPerThread))) | \(fmt(r.autoMsPerIteration)) | \(String(format: "%.2f", withBaseline))× (\(String(format: "%.2f", withoutBaseline))×) | \(fmt(r.predictMs)) / \(fmt(r.prunedPredictMs))\(r.prunedPredictEqualsPlain ? "" : " (≠ plain!)") (\(fmt(r.prunedPredictSearchFraction * 100, 3))%) |")
+        let coreOnly = r.coreOnlyPeakResidentBytes.map {
+            String(format: "%.3f× (baseline %.1f MiB)", Double($0) / data, Double(r.coreOnlyBaselineResidentBytes ?? 0) / 1_048_576)
+        } ?? "—"
+        print("| \(r.caseInfo.label) | \(fmt(r.libraryMsPerIteration)) (\(fmt(r.libraryCpuMsPerIterationPerThread))) | \(fmt(r.autoMsPerIteration)) | \(String(format: "%.2f", withBaseline))× (\(String(format: "%.2f", withoutBaseline))×) | \(coreOnly) | \(fmt(r.predictMs)) / \(fmt(r.prunedPredictMs))\(r.prunedPredictEqualsPlain ? "" : " (≠ plain!)") (\(fmt(r.prunedPredictSearchFraction * 100, 3))%) |")
     }
     for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }
@@ -457,7 +485,13 @@ do {
         guard process.terminationStatus == 0,
               let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") })
         else { throw BenchmarkError(description: "case \(c.label) failed (status \(process.terminationStatus))") }
-        results.append(try JSONDecoder().decode(CaseResult.self, from: Data(line.dropFirst(7).utf8)))
+        var result = try JSONDecoder().decode(CaseResult.self, from: Data(line.dropFirst(7).utf8))
+        if let probe = probeMemory(c, directory: options.dataDirectory) {
+            result.coreOnlyPeakResidentBytes = probe.peak
+            result.coreOnlyBaselineResidentBytes = probe.baseline
+            log("[\(c.label)] core-only process (KMeansMemoryProbe): peak RSS \(fmt(Double(probe.peak) / Double(result.dataBytes)))× the data")
+        }
+        results.append(result)
     }
     printTable(results)
     let encoder = JSONEncoder()

@@ -1,5 +1,9 @@
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// TensorFlow's k-means++ seeding kernel, `KmeansPlusPlusInitialization` (`tensorflow/core/kernels/
 /// clustering_ops.cc`, master `0639d5d`), reproduced bit-for-bit in float32.
@@ -322,7 +326,7 @@ private struct DistancePass: @unchecked Sendable {
     private static let parallelThreshold = 1 << 16
     /// Below this many rows the potentials are summed on the calling thread.
     static let parallelRowThreshold = 1 << 15
-    private static let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    private static let workers = max(1, min(System.activeProcessorCount, 8))
 
     func run() {
         Self.forEachChunk(rows: rows, work: rows * max(columns, 1) * count) { process($0) }
