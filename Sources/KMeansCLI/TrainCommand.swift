@@ -18,23 +18,23 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @OptionGroup var dataOptions: DataOptions
-    @Option(name: .customLong("model-dir"), help: "The model directory (created if missing).")
+    @Option(help: "The model directory (created if missing).")
     var modelDir: String
     @OptionGroup var parameters: ModelParameterOptions
 
-    @Option(name: .long, help: "Train this many more steps.")
+    @Option(help: "Train this many more steps.")
     var steps: Int?
-    @Option(name: .customLong("max-steps"), help: "Train until the global step reaches this.")
+    @Option(help: "Train until the global step reaches this.")
     var maxSteps: Int?
-    @Option(name: .customLong("batch-size"), help: "Rows per training batch (default: the whole file as one batch).")
+    @Option(help: "Rows per training batch (default: the whole file as one batch).")
     var batchSize: Int?
-    @Flag(name: .long, help: "Visit rows in a seeded random order (seed: --random-seed).")
+    @Flag(help: "Visit rows in a seeded random order (seed: --random-seed).")
     var shuffle = false
-    @Option(name: .customLong("save-checkpoints-steps"), help: "Save a checkpoint every N steps (default: every 600 s and at the end).")
+    @Option(help: "Save a checkpoint every N steps (default: every 600 s and at the end).")
     var saveCheckpointsSteps: Int?
-    @Option(name: .customLong("keep-checkpoint-max"), help: "Checkpoints to keep (0 keeps all; default 5).")
+    @Option(help: "Checkpoints to keep (0 keeps all; default 5).")
     var keepCheckpointMax: Int?
-    @Option(name: .customLong("save-summary-steps"), help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
+    @Option(help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
     var saveSummarySteps: Int?
     @OptionGroup var output: OutputOptions
 
