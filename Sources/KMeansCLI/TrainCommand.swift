@@ -250,13 +250,18 @@ func formatTable(_ matrix: Matrix, header: [String], indexTitle: String = "#") -
     return formatTextRows(rows)
 }
 
-/// Right-aligns `rows` into columns separated by two spaces.
-func formatTextRows(_ rows: [[String]]) -> String {
-    let width = rows.map(\.count).max() ?? 0
-    var widths = [Int](repeating: 0, count: width)
+/// The width of each column of `rows`: its widest cell (rows may have fewer cells than others).
+func columnWidths(_ rows: [[String]]) -> [Int] {
+    var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
     for row in rows {
         for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
     }
+    return widths
+}
+
+/// Right-aligns `rows` into columns separated by two spaces.
+func formatTextRows(_ rows: [[String]]) -> String {
+    let widths = columnWidths(rows)
     var text = ""
     for row in rows {
         let cells = row.enumerated().map { i, cell in String(repeating: " ", count: widths[i] - cell.count) + cell }
