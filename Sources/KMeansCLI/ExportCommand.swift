@@ -19,7 +19,7 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var model: ModelDirOptions
     @OptionGroup var parameters: ModelParameterOptions
-    @Option(name: .long, help: "The base directory; the export goes to a new timestamped directory below it.")
+    @Option(help: "The base directory; the export goes to a new timestamped directory below it.")
     var to: String
     @OptionGroup var output: OutputOptions
 

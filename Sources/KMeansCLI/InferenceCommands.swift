@@ -10,7 +10,7 @@ struct InferenceOptions: ParsableArguments {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var model: ModelDirOptions
     @OptionGroup var parameters: ModelParameterOptions
-    @Option(name: .customLong("batch-size"), help: "Rows per batch (default: the whole file as one batch for evaluate/score, 65536 for predict/transform).")
+    @Option(help: "Rows per batch (default: the whole file as one batch for evaluate/score, 65536 for predict/transform).")
     var batchSize: Int?
     @OptionGroup var output: OutputOptions
 
@@ -53,7 +53,7 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate", abstract: "Evaluate a model on a data file: loss, score and global step (TF's evaluate).")
 
     @OptionGroup var options: InferenceOptions
-    @Option(name: .long, help: "Evaluate at most this many batches.")
+    @Option(help: "Evaluate at most this many batches.")
     var steps: Int?
 
     func run() throws {
@@ -122,62 +122,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var options: InferenceOptions
 
     func run() throws {
-        let (context, input) = try options.open()
-        let format = options.output.format
-        var allIndices: [Int64] = []
-        var allRows: [[Float]] = []
-        var textRows: [[String]] = [["#", "cluster_index", "distance"]]
-        var row = 0
-        var wroteHeader = false
-        try forEachPrediction(context, input, batchSize: options.batchSize ?? 65536) { distances, indices in
-            switch format {
-            case .jsonl:
-                var out = OutputBuffer()
-                for i in 0..<distances.rows {
-                    out.append("{\"cluster_index\":")
-                    out.append(indices[i])
-                    out.append(",\"all_distances\":[")
-                    out.append(distances.row(i), separator: ",")
-                    out.append("]}\n")
-                }
-                out.flush()
-            case .csv:
-                var out = OutputBuffer()
-                if !wroteHeader {
-                    out.append("cluster_index")
-                    for j in 0..<distances.columns {
-                        out.append(",all_distances_")
-                        out.append(Int64(j))
-                    }
-                    out.append("\n")
-                    wroteHeader = true
-                }
-                for i in 0..<distances.rows {
-                    out.append(indices[i])
-                    out.append(",")
-                    out.append(distances.row(i), separator: ",")
-                    out.append("\n")
-                }
-                out.flush()
-            case .json:
-                allIndices += indices
-                allRows += distances.nestedRows
-            case .text:
-                for i in 0..<distances.rows {
-                    textRows.append(["\(row)", "\(indices[i])", "\(distances[i, Int(indices[i])])"])
-                    row += 1
-                }
-            }
-        }
-        switch format {
-        case .json:
-            StandardOutput.write(JSONValue.object([("cluster_index", .array(allIndices.map { .int($0) })),
-                                                   ("all_distances", .matrix(allRows))]).pretty + "\n")
-        case .text:
-            StandardOutput.write(formatTextRows(textRows))
-        case .jsonl, .csv:
-            break
-        }
+        try writeRows(options, layout: .predict) { _, raw in raw }
     }
 }
 
@@ -189,53 +134,126 @@ struct TransformCommand: ParsableCommand {
     @OptionGroup var options: InferenceOptions
 
     func run() throws {
-        let (context, input) = try options.open()
-        let format = options.output.format
-        var allRows: [[Float]] = []
-        var textRows: [[String]] = []
-        var row = 0
-        var wroteHeader = false
-        try forEachPrediction(context, input, batchSize: options.batchSize ?? 65536) { raw, _ in
-            let distances = context.estimator.modelFunction.transformed(allDistances: raw)
-            switch format {
-            case .jsonl:
-                var out = OutputBuffer()
-                for i in 0..<distances.rows {
-                    out.append("{\"distances\":[")
-                    out.append(distances.row(i), separator: ",")
-                    out.append("]}\n")
+        try writeRows(options, layout: .transform) { context, raw in context.estimator.modelFunction.transformed(allDistances: raw) }
+    }
+}
+
+/// Runs the model over the data and writes one output row per input row, as `layout` lays them out; `distances`
+/// turns a chunk's raw distances into the ones shown.
+func writeRows(_ options: InferenceOptions, layout: RowLayout,
+               distances: (_ context: ModelContext, _ raw: Matrix) -> Matrix) throws {
+    let (context, input) = try options.open()
+    var writer = RowWriter(format: options.output.format, layout: layout)
+    try forEachPrediction(context, input, batchSize: options.batchSize ?? 65536) { raw, indices in
+        writer.write(distances(context, raw), indices: indices)
+    }
+    writer.finish()
+}
+
+/// How a per-row command lays out a row: its distances to every centre, led or not by its cluster index.
+struct RowLayout: Sendable {
+    /// Whether each row leads with its `cluster_index` (json, jsonl and csv).
+    var leadsWithIndex: Bool
+    /// The key of the distances in json and jsonl.
+    var distancesKey: StaticString
+    /// The csv columns of the distances: this stem and the centre's number.
+    var csvColumnStem: StaticString
+    /// The text table's column titles after `#`, for `columns` centres.
+    var textTitles: @Sendable (_ columns: Int) -> [String]
+    /// One row's text cells after its number.
+    var textCells: @Sendable (_ distances: ArraySlice<Float>, _ index: Int64) -> [String]
+
+    /// `predict`: the index and raw distances; the text table shows the index and the distance to that centre.
+    static let predict = RowLayout(
+        leadsWithIndex: true, distancesKey: "all_distances", csvColumnStem: "all_distances_",
+        textTitles: { _ in ["cluster_index", "distance"] },
+        textCells: { distances, index in ["\(index)", "\(distances[distances.startIndex + Int(index)])"] })
+
+    /// `transform`: the distances only, in every format.
+    static let transform = RowLayout(
+        leadsWithIndex: false, distancesKey: "distances", csvColumnStem: "distance_",
+        textTitles: { columns in (0..<columns).map { "distance_\($0)" } },
+        textCells: { distances, _ in distances.map { "\($0)" } })
+}
+
+/// Writes per-row results chunk by chunk: jsonl and csv stream to standard output as each chunk comes, json and
+/// text (which need all rows: one object, aligned columns) are gathered and written by `finish()`.
+struct RowWriter {
+    let format: OutputFormat
+    let layout: RowLayout
+    private var indices: [Int64] = []
+    private var rows: [[Float]] = []
+    private var textRows: [[String]] = []
+    private var wroteHeader = false
+
+    init(format: OutputFormat, layout: RowLayout) {
+        self.format = format
+        self.layout = layout
+    }
+
+    /// One chunk: row `i` has the distances `distances.row(i)` and the nearest centre `indices[i]`.
+    mutating func write(_ distances: Matrix, indices chunkIndices: [Int64]) {
+        switch format {
+        case .jsonl:
+            var out = OutputBuffer()
+            for i in 0..<distances.rows {
+                out.append("{")
+                if layout.leadsWithIndex {
+                    out.append("\"cluster_index\":")
+                    out.append(chunkIndices[i])
+                    out.append(",")
                 }
-                out.flush()
-            case .csv:
-                var out = OutputBuffer()
-                if !wroteHeader {
-                    for j in 0..<distances.columns {
-                        if j > 0 { out.append(",") }
-                        out.append("distance_")
-                        out.append(Int64(j))
-                    }
-                    out.append("\n")
-                    wroteHeader = true
+                out.append("\"")
+                out.append(layout.distancesKey)
+                out.append("\":[")
+                out.append(distances.row(i), separator: ",")
+                out.append("]}\n")
+            }
+            out.flush()
+        case .csv:
+            var out = OutputBuffer()
+            if !wroteHeader {
+                if layout.leadsWithIndex { out.append("cluster_index,") }
+                for j in 0..<distances.columns {
+                    if j > 0 { out.append(",") }
+                    out.append(layout.csvColumnStem)
+                    out.append(Int64(j))
                 }
-                for i in 0..<distances.rows {
-                    out.append(distances.row(i), separator: ",")
-                    out.append("\n")
+                out.append("\n")
+                wroteHeader = true
+            }
+            for i in 0..<distances.rows {
+                if layout.leadsWithIndex {
+                    out.append(chunkIndices[i])
+                    out.append(",")
                 }
-                out.flush()
-            case .json:
-                allRows += distances.nestedRows
-            case .text:
-                if textRows.isEmpty { textRows.append(["#"] + (0..<distances.columns).map { "distance_\($0)" }) }
-                for i in 0..<distances.rows {
-                    textRows.append(["\(row)"] + distances.row(i).map { "\($0)" })
-                    row += 1
-                }
+                out.append(distances.row(i), separator: ",")
+                out.append("\n")
+            }
+            out.flush()
+        case .json:
+            if layout.leadsWithIndex { indices += chunkIndices }
+            rows += distances.nestedRows
+        case .text:
+            if textRows.isEmpty { textRows.append(["#"] + layout.textTitles(distances.columns)) }
+            for i in 0..<distances.rows {
+                textRows.append(["\(textRows.count - 1)"] + layout.textCells(distances.row(i), chunkIndices[i]))
             }
         }
+    }
+
+    /// Writes what json and text gathered (jsonl and csv have written everything already).
+    func finish() {
         switch format {
-        case .json: StandardOutput.write(JSONValue.object([("distances", .matrix(allRows))]).pretty + "\n")
-        case .text: StandardOutput.write(formatTextRows(textRows))
-        case .jsonl, .csv: break
+        case .json:
+            var fields: [(String, JSONValue)] = []
+            if layout.leadsWithIndex { fields.append(("cluster_index", .array(indices.map { .int($0) }))) }
+            fields.append(("\(layout.distancesKey)", .matrix(rows)))
+            StandardOutput.write(JSONValue.object(fields).pretty + "\n")
+        case .text:
+            StandardOutput.write(formatTextRows(textRows))
+        case .jsonl, .csv:
+            break
         }
     }
 }

@@ -235,11 +235,7 @@ struct InspectCommand: ParsableCommand {
 
 /// Left-aligned columns separated by two spaces, indented by two.
 func formatLeft(_ rows: [[String]]) -> String {
-    let width = rows.map(\.count).max() ?? 0
-    var widths = [Int](repeating: 0, count: width)
-    for row in rows {
-        for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
-    }
+    let widths = columnWidths(rows)
     var text = ""
     for row in rows {
         var line = "  "

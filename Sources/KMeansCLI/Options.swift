@@ -19,28 +19,28 @@ extension HeaderPolicy: ExpressibleByArgument {}
 
 /// Output flags shared by every command.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text, json, jsonl or csv.")
+    @Option(help: "Output format: text, json, jsonl or csv.")
     var format: OutputFormat = .text
 
-    @Flag(name: .long, help: "Print no progress on standard error.")
+    @Flag(help: "Print no progress on standard error.")
     var quiet = false
 }
 
 /// Where the data comes from and how to read it.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "Data file: CSV, TSV or .npy; '-' reads standard input.")
+    @Option(help: "Data file: CSV, TSV or .npy; '-' reads standard input.")
     var data: String?
 
-    @Option(name: .customLong("feature-columns"), help: "Columns to use, by header name or 0-based index, comma-separated (e.g. a,b,c).")
+    @Option(help: "Columns to use, by header name or 0-based index, comma-separated (e.g. a,b,c).")
     var featureColumns: String?
 
-    @Flag(name: .customLong("skip-invalid"), help: "Skip rows holding NaN, infinity or empty fields (and count them) instead of failing.")
+    @Flag(help: "Skip rows holding NaN, infinity or empty fields (and count them) instead of failing.")
     var skipInvalid = false
 
-    @Option(name: .long, help: "Text delimiter: comma, tab, semicolon or whitespace (default: detected).")
+    @Option(help: "Text delimiter: comma, tab, semicolon or whitespace (default: detected).")
     var delimiter: Delimiter?
 
-    @Option(name: .long, help: "Whether the first text row is a header: detect, present or absent.")
+    @Option(help: "Whether the first text row is a header: detect, present or absent.")
     var header: HeaderPolicy = .detect
 
     /// The feature column list, split on commas.
@@ -71,33 +71,34 @@ extension String {
 
 /// The estimator's constructor options, spelled as TensorFlow's parameters in kebab case. Every one is optional
 /// so that a value given on the command line can be told apart from a default (and checked against the model
-/// directory's remembered parameters).
+/// directory's remembered parameters). As for every flag of the CLI, the name is the property's name in kebab case
+/// (ArgumentParser's default): renaming a property renames its flag.
 struct ModelParameterOptions: ParsableArguments {
-    @Option(name: .customLong("num-clusters"), help: "k, the number of clusters.")
+    @Option(help: "k, the number of clusters.")
     var numClusters: Int?
 
-    @Option(name: .customLong("initial-clusters"), help: "random, kmeans_plus_plus, or a file of initial centres (CSV/TSV/.npy).")
+    @Option(help: "random, kmeans_plus_plus, or a file of initial centres (CSV/TSV/.npy).")
     var initialClusters: String?
 
-    @Option(name: .customLong("distance-metric"), help: "squared_euclidean or cosine.")
+    @Option(help: "squared_euclidean or cosine.")
     var distanceMetric: String?
 
-    @Option(name: .customLong("random-seed"), help: "Seed of the initialization (TF's tf_random_seed).")
+    @Option(help: "Seed of the initialization (TF's tf_random_seed).")
     var randomSeed: Int64?
 
-    @Option(name: .customLong("use-mini-batch"), help: "true (the default, as TF) or false for full-batch Lloyd steps.")
+    @Option(help: "true (the default, as TF) or false for full-batch Lloyd steps.")
     var useMiniBatch: Bool?
 
-    @Option(name: .customLong("mini-batch-steps-per-iteration"), help: "M: steps between syncs of the working centres.")
+    @Option(help: "M: steps between syncs of the working centres.")
     var miniBatchStepsPerIteration: Int?
 
-    @Option(name: .customLong("kmeans-plus-plus-num-retries"), help: "Extra k-means++ candidates per centre.")
+    @Option(help: "Extra k-means++ candidates per centre.")
     var kmeansPlusPlusNumRetries: Int?
 
-    @Option(name: .customLong("relative-tolerance"), help: "Stop training when the relative loss change falls below this.")
+    @Option(help: "Stop training when the relative loss change falls below this.")
     var relativeTolerance: Double?
 
-    @Option(name: .customLong("algorithm"), help: "Full-batch assignment: auto (default), lloyd or hamerly; same results, different speed. Not remembered.")
+    @Option(help: "Full-batch assignment: auto (default), lloyd or hamerly; same results, different speed. Not remembered.")
     var algorithm: String?
 
     /// The full-batch assignment algorithm for this run (`.auto` when not given).
@@ -131,9 +132,9 @@ struct ModelParameterOptions: ParsableArguments {
 
 /// The model directory and checkpoint to use.
 struct ModelDirOptions: ParsableArguments {
-    @Option(name: .customLong("model-dir"), help: "The model directory (ours or TensorFlow's).")
+    @Option(help: "The model directory (ours or TensorFlow's).")
     var modelDir: String
 
-    @Option(name: .long, help: "Use this checkpoint (e.g. DIR/model.ckpt-5) instead of the latest.")
+    @Option(help: "Use this checkpoint (e.g. DIR/model.ckpt-5) instead of the latest.")
     var checkpoint: String?
 }

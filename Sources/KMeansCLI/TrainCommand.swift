@@ -18,23 +18,23 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @OptionGroup var dataOptions: DataOptions
-    @Option(name: .customLong("model-dir"), help: "The model directory (created if missing).")
+    @Option(help: "The model directory (created if missing).")
     var modelDir: String
     @OptionGroup var parameters: ModelParameterOptions
 
-    @Option(name: .long, help: "Train this many more steps.")
+    @Option(help: "Train this many more steps.")
     var steps: Int?
-    @Option(name: .customLong("max-steps"), help: "Train until the global step reaches this.")
+    @Option(help: "Train until the global step reaches this.")
     var maxSteps: Int?
-    @Option(name: .customLong("batch-size"), help: "Rows per training batch (default: the whole file as one batch).")
+    @Option(help: "Rows per training batch (default: the whole file as one batch).")
     var batchSize: Int?
-    @Flag(name: .long, help: "Visit rows in a seeded random order (seed: --random-seed).")
+    @Flag(help: "Visit rows in a seeded random order (seed: --random-seed).")
     var shuffle = false
-    @Option(name: .customLong("save-checkpoints-steps"), help: "Save a checkpoint every N steps (default: every 600 s and at the end).")
+    @Option(help: "Save a checkpoint every N steps (default: every 600 s and at the end).")
     var saveCheckpointsSteps: Int?
-    @Option(name: .customLong("keep-checkpoint-max"), help: "Checkpoints to keep (0 keeps all; default 5).")
+    @Option(help: "Checkpoints to keep (0 keeps all; default 5).")
     var keepCheckpointMax: Int?
-    @Option(name: .customLong("save-summary-steps"), help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
+    @Option(help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
     var saveSummarySteps: Int?
     @OptionGroup var output: OutputOptions
 
@@ -68,8 +68,33 @@ struct TrainCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         let existed = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
         if existed && !isDirectory.boolValue { throw CLIError.data("\(modelDir): exists and is not a directory") }
-        let wasEmpty = !existed || ((try? FileManager.default.contentsOfDirectory(atPath: directory.path))?.isEmpty ?? true)
 
+        // The trainer lock is taken before the remembered parameters are read: only its holder decides them and
+        // writes kmeans_params.json, so two trainers starting together on a new directory cannot leave the loser's
+        // parameters beside the winner's checkpoints. A locked-out trainer writes and removes nothing.
+        let hold = try TrainerLockHold(modelDir: modelDir)
+        // Decided under the lock: a directory holding nothing but the lock file is this run's to remove if it fails.
+        let fresh = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).allSatisfy { $0 == ModelDirectory.lockFileName }
+        var trained = false
+        do {
+            try withExtendedLifetime(hold) { try train(in: directory, trained: &trained) }
+        } catch {
+            // What a finished (or interrupted) training saved is kept, whatever happens after.
+            if fresh, !trained, !isLockError(error) {
+                if existed {
+                    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                        try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                    }
+                } else {
+                    try? FileManager.default.removeItem(at: directory)
+                }
+            }
+            throw error
+        }
+    }
+
+    /// The run proper, with the trainer lock held; sets `trained` once training has returned.
+    private func train(in directory: URL, trained: inout Bool) throws {
         let stored = try StoredParameters.load(from: directory)
         let facts = try CheckpointFacts.read(directory: directory)
         let resolver = ParameterResolver(directory: directory, displayName: modelDir, flags: parameters, featureColumns: dataOptions.featureColumnList)
@@ -124,25 +149,15 @@ struct TrainCommand: ParsableCommand {
                                keepCheckpointMax: keepCheckpointMax ?? 5, logStepCountSteps: nil)
         let trap = SignalTrap(quiet: output.quiet)
 
-        let estimator: KMeansClustering
-        let monitor: TrainingMonitor
-        let startStep: Int64
-        let targetStep: Int64?
-        do {
-            estimator = try KMeansClustering(params: params, modelDir: modelDir, config: config)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // Unchanged parameters are not rewritten: a run that then fails leaves the directory as it was.
-            if resolved != stored { try resolved.save(in: directory) }
-            startStep = try currentGlobalStep(estimator)
-            let runSteps = steps ?? (noStepLimit ? Self.defaultStepCap : nil)
-            targetStep = runSteps.map { startStep + Int64($0) } ?? maxSteps.map { Int64($0) }
-            monitor = TrainingMonitor(stop: trap.stop, showProgress: !output.quiet && StandardError.isTerminal, lastStep: targetStep)
-            try estimator.train(input: trainingInput, hooks: [monitor], steps: runSteps, maxSteps: maxSteps)
-        } catch {
-            // Remove only what this run created; a directory another trainer holds is left alone.
-            if wasEmpty, !isLockError(error) { try? FileManager.default.removeItem(at: directory) }
-            throw error
-        }
+        let estimator = try KMeansClustering(params: params, modelDir: modelDir, config: config)
+        // Unchanged parameters are not rewritten: a run that then fails leaves the directory as it was.
+        if resolved != stored { try resolved.save(in: directory) }
+        let startStep = try currentGlobalStep(estimator)
+        let runSteps = steps ?? (noStepLimit ? Self.defaultStepCap : nil)
+        let targetStep = runSteps.map { startStep + Int64($0) } ?? maxSteps.map { Int64($0) }
+        let monitor = TrainingMonitor(stop: trap.stop, showProgress: !output.quiet && StandardError.isTerminal, lastStep: targetStep)
+        try estimator.train(input: trainingInput, hooks: [monitor], steps: runSteps, maxSteps: maxSteps)
+        trained = true
 
         let globalStep = try currentGlobalStep(estimator)
         let clusterCenters = try estimator.clusterCenters()
@@ -235,13 +250,18 @@ func formatTable(_ matrix: Matrix, header: [String], indexTitle: String = "#") -
     return formatTextRows(rows)
 }
 
-/// Right-aligns `rows` into columns separated by two spaces.
-func formatTextRows(_ rows: [[String]]) -> String {
-    let width = rows.map(\.count).max() ?? 0
-    var widths = [Int](repeating: 0, count: width)
+/// The width of each column of `rows`: its widest cell (rows may have fewer cells than others).
+func columnWidths(_ rows: [[String]]) -> [Int] {
+    var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
     for row in rows {
         for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
     }
+    return widths
+}
+
+/// Right-aligns `rows` into columns separated by two spaces.
+func formatTextRows(_ rows: [[String]]) -> String {
+    let widths = columnWidths(rows)
     var text = ""
     for row in rows {
         let cells = row.enumerated().map { i, cell in String(repeating: " ", count: widths[i] - cell.count) + cell }

@@ -23,7 +23,7 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Built-in sample to open: uniform-100, blobs, old-faithful, iris.")
     var sample: String = DataSet.BuiltIn.uniform100.rawValue
 
-    @Option(name: .customLong("model-dir"), help: "A model_dir (ours or TensorFlow's) whose checkpoints to show.")
+    @Option(help: "A model_dir (ours or TensorFlow's) whose checkpoints to show.")
     var modelDir: String?
 
     @Option(help: "Colour tier: truecolor, 256, 8 or mono (default: detected; NO_COLOR selects mono).")
@@ -38,10 +38,10 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Distance: squared_euclidean or cosine.")
     var metric: String = "squared_euclidean"
 
-    @Option(name: .customLong("batch-size"), help: "Use mini-batch training with this batch size.")
+    @Option(help: "Use mini-batch training with this batch size.")
     var batchSize: Int?
 
-    @Option(name: .customLong("steps-per-iteration"), help: "Mini-batch steps per iteration (M).")
+    @Option(help: "Mini-batch steps per iteration (M).")
     var stepsPerIteration: Int = 1
 
     @Option(help: "Random seed.")
@@ -65,10 +65,10 @@ struct WorkbenchCommand: ParsableCommand {
     @Flag(help: "ASCII only (no braille, blocks or box drawing).")
     var ascii = false
 
-    @Option(name: .customLong("benchmark-points"), help: ArgumentHelp("Measure step and frame times on this many generated 2-D points at --size, then exit.", visibility: .hidden))
+    @Option(help: ArgumentHelp("Measure step and frame times on this many generated 2-D points at --size, then exit.", visibility: .hidden))
     var benchmarkPoints: Int?
 
-    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (text selection) instead of clicks placing centres.")
+    @Flag(help: "Leave the mouse to the terminal (text selection) instead of clicks placing centres.")
     var noMouse = false
 
     func validate() throws {

@@ -266,8 +266,21 @@ public struct ModelDirectory: Sendable, Equatable {
     /// Takes the directory's exclusive trainer lock (creating the directory if needed); throws
     /// `directoryLocked` at once if another trainer, in this or another process, holds it.
     public func acquireTrainerLock() throws(TFFormatError) -> TrainerLock {
-        try FileIO.createDirectory(url)
-        return try TrainerLock(url: url.appendingPathComponent(Self.lockFileName))
+        try acquireTrainerLock(afterOpening: nil)
+    }
+
+    /// `acquireTrainerLock()`, with a hook between opening the lock file and locking it (for tests).
+    func acquireTrainerLock(afterOpening hook: (() -> Void)?) throws(TFFormatError) -> TrainerLock {
+        // A trainer that fails on a directory it created removes the directory, lock file and all, while it holds the
+        // lock. A lock then taken on the removed file (opened just before) would guard nothing: take it again on the
+        // file now in place.
+        for _ in 0..<8 {
+            try FileIO.createDirectory(url)
+            let lock = try TrainerLock(url: url.appendingPathComponent(Self.lockFileName), afterOpening: hook)
+            if lock.isOnFileInPlace { return lock }
+            lock.release()
+        }
+        throw .directoryLocked(path: url.path, detail: "its lock file \(Self.lockFileName) keeps being removed")
     }
 }
 
@@ -279,10 +292,11 @@ public final class TrainerLock: @unchecked Sendable {
     /// The lock file.
     public let url: URL
 
-    init(url: URL) throws(TFFormatError) {
+    init(url: URL, afterOpening hook: (() -> Void)? = nil) throws(TFFormatError) {
         self.url = url
         let fd = url.path.withCString { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw .io(path: url.path, operation: "open", message: FileIO.errnoMessage()) }
+        hook?()
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             let holder = (try? FileIO.readAll(url)).map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
@@ -296,6 +310,16 @@ public final class TrainerLock: @unchecked Sendable {
         let owner = Array("pid \(getpid()) on \(FileIO.hostName())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = owner.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// Whether the locked file is still the one at `url` (not removed or replaced since it was opened).
+    public var isOnFileInPlace: Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        var held = stat()
+        var named = stat()
+        guard descriptor >= 0, fstat(descriptor, &held) == 0, stat(url.path, &named) == 0 else { return false }
+        return held.st_dev == named.st_dev && held.st_ino == named.st_ino
     }
 
     /// Releases the lock (idempotent).

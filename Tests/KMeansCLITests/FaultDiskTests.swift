@@ -155,6 +155,52 @@ struct FaultDiskTests {
         _ = try scratch.succeed(arguments + ["--steps", "5"])
     }
 
+    /// The race of two trainers starting together on a new model_dir, made deterministic: the winner is frozen
+    /// between taking the trainer lock and writing its parameters (another process holds the lock file of the
+    /// new directory), and the loser, with other parameters, runs to its end meanwhile.
+    @Test("a trainer locked out of a new model_dir writes no kmeans_params.json: only the lock holder decides them",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs util-linux flock"))
+    func lockedOutTrainerLeavesNoParameters() throws {
+        let scratch = try Scratch()
+        let data = try scratch.write("blobs.csv", blobsCSV(centers: [[0, 0], [5, 5]], perCenter: 30))
+        let model = scratch.url.appendingPathComponent("model")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: false)
+        let lockPath = model.appendingPathComponent(".kmeans-trainer.lock").path
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        // It says when it holds the lock, and holds it until its standard input is closed.
+        holder.arguments = ["-o", lockPath, "-c", "echo held; read line"]
+        let said = Pipe()
+        let release = Pipe()
+        holder.standardOutput = said
+        holder.standardInput = release
+        try holder.run()
+        defer { try? release.fileHandleForWriting.close(); holder.waitUntilExit() }
+        let line = String(decoding: said.fileHandleForReading.availableData, as: UTF8.self)
+        try #require(line.hasPrefix("held"), "flock did not take the lock: \(line)")
+
+        let common = ["train", "--data", data, "--model-dir", "model", "--use-mini-batch", "false", "--steps", "2", "--quiet"]
+        let loser = try scratch.run(common + ["--num-clusters", "3", "--random-seed", "7"])
+        #expect(loser.status == 1, "\(loser.stderr)")
+        #expect(loser.stderr.hasPrefix("kmeans: error: ") && loser.stderr.contains("locked by another trainer"), "\(loser.stderr)")
+        #expect(loser.stderr.contains(model.path) || loser.stderr.contains("model:"), "the error does not name the directory: \(loser.stderr)")
+        #expect(!scratch.exists("model/kmeans_params.json"), "the locked-out trainer wrote its parameters")
+        #expect(scratch.exists("model"), "the locked-out trainer removed the holder's new directory")
+
+        // The holder goes on: its parameters, and only its, stand beside its checkpoints.
+        try release.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        let winner = try scratch.succeed(common + ["--num-clusters", "2", "--format", "json"]).json()
+        #expect(matrix(winner["cluster_centers"])?.count == 2)
+        let remembered = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: model.appendingPathComponent("kmeans_params.json"))) as? [String: Any])
+        #expect(number(remembered["num_clusters"]) == 2 && number(remembered["random_seed"]) == 0, "\(remembered)")
+        _ = try scratch.succeed(["predict", "--data", data, "--model-dir", "model", "--format", "jsonl"])
+        // The loser, run again, now meets the winner's parameters and is told so, naming the file.
+        let again = try scratch.run(common + ["--num-clusters", "3"])
+        #expect(again.status == 1 && again.stderr.contains("conflicts") && again.stderr.contains("kmeans_params.json"), "\(again.stderr)")
+    }
+
     @Test("two trainers started together on a new model_dir: one trains, the other is locked out and removes nothing")
     func simultaneousStartOnAFreshDirectory() throws {
         let scratch = try Scratch()

@@ -227,6 +227,27 @@ struct ModelDirTests {
         try self.estimator(c, modelDir: modelDir).train(input: .wholeArray(blobPoints(), epochs: nil), steps: 1)
     }
 
+    @Test("a TrainerLockHold takes the lock before any save, creates the directory and is shared with this process's stores")
+    func trainerLockHoldIsSharedWithTheStores() throws {
+        let modelDir = try temporaryModelDir() + "/new/model"
+        let c = ResumeCase(useMiniBatch: false, stepsPerIteration: 1, metric: .squaredEuclidean)
+        let directory = ModelDirectory(url: URL(fileURLWithPath: modelDir))
+        do {
+            let hold = try TrainerLockHold(modelDir: modelDir)
+            #expect(FileManager.default.fileExists(atPath: modelDir + "/" + ModelDirectory.lockFileName))
+            // Another process would take its own flock: simulate with a fresh open file description.
+            let error = try #require(throws: TFFormatError.self) { try directory.acquireTrainerLock() }
+            guard case .directoryLocked(let path, _) = error else { Issue.record("got \(error)"); return }
+            #expect(path == modelDir)
+            // An estimator of this process saves under the hold's lock.
+            try estimator(c, modelDir: modelDir).train(input: .wholeArray(blobPoints(), epochs: nil), steps: 1)
+            #expect(try latestVariables(modelDir)["global_step"] == .int64(1))
+            withExtendedLifetime(hold) {}
+        }
+        // Once the hold and the estimator are gone, the lock is free again.
+        try directory.acquireTrainerLock().release()
+    }
+
     @Test func exportsWriteTimestampedDirsWithCentresAndManifest() throws {
         let modelDir = try temporaryModelDir()
         let exportBase = try temporaryModelDir() + "/exports"

@@ -93,6 +93,26 @@ struct ModelDirectoryTests {
         second.release()
     }
 
+    @Test("a lock file removed between opening and locking it is locked again where it now is")
+    func aRemovedLockFileIsNotTrusted() throws {
+        let directory = ModelDirectory(url: try TestFiles.temporaryDirectory().appendingPathComponent("fresh"))
+        var removals = 0
+        // A failed first trainer removes the new directory it created just after this trainer opened its lock file.
+        let lock = try directory.acquireTrainerLock(afterOpening: {
+            if removals == 0 { try? FileManager.default.removeItem(at: directory.url) }
+            removals += 1
+        })
+        #expect(removals == 2, "the lock on the removed file was kept")
+        #expect(lock.isOnFileInPlace)
+        // The lock guards the file in place: another trainer is locked out.
+        let error = try #require(throws: TFFormatError.self) { try directory.acquireTrainerLock() }
+        guard case .directoryLocked = error else { Issue.record("got \(error)"); return }
+        try FileManager.default.removeItem(at: lock.url)
+        #expect(!lock.isOnFileInPlace)
+        lock.release()
+        #expect(!lock.isOnFileInPlace)
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs util-linux flock"))
     func anotherProcessHoldingTheLockIsDetected() throws {
         let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())

@@ -65,6 +65,21 @@ public final class DiskCheckpointStore: CheckpointStore {
     }
 }
 
+/// A hold on a model directory's trainer lock, taken before any checkpoint is saved: for work that must be done
+/// by the lock holder only, such as deciding the parameters a new directory is trained with. Every checkpoint
+/// store of this process that writes to the same directory shares the lock (so an estimator can train while it
+/// is held); a trainer in another process fails with `TFFormatError.directoryLocked` until the hold and those
+/// stores are released.
+public final class TrainerLockHold {
+    private let lease: TrainerLockRegistry.Lease
+
+    /// Takes the trainer lock of `modelDir` (creating the directory) or throws `TFFormatError.directoryLocked`
+    /// at once if another process holds it; leftovers of a crashed save are removed. Held until deinit.
+    public init(modelDir: String) throws {
+        lease = try TrainerLockRegistry.shared.acquire(ModelDirectory(url: URL(fileURLWithPath: modelDir)))
+    }
+}
+
 /// Trainer locks held by this process, one per model directory, shared by every store that writes there.
 final class TrainerLockRegistry: @unchecked Sendable {
     // @unchecked: `entries` is only touched under `mutex`.
