@@ -10,7 +10,7 @@ struct InferenceOptions: ParsableArguments {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var model: ModelDirOptions
     @OptionGroup var parameters: ModelParameterOptions
-    @Option(help: "Rows per batch (default: the whole file as one batch for evaluate/score, 65536 for predict/transform).")
+    @Option(parsing: .unconditional, help: "Rows per batch (default: the whole file as one batch for evaluate/score, 65536 for predict/transform).")
     var batchSize: Int?
     @OptionGroup var output: OutputOptions
 
@@ -53,7 +53,7 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate", abstract: "Evaluate a model on a data file: loss, score and global step (TF's evaluate).")
 
     @OptionGroup var options: InferenceOptions
-    @Option(help: "Evaluate at most this many batches.")
+    @Option(parsing: .unconditional, help: "Evaluate at most this many batches.")
     var steps: Int?
 
     func run() throws {

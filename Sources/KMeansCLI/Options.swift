@@ -74,7 +74,7 @@ extension String {
 /// directory's remembered parameters). As for every flag of the CLI, the name is the property's name in kebab case
 /// (ArgumentParser's default): renaming a property renames its flag.
 struct ModelParameterOptions: ParsableArguments {
-    @Option(help: "k, the number of clusters.")
+    @Option(parsing: .unconditional, help: "k, the number of clusters.")
     var numClusters: Int?
 
     @Option(help: "random, kmeans_plus_plus, or a file of initial centres (CSV/TSV/.npy).")
@@ -83,19 +83,19 @@ struct ModelParameterOptions: ParsableArguments {
     @Option(help: "squared_euclidean or cosine.")
     var distanceMetric: String?
 
-    @Option(help: "Seed of the initialization (TF's tf_random_seed).")
+    @Option(parsing: .unconditional, help: "Seed of the initialization (TF's tf_random_seed).")
     var randomSeed: Int64?
 
     @Option(help: "true (the default, as TF) or false for full-batch Lloyd steps.")
     var useMiniBatch: Bool?
 
-    @Option(help: "M: steps between syncs of the working centres.")
+    @Option(parsing: .unconditional, help: "M: steps between syncs of the working centres.")
     var miniBatchStepsPerIteration: Int?
 
-    @Option(help: "Extra k-means++ candidates per centre.")
+    @Option(parsing: .unconditional, help: "Extra k-means++ candidates per centre.")
     var kmeansPlusPlusNumRetries: Int?
 
-    @Option(help: "Stop training when the relative loss change falls below this.")
+    @Option(parsing: .unconditional, help: "Stop training when the relative loss change falls below this.")
     var relativeTolerance: Double?
 
     @Option(help: "Full-batch assignment: auto (default), lloyd or hamerly; same results, different speed. Not remembered.")

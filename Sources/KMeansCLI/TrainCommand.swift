@@ -22,19 +22,19 @@ struct TrainCommand: ParsableCommand {
     var modelDir: String
     @OptionGroup var parameters: ModelParameterOptions
 
-    @Option(help: "Train this many more steps.")
+    @Option(parsing: .unconditional, help: "Train this many more steps.")
     var steps: Int?
-    @Option(help: "Train until the global step reaches this.")
+    @Option(parsing: .unconditional, help: "Train until the global step reaches this.")
     var maxSteps: Int?
-    @Option(help: "Rows per training batch (default: the whole file as one batch).")
+    @Option(parsing: .unconditional, help: "Rows per training batch (default: the whole file as one batch).")
     var batchSize: Int?
     @Flag(help: "Visit rows in a seeded random order (seed: --random-seed).")
     var shuffle = false
-    @Option(help: "Save a checkpoint every N steps (default: every 600 s and at the end).")
+    @Option(parsing: .unconditional, help: "Save a checkpoint every N steps (default: every 600 s and at the end).")
     var saveCheckpointsSteps: Int?
-    @Option(help: "Checkpoints to keep (0 keeps all; default 5).")
+    @Option(parsing: .unconditional, help: "Checkpoints to keep (0 keeps all; default 5).")
     var keepCheckpointMax: Int?
-    @Option(help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
+    @Option(parsing: .unconditional, help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
     var saveSummarySteps: Int?
     @OptionGroup var output: OutputOptions
 

@@ -29,7 +29,7 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Colour tier: truecolor, 256, 8 or mono (default: detected; NO_COLOR selects mono).")
     var colors: String?
 
-    @Option(help: "Number of clusters.")
+    @Option(parsing: .unconditional, help: "Number of clusters.")
     var k: Int = 3
 
     @Option(help: "Initialisation: random, kmeans_plus_plus, manual.")
@@ -38,10 +38,10 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Distance: squared_euclidean or cosine.")
     var metric: String = "squared_euclidean"
 
-    @Option(help: "Use mini-batch training with this batch size.")
+    @Option(parsing: .unconditional, help: "Use mini-batch training with this batch size.")
     var batchSize: Int?
 
-    @Option(help: "Mini-batch steps per iteration (M).")
+    @Option(parsing: .unconditional, help: "Mini-batch steps per iteration (M).")
     var stepsPerIteration: Int = 1
 
     @Option(help: "Random seed.")
@@ -56,7 +56,7 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Snapshot size, COLUMNSxROWS.")
     var size: String = "100x30"
 
-    @Option(help: "Snapshot: full iterations to run before the keys.")
+    @Option(parsing: .unconditional, help: "Snapshot: full iterations to run before the keys.")
     var steps: Int = 0
 
     @Option(help: "Snapshot: keys to press, e.g. \"nnh?<esc><left>\" (<esc>, <enter>, <space>, <left>, <tick>, <click:X,Y>).")

@@ -7,27 +7,47 @@ import Testing
 @Suite("Hostile parameters")
 struct HostileParameterTests {
     static let usageCases: [([String], String, Int32)] = [
-        (["--num-clusters", "-1"], "num-clusters", 2),
+        (["--num-clusters", "-1"], "num-clusters", 1),
         (["--num-clusters", "two"], "num-clusters", 2),
         (["--num-clusters", "99999999999999999999999"], "num-clusters", 2),
         (["--num-clusters", "2", "--mini-batch-steps-per-iteration", "x"], "mini-batch-steps-per-iteration", 2),
         (["--num-clusters", "2", "--relative-tolerance", "nan"], "relative-tolerance", 1),
-        (["--num-clusters", "2", "--relative-tolerance", "-0.5"], "relative-tolerance", 2),
+        (["--num-clusters", "2", "--relative-tolerance", "-0.5"], "relative-tolerance", 1),
         (["--num-clusters", "2", "--relative-tolerance", "inf"], "relative-tolerance", 1),
         (["--num-clusters", "2", "--random-seed", "abc"], "random-seed", 2),
-        (["--num-clusters", "2", "--batch-size", "-5"], "batch-size", 2),
+        (["--num-clusters", "2", "--batch-size", "-5"], "batch-size", 1),
         (["--num-clusters", "2", "--max-steps", "0"], "max-steps", 1),
-        (["--num-clusters", "2", "--max-steps", "-3"], "max-steps", 2),
-        (["--num-clusters", "2", "--steps", "-1"], "steps", 2),
+        (["--num-clusters", "2", "--max-steps", "-3"], "max-steps", 1),
+        (["--num-clusters", "2", "--steps", "-1"], "steps", 1),
         (["--num-clusters", "2", "--save-checkpoints-steps", "0"], "save-checkpoints-steps", 1),
-        (["--num-clusters", "2", "--keep-checkpoint-max", "-1"], "keep-checkpoint-max", 2),
+        (["--num-clusters", "2", "--keep-checkpoint-max", "-1"], "keep-checkpoint-max", 1),
         (["--num-clusters", "2", "--distance-metric", "COSINE"], "distance-metric", 1),
         (["--num-clusters", "2", "--distance-metric", ""], "distance-metric", 1),
         (["--num-clusters", "2", "--initial-clusters", ""], "initial-clusters", 1),
         (["--num-clusters", "2", "--feature-columns", "a,,b"], "feature-columns", 1),
         (["--num-clusters", "2", "--use-mini-batch", "yes"], "use-mini-batch", 2),
         (["--num-clusters", "2", "--format", "xml"], "format", 2),
+        (["--num-clusters", "2", "--steps"], "steps", 2),
+        (["--num-clusters", "2", "--steps", "--max-steps", "3"], "steps", 2),
     ]
+
+    @Test("a negative number after a space is the flag's value (as with `=`), not a missing value")
+    func negativeValuesAfterASpace() throws {
+        let scratch = try Scratch()
+        let data = try scratch.write("d.csv", "1,2\n3,4\n5,6\n7,8\n")
+        let spaced = try scratch.run(["train", "--data", data, "--model-dir", "spaced", "--num-clusters", "2",
+                                      "--initial-clusters", "kmeans_plus_plus", "--kmeans-plus-plus-num-retries", "-1",
+                                      "--random-seed", "-7", "--steps", "1", "--format", "json"])
+        let joined = try scratch.run(["train", "--data", data, "--model-dir", "joined", "--num-clusters", "2",
+                                      "--initial-clusters", "kmeans_plus_plus", "--kmeans-plus-plus-num-retries=-1",
+                                      "--random-seed=-7", "--steps", "1", "--format", "json"])
+        #expect(spaced.status == 0, "\(spaced.stderr)")
+        #expect(joined.status == 0, "\(joined.stderr)")
+        let centres = { (dir: String) in try scratch.run(["centers", "--model-dir", dir, "--format", "json"]) }
+        let fromSpaced = try centres("spaced"), fromJoined = try centres("joined")
+        #expect(fromSpaced.status == 0 && !fromSpaced.stdout.isEmpty, "\(fromSpaced.stderr)")
+        #expect(fromSpaced.stdout == fromJoined.stdout)
+    }
 
     @Test("flags no run can accept: exit 2 (unparsable) or 1 (invalid value) naming the flag, no model directory", arguments: usageCases)
     func usage(flags: [String], fragment: String, expectedStatus: Int32) throws {
