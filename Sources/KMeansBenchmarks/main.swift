@@ -101,7 +101,7 @@ struct Options {
     var dataDirectory = "Benchmarks/data"
     var jsonPath: String? = nil
     var child: String? = nil
-    /// `--quick predict` / `--quick step`: time only predict (plain vs pruned) or the library step against the kernel
+    /// `--quick predict` / `--quick step` / `--quick kpp`: time only predict (plain vs pruned), k-means++, or the library step against the kernel
     /// loop, in this process, on the cases' data and final centres from an earlier full run.
     var quick: String? = nil
 
@@ -405,7 +405,14 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
             DistanceKernels.lloydPass(points: points, centers: initial, accumulate: true, threads: threads,
                                       computeDistances: true, into: &pass)
         }
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict or step)")
+    case "kpp":
+        // Greedy k-means++ alone (the full run's settings); the index checksum compares builds.
+        var indices: [Int] = []
+        timed("k-means++") {
+            indices = (try? KMeansPlusPlus.sampleIndices(points: points, count: c.k, seed: 1, retriesPerSample: -1)) ?? []
+        }
+        log("[\(c.label)] k-means++ indices checksum \(indices.enumerated().reduce(0) { $0 &* 31 &+ $1.element &* ($1.offset + 1) })")
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step or kpp)")
     }
 }
 

@@ -1,3 +1,4 @@
+import CKMeansKernels
 import Foundation
 import Testing
 @testable import KMeansCore
@@ -187,6 +188,9 @@ struct KMeansPlusPlusReferenceTests {
         Shape(rows: 1503, columns: 5, count: 4, retries: 11, seed: 13),  // two candidate groups per round
         Shape(rows: 777, columns: 2, count: 5, retries: 9, seed: 14),
         Shape(rows: 300, columns: 4, count: 30, retries: 16, seed: 15, distinct: 20),  // full groups, then fallback
+        Shape(rows: 2001, columns: 37, count: 7, retries: -1, seed: 16),  // packets and a 5-column tail
+        Shape(rows: 1201, columns: 128, count: 5, retries: 6, seed: 17),  // 4 + 2 + 1 candidates per block
+        Shape(rows: 4003, columns: 16, count: 12, retries: 3, seed: 18),  // several centres per blob
     ]
 
     @Test("optimised kernel equals the reference", arguments: shapes)
@@ -198,6 +202,33 @@ struct KMeansPlusPlusReferenceTests {
             points: points, count: shape.count, seed: shape.seed, retries: shape.retries)
         #expect(fast == reference)
         #expect(Set(fast).count == shape.count)
+    }
+
+    @Test("every kernel variant (AVX-512, AVX2, portable) equals the reference", arguments: shapes)
+    func everyVariantMatchesReference(shape: Shape) throws {
+        let points = Self.points(rows: shape.rows, columns: shape.columns, seed: UInt64(shape.seed), distinct: shape.distinct)
+        let reference = ReferenceKernel.sample(
+            points: points, count: shape.count, seed: shape.seed, retries: shape.retries)
+        for isa in KernelInstructionSet.allCases where isa.rawValue <= DistanceKernels.supportedInstructionSet.rawValue {
+            let fast = try KMeansPlusPlus.sampleIndices(
+                points: points, count: shape.count, seed: shape.seed, retriesPerSample: shape.retries,
+                instructionSet: isa)
+            #expect(fast == reference, "\(isa)")
+        }
+    }
+
+    @Test("the C kernel's row dot product is Eigen's GEMV order for every length 0...40")
+    func kernelRowDot() {
+        var rng = SimplePhilox(PhiloxRandom(seed: 78))
+        for length in 0...40 {
+            let x = (0..<length).map { _ in (rng.randFloat() - 0.5) * Float(1 << Int(rng.rand32() % 20)) }
+            let y = (0..<length).map { _ in (rng.randFloat() - 0.5) * Float(1 << Int(rng.rand32() % 20)) }
+            for half in [false, true] {
+                let dot = kmk_kpp_row_dot(x, y, Int64(length), half ? 1 : 0)
+                let expected = ReferenceKernel.gemvDot(x + y, x: 0, y: length, count: length, halfPackets: half)
+                #expect(dot.bitPattern == expected.bitPattern, "length \(length), half \(half)")
+            }
+        }
     }
 
     @Test("Eigen reduction orders: sum, squared norm and GEMV dot for every length 1...40")

@@ -67,4 +67,18 @@ int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
                          const float *center_half_gap, const float *lower_shift, float c_max_sq, int full_scan,
                          int32_t *indices, float *lower, float *distances, float *sums, float *counts);
 
+/// k-means++ seeding (TF's KmeansPlusPlusInitialization, kpp.c): for rows j in [begin, end) and m < count,
+/// outputs[m][j] = min(current[j], (half_norms[j] − dot_j) + half_norms[candidates[m]]), where dot_j is row j's dot
+/// product with row candidates[m] in Eigen's row-major GEMV float order (see kmk_kpp_row_dot), no FMA, and the min
+/// keeps current[j] unless the new value is strictly smaller. `half_norms` has n entries. An output may be
+/// `current` itself only when count is 1. Bit-identical in every variant and for any split of the rows.
+void kmk_kpp_update(int isa, const float *points, int64_t n, int64_t d, const float *half_norms,
+                    const float *current, const int64_t *candidates, int64_t count, float *const *outputs,
+                    int64_t begin, int64_t end);
+
+/// One row's dot product in Eigen's row-major GEMV order: an 8-lane accumulator (x·y + acc, from 0) over the
+/// 8-column packets reduced as (lo + hi), then (l0 + l2) + (l1 + l3); with `half_packets` (the odd last row of an
+/// odd row count) also 4-lane packets, reduced and added; then the remaining columns one by one.
+float kmk_kpp_row_dot(const float *x, const float *y, int64_t d, int half_packets);
+
 #endif

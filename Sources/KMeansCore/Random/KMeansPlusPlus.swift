@@ -1,3 +1,4 @@
+import CKMeansKernels
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -48,6 +49,15 @@ public enum KMeansPlusPlus {
     /// - Returns: the chosen row indices in selection order.
     /// - Throws: ``KMeansPlusPlusError`` when there are no points, `count <= 0` or `count > points.rows`.
     public static func sampleIndices(points: Matrix, count: Int, seed: Int64, retriesPerSample: Int) throws -> [Int] {
+        try sampleIndices(points: points, count: count, seed: seed, retriesPerSample: retriesPerSample,
+                          instructionSet: .automatic)
+    }
+
+    /// ``sampleIndices(points:count:seed:retriesPerSample:)`` with the distance kernel's variant forced (tests run
+    /// every variant this CPU supports; all give the same indices).
+    static func sampleIndices(
+        points: Matrix, count: Int, seed: Int64, retriesPerSample: Int, instructionSet: KernelInstructionSet
+    ) throws -> [Int] {
         let n = points.rows
         guard n > 0 else { throw KMeansPlusPlusError.noPoints }
         guard count > 0 else { throw KMeansPlusPlusError.nonPositiveCount(count) }
@@ -56,7 +66,7 @@ public enum KMeansPlusPlus {
         return points.values.withUnsafeBufferPointer { values in
             var sampler = Sampler(
                 values: values.baseAddress, rows: n, columns: points.columns,
-                seed: UInt64(bitPattern: seed), retries: retries)
+                seed: UInt64(bitPattern: seed), retries: retries, isa: instructionSet.rawValue)
             defer { sampler.deallocate() }
             return sampler.run(count: count, retries: retries)
         }
@@ -82,6 +92,8 @@ private struct Sampler {
     let values: UnsafePointer<Float>?
     let rows: Int
     let columns: Int
+    /// The C kernel's variant (``KernelInstructionSet`` raw value).
+    let isa: Int32
     /// Candidates per round, `1 + r`.
     let slots: Int
     /// Candidates per pass, `min(slots, groupLimit)`.
@@ -103,10 +115,11 @@ private struct Sampler {
     /// Whether some unchosen row can still be hit by a weighted draw this round; computed only after many redraws.
     var unchosenReachable: Bool?
 
-    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64, retries: Int) {
+    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, seed: UInt64, retries: Int, isa: Int32) {
         self.values = values
         self.rows = rows
         self.columns = columns
+        self.isa = isa
         slots = retries == .max ? .max : 1 + retries
         groupSize = min(slots, Self.groupLimit)
         rng = SimplePhilox(PhiloxRandom(seed: seed))
@@ -291,7 +304,7 @@ private struct Sampler {
         DistancePass(
             values: values, rows: rows, columns: columns, halfNorms: UnsafePointer(halfNorms.baseAddress!),
             current: UnsafePointer(vector(currentVector)), outputs: UnsafePointer(groupOutputs.baseAddress!),
-            candidates: UnsafePointer(candidateIndices.baseAddress!), count: count
+            candidates: UnsafePointer(candidateIndices.baseAddress!), count: count, isa: isa
         ).run()
     }
 }
@@ -321,6 +334,8 @@ private struct DistancePass: @unchecked Sendable {
     /// The candidates' row indices.
     let candidates: UnsafePointer<Int>
     let count: Int
+    /// The C kernel's variant.
+    let isa: Int32
 
     /// Below this many multiply-adds a pass stays on the calling thread.
     private static let parallelThreshold = 1 << 16
@@ -363,25 +378,12 @@ private struct DistancePass: @unchecked Sendable {
             }
             return
         }
-        // Eigen's GEMV treats the last row of an odd row count on its own (half packets).
-        let oddLastRow = rows % 2 == 1 ? rows - 1 : -1
-        let d = columns
-        // Blocks of rows small enough to stay in L1 while every candidate sweeps them.
-        let blockRows = max(8, 16_384 / (d * MemoryLayout<Float>.stride))
-        var blockStart = range.lowerBound
-        while blockStart < range.upperBound {
-            let blockEnd = min(blockStart + blockRows, range.upperBound)
-            for member in 0..<count {
-                let s = candidates[member]
-                let y = values + s * d
-                let hs = halfNorms[s]
-                let output = outputs[member]
-                for j in blockStart..<blockEnd {
-                    let dot = EigenOrder.gemvRowDot(values + j * d, y, count: d, halfPackets: j == oddLastRow)
-                    output[j] = Self.minimum(current[j], (halfNorms[j] - dot) + hs)
-                }
-            }
-            blockStart = blockEnd
+        // The C kernel: blocks of 4 rows × 2 (or 4) candidates, each lane in Eigen's GEMV order, no FMA.
+        let outputSlots = UnsafeRawPointer(outputs).assumingMemoryBound(to: UnsafeMutablePointer<Float>?.self)
+        candidates.withMemoryRebound(to: Int64.self, capacity: count) { candidates64 in
+            kmk_kpp_update(
+                isa, values, Int64(rows), Int64(columns), halfNorms, current, candidates64, Int64(count), outputSlots,
+                Int64(range.lowerBound), Int64(range.upperBound))
         }
     }
 
