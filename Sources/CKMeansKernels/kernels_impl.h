@@ -282,6 +282,57 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     }    if (loss) *loss = loss_lanes ? FN(loss_total)(running) : running[0];
 }
 
+/// 1 when one of the `count` values at x is NaN or infinite (exponent bits all set), else 0.
+INLINE int FN(any_non_finite)(const float *x, int64_t count) {
+    v16i high = (v16i)0, high2 = (v16i)0;
+    int64_t i = 0;
+    for (; i + 32 <= count; i += 32) {
+        v16i a, b;
+        memcpy(&a, x + i, sizeof a);
+        memcpy(&b, x + i + 16, sizeof b);
+        a &= 0x7fffffff;
+        b &= 0x7fffffff;
+        high = a > high ? a : high;
+        high2 = b > high2 ? b : high2;
+    }
+    for (; i + 16 <= count; i += 16) {
+        v16i a;
+        memcpy(&a, x + i, sizeof a);
+        a &= 0x7fffffff;
+        high = a > high ? a : high;
+    }
+    high = high2 > high ? high2 : high;
+    v16i bad = high >= 0x7f800000;
+    int flag = 0;
+    for (int l = 0; l < 16; l++) flag |= bad[l] != 0;
+    for (; i < count; i++) flag |= !__builtin_isfinite(x[i]);
+    return flag;
+}
+
+/// kmk_assign's indices (and distances when not NULL) for points [0, n), without sums or loss, checking every value
+/// per chunk while its rows are in cache: returns 1 (outputs then invalid) as soon as a chunk holds a NaN or
+/// infinity, else 0.
+KMK_ATTR static int FN(nearest_checked)(const float *points, int64_t n, int64_t d,
+                                        const float *centers, const float *packed, const float *half_norms,
+                                        int64_t k, int32_t *indices, float *distances) {
+    if (k <= 0 || n <= 0) return 0;
+    int64_t blocks = kmk_padded_count(k) / 16;
+    for (int64_t c0 = 0; c0 < n; c0 += ACCUMULATE_CHUNK) {
+        int64_t c1 = n - c0 < ACCUMULATE_CHUNK ? n : c0 + ACCUMULATE_CHUNK, count = c1 - c0;
+        const float *x = points + c0 * d;
+        if (FN(any_non_finite)(x, count * d)) return 1;
+        float *out = distances ? distances + c0 : 0;
+        switch (d) {
+        case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        case 3: FN(assign_low_d)(x, count, 3, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        case 4: FN(assign_low_d)(x, count, 4, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        default: FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out); break;
+        }
+    }
+    return 0;
+}
+
 INLINE void FN(distances_block)(const float *x, const int P, int64_t d, const float *packed, const float *norms,
                                 int64_t k, float *out) {
     int64_t blocks = kmk_padded_count(k) / 16;
@@ -505,10 +556,29 @@ KMK_ATTR static void FN(center_gaps)(const float *centers, int64_t k, int64_t d,
     }
 }
 
+/// center_gaps over the columns [from, d) only.
+KMK_ATTR static void FN(center_gaps_tail)(const float *centers, int64_t k, int64_t d, int64_t from, float *gaps) {
+    int64_t kp = kmk_padded_count(k), width = d - from;
+    const float shrink = (1.0f - (float)(width + 4) * 0x1p-22f) * (1.0f - 0x1p-20f);
+    for (int64_t a = 0; a < k; a++) {
+        gaps[a * kp + a] = 0.0f;
+        for (int64_t j = a + 1; j < k; j++) {
+            float s = FN(squared_difference)(centers + a * d + from, centers + j * d + from, width);
+            float g = __builtin_sqrtf(s) * shrink;
+            g = g > 0 ? g : 0.0f;
+            gaps[a * kp + j] = g;
+            gaps[j * kp + a] = g;
+        }
+        for (int64_t j = k; j < kp; j++) gaps[a * kp + j] = __builtin_inff();
+    }
+}
+
 /// Indices of the nearest of the 16·blocks packed centres over the first `dims` columns of P rows with row
-/// stride `stride` (a guess: same kernel as assign_block on a leading slice of the dimensions).
+/// stride `stride` (a guess: same kernel as assign_block on a leading slice of the dimensions). The parts of every
+/// centre are also written to parts[p · parts_stride + j].
 INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t dims,
-                            const float *packed, const float *half_norms, int64_t blocks, int32_t *indices) {
+                            const float *packed, const float *half_norms, int64_t blocks, int32_t *indices,
+                            float *parts, int64_t parts_stride) {
     v16f best[8];
     v16i best_index[8];
     for (int p = 0; p < P; p++) { best[p] = (v16f)__builtin_inff(); best_index[p] = (v16i)0; }
@@ -522,6 +592,7 @@ INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t
             v16f c = load16(cb + t * 16);
             for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * stride + t], c, acc[p]);
         }
+        for (int p = 0; p < P; p++) store16(parts + p * parts_stride + b * 16, acc[p]);
         v16i index = iota + (int32_t)(b * 16);
         for (int p = 0; p < P; p++) {
             v16i closer = acc[p] < best[p];
@@ -544,6 +615,25 @@ INLINE void FN(parts_block)(const float *const *x, const int P, int64_t dims, co
         v16f acc[8];
         v16f h = load16(half_norms + b * 16);
         for (int p = 0; p < P; p++) acc[p] = h;
+        for (int64_t t = 0; t < dims; t++) {
+            v16f c = load16(cb + t * 16);
+            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
+        }
+        for (int p = 0; p < P; p++) store16(out + p * out_stride + b * 16, acc[p]);
+    }
+}
+
+/// parts_block continued: parts over further `dims` columns (x[p] points at the first of them, centres packed from
+/// those columns with their half norms) added to the parts `init[p]` of the columns before, into out[p · out_stride
+/// + j]. A bound only (the margins cover the different rounding).
+INLINE void FN(parts_block_continued)(const float *const *x, const int P, int64_t dims, const float *packed,
+                                      const float *half_norms, int64_t blocks, const float *const *init,
+                                      float *out, int64_t out_stride) {
+    for (int64_t b = 0; b < blocks; b++) {
+        const float *cb = packed + b * 16 * dims;
+        v16f acc[8];
+        v16f h = load16(half_norms + b * 16);
+        for (int p = 0; p < P; p++) acc[p] = load16(init[p] + b * 16) + h;
         for (int64_t t = 0; t < dims; t++) {
             v16f c = load16(cb + t * 16);
             for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
@@ -599,8 +689,8 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                                            const float *centers, const float *packed, const float *half_norms,
                                            int64_t k, const float *guess_packed, const float *guess_half_norms,
                                            int64_t guess_d, const float *bound_packed, const float *bound_half_norms,
-                                           int64_t bound_d, const float *gaps, float c_max_sq,
-                                           int32_t *indices, float *distances) {
+                                           int64_t bound_d, const float *gaps, const float *gaps_rest,
+                                           float c_max_sq, int32_t *indices, float *distances, int check_finite) {
     if (k <= 0 || n <= 0) return 0;
     enum { CHUNK = 256, MAX_CANDIDATES = 32, GROUP = 8 };
     int64_t kp = kmk_padded_count(k), blocks = kp / 16;
@@ -617,9 +707,11 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
     float *bound_parts = malloc(sizeof(float) * KMK_BLOCK_POINTS * (size_t)kp);
     int32_t *exact_center = malloc(sizeof(int32_t) * pair_capacity);
     int32_t *exact_owner = malloc(sizeof(int32_t) * pair_capacity);
-    if (!pair_center || !pair_owner || !pair_part || !rows || !bound_parts || !exact_center || !exact_owner) {
+    float *guess_parts = malloc(sizeof(float) * CHUNK * (size_t)kp);
+    if (!pair_center || !pair_owner || !pair_part || !rows || !bound_parts || !exact_center || !exact_owner ||
+        !guess_parts) {
         free(pair_center); free(pair_owner); free(pair_part); free(rows); free(bound_parts);
-        free(exact_center); free(exact_owner);
+        free(exact_center); free(exact_owner); free(guess_parts);
         return -1;
     }
     int32_t guess[CHUNK], found[CHUNK], first_pair[CHUNK], pair_count[CHUNK];
@@ -630,13 +722,15 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
     float found_distance[CHUNK], upper[CHUNK], margins[CHUNK], margins_all[CHUNK];
     for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
         int64_t end = n - c0 < CHUNK ? n : c0 + CHUNK, count = end - c0;
+        if (check_finite && FN(any_non_finite)(points + c0 * d, count * d)) { scanned = -2; break; }
         // 1. A guess from the leading dimensions.
         int64_t q = 0;
         for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
             FN(guess_block)(points + (c0 + q) * d, KMK_BLOCK_POINTS, d, guess_d, guess_packed, guess_half_norms,
-                            blocks, guess + q);
+                            blocks, guess + q, guess_parts + q * kp, kp);
         for (; q < count; q++)
-            FN(guess_block)(points + (c0 + q) * d, 1, d, guess_d, guess_packed, guess_half_norms, blocks, guess + q);
+            FN(guess_block)(points + (c0 + q) * d, 1, d, guess_d, guess_packed, guess_half_norms, blocks, guess + q,
+                            guess_parts + q * kp, kp);
         // 2. Elkan: with R ≥ ‖x − c_a‖, centre j is certainly farther than a (by more than the rounding of the
         //    parts) when ‖c_a − c_j‖ > R + sqrt(R² + margin). The others become candidate pairs.
         int64_t pairs = 0, open = 0;
@@ -653,6 +747,47 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
             int64_t candidates = FN(collect_candidates)(gaps + (int64_t)a * kp, threshold, blocks, MAX_CANDIDATES,
                                                         (int32_t)q, pair_center, pair_owner, &pairs, 0,
                                                         elkan_masks + open * 64);
+            if (candidates > MAX_CANDIDATES && blocks <= 64) {
+                // Elkan's test is weak for points far from every centre. Split the distance at guess_d:
+                // ‖x − c_j‖² = ‖x_S − c_jS‖² + ‖x_R − c_jR‖² ≥ (2·part_j + ‖x_S‖²) + (‖c_aR − c_jR‖ − ‖x_R − c_aR‖)₊²,
+                // the first term from the guess's parts (less the margin for their rounding), the second from the
+                // triangle inequality over the remaining columns (gaps_rest: lower bounds; rR: an upper bound).
+                // j is out when that exceeds R² + margin, as in Elkan's test; the masks are ANDed with Elkan's.
+                float rest2 = FN(squared_difference)(x + guess_d, centers + (int64_t)a * d + guess_d, d - guess_d) * grow;
+                float rest = __builtin_sqrtf(rest2) * (1.0f + 0x1p-20f);
+                float xx_guess = FN(sum_squares)(x, guess_d);
+                const float *guess_row = guess_parts + q * kp, *gap_row = gaps_rest + (int64_t)a * kp;
+                const v16f limit = (v16f)((r * r + margin) * (1.0f + 0x1p-20f));
+                const v16f low = (v16f)(xx_guess - margin), rest_v = (v16f)rest, zero = (v16f)0.0f;
+                const float shrink = 1.0f - 0x1p-20f;
+                uint16_t *masks = elkan_masks + open * 64;
+                int64_t left = 0;
+                for (int64_t b = 0; b < blocks; b++) {
+                    v16f leading = 2 * load16(guess_row + b * 16) + low;
+                    leading = leading > zero ? leading : zero;
+                    v16f t = load16(gap_row + b * 16) - rest_v;
+                    t = t > zero ? t : zero;
+                    v16f bound = (leading + t * t * shrink) * shrink;
+                    v16i out = bound > limit;
+                    v16b keep = __builtin_convertvector(~out, v16b);
+                    uint16_t bits;
+                    memcpy(&bits, &keep, sizeof bits);
+                    masks[b] &= bits;
+                    left += __builtin_popcount(masks[b]);
+                }
+                if (left <= MAX_CANDIDATES && left > 0) {
+                    for (int64_t b = 0; b < blocks; b++) {
+                        uint16_t bits = masks[b];
+                        while (bits) {
+                            int lane = __builtin_ctz(bits);
+                            bits &= bits - 1;
+                            pair_center[pairs] = lane + (int32_t)(b * 16);
+                            pair_owner[pairs++] = (int32_t)q;
+                        }
+                    }
+                    candidates = left;
+                }
+            }
             pair_count[q] = (int32_t)(pairs - first_pair[q]);
             if (candidates > MAX_CANDIDATES || candidates == 0) {
                 open_rows[open] = x;
@@ -672,13 +807,19 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         int64_t full = 0;
         for (int64_t o0 = 0; o0 < open; o0 += KMK_BLOCK_POINTS) {
             int P = open - o0 < KMK_BLOCK_POINTS ? (int)(open - o0) : KMK_BLOCK_POINTS;
+            // The guess's parts over the first guess_d columns, continued over columns [guess_d, bound_d).
+            const float *tails[KMK_BLOCK_POINTS], *starts[KMK_BLOCK_POINTS];
+            for (int p = 0; p < P; p++) {
+                tails[p] = open_rows[o0 + p] + guess_d;
+                starts[p] = guess_parts + list[o0 + p] * kp;
+            }
             if (P == KMK_BLOCK_POINTS)
-                FN(parts_block)(open_rows + o0, KMK_BLOCK_POINTS, bound_d, bound_packed, bound_half_norms, blocks,
-                                bound_parts, kp);
+                FN(parts_block_continued)(tails, KMK_BLOCK_POINTS, bound_d - guess_d, bound_packed,
+                                          bound_half_norms, blocks, starts, bound_parts, kp);
             else
                 for (int p = 0; p < P; p++)
-                    FN(parts_block)(open_rows + o0 + p, 1, bound_d, bound_packed, bound_half_norms, blocks,
-                                    bound_parts + p * kp, kp);
+                    FN(parts_block_continued)(tails + p, 1, bound_d - guess_d, bound_packed, bound_half_norms,
+                                              blocks, starts + p, bound_parts + p * kp, kp);
             for (int p = 0; p < P; p++) {
                 int64_t o = o0 + p;
                 q = list[o];
@@ -782,7 +923,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         scanned += full;
     }
     free(pair_center); free(pair_owner); free(pair_part); free(rows); free(bound_parts);
-    free(exact_center); free(exact_owner);
+    free(exact_center); free(exact_owner); free(guess_parts);
     return scanned;
 }
 
