@@ -556,23 +556,6 @@ KMK_ATTR static void FN(center_gaps)(const float *centers, int64_t k, int64_t d,
     }
 }
 
-/// center_gaps over the columns [from, d) only.
-KMK_ATTR static void FN(center_gaps_tail)(const float *centers, int64_t k, int64_t d, int64_t from, float *gaps) {
-    int64_t kp = kmk_padded_count(k), width = d - from;
-    const float shrink = (1.0f - (float)(width + 4) * 0x1p-22f) * (1.0f - 0x1p-20f);
-    for (int64_t a = 0; a < k; a++) {
-        gaps[a * kp + a] = 0.0f;
-        for (int64_t j = a + 1; j < k; j++) {
-            float s = FN(squared_difference)(centers + a * d + from, centers + j * d + from, width);
-            float g = __builtin_sqrtf(s) * shrink;
-            g = g > 0 ? g : 0.0f;
-            gaps[a * kp + j] = g;
-            gaps[j * kp + a] = g;
-        }
-        for (int64_t j = k; j < kp; j++) gaps[a * kp + j] = __builtin_inff();
-    }
-}
-
 /// Indices of the nearest of the 16·blocks packed centres over the first `dims` columns of P rows with row
 /// stride `stride` (a guess: same kernel as assign_block on a leading slice of the dimensions). The parts of every
 /// centre are also written to parts[p · parts_stride + j].
@@ -689,8 +672,8 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                                            const float *centers, const float *packed, const float *half_norms,
                                            int64_t k, const float *guess_packed, const float *guess_half_norms,
                                            int64_t guess_d, const float *bound_packed, const float *bound_half_norms,
-                                           int64_t bound_d, const float *gaps, const float *gaps_rest,
-                                           float c_max_sq, int32_t *indices, float *distances, int check_finite) {
+                                           int64_t bound_d, const float *gaps, float c_max_sq,
+                                           int32_t *indices, float *distances, int check_finite) {
     if (k <= 0 || n <= 0) return 0;
     enum { CHUNK = 256, MAX_CANDIDATES = 32, GROUP = 8 };
     int64_t kp = kmk_padded_count(k), blocks = kp / 16;
@@ -722,12 +705,18 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
     float found_distance[CHUNK], upper[CHUNK], margins[CHUNK], margins_all[CHUNK];
     for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
         int64_t end = n - c0 < CHUNK ? n : c0 + CHUNK, count = end - c0;
-        if (check_finite && FN(any_non_finite)(points + c0 * d, count * d)) { scanned = -2; break; }
         // 1. A guess from the leading dimensions.
         int64_t q = 0;
-        for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
+        for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS) {
+            // The guess reads the first columns of each row; fetch the rest for the next stage meanwhile (the
+            // guess is bound by arithmetic, the next stage by memory).
+            const char *block_rows = (const char *)(points + (c0 + q) * d);
+            for (int p = 0; p < KMK_BLOCK_POINTS; p++)
+                for (int64_t offset = 64; offset < d * (int64_t)sizeof(float); offset += 64)
+                    __builtin_prefetch(block_rows + p * d * (int64_t)sizeof(float) + offset, 0, 2);
             FN(guess_block)(points + (c0 + q) * d, KMK_BLOCK_POINTS, d, guess_d, guess_packed, guess_half_norms,
                             blocks, guess + q, guess_parts + q * kp, kp);
+        }
         for (; q < count; q++)
             FN(guess_block)(points + (c0 + q) * d, 1, d, guess_d, guess_packed, guess_half_norms, blocks, guess + q,
                             guess_parts + q * kp, kp);
@@ -736,8 +725,11 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         int64_t pairs = 0, open = 0;
         for (q = 0; q < count; q++) {
             const float *x = points + (c0 + q) * d;
-            int32_t a = guess[q];
             float xx = FN(sum_squares)(x, d);
+            // A NaN or infinity makes ‖x‖² NaN or infinite (so does overflow of finite values: check the row).
+            if (check_finite && !(xx <= __FLT_MAX__) && FN(any_non_finite)(x, d)) { scanned = -2; goto finish; }
+            int32_t a = guess[q];
+            if ((uint32_t)a >= (uint32_t)k) a = 0;  // a guess from a row of NaNs: any centre will do
             float margin = slack * (xx + c_max_sq) + 0x1p-100f;
             float r2 = FN(squared_difference)(x, centers + (int64_t)a * d, d) * grow;
             float r = __builtin_sqrtf(r2) * (1.0f + 0x1p-20f);
@@ -747,47 +739,6 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
             int64_t candidates = FN(collect_candidates)(gaps + (int64_t)a * kp, threshold, blocks, MAX_CANDIDATES,
                                                         (int32_t)q, pair_center, pair_owner, &pairs, 0,
                                                         elkan_masks + open * 64);
-            if (candidates > MAX_CANDIDATES && blocks <= 64) {
-                // Elkan's test is weak for points far from every centre. Split the distance at guess_d:
-                // ‖x − c_j‖² = ‖x_S − c_jS‖² + ‖x_R − c_jR‖² ≥ (2·part_j + ‖x_S‖²) + (‖c_aR − c_jR‖ − ‖x_R − c_aR‖)₊²,
-                // the first term from the guess's parts (less the margin for their rounding), the second from the
-                // triangle inequality over the remaining columns (gaps_rest: lower bounds; rR: an upper bound).
-                // j is out when that exceeds R² + margin, as in Elkan's test; the masks are ANDed with Elkan's.
-                float rest2 = FN(squared_difference)(x + guess_d, centers + (int64_t)a * d + guess_d, d - guess_d) * grow;
-                float rest = __builtin_sqrtf(rest2) * (1.0f + 0x1p-20f);
-                float xx_guess = FN(sum_squares)(x, guess_d);
-                const float *guess_row = guess_parts + q * kp, *gap_row = gaps_rest + (int64_t)a * kp;
-                const v16f limit = (v16f)((r * r + margin) * (1.0f + 0x1p-20f));
-                const v16f low = (v16f)(xx_guess - margin), rest_v = (v16f)rest, zero = (v16f)0.0f;
-                const float shrink = 1.0f - 0x1p-20f;
-                uint16_t *masks = elkan_masks + open * 64;
-                int64_t left = 0;
-                for (int64_t b = 0; b < blocks; b++) {
-                    v16f leading = 2 * load16(guess_row + b * 16) + low;
-                    leading = leading > zero ? leading : zero;
-                    v16f t = load16(gap_row + b * 16) - rest_v;
-                    t = t > zero ? t : zero;
-                    v16f bound = (leading + t * t * shrink) * shrink;
-                    v16i out = bound > limit;
-                    v16b keep = __builtin_convertvector(~out, v16b);
-                    uint16_t bits;
-                    memcpy(&bits, &keep, sizeof bits);
-                    masks[b] &= bits;
-                    left += __builtin_popcount(masks[b]);
-                }
-                if (left <= MAX_CANDIDATES && left > 0) {
-                    for (int64_t b = 0; b < blocks; b++) {
-                        uint16_t bits = masks[b];
-                        while (bits) {
-                            int lane = __builtin_ctz(bits);
-                            bits &= bits - 1;
-                            pair_center[pairs] = lane + (int32_t)(b * 16);
-                            pair_owner[pairs++] = (int32_t)q;
-                        }
-                    }
-                    candidates = left;
-                }
-            }
             pair_count[q] = (int32_t)(pairs - first_pair[q]);
             if (candidates > MAX_CANDIDATES || candidates == 0) {
                 open_rows[open] = x;
@@ -922,6 +873,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         }
         scanned += full;
     }
+finish:
     free(pair_center); free(pair_owner); free(pair_part); free(rows); free(bound_parts);
     free(exact_center); free(exact_owner); free(guess_parts);
     return scanned;

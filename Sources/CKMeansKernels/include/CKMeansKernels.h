@@ -38,28 +38,24 @@ void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
 /// j; 0 on the diagonal, +inf in the padding columns).
 void kmk_center_gaps(int isa, const float *centers, int64_t k, int64_t d, float *gaps);
 
-/// center_gaps over the columns [from, d) of the centres only (the distance between their trailing parts).
-void kmk_center_gaps_tail(int isa, const float *centers, int64_t k, int64_t d, int64_t from, float *gaps);
-
 /// Exactly kmk_assign's indices (and distances, when `distances` is not NULL) for points [0, n), with less work:
 /// a guess a from the first `guess_d` columns (centres packed from their first guess_d columns in `guess_packed` /
 /// `guess_half_norms`); Elkan's test against `gaps` (kmk_center_gaps): j is ruled out when ‖c_a − c_j‖ exceeds
-/// 2‖x − c_a‖ by the rounding margins; for points it leaves with many candidates, a split bound: the guess's
-/// distance over the first guess_d columns plus the triangle inequality over the rest (`gaps_rest`:
-/// kmk_center_gaps_tail from guess_d); for points still left with many, the partial distance over the first
-/// `bound_d` columns (the guess's parts continued over columns [guess_d, bound_d), packed from those columns in
-/// `bound_packed` / `bound_half_norms`), a lower bound, against ‖x − c‖² for the nearer of a and the centre nearest
-/// over those columns; then a fast squared distance to every centre not ruled out, the exact part of those within
-/// rounding of the nearest, and the full search for points with more than 32 candidates left. `c_max_sq` bounds
-/// ‖c‖² over all centres. Returns the number of fully searched points, or −1 if scratch memory could not be
-/// allocated (outputs then invalid). With `check_finite` set, every chunk of points is first checked for NaN and
-/// infinity while in cache, and −2 is returned (outputs then invalid) when one is found.
+/// 2‖x − c_a‖ by the rounding margins; for points it leaves with many candidates, the partial distance over the
+/// first `bound_d` columns (the guess's parts continued over columns [guess_d, bound_d): centres packed from those
+/// columns in `bound_packed` / `bound_half_norms`), a lower bound, against ‖x − c‖² for the nearer of a and the
+/// centre nearest over those columns; then a fast squared distance to every centre not ruled out, the exact part
+/// of those within rounding of the nearest, and the full search for points with more than 32 candidates left.
+/// `c_max_sq` bounds ‖c‖² over all centres. Returns the number of fully searched points, or −1 if scratch memory
+/// could not be allocated (outputs then invalid). With `check_finite` set, every row is also checked for NaN and
+/// infinity (through its ‖x‖², which the search computes anyway), and −2 is returned (outputs then invalid) when
+/// one is found.
 int64_t kmk_pruned_nearest(int isa, const float *points, int64_t n, int64_t d,
                            const float *centers, const float *packed, const float *half_norms, int64_t k,
                            const float *guess_packed, const float *guess_half_norms, int64_t guess_d,
                            const float *bound_packed, const float *bound_half_norms, int64_t bound_d,
-                           const float *gaps, const float *gaps_rest, float c_max_sq, int32_t *indices,
-                           float *distances, int check_finite);
+                           const float *gaps, float c_max_sq, int32_t *indices, float *distances,
+                           int check_finite);
 
 /// kmk_assign's indices (and distances, when `distances` is not NULL; no sums, counts or loss) for points [0, n),
 /// bit for bit, with every input value checked for NaN and infinity per chunk while its rows are in cache. Returns

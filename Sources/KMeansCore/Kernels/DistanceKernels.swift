@@ -330,14 +330,9 @@ public enum DistanceKernels {
         let boundPacked = PackedCenters(centers.columns(guessWidth..<max(guessWidth, boundDimensions)))
         let paddedCount = Int(kmk_padded_count(Int64(k)))
         var gaps = [Float](repeating: 0, count: k * paddedCount)
-        var gapsRest = [Float](repeating: 0, count: k * paddedCount)
         centers.values.withUnsafeBufferPointer { c in
             gaps.withUnsafeMutableBufferPointer { g in
                 kmk_center_gaps(instructionSet.rawValue, c.baseAddress, Int64(k), Int64(d), g.baseAddress)
-            }
-            gapsRest.withUnsafeMutableBufferPointer { g in
-                kmk_center_gaps_tail(instructionSet.rawValue, c.baseAddress, Int64(k), Int64(d), Int64(guessWidth),
-                                     g.baseAddress)
             }
         }
         let maximumNormSquared = packed.norms.prefix(k).max() ?? 0
@@ -347,10 +342,8 @@ public enum DistanceKernels {
             guessPacked.withPointers { guessPointers in
               boundPacked.withPointers { boundPointers in
                 gaps.withUnsafeMutableBufferPointer { g in
-                  gapsRest.withUnsafeMutableBufferPointer { gr in
                     searched.withUnsafeMutableBufferPointer { searchedBuffer in
                         let gapPointer = KernelSharedPointer(g.baseAddress)
-                        let gapRestPointer = KernelSharedPointer(gr.baseAddress)
                         let searchedPointer = KernelSharedPointer(searchedBuffer.baseAddress)
                         points.values.withUnsafeBufferPointer { x in
                             let outputs = PassOutputs(points: x.baseAddress, indices: indices, distances: distances,
@@ -364,7 +357,7 @@ public enum DistanceKernels {
                                     centerPointers.halfNorms, Int64(k), guessPointers.packed,
                                     guessPointers.halfNorms, Int64(guessWidth),
                                     boundPointers.packed, boundPointers.halfNorms, Int64(boundDimensions),
-                                    gapPointer.pointer, gapRestPointer.pointer,
+                                    gapPointer.pointer,
                                     maximumNormSquared, outputs.indices.map { $0 + range.lowerBound },
                                     outputs.distances.map { $0 + range.lowerBound }, checkFinite ? 1 : 0)
                                 if count == -1 {
@@ -390,7 +383,6 @@ public enum DistanceKernels {
                             }
                         }
                     }
-                  }
                 }
               }
             }
