@@ -320,8 +320,10 @@ KMK_ATTR static int FN(nearest_checked)(const float *points, int64_t n, int64_t 
     for (int64_t c0 = 0; c0 < n; c0 += ACCUMULATE_CHUNK) {
         int64_t c1 = n - c0 < ACCUMULATE_CHUNK ? n : c0 + ACCUMULATE_CHUNK, count = c1 - c0;
         const float *x = points + c0 * d;
-        if (FN(any_non_finite)(x, count * d)) return 1;
         float *out = distances ? distances + c0 : 0;
+        // Assign first (reading the rows as the plain pass does, so memory and arithmetic overlap), then check the
+        // rows, now in cache. A non-finite value only makes that chunk's outputs meaningless; nothing is indexed
+        // by them here.
         switch (d) {
         case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, indices + c0, out, 0, 0); break;
         case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, indices + c0, out, 0, 0); break;
@@ -329,6 +331,7 @@ KMK_ATTR static int FN(nearest_checked)(const float *points, int64_t n, int64_t 
         case 4: FN(assign_low_d)(x, count, 4, centers, half_norms, k, indices + c0, out, 0, 0); break;
         default: FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out); break;
         }
+        if (FN(any_non_finite)(x, count * d)) return 1;
     }
     return 0;
 }
