@@ -542,6 +542,27 @@ INLINE float FN(squared_difference)(const float *a, const float *b, int64_t d) {
     return s;
 }
 
+/// ‖x‖² and ‖x − c‖² in one read of x, 16-wide partial sums. Only used for bounds and margins, which cover their
+/// rounding.
+INLINE void FN(norm_and_distance)(const float *x, const float *c, int64_t d, float *norm, float *distance) {
+    v16f vx = (v16f)0.0f, ve = (v16f)0.0f;
+    int64_t t = 0;
+    for (; t + 16 <= d; t += 16) {
+        v16f xv = load16(x + t);
+        v16f e = xv - load16(c + t);
+        vx = VFMA(xv, xv, vx);
+        ve = VFMA(e, e, ve);
+    }
+    float sx = FN(loss_total)(vx), se = FN(loss_total)(ve);
+    for (; t < d; t++) {
+        float e = x[t] - c[t];
+        sx += x[t] * x[t];
+        se += e * e;
+    }
+    *norm = sx;
+    *distance = se;
+}
+
 /// Lower bounds on ‖c_a − c_j‖ for all pairs, k rows of padded_count(k) floats (+inf in the padding).
 KMK_ATTR static void FN(center_gaps)(const float *centers, int64_t k, int64_t d, float *gaps) {
     int64_t kp = kmk_padded_count(k);
@@ -728,13 +749,14 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         int64_t pairs = 0, open = 0;
         for (q = 0; q < count; q++) {
             const float *x = points + (c0 + q) * d;
-            float xx = FN(sum_squares)(x, d);
-            // A NaN or infinity makes ‖x‖² NaN or infinite (so does overflow of finite values: check the row).
-            if (check_finite && !(xx <= __FLT_MAX__) && FN(any_non_finite)(x, d)) { scanned = -2; goto finish; }
             int32_t a = guess[q];
             if ((uint32_t)a >= (uint32_t)k) a = 0;  // a guess from a row of NaNs: any centre will do
+            float xx, r2;
+            FN(norm_and_distance)(x, centers + (int64_t)a * d, d, &xx, &r2);
+            // A NaN or infinity makes ‖x‖² NaN or infinite (so does overflow of finite values: check the row).
+            if (check_finite && !(xx <= __FLT_MAX__) && FN(any_non_finite)(x, d)) { scanned = -2; goto finish; }
             float margin = slack * (xx + c_max_sq) + 0x1p-100f;
-            float r2 = FN(squared_difference)(x, centers + (int64_t)a * d, d) * grow;
+            r2 *= grow;
             float r = __builtin_sqrtf(r2) * (1.0f + 0x1p-20f);
             float threshold = (r + __builtin_sqrtf(r * r + margin)) * (1.0f + 0x1p-20f);
             margins_all[q] = margin;
