@@ -613,26 +613,10 @@ INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t
     }
 }
 
-/// Parts 0.5‖c_j[:dims]‖² − ⟨x[:dims], c_j[:dims]⟩ for every packed centre (padding: +inf) and the P rows x[p],
-/// written to out[p · out_stride + j].
-INLINE void FN(parts_block)(const float *const *x, const int P, int64_t dims, const float *packed,
-                            const float *half_norms, int64_t blocks, float *out, int64_t out_stride) {
-    for (int64_t b = 0; b < blocks; b++) {
-        const float *cb = packed + b * 16 * dims;
-        v16f acc[8];
-        v16f h = load16(half_norms + b * 16);
-        for (int p = 0; p < P; p++) acc[p] = h;
-        for (int64_t t = 0; t < dims; t++) {
-            v16f c = load16(cb + t * 16);
-            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
-        }
-        for (int p = 0; p < P; p++) store16(out + p * out_stride + b * 16, acc[p]);
-    }
-}
-
-/// parts_block continued: parts over further `dims` columns (x[p] points at the first of them, centres packed from
-/// those columns with their half norms) added to the parts `init[p]` of the columns before, into out[p · out_stride
-/// + j]. A bound only (the margins cover the different rounding).
+/// Parts 0.5‖c_j‖² − ⟨x, c_j⟩ over a leading slice of the columns for every packed centre (padding: +inf) and P
+/// rows, continued from the parts `init[p]` of the columns before the slice's last `dims` columns: x[p] points at
+/// the first of those columns, the centres are packed from them with their half norms; written to
+/// out[p · out_stride + j]. A bound only (the margins cover the different rounding).
 INLINE void FN(parts_block_continued)(const float *const *x, const int P, int64_t dims, const float *packed,
                                       const float *half_norms, int64_t blocks, const float *const *init,
                                       float *out, int64_t out_stride) {
