@@ -146,9 +146,16 @@ int64_t kmk_pruned_nearest(int isa, const float *points, int64_t n, int64_t d,
                            const float *centers, const float *packed, const float *half_norms, int64_t k,
                            const float *guess_packed, const float *guess_half_norms, int64_t guess_d,
                            const float *bound_packed, const float *bound_half_norms, int64_t bound_d,
-                           const float *gaps, float c_max_sq, int32_t *indices, float *distances) {
+                           const float *gaps, float c_max_sq, int32_t *indices, float *distances,
+                           int check_finite) {
     DISPATCH(isa, pruned_nearest, points, n, d, centers, packed, half_norms, k, guess_packed, guess_half_norms,
-             guess_d, bound_packed, bound_half_norms, bound_d, gaps, c_max_sq, indices, distances)
+             guess_d, bound_packed, bound_half_norms, bound_d, gaps, c_max_sq, indices, distances, check_finite)
+}
+
+int kmk_nearest_checked(int isa, const float *points, int64_t n, int64_t d,
+                        const float *centers, const float *packed, const float *half_norms, int64_t k,
+                        int32_t *indices, float *distances) {
+    DISPATCH(isa, nearest_checked, points, n, d, centers, packed, half_norms, k, indices, distances)
 }
 
 void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,

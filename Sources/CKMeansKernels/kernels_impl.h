@@ -282,6 +282,60 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     }    if (loss) *loss = loss_lanes ? FN(loss_total)(running) : running[0];
 }
 
+/// 1 when one of the `count` values at x is NaN or infinite (exponent bits all set), else 0.
+INLINE int FN(any_non_finite)(const float *x, int64_t count) {
+    v16i high = (v16i)0, high2 = (v16i)0;
+    int64_t i = 0;
+    for (; i + 32 <= count; i += 32) {
+        v16i a, b;
+        memcpy(&a, x + i, sizeof a);
+        memcpy(&b, x + i + 16, sizeof b);
+        a &= 0x7fffffff;
+        b &= 0x7fffffff;
+        high = a > high ? a : high;
+        high2 = b > high2 ? b : high2;
+    }
+    for (; i + 16 <= count; i += 16) {
+        v16i a;
+        memcpy(&a, x + i, sizeof a);
+        a &= 0x7fffffff;
+        high = a > high ? a : high;
+    }
+    high = high2 > high ? high2 : high;
+    v16i bad = high >= 0x7f800000;
+    int flag = 0;
+    for (int l = 0; l < 16; l++) flag |= bad[l] != 0;
+    for (; i < count; i++) flag |= !__builtin_isfinite(x[i]);
+    return flag;
+}
+
+/// kmk_assign's indices (and distances when not NULL) for points [0, n), without sums or loss, checking every value
+/// per chunk while its rows are in cache: returns 1 (outputs then invalid) as soon as a chunk holds a NaN or
+/// infinity, else 0.
+KMK_ATTR static int FN(nearest_checked)(const float *points, int64_t n, int64_t d,
+                                        const float *centers, const float *packed, const float *half_norms,
+                                        int64_t k, int32_t *indices, float *distances) {
+    if (k <= 0 || n <= 0) return 0;
+    int64_t blocks = kmk_padded_count(k) / 16;
+    for (int64_t c0 = 0; c0 < n; c0 += ACCUMULATE_CHUNK) {
+        int64_t c1 = n - c0 < ACCUMULATE_CHUNK ? n : c0 + ACCUMULATE_CHUNK, count = c1 - c0;
+        const float *x = points + c0 * d;
+        float *out = distances ? distances + c0 : 0;
+        // Assign first (reading the rows as the plain pass does, so memory and arithmetic overlap), then check the
+        // rows, now in cache. A non-finite value only makes that chunk's outputs meaningless; nothing is indexed
+        // by them here.
+        switch (d) {
+        case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        case 3: FN(assign_low_d)(x, count, 3, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        case 4: FN(assign_low_d)(x, count, 4, centers, half_norms, k, indices + c0, out, 0, 0); break;
+        default: FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out); break;
+        }
+        if (FN(any_non_finite)(x, count * d)) return 1;
+    }
+    return 0;
+}
+
 INLINE void FN(distances_block)(const float *x, const int P, int64_t d, const float *packed, const float *norms,
                                 int64_t k, float *out) {
     int64_t blocks = kmk_padded_count(k) / 16;
@@ -488,6 +542,27 @@ INLINE float FN(squared_difference)(const float *a, const float *b, int64_t d) {
     return s;
 }
 
+/// ‖x‖² and ‖x − c‖² in one read of x, 16-wide partial sums. Only used for bounds and margins, which cover their
+/// rounding.
+INLINE void FN(norm_and_distance)(const float *x, const float *c, int64_t d, float *norm, float *distance) {
+    v16f vx = (v16f)0.0f, ve = (v16f)0.0f;
+    int64_t t = 0;
+    for (; t + 16 <= d; t += 16) {
+        v16f xv = load16(x + t);
+        v16f e = xv - load16(c + t);
+        vx = VFMA(xv, xv, vx);
+        ve = VFMA(e, e, ve);
+    }
+    float sx = FN(loss_total)(vx), se = FN(loss_total)(ve);
+    for (; t < d; t++) {
+        float e = x[t] - c[t];
+        sx += x[t] * x[t];
+        se += e * e;
+    }
+    *norm = sx;
+    *distance = se;
+}
+
 /// Lower bounds on ‖c_a − c_j‖ for all pairs, k rows of padded_count(k) floats (+inf in the padding).
 KMK_ATTR static void FN(center_gaps)(const float *centers, int64_t k, int64_t d, float *gaps) {
     int64_t kp = kmk_padded_count(k);
@@ -506,9 +581,11 @@ KMK_ATTR static void FN(center_gaps)(const float *centers, int64_t k, int64_t d,
 }
 
 /// Indices of the nearest of the 16·blocks packed centres over the first `dims` columns of P rows with row
-/// stride `stride` (a guess: same kernel as assign_block on a leading slice of the dimensions).
+/// stride `stride` (a guess: same kernel as assign_block on a leading slice of the dimensions). The parts of every
+/// centre are also written to parts[p · parts_stride + j].
 INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t dims,
-                            const float *packed, const float *half_norms, int64_t blocks, int32_t *indices) {
+                            const float *packed, const float *half_norms, int64_t blocks, int32_t *indices,
+                            float *parts, int64_t parts_stride) {
     v16f best[8];
     v16i best_index[8];
     for (int p = 0; p < P; p++) { best[p] = (v16f)__builtin_inff(); best_index[p] = (v16i)0; }
@@ -522,6 +599,7 @@ INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t
             v16f c = load16(cb + t * 16);
             for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * stride + t], c, acc[p]);
         }
+        for (int p = 0; p < P; p++) store16(parts + p * parts_stride + b * 16, acc[p]);
         v16i index = iota + (int32_t)(b * 16);
         for (int p = 0; p < P; p++) {
             v16i closer = acc[p] < best[p];
@@ -535,15 +613,18 @@ INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t
     }
 }
 
-/// Parts 0.5‖c_j[:dims]‖² − ⟨x[:dims], c_j[:dims]⟩ for every packed centre (padding: +inf) and the P rows x[p],
-/// written to out[p · out_stride + j].
-INLINE void FN(parts_block)(const float *const *x, const int P, int64_t dims, const float *packed,
-                            const float *half_norms, int64_t blocks, float *out, int64_t out_stride) {
+/// Parts 0.5‖c_j‖² − ⟨x, c_j⟩ over a leading slice of the columns for every packed centre (padding: +inf) and P
+/// rows, continued from the parts `init[p]` of the columns before the slice's last `dims` columns: x[p] points at
+/// the first of those columns, the centres are packed from them with their half norms; written to
+/// out[p · out_stride + j]. A bound only (the margins cover the different rounding).
+INLINE void FN(parts_block_continued)(const float *const *x, const int P, int64_t dims, const float *packed,
+                                      const float *half_norms, int64_t blocks, const float *const *init,
+                                      float *out, int64_t out_stride) {
     for (int64_t b = 0; b < blocks; b++) {
         const float *cb = packed + b * 16 * dims;
         v16f acc[8];
         v16f h = load16(half_norms + b * 16);
-        for (int p = 0; p < P; p++) acc[p] = h;
+        for (int p = 0; p < P; p++) acc[p] = load16(init[p] + b * 16) + h;
         for (int64_t t = 0; t < dims; t++) {
             v16f c = load16(cb + t * 16);
             for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
@@ -600,7 +681,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                                            int64_t k, const float *guess_packed, const float *guess_half_norms,
                                            int64_t guess_d, const float *bound_packed, const float *bound_half_norms,
                                            int64_t bound_d, const float *gaps, float c_max_sq,
-                                           int32_t *indices, float *distances) {
+                                           int32_t *indices, float *distances, int check_finite) {
     if (k <= 0 || n <= 0) return 0;
     enum { CHUNK = 256, MAX_CANDIDATES = 32, GROUP = 8 };
     int64_t kp = kmk_padded_count(k), blocks = kp / 16;
@@ -617,9 +698,11 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
     float *bound_parts = malloc(sizeof(float) * KMK_BLOCK_POINTS * (size_t)kp);
     int32_t *exact_center = malloc(sizeof(int32_t) * pair_capacity);
     int32_t *exact_owner = malloc(sizeof(int32_t) * pair_capacity);
-    if (!pair_center || !pair_owner || !pair_part || !rows || !bound_parts || !exact_center || !exact_owner) {
+    float *guess_parts = malloc(sizeof(float) * CHUNK * (size_t)kp);
+    if (!pair_center || !pair_owner || !pair_part || !rows || !bound_parts || !exact_center || !exact_owner ||
+        !guess_parts) {
         free(pair_center); free(pair_owner); free(pair_part); free(rows); free(bound_parts);
-        free(exact_center); free(exact_owner);
+        free(exact_center); free(exact_owner); free(guess_parts);
         return -1;
     }
     int32_t guess[CHUNK], found[CHUNK], first_pair[CHUNK], pair_count[CHUNK];
@@ -632,20 +715,32 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         int64_t end = n - c0 < CHUNK ? n : c0 + CHUNK, count = end - c0;
         // 1. A guess from the leading dimensions.
         int64_t q = 0;
-        for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
+        for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS) {
+            // The guess reads the first columns of each row; fetch the rest for the next stage meanwhile (the
+            // guess is bound by arithmetic, the next stage by memory).
+            const char *block_rows = (const char *)(points + (c0 + q) * d);
+            for (int p = 0; p < KMK_BLOCK_POINTS; p++)
+                for (int64_t offset = 64; offset < d * (int64_t)sizeof(float); offset += 64)
+                    __builtin_prefetch(block_rows + p * d * (int64_t)sizeof(float) + offset, 0, 2);
             FN(guess_block)(points + (c0 + q) * d, KMK_BLOCK_POINTS, d, guess_d, guess_packed, guess_half_norms,
-                            blocks, guess + q);
+                            blocks, guess + q, guess_parts + q * kp, kp);
+        }
         for (; q < count; q++)
-            FN(guess_block)(points + (c0 + q) * d, 1, d, guess_d, guess_packed, guess_half_norms, blocks, guess + q);
+            FN(guess_block)(points + (c0 + q) * d, 1, d, guess_d, guess_packed, guess_half_norms, blocks, guess + q,
+                            guess_parts + q * kp, kp);
         // 2. Elkan: with R ≥ ‖x − c_a‖, centre j is certainly farther than a (by more than the rounding of the
         //    parts) when ‖c_a − c_j‖ > R + sqrt(R² + margin). The others become candidate pairs.
         int64_t pairs = 0, open = 0;
         for (q = 0; q < count; q++) {
             const float *x = points + (c0 + q) * d;
             int32_t a = guess[q];
-            float xx = FN(sum_squares)(x, d);
+            if ((uint32_t)a >= (uint32_t)k) a = 0;  // a guess from a row of NaNs: any centre will do
+            float xx, r2;
+            FN(norm_and_distance)(x, centers + (int64_t)a * d, d, &xx, &r2);
+            // A NaN or infinity makes ‖x‖² NaN or infinite (so does overflow of finite values: check the row).
+            if (check_finite && !(xx <= __FLT_MAX__) && FN(any_non_finite)(x, d)) { scanned = -2; goto finish; }
             float margin = slack * (xx + c_max_sq) + 0x1p-100f;
-            float r2 = FN(squared_difference)(x, centers + (int64_t)a * d, d) * grow;
+            r2 *= grow;
             float r = __builtin_sqrtf(r2) * (1.0f + 0x1p-20f);
             float threshold = (r + __builtin_sqrtf(r * r + margin)) * (1.0f + 0x1p-20f);
             margins_all[q] = margin;
@@ -672,13 +767,19 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         int64_t full = 0;
         for (int64_t o0 = 0; o0 < open; o0 += KMK_BLOCK_POINTS) {
             int P = open - o0 < KMK_BLOCK_POINTS ? (int)(open - o0) : KMK_BLOCK_POINTS;
+            // The guess's parts over the first guess_d columns, continued over columns [guess_d, bound_d).
+            const float *tails[KMK_BLOCK_POINTS], *starts[KMK_BLOCK_POINTS];
+            for (int p = 0; p < P; p++) {
+                tails[p] = open_rows[o0 + p] + guess_d;
+                starts[p] = guess_parts + list[o0 + p] * kp;
+            }
             if (P == KMK_BLOCK_POINTS)
-                FN(parts_block)(open_rows + o0, KMK_BLOCK_POINTS, bound_d, bound_packed, bound_half_norms, blocks,
-                                bound_parts, kp);
+                FN(parts_block_continued)(tails, KMK_BLOCK_POINTS, bound_d - guess_d, bound_packed,
+                                          bound_half_norms, blocks, starts, bound_parts, kp);
             else
                 for (int p = 0; p < P; p++)
-                    FN(parts_block)(open_rows + o0 + p, 1, bound_d, bound_packed, bound_half_norms, blocks,
-                                    bound_parts + p * kp, kp);
+                    FN(parts_block_continued)(tails + p, 1, bound_d - guess_d, bound_packed, bound_half_norms,
+                                              blocks, starts + p, bound_parts + p * kp, kp);
             for (int p = 0; p < P; p++) {
                 int64_t o = o0 + p;
                 q = list[o];
@@ -781,8 +882,9 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         }
         scanned += full;
     }
+finish:
     free(pair_center); free(pair_owner); free(pair_part); free(rows); free(bound_parts);
-    free(exact_center); free(exact_owner);
+    free(exact_center); free(exact_owner); free(guess_parts);
     return scanned;
 }
 

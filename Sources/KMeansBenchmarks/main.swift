@@ -382,6 +382,11 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         let model = try ModelFunction(params: KMeansParams(
             numClusters: c.k, initialClusters: .matrix(centers), useMiniBatch: false))
         let state = try model.initialize(model.initialState(), batch: points)
+        var libraryIndices: [Int32] = []
+        timed("library nearestIndices (as predictClusterIndex)") {
+            libraryIndices = (try? model.nearestIndices(points, state: state)) ?? []
+        }
+        log("[\(c.label)] library nearestIndices == plain: \(libraryIndices == plain.indices)")
         var assignment: Assignment?
         timed("library nearest (indices, distances, loss)") { assignment = try? model.nearest(points, state: state) }
         var withDistances = LloydPass(indices: [], distances: [], sums: [], counts: [])

@@ -42,16 +42,27 @@ void kmk_center_gaps(int isa, const float *centers, int64_t k, int64_t d, float 
 /// a guess a from the first `guess_d` columns (centres packed from their first guess_d columns in `guess_packed` /
 /// `guess_half_norms`); Elkan's test against `gaps` (kmk_center_gaps): j is ruled out when ‖c_a − c_j‖ exceeds
 /// 2‖x − c_a‖ by the rounding margins; for points it leaves with many candidates, the partial distance over the
-/// first `bound_d` columns (packed likewise in `bound_packed` / `bound_half_norms`), a lower bound, against
-/// ‖x − c‖² for the nearer of a and the centre nearest over those columns; then a fast squared distance to every
-/// centre not ruled out, the exact part of those within rounding of the nearest, and the full search for points
-/// with more than 32 candidates left. `c_max_sq` bounds ‖c‖² over all centres. Returns the number of fully searched points, or −1 if
-/// scratch memory could not be allocated (outputs then invalid).
+/// first `bound_d` columns (the guess's parts continued over columns [guess_d, bound_d): centres packed from those
+/// columns in `bound_packed` / `bound_half_norms`), a lower bound, against ‖x − c‖² for the nearer of a and the
+/// centre nearest over those columns; then a fast squared distance to every centre not ruled out, the exact part
+/// of those within rounding of the nearest, and the full search for points with more than 32 candidates left.
+/// `c_max_sq` bounds ‖c‖² over all centres. Returns the number of fully searched points, or −1 if scratch memory
+/// could not be allocated (outputs then invalid). With `check_finite` set, every row is also checked for NaN and
+/// infinity (through its ‖x‖², which the search computes anyway), and −2 is returned (outputs then invalid) when
+/// one is found.
 int64_t kmk_pruned_nearest(int isa, const float *points, int64_t n, int64_t d,
                            const float *centers, const float *packed, const float *half_norms, int64_t k,
                            const float *guess_packed, const float *guess_half_norms, int64_t guess_d,
                            const float *bound_packed, const float *bound_half_norms, int64_t bound_d,
-                           const float *gaps, float c_max_sq, int32_t *indices, float *distances);
+                           const float *gaps, float c_max_sq, int32_t *indices, float *distances,
+                           int check_finite);
+
+/// kmk_assign's indices (and distances, when `distances` is not NULL; no sums, counts or loss) for points [0, n),
+/// bit for bit, with every input value checked for NaN and infinity per chunk while its rows are in cache. Returns
+/// 0, or 1 when a non-finite value was found (the outputs are then invalid).
+int kmk_nearest_checked(int isa, const float *points, int64_t n, int64_t d,
+                        const float *centers, const float *packed, const float *half_norms, int64_t k,
+                        int32_t *indices, float *distances);
 
 /// Raw squared Euclidean distances ‖x‖² − 2⟨x,c⟩ + ‖c‖², n×k into `out` (row stride k).
 void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,

@@ -199,20 +199,21 @@ public enum DistanceKernels {
     }
 
     /// Whether ``prunedNearest(points:centers:threads:computeDistances:)`` prunes for this shape (d ≥ 64 and
-    /// k ≥ 32, where the guess from 16 dimensions costs a small share of the full search) instead of running the
+    /// k ≥ 32, where the guess from 8 dimensions costs a small share of the full search) instead of running the
     /// plain pass.
     public static func prunesNearest(dimensions d: Int, centers k: Int) -> Bool {
         d >= 64 && k >= 32
     }
 
     /// Nearest centre per point, exactly as ``lloydPass(points:centers:accumulate:)``'s indices (and distances),
-    /// with less work where the shape allows (``prunesNearest(dimensions:centers:)``): a guess from the leading 16
+    /// with less work where the shape allows (``prunesNearest(dimensions:centers:)``): a guess from the leading 8
     /// dimensions, then Elkan's test — centre j cannot beat the guess a when ‖c_a − c_j‖ ≥ 2‖x − c_a‖, checked
     /// with float32 rounding margins against the centre-to-centre distances computed once — and, for points it
-    /// leaves with many candidates (far from every centre), the partial distance over the first half of the
-    /// dimensions as a lower bound; then the distance to the few centres left (the kernel's exact arithmetic where
-    /// two are within rounding of each other), and the full search for a point with more than 32 of them. Other
-    /// shapes run the plain pass. `fullSearches` counts the points that needed the full search.
+    /// leaves with many candidates (far from every centre), the partial distance over the first 9/16 of the
+    /// dimensions as a lower bound (continuing the guess's partial sums); then the distance to the few centres left
+    /// (the kernel's exact arithmetic where two are within rounding of each other), and the full search for a point
+    /// with more than 32 of them. Other shapes run the plain pass. `fullSearches` counts the points that needed the
+    /// full search.
     public static func prunedNearest(
         points: Matrix, centers: Matrix, threads: Int? = nil, computeDistances: Bool = true,
         instructionSet: KernelInstructionSet = .automatic
@@ -233,13 +234,104 @@ public enum DistanceKernels {
                                  computeDistances: computeDistances, instructionSet: instructionSet)
             return (pass, n)
         }
-        let guessDimensions = 16
+        var result = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: false)
+        var searched = 0
+        result.indices.withUnsafeMutableBufferPointer { idx in
+            result.distances.withUnsafeMutableBufferPointer { dist in
+                searched = runPrunedNearest(points: points, centers: centers, threads: threads,
+                                            instructionSet: instructionSet, checkFinite: false,
+                                            indices: idx.baseAddress!, distances: dist.isEmpty ? nil : dist.baseAddress) ?? n
+            }
+        }
+        return (result, searched)
+    }
+
+    /// Nearest centre of every row of `points` (and TF's per-point distance when `computeDistances`), exactly as
+    /// ``lloydPass(points:centers:accumulate:)`` — the pruned search where ``prunesNearest(dimensions:centers:)``
+    /// applies (or `forcePruning`), the plain pass otherwise — with every value of `points` checked for NaN and
+    /// infinity in the same pass, per chunk while its rows are in cache. Returns nil when a value is not finite.
+    /// The result arrays are written once by the workers (no zero fill first). Needs n > 0 and k > 0.
+    static func checkedNearest(
+        points: Matrix, centers: Matrix, computeDistances: Bool, threads: Int? = nil,
+        instructionSet: KernelInstructionSet = .automatic, forcePruning: Bool = false
+    ) -> LloydPass? {
+        let n = points.rows, d = points.columns, k = centers.rows
+        precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
+        precondition(n > 0 && k > 0, "checkedNearest needs points and centres")
+        let pruning = forcePruning || prunesNearest(dimensions: d, centers: k)
+        var finite = true
+        var distances: [Float] = []
+        let indices = [Int32](unsafeUninitializedCapacity: n) { indexBuffer, indexCount in
+            distances = [Float](unsafeUninitializedCapacity: computeDistances ? n : 0) { distanceBuffer, distanceCount in
+                let distancePointer = computeDistances ? distanceBuffer.baseAddress : nil
+                if pruning {
+                    finite = runPrunedNearest(points: points, centers: centers, threads: threads,
+                                              instructionSet: instructionSet, checkFinite: true,
+                                              indices: indexBuffer.baseAddress!, distances: distancePointer) != nil
+                } else {
+                    finite = runCheckedPlain(points: points, centers: centers, threads: threads,
+                                             instructionSet: instructionSet, indices: indexBuffer.baseAddress!,
+                                             distances: distancePointer)
+                }
+                distanceCount = computeDistances ? n : 0
+            }
+            indexCount = n
+        }
+        guard finite else { return nil }
+        return LloydPass(indices: indices, distances: distances, sums: [], counts: [])
+    }
+
+    /// The plain pass with the finiteness check (`kmk_nearest_checked`) on every partition; false when a value
+    /// is not finite.
+    private static func runCheckedPlain(
+        points: Matrix, centers: Matrix, threads: Int?, instructionSet: KernelInstructionSet,
+        indices: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>?
+    ) -> Bool {
+        let n = points.rows, d = points.columns, k = centers.rows
+        let packed = PackedCenters(centers)
+        let ranges = partitions(of: n)
+        var flags = [Int32](repeating: 0, count: ranges.count)
+        packed.withPointers { centerPointers in
+            points.values.withUnsafeBufferPointer { x in
+                flags.withUnsafeMutableBufferPointer { flagBuffer in
+                    let flagPointer = KernelSharedPointer(flagBuffer.baseAddress)
+                    let outputs = PassOutputs(points: x.baseAddress, indices: indices, distances: distances,
+                                              sums: nil, counts: nil)
+                    runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
+                                   outputs: outputs) { range, _, _ in
+                        let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
+                        flagPointer.pointer![partition] = kmk_nearest_checked(
+                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                            Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
+                            centerPointers.halfNorms, Int64(k), outputs.indices.map { $0 + range.lowerBound },
+                            outputs.distances.map { $0 + range.lowerBound })
+                    }
+                }
+            }
+        }
+        return !flags.contains { $0 != 0 }
+    }
+
+    /// Runs `kmk_pruned_nearest` on every partition into `indices` (n) and `distances` (n, or nil). Returns the
+    /// number of fully searched points, or nil when `checkFinite` found a value that is not finite.
+    private static func runPrunedNearest(
+        points: Matrix, centers: Matrix, threads: Int?, instructionSet: KernelInstructionSet, checkFinite: Bool,
+        indices: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>?
+    ) -> Int? {
+        let n = points.rows, d = points.columns, k = centers.rows
+        // 8 guess dimensions measured faster than 4, 12 and 16 on case D once the partial distances continued the
+        // guess's sums (the guess is as good for Elkan's test; the far points' partial stage does the rest).
+        let guessDimensions = 8
         let packed = PackedCenters(centers)
         let guessPacked = PackedCenters(centers.leadingColumns(guessDimensions))
-        // Partial distances over the first half of the dimensions for the points Elkan's test leaves open (on
-        // case D, 48 and 56 dimensions left more candidates and full searches and measured slower, 72 the same).
-        let boundDimensions = max(1, min(d, max(guessDimensions, d / 2)))
-        let boundPacked = PackedCenters(centers.leadingColumns(boundDimensions))
+        // Partial distances over the first 9/16 of the dimensions for the points Elkan's test leaves open (on
+        // case D, 48 and 56 dimensions left more candidates and full searches and measured slower; once the
+        // partial sums continued the guess's, 72 measured 1–2 % faster than 64, 80 slower).
+        let boundDimensions = max(1, min(d, max(guessDimensions, d * 9 / 16)))
+        let guessWidth = min(guessDimensions, d)
+        // The partial distances continue the guess's parts: centres packed from columns [guess, bound).
+        let boundPacked = PackedCenters(centers.columns(guessWidth..<max(guessWidth, boundDimensions)))
         let paddedCount = Int(kmk_padded_count(Int64(k)))
         var gaps = [Float](repeating: 0, count: k * paddedCount)
         centers.values.withUnsafeBufferPointer { c in
@@ -248,8 +340,6 @@ public enum DistanceKernels {
             }
         }
         let maximumNormSquared = packed.norms.prefix(k).max() ?? 0
-        var result = LloydPass(indices: [], distances: [], sums: [], counts: [])
-        result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: false)
         let ranges = partitions(of: n)
         var searched = [Int64](repeating: 0, count: ranges.count)
         packed.withPointers { centerPointers in
@@ -260,21 +350,30 @@ public enum DistanceKernels {
                         let gapPointer = KernelSharedPointer(g.baseAddress)
                         let searchedPointer = KernelSharedPointer(searchedBuffer.baseAddress)
                         points.values.withUnsafeBufferPointer { x in
-                            result.withOutputs(points: x) { outputs in
-                                runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
-                                               outputs: outputs) { range, _, _ in
-                                    let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
-                                    var count = kmk_pruned_nearest(
-                                        instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
-                                        Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
-                                        centerPointers.halfNorms, Int64(k), guessPointers.packed,
-                                        guessPointers.halfNorms, Int64(min(guessDimensions, d)),
-                                        boundPointers.packed, boundPointers.halfNorms, Int64(boundDimensions),
-                                        gapPointer.pointer,
-                                        maximumNormSquared, outputs.indices.map { $0 + range.lowerBound },
-                                        outputs.distances.map { $0 + range.lowerBound })
-                                    if count < 0 {
-                                        // No scratch memory: the plain kernel needs none.
+                            let outputs = PassOutputs(points: x.baseAddress, indices: indices, distances: distances,
+                                                      sums: nil, counts: nil)
+                            runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
+                                           outputs: outputs) { range, _, _ in
+                                let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
+                                var count = kmk_pruned_nearest(
+                                    instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                                    Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
+                                    centerPointers.halfNorms, Int64(k), guessPointers.packed,
+                                    guessPointers.halfNorms, Int64(guessWidth),
+                                    boundPointers.packed, boundPointers.halfNorms, Int64(boundDimensions),
+                                    gapPointer.pointer,
+                                    maximumNormSquared, outputs.indices.map { $0 + range.lowerBound },
+                                    outputs.distances.map { $0 + range.lowerBound }, checkFinite ? 1 : 0)
+                                if count == -1 {
+                                    // No scratch memory: the plain kernel needs none.
+                                    if checkFinite {
+                                        count = kmk_nearest_checked(
+                                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                                            Int64(range.count), Int64(d), centerPointers.centers,
+                                            centerPointers.packed, centerPointers.halfNorms, Int64(k),
+                                            outputs.indices.map { $0 + range.lowerBound },
+                                            outputs.distances.map { $0 + range.lowerBound }) != 0 ? -2 : Int64(range.count)
+                                    } else {
                                         kmk_assign(
                                             instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
                                             Int64(range.count), Int64(d), centerPointers.centers,
@@ -283,8 +382,8 @@ public enum DistanceKernels {
                                             outputs.distances.map { $0 + range.lowerBound }, nil, nil, nil, 0)
                                         count = Int64(range.count)
                                     }
-                                    searchedPointer.pointer![partition] = count
                                 }
+                                searchedPointer.pointer![partition] = count
                             }
                         }
                     }
@@ -292,7 +391,8 @@ public enum DistanceKernels {
               }
             }
         }
-        return (result, Int(searched.reduce(0, +)))
+        if searched.contains(-2) { return nil }
+        return Int(searched.reduce(0, +))
     }
 
     /// The indices of ``prunedNearest(points:centers:threads:computeDistances:instructionSet:)`` without the
@@ -534,6 +634,19 @@ enum System {
 }
 
 extension Matrix {
+    /// Columns `range` of every row, as a new matrix (an empty range gives 0 columns).
+    func columns(_ range: Range<Int>) -> Matrix {
+        var values = [Float](repeating: 0, count: rows * range.count)
+        self.values.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { target in
+                for i in 0..<rows {
+                    for t in 0..<range.count { target[i * range.count + t] = source[i * columns + range.lowerBound + t] }
+                }
+            }
+        }
+        return Matrix(rows: rows, columns: range.count, values: values)
+    }
+
     /// The first `count` columns of every row, as a new matrix.
     func leadingColumns(_ count: Int) -> Matrix {
         let width = Swift.min(count, columns)

@@ -310,32 +310,41 @@ public struct ModelFunction: Sendable {
     /// Nearest centre, distance and loss for every row of `batch` (TF's `NearestNeighbors` with k = 1).
     public func nearest(_ batch: Matrix, state: KMeansState) throws -> Assignment {
         try requireInitialized(state)
-        try checkBatch(batch, expectedColumns: state.clusters.columns)
-        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
-        return makeAssignment(nearestPass(points: points, centers: inferenceCenters(state)))
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        return makeAssignment(try inferencePass(batch, state: state, computeDistances: true).pass)
     }
 
     /// The nearest centre of every row of `batch`, and nothing else (what `predict_cluster_index` needs): the same
     /// indices as ``nearest(_:state:)``, without per-point distances, the loss, or a copy into `[Int]`.
     public func nearestIndices(_ batch: Matrix, state: KMeansState) throws -> [Int32] {
         try requireInitialized(state)
-        try checkBatch(batch, expectedColumns: state.clusters.columns)
-        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
-        let centers = inferenceCenters(state)
-        if DistanceKernels.prunesNearest(dimensions: points.columns, centers: centers.rows) {
-            return DistanceKernels.prunedNearest(points: points, centers: centers, computeDistances: false).pass.indices
-        }
-        return DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: nil,
-                                         computeDistances: false).indices
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        return try inferencePass(batch, state: state, computeDistances: false).pass.indices
     }
 
-    /// The nearest-centre pass for inference: the pruned search where it pays (same indices and distances as the
-    /// plain pass, bit for bit), the plain pass otherwise.
-    private func nearestPass(points: Matrix, centers: Matrix) -> LloydPass {
-        if DistanceKernels.prunesNearest(dimensions: points.columns, centers: centers.rows) {
-            return DistanceKernels.prunedNearest(points: points, centers: centers).pass
+    /// Validates the values of `batch` (shape already checked) and runs the nearest-centre pass for inference: the
+    /// pruned search where it pays (same indices and distances as the plain pass, bit for bit), the plain pass
+    /// otherwise. Squared Euclidean checks finiteness inside that pass, per chunk while the rows are in cache; a
+    /// non-finite value throws the same error as before the pass (row and column of the first one in row-major
+    /// order). Returns the pass and the points it ran on (normalised for cosine).
+    private func inferencePass(
+        _ batch: Matrix, state: KMeansState, computeDistances: Bool
+    ) throws -> (pass: LloydPass, points: Matrix) {
+        let centers = inferenceCenters(state)
+        if params.distanceMetric == .squaredEuclidean, batch.rows > 0, centers.rows > 0 {
+            if let pass = DistanceKernels.checkedNearest(points: batch, centers: centers,
+                                                          computeDistances: computeDistances) {
+                return (pass, batch)
+            }
         }
-        return DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false)
+        try checkFinite(batch)
+        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+        if DistanceKernels.prunesNearest(dimensions: points.columns, centers: centers.rows) {
+            return (DistanceKernels.prunedNearest(points: points, centers: centers,
+                                                  computeDistances: computeDistances).pass, points)
+        }
+        return (DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: nil,
+                                          computeDistances: computeDistances), points)
     }
 
     /// Raw distances from every row of `batch` to every centre, n × k (TF's `all_distances`): squared Euclidean by
@@ -353,13 +362,14 @@ public struct ModelFunction: Sendable {
         _ batch: Matrix, state: KMeansState, nearest wantNearest: Bool, allDistances wantDistances: Bool
     ) throws -> (nearest: Assignment?, allDistances: Matrix?) {
         try requireInitialized(state)
-        try checkBatch(batch, expectedColumns: state.clusters.columns)
-        let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
-        var assignment: Assignment?
-        if wantNearest {
-            assignment = makeAssignment(nearestPass(points: points, centers: inferenceCenters(state)))
+        guard wantNearest else {
+            try checkBatch(batch, expectedColumns: state.clusters.columns)
+            let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
+            return (nil, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
         }
-        return (assignment, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        let (pass, points) = try inferencePass(batch, state: state, computeDistances: true)
+        return (makeAssignment(pass), wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
     }
 
     /// TF's `transform` from raw `all_distances`: Euclidean distances `√max(raw, 0)` (never NaN, where TF 2.15 gives
