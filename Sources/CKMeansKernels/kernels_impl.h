@@ -358,6 +358,29 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     if (loss) *loss = loss_lanes ? FN(loss_total)(running) : running[0];
 }
 
+/// kmk_assigned_distances: each point's part for its given centre is the kernels' fused chain (from 0.5‖c‖²,
+/// fma(−x_t, c_t, ·) in t order), its ‖x‖² is sum_squares, combined as assign combines them: the same bits.
+/// GROUP points at once keep independent chains in flight.
+KMK_ATTR static void FN(assigned_distances)(const float *points, int64_t n, int64_t d, const float *centers,
+                                            const float *half_norms, const int32_t *indices, float *distances) {
+    enum { GROUP = 8 };
+    for (int64_t i0 = 0; i0 < n; i0 += GROUP) {
+        int g = n - i0 < GROUP ? (int)(n - i0) : GROUP;
+        const float *xs[GROUP], *cs[GROUP];
+        float acc[GROUP];
+        for (int u = 0; u < GROUP; u++) {
+            int64_t i = i0 + (u < g ? u : 0);
+            int32_t a = indices[i];
+            xs[u] = points + i * d;
+            cs[u] = centers + (int64_t)a * d;
+            acc[u] = half_norms[a];
+        }
+        for (int64_t t = 0; t < d; t++)
+            for (int u = 0; u < GROUP; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+        for (int u = 0; u < g; u++) distances[i0 + u] = 2 * (0.5f * FN(sum_squares)(xs[u], d) + acc[u]);
+    }
+}
+
 INLINE void FN(distances_block)(const float *x, const int P, int64_t d, const float *packed, const float *norms,
                                 int64_t k, float *out) {
     int64_t blocks = kmk_padded_count(k) / 16;

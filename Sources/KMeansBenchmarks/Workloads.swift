@@ -157,8 +157,9 @@ struct LloydLoop {
         if !empty.isEmpty {
             relocations += empty.count
             if pass.distances.count != points.rows {
-                DistanceKernels.lloydPass(points: points, centers: old, accumulate: true, threads: threads,
-                                          computeDistances: true, into: &pass)
+                // The pass's own distances, from the assignments it made (O(n·d), like scikit-learn's relocation).
+                pass.distances = DistanceKernels.assignedDistances(points: points, centers: old, indices: pass.indices,
+                                                                   threads: threads)
             }
             // The points farthest from their centres, farthest first.
             let far = Self.farthest(pass.distances, count: empty.count)

@@ -170,6 +170,24 @@ struct KernelTests {
         }
     }
 
+    @Test("assigned distances are the pass's distances, bit for bit, in every variant",
+          arguments: [KernelInstructionSet.automatic, .avx2, .portable])
+    func assignedDistancesMatchThePass(variant: KernelInstructionSet) {
+        for (n, d, k) in [(37, 1, 3), (300, 2, 8), (129, 3, 5), (64, 4, 70), (301, 5, 17), (301, 16, 16),
+                          (250, 17, 40), (90, 33, 7), (41, 129, 33), (20_005, 32, 64)] {
+            let points = KernelTestData.uniform(n: n, d: d, scale: 5, seed: UInt64(n * 3 + d))
+            let centers = KernelTestData.uniform(n: k, d: d, scale: 5, seed: UInt64(k + d * 11))
+            let pass = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: 2,
+                                                 instructionSet: variant)
+            let assigned = DistanceKernels.assignedDistances(points: points, centers: centers, indices: pass.indices,
+                                                             threads: 2, instructionSet: variant)
+            #expect(assigned.map(\.bitPattern) == pass.distances.map(\.bitPattern), "n=\(n) d=\(d) k=\(k)")
+        }
+        #expect(DistanceKernels.assignedDistances(points: Matrix(rows: 0, columns: 3),
+                                                  centers: KernelTestData.uniform(n: 2, d: 3, scale: 1, seed: 1),
+                                                  indices: []).isEmpty)
+    }
+
     @Test("empty inputs")
     func emptyInputs() {
         let centers = KernelTestData.uniform(n: 3, d: 2, scale: 1, seed: 1)
