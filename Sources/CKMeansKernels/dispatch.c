@@ -138,6 +138,11 @@ void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
              loss_lanes)
 }
 
+void kmk_assigned_distances(int isa, const float *points, int64_t n, int64_t d, const float *centers,
+                            const float *half_norms, const int32_t *indices, float *distances) {
+    DISPATCH(isa, assigned_distances, points, n, d, centers, half_norms, indices, distances)
+}
+
 void kmk_center_gaps(int isa, const float *centers, int64_t k, int64_t d, float *gaps) {
     DISPATCH(isa, center_gaps, centers, k, d, gaps)
 }

@@ -80,8 +80,71 @@ INLINE float FN(sum_squares)(const float *x, int64_t d) {
     return s;
 }
 
+/// sum_squares of 8 rows (d ≥ 16) at once, lane p = row p, with exactly sum_squares' operations per row: the 16
+/// partial sums per row, then the same pairwise tree (lane l + lane l+8, +4, +2, +1) done for the 8 rows together
+/// by pairing their vectors, then the remaining dimensions in order.
+INLINE v8f FN(sum_squares8)(const float *x, int64_t d) {
+    v16f v[8];
+    for (int p = 0; p < 8; p++) {
+        const float *row = x + p * d;
+        v16f w = load16(row);
+        v[p] = w * w;
+        for (int64_t t = 16; t + 16 <= d; t += 16) {
+            w = load16(row + t);
+            v[p] = VFMA(w, w, v[p]);
+        }
+    }
+    v16f a[4], b[2];
+    for (int q = 0; q < 4; q++)  // lanes 0–7: row 2q's l + l+8; lanes 8–15: row 2q+1's
+        a[q] = __builtin_shufflevector(v[2 * q], v[2 * q + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +
+               __builtin_shufflevector(v[2 * q], v[2 * q + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    for (int q = 0; q < 2; q++)  // four lanes per row: l + l+4
+        b[q] = __builtin_shufflevector(a[2 * q], a[2 * q + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27) +
+               __builtin_shufflevector(a[2 * q], a[2 * q + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    v16f c = __builtin_shufflevector(b[0], b[1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29) +
+             __builtin_shufflevector(b[0], b[1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    v8f s = __builtin_shufflevector(c, c, 0, 2, 4, 6, 8, 10, 12, 14) + __builtin_shufflevector(c, c, 1, 3, 5, 7, 9, 11, 13, 15);
+    for (int64_t t = d / 16 * 16; t < d; t++) {
+        v8f w;
+        for (int p = 0; p < 8; p++) w[p] = x[p * d + t];
+        s += w * w;
+    }
+    return s;
+}
+
 INLINE void FN(add_row)(float *restrict sums, const float *restrict x, int64_t d) {
     for (int64_t t = 0; t < d; t++) sums[t] += x[t];
+}
+
+/// Adds rows [i0, i1) to their clusters' sums in row order (256-bit pieces: on Zen 4 a 512-bit store forwards
+/// badly to the next 512-bit load of the same cluster).
+INLINE void FN(add_rows)(const float *points, int64_t i0, int64_t i1, const int64_t d, const int32_t *indices,
+                         float *sums, float *counts) {
+    for (int64_t i = i0; i < i1; i++) {
+        int32_t a = indices[i];
+        float *s = sums + (int64_t)a * d;
+        const float *row = points + i * d;
+        int64_t t = 0;
+        for (; t + 8 <= d; t += 8) {
+            v8f u, v;
+            memcpy(&u, s + t, sizeof u);
+            memcpy(&v, row + t, sizeof v);
+            u = u + v;
+            memcpy(s + t, &u, sizeof u);
+        }
+        for (; t < d; t++) s[t] += row[t];
+        counts[a] += 1;
+    }
+}
+
+/// add_rows with a constant width for the common D (straight-line 256-bit adds, no loop control per row).
+INLINE void FN(add_rows_any)(const float *points, int64_t i0, int64_t i1, int64_t d, const int32_t *indices,
+                             float *sums, float *counts) {
+    switch (d) {
+    case 16: FN(add_rows)(points, i0, i1, 16, indices, sums, counts); break;
+    case 32: FN(add_rows)(points, i0, i1, 32, indices, sums, counts); break;
+    default: FN(add_rows)(points, i0, i1, d, indices, sums, counts); break;
+    }
 }
 
 /// Σ a_t·b_t and Σ a_t² with 8-wide partial sums (short dependency chains). Only used for Hamerly's bound test,
@@ -108,10 +171,11 @@ INLINE void FN(dot_and_norm)(const float *a, const float *b, int64_t d, float *d
     *norm = sn;
 }
 
-/// Centres in lanes: P points (rows of x) against every block of 16 packed centres.
-INLINE void FN(assign_block)(const float *x, const int P, int64_t d,
-                             const float *packed, const float *half_norms, int64_t blocks,
-                             int32_t *indices, float *distances, float *sums, float *counts) {
+/// Centres in lanes: P points (rows of x) against every block of 16 packed centres. `parts` (if given) receives
+/// each point's winning part.
+INLINE void FN(assign_block_parts)(const float *x, const int P, int64_t d,
+                                   const float *packed, const float *half_norms, int64_t blocks,
+                                   int32_t *indices, float *distances, float *sums, float *counts, float *parts) {
     v16f best[8];
     v16i best_index[8];
     for (int p = 0; p < P; p++) { best[p] = (v16f)__builtin_inff(); best_index[p] = (v16i)0; }
@@ -137,12 +201,19 @@ INLINE void FN(assign_block)(const float *x, const int P, int64_t d,
         int32_t a = FN(lane_argmin)(best[p], best_index[p], &part);
         const float *row = x + p * d;
         indices[p] = a;
+        if (parts) parts[p] = part;
         if (distances) distances[p] = 2 * (0.5f * FN(sum_squares)(row, d) + part);
         if (sums) {
             FN(add_row)(sums + (int64_t)a * d, row, d);
             counts[a] += 1;
         }
     }
+}
+
+INLINE void FN(assign_block)(const float *x, const int P, int64_t d,
+                             const float *packed, const float *half_norms, int64_t blocks,
+                             int32_t *indices, float *distances, float *sums, float *counts) {
+    FN(assign_block_parts)(x, P, d, packed, half_norms, blocks, indices, distances, sums, counts, 0);
 }
 
 /// Points in lanes for D ≤ 4: 16 points per vector, centres broadcast one at a time; no horizontal reductions.
@@ -223,6 +294,17 @@ INLINE float FN(loss_total)(v16f v) {
 INLINE void FN(assign_chunk)(const float *points, int64_t c0, int64_t c1, int64_t d, const float *packed,
                              const float *half_norms, int64_t blocks, int32_t *indices, float *distances) {
     int64_t i = c0;
+    if (KMK_BLOCK_POINTS == 8 && distances && d >= 16) {
+        // The 8 rows' ‖x‖² together (sum_squares8: the same bits, a third of the reduction work).
+        for (; i + 8 <= c1; i += 8) {
+            v8f parts;
+            float part[8];
+            FN(assign_block_parts)(points + i * d, 8, d, packed, half_norms, blocks, indices + i, 0, 0, 0, part);
+            memcpy(&parts, part, sizeof parts);
+            v8f dist = 2 * (0.5f * FN(sum_squares8)(points + i * d, d) + parts);
+            memcpy(distances + (i - c0), &dist, sizeof dist);
+        }
+    }
     for (; i + KMK_BLOCK_POINTS <= c1; i += KMK_BLOCK_POINTS)
         FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
                          distances ? distances + (i - c0) : 0, 0, 0);
@@ -267,19 +349,36 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     // longer wait on each point's argmin, and the sums are the same as adding point by point.
     for (int64_t c0 = 0; c0 < n; c0 += ACCUMULATE_CHUNK) {
         int64_t c1 = n - c0 < ACCUMULATE_CHUNK ? n : c0 + ACCUMULATE_CHUNK;
-        int64_t i;
         float chunk_distances[ACCUMULATE_CHUNK];
         float *out = distances ? distances + c0 : (loss ? chunk_distances : 0);
         FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out);
         if (loss) FN(add_loss)(out, c1 - c0, loss_lanes, &running);
-        if (sums) {
-            for (i = c0; i < c1; i++) {
-                int32_t a = indices[i];
-                FN(add_row)(sums + (int64_t)a * d, points + i * d, d);
-                counts[a] += 1;
-            }
+        if (sums) FN(add_rows_any)(points, c0, c1, d, indices, sums, counts);
+    }
+    if (loss) *loss = loss_lanes ? FN(loss_total)(running) : running[0];
+}
+
+/// kmk_assigned_distances: each point's part for its given centre is the kernels' fused chain (from 0.5‖c‖²,
+/// fma(−x_t, c_t, ·) in t order), its ‖x‖² is sum_squares, combined as assign combines them: the same bits.
+/// GROUP points at once keep independent chains in flight.
+KMK_ATTR static void FN(assigned_distances)(const float *points, int64_t n, int64_t d, const float *centers,
+                                            const float *half_norms, const int32_t *indices, float *distances) {
+    enum { GROUP = 8 };
+    for (int64_t i0 = 0; i0 < n; i0 += GROUP) {
+        int g = n - i0 < GROUP ? (int)(n - i0) : GROUP;
+        const float *xs[GROUP], *cs[GROUP];
+        float acc[GROUP];
+        for (int u = 0; u < GROUP; u++) {
+            int64_t i = i0 + (u < g ? u : 0);
+            int32_t a = indices[i];
+            xs[u] = points + i * d;
+            cs[u] = centers + (int64_t)a * d;
+            acc[u] = half_norms[a];
         }
-    }    if (loss) *loss = loss_lanes ? FN(loss_total)(running) : running[0];
+        for (int64_t t = 0; t < d; t++)
+            for (int u = 0; u < GROUP; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+        for (int u = 0; u < g; u++) distances[i0 + u] = 2 * (0.5f * FN(sum_squares)(xs[u], d) + acc[u]);
+    }
 }
 
 /// 1 when one of the `count` values at x is NaN or infinite (exponent bits all set), else 0.
@@ -514,13 +613,7 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
             lower[i] = second_sq > 0 ? __builtin_sqrtf(second_sq) * (1.0f - 0x1p-20f) : 0.0f;
         }
         scanned += count;
-        if (sums) {
-            for (int64_t i = c0; i < end; i++) {
-                int32_t a = indices[i];
-                FN(add_row)(sums + (int64_t)a * d, points + i * d, d);
-                counts[a] += 1;
-            }
-        }
+        if (sums) FN(add_rows_any)(points, c0, end, d, indices, sums, counts);
     }
     free(rows);
     return scanned;

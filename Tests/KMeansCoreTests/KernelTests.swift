@@ -137,6 +137,57 @@ struct KernelTests {
         #expect(bare.distances.isEmpty && bare.sums.isEmpty && bare.counts.isEmpty)
     }
 
+    @Test("distances, loss and sums are the same bits in the AVX-512 and AVX2 variants (8-row ‖x‖² path)",
+          arguments: [16, 17, 31, 32, 47, 64, 129])
+    func distancesMatchAcrossVariants(d: Int) {
+        // AVX-512 computes the ‖x‖² of 8 rows together; AVX2 row by row. Same operations per row, same bits.
+        for (n, k) in [(301, 5), (301, 40), (20_005, 16)] {
+            let points = KernelTestData.uniform(n: n, d: d, scale: 4, seed: UInt64(n + d * 17 + k))
+            let centers = KernelTestData.uniform(n: k, d: d, scale: 4, seed: UInt64(k * 31 + d))
+            for accumulate in [false, true] {
+                var wide = LloydPass(indices: [], distances: [], sums: [], counts: [])
+                var narrow = wide
+                DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: 2,
+                                          computeDistances: true, computeLoss: true, instructionSet: .automatic,
+                                          into: &wide)
+                DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: 2,
+                                          computeDistances: true, computeLoss: true, instructionSet: .avx2,
+                                          into: &narrow)
+                let label = "n=\(n) d=\(d) k=\(k) accumulate=\(accumulate)"
+                #expect(wide.indices == narrow.indices, "\(label)")
+                #expect(wide.distances.map(\.bitPattern) == narrow.distances.map(\.bitPattern), "\(label)")
+                #expect(wide.loss?.bitPattern == narrow.loss?.bitPattern, "\(label)")
+                #expect(wide.loss == DistanceKernels.lossSum(of: wide.distances), "\(label)")
+                #expect(wide.sums.map(\.bitPattern) == narrow.sums.map(\.bitPattern), "\(label)")
+                #expect(wide.counts == narrow.counts, "\(label)")
+                // Loss without the distances kept: the same sum.
+                var lossOnly = LloydPass(indices: [], distances: [], sums: [], counts: [])
+                DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: 2,
+                                          computeDistances: false, computeLoss: true, into: &lossOnly)
+                #expect(lossOnly.loss?.bitPattern == wide.loss?.bitPattern, "\(label)")
+                #expect(lossOnly.indices == wide.indices, "\(label)")
+            }
+        }
+    }
+
+    @Test("assigned distances are the pass's distances, bit for bit, in every variant",
+          arguments: [KernelInstructionSet.automatic, .avx2, .portable])
+    func assignedDistancesMatchThePass(variant: KernelInstructionSet) {
+        for (n, d, k) in [(37, 1, 3), (300, 2, 8), (129, 3, 5), (64, 4, 70), (301, 5, 17), (301, 16, 16),
+                          (250, 17, 40), (90, 33, 7), (41, 129, 33), (20_005, 32, 64)] {
+            let points = KernelTestData.uniform(n: n, d: d, scale: 5, seed: UInt64(n * 3 + d))
+            let centers = KernelTestData.uniform(n: k, d: d, scale: 5, seed: UInt64(k + d * 11))
+            let pass = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: 2,
+                                                 instructionSet: variant)
+            let assigned = DistanceKernels.assignedDistances(points: points, centers: centers, indices: pass.indices,
+                                                             threads: 2, instructionSet: variant)
+            #expect(assigned.map(\.bitPattern) == pass.distances.map(\.bitPattern), "n=\(n) d=\(d) k=\(k)")
+        }
+        #expect(DistanceKernels.assignedDistances(points: Matrix(rows: 0, columns: 3),
+                                                  centers: KernelTestData.uniform(n: 2, d: 3, scale: 1, seed: 1),
+                                                  indices: []).isEmpty)
+    }
+
     @Test("empty inputs")
     func emptyInputs() {
         let centers = KernelTestData.uniform(n: 3, d: 2, scale: 1, seed: 1)

@@ -34,6 +34,11 @@ void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
                 const float *centers, const float *packed, const float *half_norms, int64_t k,
                 int32_t *indices, float *distances, float *sums, float *counts, float *loss, int loss_lanes);
 
+/// kmk_assign's distance 2·(0.5‖x‖² + part) of every point [0, n) to the centre indices[i] (in [0, k)), without
+/// the search: the same bits kmk_assign writes when it picks that centre, in O(n·d).
+void kmk_assigned_distances(int isa, const float *points, int64_t n, int64_t d, const float *centers,
+                            const float *half_norms, const int32_t *indices, float *distances);
+
 /// Lower bounds on the distances ‖c_a − c_j‖ between all centres: k rows of padded_count(k) floats (row a, column
 /// j; 0 on the diagonal, +inf in the padding columns).
 void kmk_center_gaps(int isa, const float *centers, int64_t k, int64_t d, float *gaps);

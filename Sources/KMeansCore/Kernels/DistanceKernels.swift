@@ -159,6 +159,40 @@ public enum DistanceKernels {
         result.loss = computeLoss ? mergedLoss(partitionLosses) : nil
     }
 
+    /// TF's per-point distance from every row of `points` to the centre `indices[i]` names: the same bits as the
+    /// ``LloydPass/distances`` of a pass that picked those centres, without the search (O(n·d) instead of
+    /// O(n·d·k)) — for when the assignments are known and only the distances are wanted.
+    public static func assignedDistances(
+        points: Matrix, centers: Matrix, indices: [Int32], threads: Int? = nil,
+        instructionSet: KernelInstructionSet = .automatic
+    ) -> [Float] {
+        let n = points.rows, d = points.columns, k = centers.rows
+        precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
+        precondition(indices.count == n, "one index per point: \(indices.count) indices for \(n) points")
+        precondition(indices.allSatisfy { $0 >= 0 && Int($0) < k }, "an index is not a centre")
+        guard n > 0 else { return [] }
+        let packed = PackedCenters(centers)
+        var out = [Float](repeating: 0, count: n)
+        packed.withPointers { centerPointers in
+            points.values.withUnsafeBufferPointer { x in
+                indices.withUnsafeBufferPointer { idx in
+                    out.withUnsafeMutableBufferPointer { o in
+                        let outputs = PassOutputs(points: x.baseAddress, indices: UnsafeMutablePointer(mutating: idx.baseAddress),
+                                                  distances: o.baseAddress, sums: nil, counts: nil)
+                        runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false, outputs: outputs) { range, _, _ in
+                            kmk_assigned_distances(
+                                instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                                Int64(range.count), Int64(d), centerPointers.centers, centerPointers.halfNorms,
+                                outputs.indices.map { $0 + range.lowerBound },
+                                outputs.distances.map { $0 + range.lowerBound })
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// The loss TF's graph computes as `reduce_sum` of the per-point distances, in this library's fixed order: below
     /// ``minimumPointsToSplit`` points the sequential float32 sum in row order (TF's own result for such batches);
     /// above (where TF's Eigen reduction is a vectorised tree, not sequential), per range of ``partitions(of:)``:
