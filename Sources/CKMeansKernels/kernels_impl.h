@@ -322,15 +322,17 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     if (loss && d <= 4) {
         // Points in lanes: distances come out 16 at a time; sum each group in row order.
         float scratch[16];
+        int32_t index_scratch[16];
         for (int64_t c0 = 0; c0 < n; c0 += 16) {
             int64_t count = n - c0 < 16 ? n - c0 : 16;
             float *out = distances ? distances + c0 : scratch;
+            int32_t *nearest = indices ? indices + c0 : index_scratch;
             const float *x = points + c0 * d;
             switch (d) {
-            case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, indices + c0, out, sums, counts); break;
-            case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, indices + c0, out, sums, counts); break;
-            case 3: FN(assign_low_d)(x, count, 3, centers, half_norms, k, indices + c0, out, sums, counts); break;
-            default: FN(assign_low_d)(x, count, 4, centers, half_norms, k, indices + c0, out, sums, counts); break;
+            case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, nearest, out, sums, counts); break;
+            case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, nearest, out, sums, counts); break;
+            case 3: FN(assign_low_d)(x, count, 3, centers, half_norms, k, nearest, out, sums, counts); break;
+            default: FN(assign_low_d)(x, count, 4, centers, half_norms, k, nearest, out, sums, counts); break;
             }
             FN(add_loss)(out, count, loss_lanes, &running);
         }
@@ -351,7 +353,16 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
         int64_t c1 = n - c0 < ACCUMULATE_CHUNK ? n : c0 + ACCUMULATE_CHUNK;
         float chunk_distances[ACCUMULATE_CHUNK];
         float *out = distances ? distances + c0 : (loss ? chunk_distances : 0);
-        FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out);
+        if (indices) {
+            FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out);
+        } else {
+            // No index output wanted (the caller keeps only sums, counts and loss): the chunk's indices live here.
+            int32_t chunk_indices[ACCUMULATE_CHUNK];
+            FN(assign_chunk)(points + c0 * d, 0, c1 - c0, d, packed, half_norms, blocks, chunk_indices, out);
+            if (sums) FN(add_rows_any)(points + c0 * d, 0, c1 - c0, d, chunk_indices, sums, counts);
+            if (loss) FN(add_loss)(out, c1 - c0, loss_lanes, &running);
+            continue;
+        }
         if (loss) FN(add_loss)(out, c1 - c0, loss_lanes, &running);
         if (sums) FN(add_rows_any)(points, c0, c1, d, indices, sums, counts);
     }

@@ -188,6 +188,31 @@ struct KernelTests {
                                                   indices: []).isEmpty)
     }
 
+    @Test("a loss pass without indices gives the same sums, counts and loss bits, and keeps no per-point array",
+          arguments: variants)
+    func lossPassWithoutIndices(variant: KernelInstructionSet) {
+        for (n, d, k) in [(37, 1, 3), (300, 2, 8), (129, 3, 5), (64, 4, 70), (301, 5, 17), (301, 16, 16),
+                          (250, 17, 40), (90, 33, 7), (41, 129, 33), (20_005, 32, 64), (40_003, 2, 9)] {
+            let points = KernelTestData.uniform(n: n, d: d, scale: 5, seed: UInt64(n * 7 + d))
+            let centers = KernelTestData.uniform(n: k, d: d, scale: 5, seed: UInt64(k + d * 13))
+            var full = LloydPass(indices: [], distances: [], sums: [], counts: [])
+            var lean = full
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2,
+                                      computeDistances: false, computeLoss: true, instructionSet: variant, into: &full)
+            // The lean pass reuses a buffer that held a previous pass's indices: they must not survive.
+            lean = full
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2,
+                                      computeDistances: false, computeLoss: true, computeIndices: false,
+                                      instructionSet: variant, into: &lean)
+            let label = "n=\(n) d=\(d) k=\(k)"
+            #expect(full.indices.count == n, "\(label)")
+            #expect(lean.indices.isEmpty && lean.distances.isEmpty, "\(label)")
+            #expect(lean.sums.map(\.bitPattern) == full.sums.map(\.bitPattern), "\(label)")
+            #expect(lean.counts == full.counts, "\(label)")
+            #expect(lean.loss != nil && lean.loss?.bitPattern == full.loss?.bitPattern, "\(label)")
+        }
+    }
+
     @Test("empty inputs")
     func emptyInputs() {
         let centers = KernelTestData.uniform(n: 3, d: 2, scale: 1, seed: 1)

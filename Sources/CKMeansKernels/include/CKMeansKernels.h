@@ -29,7 +29,8 @@ void kmk_pack_centers(const float *centers, int64_t k, int64_t d, float *packed,
 /// adds every point to its cluster, sequentially in row order (float32). When `loss` is not NULL, `*loss` is set
 /// to the float32 sum of the per-point distances (computed even when `distances` is NULL): with `loss_lanes` 0
 /// sequentially in row order; otherwise point i goes to lane i mod 16, each lane summed in row order, and the lanes
-/// are added as a fixed tree (l + l+8, then +4, +2, +1).
+/// are added as a fixed tree (l + l+8, then +4, +2, +1). `indices` may be NULL when `loss` is not NULL: the pass
+/// then produces only the sums, counts and loss (a training step that keeps no per-point assignment).
 void kmk_assign(int isa, const float *points, int64_t n, int64_t d,
                 const float *centers, const float *packed, const float *half_norms, int64_t k,
                 int32_t *indices, float *distances, float *sums, float *counts, float *loss, int loss_lanes);

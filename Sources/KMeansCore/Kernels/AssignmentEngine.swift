@@ -79,8 +79,9 @@ public struct AssignmentEngine: Sendable {
     }
 
     /// Like ``pass(points:centers:accumulate:)`` but always fills ``LloydPass/loss`` (in
-    /// ``DistanceKernels/lossSum(of:)``'s order), and leaves the per-point distances empty when the algorithm can
-    /// compute the loss without keeping them (Lloyd sums them inside the kernel).
+    /// ``DistanceKernels/lossSum(of:)``'s order), and leaves the per-point distances and indices empty when the
+    /// algorithm can compute the loss without keeping them (Lloyd sums them inside the kernel and adds each chunk's
+    /// points to their clusters right after assigning them).
     public mutating func lossPass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
         switch resolvedAlgorithm(points: points, centers: centers) {
         case .hamerly:
@@ -89,7 +90,8 @@ public struct AssignmentEngine: Sendable {
             buffers.loss = DistanceKernels.lossSum(of: buffers.distances)
         case .lloyd, .auto:
             DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
-                                      computeDistances: false, computeLoss: true, into: &buffers)
+                                      computeDistances: false, computeLoss: true, computeIndices: false,
+                                      into: &buffers)
             lastFullSearchCount = points.rows
         }
         return buffers

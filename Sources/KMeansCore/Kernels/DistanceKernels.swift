@@ -63,7 +63,7 @@ extension LloydPass {
             distances.withUnsafeMutableBufferPointer { dist in
                 sums.withUnsafeMutableBufferPointer { s in
                     counts.withUnsafeMutableBufferPointer { c in
-                        body(PassOutputs(points: points.baseAddress, indices: idx.baseAddress,
+                        body(PassOutputs(points: points.baseAddress, indices: idx.isEmpty ? nil : idx.baseAddress,
                                          distances: dist.isEmpty ? nil : dist.baseAddress,
                                          sums: s.isEmpty ? nil : s.baseAddress,
                                          counts: c.isEmpty ? nil : c.baseAddress))
@@ -120,10 +120,13 @@ public enum DistanceKernels {
     /// arrays of `result` when they already have the right sizes, so a training loop allocates nothing per step.
     ///
     /// `computeLoss` fills ``LloydPass/loss`` inside the kernel (equal to ``lossSum(of:)`` of the distances, which
-    /// need not be kept: `computeDistances` may be false).
+    /// need not be kept: `computeDistances` may be false). With `computeLoss`, `computeIndices: false` leaves
+    /// ``LloydPass/indices`` empty: a training step that needs only the sums, counts and loss then holds no
+    /// per-point array (4 bytes × n less at peak).
     public static func lloydPass(
         points: Matrix, centers: Matrix, accumulate: Bool, threads: Int?, computeDistances: Bool = true,
-        computeLoss: Bool = false, instructionSet: KernelInstructionSet = .automatic, into result: inout LloydPass
+        computeLoss: Bool = false, computeIndices: Bool = true, instructionSet: KernelInstructionSet = .automatic,
+        into result: inout LloydPass
     ) {
         let n = points.rows, d = points.columns, k = centers.rows
         precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
@@ -133,7 +136,10 @@ public enum DistanceKernels {
             return
         }
         let packed = PackedCenters(centers)
-        result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: accumulate)
+        // Without indices (only with the loss, as the kernel requires) a pass holds no per-point output at all.
+        let keepsIndices = computeIndices || !computeLoss
+        result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: accumulate, indices: keepsIndices)
+        if !keepsIndices { result.indices = [] }
         let ranges = partitions(of: n)
         var partitionLosses = [Float](repeating: 0, count: computeLoss ? ranges.count : 0)
         packed.withPointers { centerPointers in
