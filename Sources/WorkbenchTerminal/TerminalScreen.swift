@@ -111,6 +111,15 @@ public final class TerminalScreen {
         refresh()
     }
 
+    /// Whether the terminal has gone away (the SSH connection or terminal window closed): its input reports a hang-up
+    /// or an error. A process whose shell ignored SIGHUP (`nohup`, `trap '' HUP`) gets no signal then, and every read
+    /// fails at once, so the loop asks this whenever a read returns nothing.
+    public var isHungUp: Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return errno != EINTR }
+        return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     /// Waits up to `timeoutMilliseconds` for a key or mouse event.
     public func readKey(timeoutMilliseconds: Int) -> Key? {
         timeout(Int32(timeoutMilliseconds))

@@ -41,7 +41,7 @@ public enum WorkbenchLoop {
     public enum Ending: Sendable, Equatable {
         /// The user quit (q, Ctrl-C).
         case quit
-        /// SIGINT, SIGTERM or SIGHUP arrived.
+        /// SIGINT, SIGTERM or SIGHUP arrived (SIGHUP also when the terminal hung up without sending it).
         case signal(Int32)
     }
 
@@ -99,7 +99,11 @@ public enum WorkbenchLoop {
             }
             // Wait for input; short timeouts while work or auto-play is pending.
             let wait = (inFlight != nil || session.isRunning || dirty) ? 15 : 100
-            guard let key = terminal.readKey(timeoutMilliseconds: wait) else { continue }
+            guard let key = terminal.readKey(timeoutMilliseconds: wait) else {
+                // A vanished terminal without SIGHUP (its shell ignored it) ends the loop as the signal would.
+                if terminal.isHungUp { return .signal(SIGHUP) }
+                continue
+            }
             if key == .resize { session.resize(width: terminal.width, height: terminal.height) }
             // A computation still running when the user restarts or goes back is abandoned: `accept` ignores
             // results for a run or frame that is no longer the latest, so keys never wait for it.

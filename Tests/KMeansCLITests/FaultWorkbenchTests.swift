@@ -37,9 +37,11 @@ struct FaultWorkbenchTests {
         try tmux.expectSaneTerminal()
     }
 
-    @Test("the terminal going away (tmux server killed, as an SSH connection dropping) ends the workbench")
-    func hangupEndsTheWorkbench() throws {
-        let tmux = try FaultTmux(width: 90, height: 28, arguments: ["workbench", "--sample", "blobs", "--k", "3"])
+    @Test("the terminal going away (tmux server killed, as an SSH connection dropping) ends the workbench, also when its shell ignored SIGHUP (nohup) so no signal arrives",
+          arguments: [false, true])
+    func hangupEndsTheWorkbench(shellIgnoresHangup: Bool) throws {
+        let tmux = try FaultTmux(width: 90, height: 28, arguments: ["workbench", "--sample", "blobs", "--k", "3"],
+                                 shellPrefix: shellIgnoresHangup ? "trap '' HUP; " : "")
         defer { tmux.kill() }
         try tmux.waitFor("PAUSED")
         tmux.send("Space")
@@ -48,7 +50,7 @@ struct FaultWorkbenchTests {
         let deadline = Date().addingTimeInterval(10)
         while kill(pid, 0) == 0 && Date() < deadline { usleep(50_000) }
         let alive = kill(pid, 0) == 0
-        #expect(!alive, "the workbench (pid \(pid)) outlived its terminal")
+        #expect(!alive, "the workbench (pid \(pid)) outlived its terminal (shell ignores SIGHUP: \(shellIgnoresHangup))")
         if alive { kill(pid, SIGKILL) }
     }
 
@@ -86,12 +88,13 @@ struct FaultTmux {
     let socket: String
     let tmux: String
 
-    init(width: Int, height: Int, arguments: [String]) throws {
+    /// `shellPrefix` runs in the pane's shell before `kmeans` (e.g. `trap '' HUP; `).
+    init(width: Int, height: Int, arguments: [String], shellPrefix: String = "") throws {
         tmux = try #require(Self.tmuxPath)
         let binary = try #require(KMeansBinary.url).path
         socket = "kmeans-fault-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let script = "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \(quoted); echo \"KMEANS-EXIT rc=$?\"; "
+        let script = shellPrefix + "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \(quoted); echo \"KMEANS-EXIT rc=$?\"; "
             + "echo STTY: $(stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(echo|icanon|isig)$' | tr '\\n' ' ') END; exec sleep 120"
         _ = try run(["new-session", "-d", "-x", String(width), "-y", String(height), "sh", "-c", script])
     }
