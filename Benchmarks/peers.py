@@ -61,30 +61,22 @@ def run_case(label, name, data_dir, repeats, threads, skip_slow):
     k = init.shape[0]
     out = {"case": label, "name": name, "n": n, "d": d, "k": k, "load_before": load_average()}
     reps = repeats if n * d * k < 1e9 else max(1, repeats // 2)
-    print(f"[{label}] {name}: sklearn KMeans (lloyd)", file=sys.stderr, flush=True)
+    def sk_fit(algorithm):
+        print(f"[{label}] {name}: sklearn KMeans ({algorithm})", file=sys.stderr, flush=True)
 
-    def sk_fit():
-        km = KMeans(n_clusters=k, algorithm="lloyd", init=init, n_init=1, max_iter=20, tol=0.0)
-        km.fit(x)
-        return km
+        def fit():
+            model = KMeans(n_clusters=k, algorithm=algorithm, init=init, n_init=1, max_iter=20, tol=0.0)
+            model.fit(x)
+            return model
 
-    t, km = best_time(sk_fit, reps)
+        t, model = best_time(fit, reps)
+        return model, t * 1000 / model.n_iter_, exact_inertia(x, model.cluster_centers_)
+
+    km, out["sklearn_ms_per_iter"], out["sklearn_inertia"] = sk_fit("lloyd")
     out["sklearn_n_iter"] = int(km.n_iter_)
-    out["sklearn_ms_per_iter"] = t * 1000 / km.n_iter_
-    out["sklearn_inertia"] = exact_inertia(x, km.cluster_centers_)
-
     # scikit-learn's accelerated exact variant, for the rows that compare our accelerated (auto) iteration.
-    print(f"[{label}] sklearn KMeans (elkan)", file=sys.stderr, flush=True)
-
-    def sk_elkan():
-        ke = KMeans(n_clusters=k, algorithm="elkan", init=init, n_init=1, max_iter=20, tol=0.0)
-        ke.fit(x)
-        return ke
-
-    t, ke = best_time(sk_elkan, reps)
+    ke, out["sklearn_elkan_ms_per_iter"], out["sklearn_elkan_inertia"] = sk_fit("elkan")
     out["sklearn_elkan_n_iter"] = int(ke.n_iter_)
-    out["sklearn_elkan_ms_per_iter"] = t * 1000 / ke.n_iter_
-    out["sklearn_elkan_inertia"] = exact_inertia(x, ke.cluster_centers_)
 
     t, _ = best_time(lambda: km.predict(x), reps + 2)
     out["sklearn_predict_ms"] = t * 1000
