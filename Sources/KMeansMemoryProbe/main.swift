@@ -62,10 +62,19 @@ func readFloat32Npy(_ path: String) throws -> Matrix {
     return Matrix(rows: dims[0], columns: dims[1], values: values)
 }
 
-func peakResidentBytes() -> Int {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return usage.ru_maxrss * 1024
+/// A `kB` field of /proc/self/status (`VmRSS`, `VmHWM`) in bytes. Unlike `getrusage`'s `ru_maxrss`, which Linux
+/// carries across `exec` from the parent that spawned the process, these count this process's own memory only.
+func statusBytes(_ field: String) -> Int {
+    let fd = open("/proc/self/status", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 8192)
+    let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard count > 0 else { return 0 }
+    let text = String(decoding: bytes[0..<count], as: UTF8.self)
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+          let kilobytes = Int(line.dropFirst(field.count + 1).filter(\.isNumber)) else { return 0 }
+    return kilobytes * 1024
 }
 
 func run() throws {
@@ -75,7 +84,7 @@ func run() throws {
     let steps = Int(arguments.dropFirst(2).first ?? "20") ?? 20
     // Threads start before the baseline is read, so their stacks count as runtime, not as training.
     DispatchQueue.concurrentPerform(iterations: max(1, DistanceKernels.defaultThreadCount)) { _ in }
-    let baseline = peakResidentBytes()
+    let baseline = statusBytes("VmRSS")
     let initial = try readFloat32Npy(initialPath)
     let points = try readFloat32Npy(pointsPath)
     guard initial.columns == points.columns else {
@@ -91,7 +100,7 @@ func run() throws {
         state = summary.state
         loss = summary.loss
     }
-    let peak = peakResidentBytes()
+    let peak = statusBytes("VmHWM")
     let data = points.rows * points.columns * 4
     let ratio = Double(peak) / Double(data), aboveBaseline = Double(peak - baseline) / Double(data)
     print("{\"points\":\(points.rows),\"dimensions\":\(points.columns),\"centers\":\(initial.rows),\"steps\":\(steps),"
