@@ -289,6 +289,65 @@ INLINE float FN(loss_total)(v16f v) {
     return c[0] + c[1];
 }
 
+/// Indices only, 4 points against groups of 4 blocks of 16 centres (16 accumulators): one broadcast of x_t feeds 4
+/// FMAs and one centre load feeds 4 points. Every part is the same fused chain, and the best-so-far is updated
+/// block by block in increasing order, so the indices equal assign_block's.
+INLINE void FN(assign_group4)(const float *x, int64_t d, const float *packed, const float *half_norms,
+                              int64_t blocks, int32_t *indices) {
+    v16f best[4];
+    v16i best_index[4];
+    for (int p = 0; p < 4; p++) { best[p] = (v16f)__builtin_inff(); best_index[p] = (v16i)0; }
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    int64_t b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+        const float *cb = packed + b * 16 * d;
+        v16f acc[4][4];
+        for (int g = 0; g < 4; g++) {
+            v16f h = load16(half_norms + (b + g) * 16);
+            for (int p = 0; p < 4; p++) acc[p][g] = h;
+        }
+        for (int64_t t = 0; t < d; t++) {
+            v16f c0 = load16(cb + t * 16), c1 = load16(cb + 16 * d + t * 16);
+            v16f c2 = load16(cb + 32 * d + t * 16), c3 = load16(cb + 48 * d + t * 16);
+            for (int p = 0; p < 4; p++) {
+                v16f xv = (v16f)x[p * d + t];
+                acc[p][0] = VFNMA(xv, c0, acc[p][0]);
+                acc[p][1] = VFNMA(xv, c1, acc[p][1]);
+                acc[p][2] = VFNMA(xv, c2, acc[p][2]);
+                acc[p][3] = VFNMA(xv, c3, acc[p][3]);
+            }
+        }
+        for (int g = 0; g < 4; g++) {
+            v16i index = iota + (int32_t)((b + g) * 16);
+            for (int p = 0; p < 4; p++) {
+                v16i closer = acc[p][g] < best[p];
+                best[p] = closer ? acc[p][g] : best[p];
+                best_index[p] = closer ? index : best_index[p];
+            }
+        }
+    }
+    for (; b < blocks; b++) {
+        const float *cb = packed + b * 16 * d;
+        v16f acc[4];
+        v16f h = load16(half_norms + b * 16);
+        for (int p = 0; p < 4; p++) acc[p] = h;
+        for (int64_t t = 0; t < d; t++) {
+            v16f c = load16(cb + t * 16);
+            for (int p = 0; p < 4; p++) acc[p] = VFNMA((v16f)x[p * d + t], c, acc[p]);
+        }
+        v16i index = iota + (int32_t)(b * 16);
+        for (int p = 0; p < 4; p++) {
+            v16i closer = acc[p] < best[p];
+            best[p] = closer ? acc[p] : best[p];
+            best_index[p] = closer ? index : best_index[p];
+        }
+    }
+    for (int p = 0; p < 4; p++) {
+        float part;
+        indices[p] = FN(lane_argmin)(best[p], best_index[p], &part);
+    }
+}
+
 /// Nearest centre and (optionally) TF's per-point distance for points [c0, c1) of one chunk, with the distance of
 /// every point written to `distances` (the caller's array or chunk scratch indexed from c0).
 INLINE void FN(assign_chunk)(const float *points, int64_t c0, int64_t c1, int64_t d, const float *packed,
@@ -304,6 +363,9 @@ INLINE void FN(assign_chunk)(const float *points, int64_t c0, int64_t c1, int64_
             v8f dist = 2 * (0.5f * FN(sum_squares8)(points + i * d, d) + parts);
             memcpy(distances + (i - c0), &dist, sizeof dist);
         }
+    }
+    if (KMK_BLOCK_POINTS == 8 && !distances && blocks >= 4) {
+        for (; i + 4 <= c1; i += 4) FN(assign_group4)(points + i * d, d, packed, half_norms, blocks, indices + i);
     }
     for (; i + KMK_BLOCK_POINTS <= c1; i += KMK_BLOCK_POINTS)
         FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,

@@ -213,6 +213,45 @@ struct KernelTests {
         }
     }
 
+    @Test("passes without distances (4 points × 4 centre blocks at once on AVX-512) give the indices, sums and counts of the pass with them, ties included",
+          arguments: variants)
+    func passesWithoutDistancesMatch(variant: KernelInstructionSet) {
+        for (n, d, k) in [(1001, 5, 64), (203, 16, 65), (517, 31, 100), (20_003, 32, 64), (130, 129, 256), (67, 17, 70)] {
+            let points = KernelTestData.uniform(n: n, d: d, scale: 3, seed: UInt64(n + d * 5 + k))
+            var centerValues = KernelTestData.uniform(n: k, d: d, scale: 3, seed: UInt64(k * 3 + d)).values
+            // Exact ties, the lower index must win: in the same lane of different blocks (35 = 3 + 32, 50 = 18 + 32)
+            // and in different lanes (k − 1 repeats 20).
+            for t in 0..<d {
+                centerValues[35 * d + t] = centerValues[3 * d + t]
+                centerValues[50 * d + t] = centerValues[18 * d + t]
+                centerValues[(k - 1) * d + t] = centerValues[20 * d + t]
+            }
+            let centers = Matrix(rows: k, columns: d, values: centerValues)
+            // Points sitting exactly on the tied centres.
+            var pointValues = points.values
+            for (row, centre) in [(0, 3), (1, 18), (2, 20)] {
+                for t in 0..<d { pointValues[row * d + t] = centerValues[centre * d + t] }
+            }
+            let tiedPoints = Matrix(rows: n, columns: d, values: pointValues)
+            let label = "n=\(n) d=\(d) k=\(k) \(variant)"
+            let withDistances = DistanceKernels.lloydPass(points: tiedPoints, centers: centers, accumulate: true,
+                                                          threads: 2, computeDistances: true, instructionSet: variant)
+            var accumulateOnly = LloydPass(indices: [], distances: [], sums: [], counts: [])
+            DistanceKernels.lloydPass(points: tiedPoints, centers: centers, accumulate: true, threads: 2,
+                                      computeDistances: false, instructionSet: variant, into: &accumulateOnly)
+            var indicesOnly = LloydPass(indices: [], distances: [], sums: [], counts: [])
+            DistanceKernels.lloydPass(points: tiedPoints, centers: centers, accumulate: false, threads: 2,
+                                      computeDistances: false, instructionSet: variant, into: &indicesOnly)
+            #expect(accumulateOnly.indices == withDistances.indices, "\(label)")
+            #expect(indicesOnly.indices == withDistances.indices, "\(label)")
+            #expect(accumulateOnly.sums.map(\.bitPattern) == withDistances.sums.map(\.bitPattern), "\(label)")
+            #expect(accumulateOnly.counts == withDistances.counts, "\(label)")
+            #expect(Array(withDistances.indices.prefix(3)) == [3, 18, 20], "\(label)")
+            #expect(!withDistances.indices.contains(35) && !withDistances.indices.contains(50)
+                    && !withDistances.indices.contains(Int32(k - 1)), "\(label)")
+        }
+    }
+
     @Test("empty inputs")
     func emptyInputs() {
         let centers = KernelTestData.uniform(n: 3, d: 2, scale: 1, seed: 1)
