@@ -26,6 +26,8 @@ public struct PendingAssignment: Sendable {
     /// Nearest centre per batch row.
     public var labels: [Int32] {
         let indices = step.assignment.indices
+        // Never `unsafeUninitializedCapacity: 0`: it writes into the shared empty-array storage.
+        guard !indices.isEmpty else { return [] }
         return [Int32](unsafeUninitializedCapacity: indices.count) { out, count in
             indices.withUnsafeBufferPointer { source in
                 for i in 0..<source.count { out[i] = Int32(truncatingIfNeeded: source[i]) }

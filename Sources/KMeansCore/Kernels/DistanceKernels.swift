@@ -302,19 +302,28 @@ public enum DistanceKernels {
         let pruning = forcePruning || prunesNearest(dimensions: d, centers: k)
         var finite = true
         var distances: [Float] = []
+        // Both arrays have n > 0 elements: `unsafeUninitializedCapacity: 0` would write the count into the shared
+        // empty-array storage, a data race with every other thread using an empty array (ThreadSanitizer).
         let indices = [Int32](unsafeUninitializedCapacity: n) { indexBuffer, indexCount in
-            distances = [Float](unsafeUninitializedCapacity: computeDistances ? n : 0) { distanceBuffer, distanceCount in
-                let distancePointer = computeDistances ? distanceBuffer.baseAddress : nil
+            let indexPointer = indexBuffer.baseAddress!
+            func search(_ distancePointer: UnsafeMutablePointer<Float>?) {
                 if pruning {
                     finite = runPrunedNearest(points: points, centers: centers, threads: threads,
                                               instructionSet: instructionSet, checkFinite: true,
-                                              indices: indexBuffer.baseAddress!, distances: distancePointer) != nil
+                                              indices: indexPointer, distances: distancePointer) != nil
                 } else {
                     finite = runCheckedPlain(points: points, centers: centers, threads: threads,
-                                             instructionSet: instructionSet, indices: indexBuffer.baseAddress!,
+                                             instructionSet: instructionSet, indices: indexPointer,
                                              distances: distancePointer)
                 }
-                distanceCount = computeDistances ? n : 0
+            }
+            if computeDistances {
+                distances = [Float](unsafeUninitializedCapacity: n) { distanceBuffer, distanceCount in
+                    search(distanceBuffer.baseAddress)
+                    distanceCount = n
+                }
+            } else {
+                search(nil)
             }
             indexCount = n
         }
