@@ -24,6 +24,12 @@ struct CLIError: Error, CustomStringConvertible {
     static func data(_ message: String) -> CLIError { CLIError(kind: .data, message: message) }
     static func parameter(_ message: String) -> CLIError { CLIError(kind: .parameter, message: message) }
 
+    /// Runs `body`, passing its data errors on as they read but without the --skip-invalid hint: for files that
+    /// flag does not apply to.
+    static func withoutSkipHint<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DataError { throw CLIError.data(error.description) }
+    }
+
     var description: String { message }
     var exitCode: Int32 { kind == .usage ? 2 : 1 }
 }
@@ -41,7 +47,8 @@ func describeFailure(_ error: any Error) -> (message: String, code: Int32)? {
     case let error as CLIError:
         return (error.message, error.exitCode)
     case let error as DataError:
-        return (error.description, 1)
+        // Files read without --skip-invalid (initial centres, the workbench's data) rethrow as `.data(description)`.
+        return (error.description + (error.isSkippableRow ? "; --skip-invalid skips such rows" : ""), 1)
     case let error as TFFormatError:
         return (error.description, 1)
     case let error as KMeansError:

@@ -31,6 +31,12 @@ struct DataInput {
         return reader
     }
 
+    /// The error for a pass that found no usable row (`skipped` rows were skipped as invalid).
+    func noRows(skipped: Int) -> DataError {
+        DataError(file: path, location: .file, kind: .noDataRows,
+                  message: skipped > 0 ? "no valid rows (all \(skipped) were skipped)" : "no data rows")
+    }
+
     func checkWidth(_ columns: Int, _ expected: Int?) throws {
         if let expected, columns != expected {
             throw DataError(file: path, location: .file, kind: .dimensionMismatch,
@@ -43,10 +49,7 @@ struct DataInput {
         let reader = try openReader(expectedColumns: expectedColumns)
         var rows = 0
         while let batch = try reader.nextBatch(maxRows: 1 << 16) { rows += batch.rows }
-        if rows == 0 {
-            throw DataError(file: path, location: .file, kind: .noDataRows,
-                            message: reader.skippedRows > 0 ? "no valid rows (all \(reader.skippedRows) were skipped)" : "no data rows")
-        }
+        if rows == 0 { throw noRows(skipped: reader.skippedRows) }
         return (rows, reader.columns, reader.skippedRows, options.featureColumns ?? reader.columnNames)
     }
 

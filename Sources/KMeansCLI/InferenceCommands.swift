@@ -108,10 +108,7 @@ func forEachPrediction(_ context: ModelContext, _ input: DataInput, batchSize: I
         }
         try body(Matrix(rows: distances.shape[0], columns: distances.shape[1], values: values), indices)
     }
-    if !sawRows {
-        throw DataError(file: input.path, location: .file, kind: .noDataRows,
-                        message: reader.skippedRows > 0 ? "no valid rows (all \(reader.skippedRows) were skipped)" : "no data rows")
-    }
+    if !sawRows { throw input.noRows(skipped: reader.skippedRows) }
 }
 
 /// `kmeans predict`: the nearest centre and the raw distances to every centre, per input row, in input order.

@@ -63,7 +63,7 @@ struct ModelContext {
         } else if let latest = try ModelDirectory(url: directory).latestCheckpoint() {
             prefix = latest.prefix
         } else {
-            throw CLIError.data("\(directory.path): no checkpoint")
+            throw CLIError.data("\(directory.path): no checkpoint (train first, or check the 'checkpoint' file)")
         }
         let reader = try TensorBundleReader(prefix: prefix)
         let clusters = try reader.tensor(named: KMeansState.VariableName.clusters)

@@ -113,7 +113,7 @@ struct ModelParameterOptions: ParsableArguments {
             throw CLIError.parameter("--distance-metric must be squared_euclidean or cosine, given: '\(distanceMetric)'")
         }
         if let initialClusters, initialClusters.isEmpty {
-            throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or a file")
+            throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or a file of centres, given an empty value")
         }
         if let algorithm, KMeansAlgorithm(rawValue: algorithm) == nil {
             throw CLIError.parameter("--algorithm must be auto, lloyd or hamerly, given: '\(algorithm)'")

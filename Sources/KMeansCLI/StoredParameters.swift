@@ -92,7 +92,25 @@ struct StoredParameters: Codable, Equatable {
         } catch let error as CLIError {
             throw error
         } catch {
-            throw CLIError.data("\(url.path): cannot read the remembered parameters: \(error)")
+            throw CLIError.data("\(url.path): cannot read the remembered parameters: \(Self.describe(error)) "
+                                + "(restore the file, or train in a new --model-dir)")
+        }
+    }
+
+    /// A reading or decoding failure in the file's own terms (its JSON field names), not Swift's.
+    private static func describe(_ error: any Error) -> String {
+        func field(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return "\(field(context.codingPath + [key])) is missing"
+        case .valueNotFound(_, let context)?, .typeMismatch(_, let context)?:
+            return "\(field(context.codingPath)) has the wrong type: \(context.debugDescription)"
+        case .dataCorrupted(let context)?:
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(field(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
         }
     }
 
@@ -169,7 +187,7 @@ struct ParameterResolver {
             throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or an existing file of centres; '\(value)' is none of these")
         }
         let options = DataReadOptions(delimiter: dataOptions.delimiter, header: dataOptions.header)
-        return try DataLoader.load(path: value, options: options).matrix
+        return try CLIError.withoutSkipHint { try DataLoader.load(path: value, options: options).matrix }
     }
 
     func resolve(stored: StoredParameters?, facts: CheckpointFacts?, explicitCenters: Matrix?, training: Bool) throws -> StoredParameters {

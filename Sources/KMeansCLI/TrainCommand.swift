@@ -67,7 +67,7 @@ struct TrainCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: modelDir)
         var isDirectory: ObjCBool = false
         let existed = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
-        if existed && !isDirectory.boolValue { throw CLIError.data("\(modelDir): exists and is not a directory") }
+        if existed && !isDirectory.boolValue { throw CLIError.data("\(modelDir): exists and is not a directory; give --model-dir a directory path") }
 
         // The trainer lock is taken before the remembered parameters are read: only its holder decides them and
         // writes kmeans_params.json, so two trainers starting together on a new directory cannot leave the loser's
@@ -131,10 +131,10 @@ struct TrainCommand: ParsableCommand {
         }
         let k = resolved.numClusters
         if facts == nil && centers == nil && k > rowCount {
-            throw CLIError.data("\(input.path): k = \(k) is more than the \(rowCount) point\(rowCount == 1 ? "" : "s") in the data")
+            throw CLIError.data("\(input.path): k = \(k) is more than the \(rowCount) point\(rowCount == 1 ? "" : "s") in the data; lower --num-clusters")
         }
         if resolved.initialClusters == "kmeans_plus_plus", facts == nil, let batchSize, batchSize < k {
-            throw CLIError.data("kmeans_plus_plus needs a first batch of at least k = \(k) points; --batch-size is \(batchSize)")
+            throw CLIError.data("kmeans_plus_plus needs a first batch of at least k = \(k) points; --batch-size is \(batchSize): raise it to \(k) or more, or use --initial-clusters random")
         }
         resolved.numFeatures = columns
         if resolved.featureNames == nil { resolved.featureNames = names }
@@ -142,7 +142,7 @@ struct TrainCommand: ParsableCommand {
         let noStepLimit = steps == nil && maxSteps == nil
         let tolerance = resolved.relativeTolerance ?? (noStepLimit ? Self.defaultTolerance : nil)
         if resolved.useMiniBatch && parameters.assignmentAlgorithm == .hamerly {
-            throw CLIError.parameter("--algorithm hamerly accelerates full-batch training only; this model trains in mini-batches (use_mini_batch = true)")
+            throw CLIError.parameter("--algorithm hamerly accelerates full-batch training only; this model trains in mini-batches (use_mini_batch = true); use --algorithm auto or lloyd")
         }
         let params = resolved.kmeansParams(relativeTolerance: tolerance, algorithm: parameters.assignmentAlgorithm)
         let config = RunConfig(saveCheckpointsSteps: saveCheckpointsSteps, saveSummarySteps: saveSummarySteps ?? 100,

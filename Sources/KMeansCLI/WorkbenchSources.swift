@@ -7,7 +7,7 @@ import WorkbenchCore
 enum WorkbenchDataFile {
     /// Reads a CSV/TSV/NPY file into a data set named after the file; errors name the file, line and value.
     static func load(path: String) throws -> DataSet {
-        let loaded = try DataLoader.load(path: path)
+        let loaded = try CLIError.withoutSkipHint { try DataLoader.load(path: path) }
         let name = URL(fileURLWithPath: path).lastPathComponent
         return DataSet(name: name, points: loaded.matrix, columnNames: loaded.featureNames,
                        source: "\(path) (\(loaded.format.rawValue)\(loaded.skippedRows > 0 ? ", \(loaded.skippedRows) rows skipped" : ""))")

@@ -217,6 +217,10 @@ struct TextTokenizer {
         @inline(__always) func isPadding(_ byte: UInt8) -> Bool {
             byte == space || (byte == tabByte && tabIsPadding)
         }
+        func fieldTooLong(line: Int, column: Int, hint: String) -> DataError {
+            DataError(file: file, location: .text(line: line, column: column), kind: .tooLong,
+                      message: "field is longer than \(maximumFieldBytes) bytes (\(hint))")
+        }
 
         while true {
             if source.available == 0 {
@@ -298,8 +302,8 @@ struct TextTokenizer {
                         bytes.append(contentsOf: UnsafeBufferPointer(start: pointer + index, count: stop - index))
                         index = stop
                         if bytes.count - fieldStart > maximumFieldBytes {
-                            failure = DataError(file: file, location: .text(line: recordLine, column: starts.count + 1), kind: .tooLong,
-                                                message: "field is longer than \(maximumFieldBytes) bytes")
+                            failure = fieldTooLong(line: recordLine, column: starts.count + 1,
+                                                   hint: "no number is that long: is this a CSV, TSV or .npy file?")
                             break scan
                         }
                         continue
@@ -326,8 +330,8 @@ struct TextTokenizer {
                         if byte == lineFeed { currentLine += 1 }
                         bytes.append(byte)
                         if bytes.count - fieldStart > maximumFieldBytes {
-                            failure = DataError(file: file, location: .text(line: recordLine, column: starts.count + 1), kind: .tooLong,
-                                                message: "field is longer than \(maximumFieldBytes) bytes")
+                            failure = fieldTooLong(line: recordLine, column: starts.count + 1,
+                                                   hint: "a quote that opens here may never close")
                             break scan
                         }
                     }

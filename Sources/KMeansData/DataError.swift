@@ -66,6 +66,19 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The message of an empty text field where a number was expected.
+    static let emptyFieldMessage = "empty field, expected a number"
+
+    /// Whether the row at fault would have been skipped with `DataReadOptions.skipInvalid` (NaN, ±infinity, an
+    /// empty field, or an all-zero row where those are rejected).
+    public var isSkippableRow: Bool {
+        switch kind {
+        case .nonFinite, .allZeroRow: return true
+        case .notANumber: return message == DataError.emptyFieldMessage
+        default: return false
+        }
+    }
+
     /// The line (text files) or row (binary arrays), when known.
     public var line: Int? {
         switch location {

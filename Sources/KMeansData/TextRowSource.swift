@@ -159,7 +159,7 @@ final class TextRowSource: RowSource {
             case .empty:
                 if skipInvalid { return false }
                 throw DataError(file: source.name, location: .text(line: record.line, column: index + 1), kind: .notANumber,
-                                message: "empty field, expected a number")
+                                message: DataError.emptyFieldMessage)
             case .invalid:
                 let text = record.trimmedText(index)
                 let hint: String

@@ -125,6 +125,26 @@ struct BadInputTests {
         // Squared Euclidean has no such restriction.
         _ = try scratch.succeed(["train", "--data", data, "--model-dir", "e", "--num-clusters", "1", "--use-mini-batch", "false", "--steps", "1"])
     }
+
+    @Test("errors say what to do: --skip-invalid for a skippable --data row (not for the centres file), the flag to change, the broken field")
+    func remedies() throws {
+        let scratch = try Scratch()
+        let nan = try scratch.write("nan.csv", "1,2\n3,\n")
+        try expectDataError(scratch, ["train", "--data", nan, "--model-dir", "m", "--num-clusters", "1"],
+                            "nan.csv:2:2: empty field, expected a number; --skip-invalid skips such rows")
+        let data = try scratch.write("d.csv", "1,2\n3,4\n")
+        let centres = try scratch.write("c.csv", "nan,1\n")
+        let result = try scratch.run(["train", "--data", data, "--model-dir", "m", "--initial-clusters", centres])
+        #expect(result.status == 1 && result.stderr.contains("c.csv:1:1: \"nan\" is not a finite number"), "\(result.stderr)")
+        #expect(!result.stderr.contains("--skip-invalid"), "\(result.stderr)")
+        try expectDataError(scratch, ["train", "--data", data, "--model-dir", "m", "--num-clusters", "3"], "lower --num-clusters")
+        try expectDataError(scratch, ["train", "--data", data, "--model-dir", "m", "--num-clusters", "2", "--batch-size", "1",
+                                      "--initial-clusters", "kmeans_plus_plus"], "raise it to 2 or more")
+        #expect(!scratch.exists("m"))
+        _ = try scratch.succeed(["train", "--data", data, "--model-dir", "m", "--num-clusters", "1", "--steps", "1", "--quiet"])
+        _ = try scratch.write("m/kmeans_params.json", "{\"format_version\": 1}")
+        try expectDataError(scratch, ["centers", "--model-dir", scratch.path("m")], "kmeans_params.json: cannot read the remembered parameters: num_clusters is missing")
+    }
 }
 
 /// A version 1.0 `.npy` file with a correctly padded header.

@@ -126,7 +126,7 @@ struct HostileDataTests {
     }
 
     /// Deterministic byte-level mutations (flip, insert, delete, duplicate a run, splice in a special token).
-    private static func mutate(_ seed: [UInt8], _ generator: inout MutationGenerator) -> [UInt8] {
+    private static func mutate(_ seed: [UInt8], _ generator: inout SplitMix64) -> [UInt8] {
         var bytes = seed
         let tokens: [[UInt8]] = [Array("nan".utf8), Array("-inf".utf8), Array("\"".utf8), Array(",".utf8), Array("\n".utf8), Array("\r".utf8),
                                  [0], [0xEF, 0xBB, 0xBF], Array("1e999".utf8), Array("\t".utf8), Array("'shape': (".utf8),
@@ -155,7 +155,7 @@ struct HostileDataTests {
             ("m.npy", npyBytes(descr: "<f4", shape: "(3, 2)", data: rawBytes((0..<6).map { Float($0).bitPattern }))),
             ("f.npy", npyBytes(descr: ">f8", fortran: true, shape: "(2, 3)", data: rawBytes((0..<6).map { Double($0).bitPattern }, bigEndian: true))),
         ]
-        var generator = MutationGenerator(seed: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         var bytesTried = 0
         let rounds = 150
         for round in 0..<rounds {
@@ -178,18 +178,5 @@ struct HostileDataTests {
         }
         #expect(bytesTried > 0)
         print("hostile data mutations: \(rounds * seeds.count) files, \(bytesTried) bytes")
-    }
-}
-
-/// SplitMix64, for reproducible mutations.
-struct MutationGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
