@@ -24,7 +24,7 @@ struct ModelContext {
         let stored = try StoredParameters.load(from: directory)
         let facts = try CheckpointFacts.read(directory: directory)
         if facts == nil {
-            throw CLIError.data("\(modelOptions.modelDir): no checkpoint (train first, or check the 'checkpoint' file)")
+            throw Self.noCheckpoint(modelOptions.modelDir)
         }
         let resolver = ParameterResolver(directory: directory, displayName: modelOptions.modelDir, flags: flags, featureColumns: featureColumns)
         let explicit = try flags.initialClusters.flatMap { value -> Matrix? in
@@ -55,6 +55,11 @@ struct ModelContext {
         throw CLIError.data("\(given): no such checkpoint (no \(given).index in \(directory.path) or the working directory)")
     }
 
+    /// A model directory without a checkpoint to read.
+    static func noCheckpoint(_ directory: String) -> CLIError {
+        CLIError.data("\(directory): no checkpoint (train first, or check the 'checkpoint' file)")
+    }
+
     /// The centres and global step of the checkpoint in use.
     func centersAndStep() throws -> (centers: Matrix, globalStep: Int64) {
         let prefix: URL
@@ -63,7 +68,7 @@ struct ModelContext {
         } else if let latest = try ModelDirectory(url: directory).latestCheckpoint() {
             prefix = latest.prefix
         } else {
-            throw CLIError.data("\(directory.path): no checkpoint (train first, or check the 'checkpoint' file)")
+            throw Self.noCheckpoint(directory.path)
         }
         let reader = try TensorBundleReader(prefix: prefix)
         let clusters = try reader.tensor(named: KMeansState.VariableName.clusters)
