@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["KMeansCore", "KMeansData", "WorkbenchCore", "KMeansMemoryProbe"]
         ),
         // Peak RSS of full-batch training in a core-only process (no Foundation); KMeansBenchmarks runs it.
-        .executableTarget(name: "KMeansMemoryProbe", dependencies: ["KMeansCore"]),
+        .executableTarget(name: "KMeansMemoryProbe", dependencies: ["KMeansCore", "KMeansData"]),
         // The seed document's own example, runnable: `swift run SeedExample`.
         .executableTarget(name: "SeedExample", dependencies: ["KMeansEstimator", "KMeansData"], path: "Samples/SeedExample"),
 

@@ -61,8 +61,8 @@ struct CaseResult: Codable {
     var baselineResidentBytes: Int
     var dataBytes: Int
     /// `KMeansMemoryProbe` on this case's files: full-batch training (ModelFunction, auto, 20 steps) in a process
-    /// that links only KMeansCore; its whole peak RSS and the RSS before it read the data. Nil when the probe did
-    /// not run.
+    /// that links only KMeansCore and KMeansData (no Foundation); its whole peak RSS and the RSS before it read the
+    /// data. Nil when the probe did not run.
     var coreOnlyPeakResidentBytes: Int?
     var coreOnlyBaselineResidentBytes: Int?
 }
