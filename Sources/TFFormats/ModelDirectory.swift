@@ -76,10 +76,10 @@ public struct ModelDirectory: Sendable, Equatable {
     /// The parsed state file, or nil if the directory has none.
     public func checkpointState() throws(TFFormatError) -> CheckpointState? {
         guard FileIO.fileExists(stateFileURL) else { return nil }
-        let bytes = try FileIO.readAll(stateFileURL)
-        guard bytes.count <= 16 << 20 else {
-            throw .checkpointStateSyntax(path: stateFileURL.path, line: 1, detail: "state file is \(bytes.count) bytes, far larger than any real one")
-        }
+        let path = stateFileURL.path
+        let bytes = try FileIO.readAll(stateFileURL, limit: (16 << 20, { size in
+            .checkpointStateSyntax(path: path, line: 1, detail: "state file is \(size) bytes, far larger than any real one")
+        }))
         return try CheckpointState(parsing: String(decoding: bytes, as: UTF8.self), path: stateFileURL.path)
     }
 
