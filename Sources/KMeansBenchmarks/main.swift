@@ -368,8 +368,7 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
     switch mode {
     case "predict":
         let finalPath = "\(options.dataDirectory)/\(c.name).swift-final.npy"
-        guard let final = try Npy.read(finalPath) else { throw BenchmarkError(description: "run the full case first: no \(finalPath)") }
-        let centers = Matrix(rows: final.rows, columns: final.columns, values: final.values)
+        guard let centers = try Npy.read(finalPath) else { throw BenchmarkError(description: "run the full case first: no \(finalPath)") }
         var plain = LloydPass(indices: [], distances: [], sums: [], counts: [])
         var pruned: (indices: [Int32], fullSearches: Int) = ([], 0)
         timed("predict plain") {
