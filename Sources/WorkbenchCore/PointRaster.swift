@@ -289,7 +289,8 @@ final class RasterCache: Sendable {
 
     private func remember(score: Double?, for key: EvaluationKey) {
         scores.withLock { list in
-            if list.count >= 1024 { list.removeAll() }
+            // Scores of another data set are dropped (they would keep its points alive), as is an overlong list.
+            if list.count >= 1024 || list.first.map({ $0.key.points != key.points }) == true { list.removeAll() }
             if !list.contains(where: { $0.key == key }) { list.append((key, score)) }
         }
     }
