@@ -234,6 +234,7 @@ final class RasterCache: Sendable {
     struct EvaluationKey: Equatable, Sendable {
         var centres: Matrix
         var points: Matrix
+        var dataColumns: Int
         var metric: WorkbenchSettings.Metric
     }
 

@@ -89,7 +89,8 @@ public struct Renderer: Sendable {
     }
 
     private func evaluationKey(_ entry: CheckpointEntry, _ session: Session) -> RasterCache.EvaluationKey {
-        RasterCache.EvaluationKey(centres: entry.centres, points: session.engine.points, metric: session.settings.metric)
+        RasterCache.EvaluationKey(centres: entry.centres, points: session.engine.points,
+                                  dataColumns: session.dataSet.points.columns, metric: session.settings.metric)
     }
 
     private func drawHeader(_ grid: inout CellGrid, session: Session, layout: Layout, checkpoint: (entry: CheckpointEntry, labels: [Int32], score: Double)?) {
