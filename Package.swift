@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["KMeansCore", "KMeansData", "WorkbenchCore", "KMeansMemoryProbe"]
         ),
         // Peak RSS of full-batch training in a core-only process (no Foundation); KMeansBenchmarks runs it.
-        .executableTarget(name: "KMeansMemoryProbe", dependencies: ["KMeansCore"]),
+        .executableTarget(name: "KMeansMemoryProbe", dependencies: ["KMeansCore", "KMeansData"]),
         // The seed document's own example, runnable: `swift run SeedExample`.
         .executableTarget(name: "SeedExample", dependencies: ["KMeansEstimator", "KMeansData"], path: "Samples/SeedExample"),
 
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "KMeansTestSupport", dependencies: ["KMeansCore"], path: "Tests/KMeansTestSupport"),
         .testTarget(name: "KMeansCoreTests", dependencies: ["KMeansCore", "KMeansTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansEstimatorTests", dependencies: ["KMeansEstimator", "KMeansCore", "TFFormats", "KMeansTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats", "KMeansCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
         .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI"], resources: [.copy("Fixtures")]),

@@ -11,10 +11,7 @@
 #define KMEANS_SHIM static inline __attribute__((__always_inline__))
 
 KMEANS_SHIM WINDOW *kmeans_stdscr(void) { return stdscr; }
-KMEANS_SHIM int kmeans_lines(void) { return LINES; }
-KMEANS_SHIM int kmeans_cols(void) { return COLS; }
 KMEANS_SHIM int kmeans_colors(void) { return COLORS; }
-KMEANS_SHIM int kmeans_color_pairs(void) { return COLOR_PAIRS; }
 
 KMEANS_SHIM attr_t kmeans_A_NORMAL(void) { return A_NORMAL; }
 KMEANS_SHIM attr_t kmeans_A_BOLD(void) { return A_BOLD; }
@@ -24,7 +21,6 @@ KMEANS_SHIM attr_t kmeans_A_UNDERLINE(void) { return A_UNDERLINE; }
 
 KMEANS_SHIM mmask_t kmeans_BUTTON1_CLICKED(void) { return BUTTON1_CLICKED; }
 KMEANS_SHIM mmask_t kmeans_BUTTON1_PRESSED(void) { return BUTTON1_PRESSED; }
-KMEANS_SHIM mmask_t kmeans_BUTTON1_RELEASED(void) { return BUTTON1_RELEASED; }
 
 /// The screen size (getmaxyx is a statement macro).
 KMEANS_SHIM void kmeans_getmaxyx(int *rows, int *cols) {

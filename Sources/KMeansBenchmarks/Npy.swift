@@ -1,7 +1,9 @@
 import Foundation
+import KMeansCore
+import KMeansData
 
-/// Minimal float32 C-order `.npy` (format 1.0) reader and writer, reading straight into and writing straight from
-/// one `[Float]` so the benchmark never holds a second copy of a data set.
+/// The benchmark's `.npy` files: written straight from one `[Float]` (KMeansData's `NPYWriter` encodes the whole
+/// file in memory first, which would hold a data set twice), read through KMeansData.
 enum Npy {
     struct FormatError: Error, CustomStringConvertible {
         let description: String
@@ -25,30 +27,10 @@ enum Npy {
         guard ok, rename(path + ".tmp", path) == 0 else { throw FormatError(description: "cannot write \(path)") }
     }
 
-    /// Reads a float32 C-order 2-D `.npy` file; returns nil when it does not exist.
-    static func read(_ path: String) throws -> (values: [Float], rows: Int, columns: Int)? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var magic = [UInt8](repeating: 0, count: 10)
-        guard fread(&magic, 1, 10, file) == 10, magic[0] == 0x93, magic[6] == 1 else {
-            throw FormatError(description: "\(path): not a version 1 .npy file")
-        }
-        let headerLength = Int(magic[8]) | Int(magic[9]) << 8
-        var headerBytes = [UInt8](repeating: 0, count: headerLength)
-        guard fread(&headerBytes, 1, headerLength, file) == headerLength else {
-            throw FormatError(description: "\(path): truncated header")
-        }
-        let header = String(decoding: headerBytes, as: UTF8.self)
-        guard header.contains("'<f4'"), header.contains("'fortran_order': False"),
-              let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
-        else { throw FormatError(description: "\(path): expected a float32 C-order array, header \(header)") }
-        let dims = header[open.upperBound..<close].split(separator: ",").compactMap {
-            Int($0.trimmingCharacters(in: .whitespaces))
-        }
-        guard dims.count == 2 else { throw FormatError(description: "\(path): expected 2 dimensions, got \(dims)") }
-        var values = [Float](repeating: 0, count: dims[0] * dims[1])
-        let read = values.withUnsafeMutableBufferPointer { fread($0.baseAddress, 4, $0.count, file) }
-        guard read == values.count else { throw FormatError(description: "\(path): truncated data") }
-        return (values, dims[0], dims[1])
+    /// Reads a 2-D `.npy` file through KMeansData (straight into one `[Float]` of the declared size); nil when the
+    /// file does not exist.
+    static func read(_ path: String) throws -> Matrix? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try DataReader(path: path, options: DataReadOptions(format: .npy)).readAll()
     }
 }

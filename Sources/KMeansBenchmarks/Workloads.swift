@@ -80,7 +80,7 @@ enum DataSets {
         let xPath = "\(directory)/\(c.name).x.npy", initPath = "\(directory)/\(c.name).init.npy"
         if let x = try Npy.read(xPath), x.rows == c.n, x.columns == c.d,
            let i = try Npy.read(initPath), i.rows == c.k, i.columns == c.d {
-            return (Matrix(rows: c.n, columns: c.d, values: x.values), Matrix(rows: c.k, columns: c.d, values: i.values))
+            return (x, i)
         }
         let points = blobs(c)
         let initial = points.gathering(rows: initialRows(c))

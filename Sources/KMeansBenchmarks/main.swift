@@ -61,8 +61,8 @@ struct CaseResult: Codable {
     var baselineResidentBytes: Int
     var dataBytes: Int
     /// `KMeansMemoryProbe` on this case's files: full-batch training (ModelFunction, auto, 20 steps) in a process
-    /// that links only KMeansCore; its whole peak RSS and the RSS before it read the data. Nil when the probe did
-    /// not run.
+    /// that links only KMeansCore and KMeansData (no Foundation); its whole peak RSS and the RSS before it read the
+    /// data. Nil when the probe did not run.
     var coreOnlyPeakResidentBytes: Int?
     var coreOnlyBaselineResidentBytes: Int?
 }
@@ -368,8 +368,7 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
     switch mode {
     case "predict":
         let finalPath = "\(options.dataDirectory)/\(c.name).swift-final.npy"
-        guard let final = try Npy.read(finalPath) else { throw BenchmarkError(description: "run the full case first: no \(finalPath)") }
-        let centers = Matrix(rows: final.rows, columns: final.columns, values: final.values)
+        guard let centers = try Npy.read(finalPath) else { throw BenchmarkError(description: "run the full case first: no \(finalPath)") }
         var plain = LloydPass(indices: [], distances: [], sums: [], counts: [])
         var pruned: (indices: [Int32], fullSearches: Int) = ([], 0)
         timed("predict plain") {

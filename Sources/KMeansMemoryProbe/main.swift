@@ -4,10 +4,12 @@
 //
 //   KMeansMemoryProbe [points.npy] [initial-centres.npy] [steps]
 //
-// Defaults: case C of the benchmark (Benchmarks/data/n1m_d16_k16.{x,init}.npy, 20 steps). Only KMeansCore and the
-// C library are linked (no Foundation), so the runtime baseline is the Swift runtime and Dispatch alone.
+// Defaults: case C of the benchmark (Benchmarks/data/n1m_d16_k16.{x,init}.npy, 20 steps). Only KMeansCore, KMeansData
+// (its .npy reader) and the C library are linked (no Foundation), so the runtime baseline is the Swift runtime and
+// Dispatch alone.
 import Dispatch
 import KMeansCore
+import KMeansData
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,48 +20,12 @@ struct ProbeError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Reads a little-endian float32, C-order, two-dimensional `.npy` file (format versions 1–3).
-func readFloat32Npy(_ path: String) throws -> Matrix {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw ProbeError(description: "\(path): cannot open (run KMeansBenchmarks first to write the data)") }
-    defer { close(fd) }
-    func readExactly(_ count: Int, into pointer: UnsafeMutableRawPointer) throws {
-        var done = 0
-        while done < count {
-            let got = read(fd, pointer + done, count - done)
-            guard got > 0 else { throw ProbeError(description: "\(path): ends after \(done) of \(count) bytes") }
-            done += got
-        }
+/// Reads a two-dimensional `.npy` file through KMeansData (which, like the core, needs no Foundation).
+func readMatrix(_ path: String) throws -> Matrix {
+    guard access(path, F_OK) == 0 else {
+        throw ProbeError(description: "\(path): file not found (run KMeansBenchmarks first to write the data)")
     }
-    var prefix = [UInt8](repeating: 0, count: 12)
-    try prefix.withUnsafeMutableBytes { try readExactly(10, into: $0.baseAddress!) }
-    guard prefix[0] == 0x93, prefix[1...5].elementsEqual("NUMPY".utf8) else {
-        throw ProbeError(description: "\(path): not an .npy file")
-    }
-    var headerLength = Int(prefix[8]) | Int(prefix[9]) << 8
-    if prefix[6] >= 2 {
-        try prefix.withUnsafeMutableBytes { try readExactly(2, into: $0.baseAddress! + 10) }
-        headerLength |= Int(prefix[10]) << 16 | Int(prefix[11]) << 24
-    }
-    var header = [UInt8](repeating: 0, count: headerLength)
-    try header.withUnsafeMutableBytes { try readExactly(headerLength, into: $0.baseAddress!) }
-    let text = String(decoding: header, as: UTF8.self)
-    guard text.contains("'<f4'"), text.contains("'fortran_order': False") else {
-        throw ProbeError(description: "\(path): expected little-endian float32 in C order, header \(text)")
-    }
-    guard let open = text.firstIndex(of: "("), let close = text[open...].firstIndex(of: ")") else {
-        throw ProbeError(description: "\(path): no shape in header \(text)")
-    }
-    let dims = text[text.index(after: open)..<close].split(separator: ",").compactMap {
-        Int($0.filter { !$0.isWhitespace })
-    }
-    guard dims.count == 2, dims[0] > 0, dims[1] > 0 else { throw ProbeError(description: "\(path): shape is not n × d") }
-    let count = dims[0] * dims[1]
-    let values = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-        try readExactly(count * 4, into: UnsafeMutableRawPointer(buffer.baseAddress!))
-        initialized = count
-    }
-    return Matrix(rows: dims[0], columns: dims[1], values: values)
+    return try DataReader(path: path, options: DataReadOptions(format: .npy)).readAll()
 }
 
 /// A `kB` field of /proc/self/status (`VmRSS`, `VmHWM`) in bytes. Unlike `getrusage`'s `ru_maxrss`, which Linux
@@ -85,8 +51,8 @@ func run() throws {
     // Threads start before the baseline is read, so their stacks count as runtime, not as training.
     DispatchQueue.concurrentPerform(iterations: max(1, DistanceKernels.defaultThreadCount)) { _ in }
     let baseline = statusBytes("VmRSS")
-    let initial = try readFloat32Npy(initialPath)
-    let points = try readFloat32Npy(pointsPath)
+    let initial = try readMatrix(initialPath)
+    let points = try readMatrix(pointsPath)
     guard initial.columns == points.columns else {
         throw ProbeError(description: "\(initialPath): \(initial.columns) columns, the points have \(points.columns)")
     }

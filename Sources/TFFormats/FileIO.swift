@@ -49,11 +49,12 @@ enum FileIO {
         return buffer
     }
 
-    /// The whole file.
-    static func readAll(_ url: URL) throws(TFFormatError) -> [UInt8] {
+    /// The whole file; with a `limit`, a larger file throws `tooLarge(size)` before anything is read.
+    static func readAll(_ url: URL, limit: (bytes: Int, tooLarge: (Int) -> TFFormatError)? = nil) throws(TFFormatError) -> [UInt8] {
         let fd = try open(url, flags: O_RDONLY)
         defer { close(fd) }
         let count = try size(of: fd, path: url.path)
+        if let limit, count > limit.bytes { throw limit.tooLarge(count) }
         return try readFully(fd, offset: 0, count: count, path: url.path)
     }
 

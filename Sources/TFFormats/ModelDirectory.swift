@@ -76,10 +76,10 @@ public struct ModelDirectory: Sendable, Equatable {
     /// The parsed state file, or nil if the directory has none.
     public func checkpointState() throws(TFFormatError) -> CheckpointState? {
         guard FileIO.fileExists(stateFileURL) else { return nil }
-        let bytes = try FileIO.readAll(stateFileURL)
-        guard bytes.count <= 16 << 20 else {
-            throw .checkpointStateSyntax(path: stateFileURL.path, line: 1, detail: "state file is \(bytes.count) bytes, far larger than any real one")
-        }
+        let path = stateFileURL.path
+        let bytes = try FileIO.readAll(stateFileURL, limit: (16 << 20, { size in
+            .checkpointStateSyntax(path: path, line: 1, detail: "state file is \(size) bytes, far larger than any real one")
+        }))
         return try CheckpointState(parsing: String(decoding: bytes, as: UTF8.self), path: stateFileURL.path)
     }
 
@@ -149,17 +149,17 @@ public struct ModelDirectory: Sendable, Equatable {
     /// subdirectory holding event files), each with its event files in the order TensorBoard reads them (by name).
     public func summaryRuns() throws(TFFormatError) -> [(run: String, eventFiles: [URL])] {
         guard FileIO.directoryExists(url) else { return [] }
-        func eventFiles(in directory: URL) throws(TFFormatError) -> [URL] {
-            try FileIO.listDirectory(directory).filter(EventFileReader.isEventFileName).sorted()
-                .map { directory.appendingPathComponent($0) }.filter(FileIO.fileExists)
+        func eventFiles(in directory: URL, names: [String]) -> [URL] {
+            names.filter(EventFileReader.isEventFileName).sorted().map { directory.appendingPathComponent($0) }.filter(FileIO.fileExists)
         }
         var runs: [(run: String, eventFiles: [URL])] = []
-        let top = try eventFiles(in: url)
+        let names = try FileIO.listDirectory(url).sorted()
+        let top = eventFiles(in: url, names: names)
         if !top.isEmpty { runs.append((".", top)) }
-        for name in try FileIO.listDirectory(url).sorted() where !name.hasPrefix(".") {
+        for name in names where !name.hasPrefix(".") {
             let subdirectory = url.appendingPathComponent(name)
             guard FileIO.directoryExists(subdirectory) else { continue }
-            let files = try eventFiles(in: subdirectory)
+            let files = eventFiles(in: subdirectory, names: try FileIO.listDirectory(subdirectory))
             if !files.isEmpty { runs.append((name, files)) }
         }
         return runs

@@ -35,29 +35,36 @@ public enum TFFormatError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A caller passed a value the formats cannot represent.
     case invalidArgument(String)
 
-    /// A one-line message naming the file and what is wrong.
+    /// A one-line message naming the file, what is wrong and what to do about it.
     public var description: String {
-        switch self {
-        case .fileNotFound(let path): "\(path): file not found"
-        case .io(let path, let operation, let message): "\(path): \(operation) failed: \(message)"
-        case .truncated(let path, let detail): "\(path): truncated: \(detail)"
-        case .badMagic(let path, let found): "\(path): not an SSTable (bad magic number \(found))"
-        case .blockChecksumMismatch(let path, let offset): "\(path): block checksum mismatch in block at offset \(offset)"
+        let damaged = "the file is damaged or was not written by TensorFlow: restore it from a copy"
+        return switch self {
+        case .fileNotFound(let path): "\(path): file not found (check the path)"
+        case .io(let path, let operation, let message):
+            "\(path): \(operation) failed: \(message) (check the path, its permissions and the free disk space)"
+        case .truncated(let path, let detail): "\(path): truncated: \(detail); \(damaged)"
+        case .badMagic(let path, let found):
+            "\(path): not an SSTable (bad magic number \(found)); expected a TensorFlow checkpoint `.index` file"
+        case .blockChecksumMismatch(let path, let offset): "\(path): block checksum mismatch in block at offset \(offset); \(damaged)"
         case .tensorChecksumMismatch(let path, let key, let offset):
-            "\(path): checksum does not match for tensor '\(key)' at offset \(offset)"
+            "\(path): checksum does not match for tensor '\(key)' at offset \(offset); \(damaged)"
         case .recordChecksumMismatch(let path, let offset, let part):
-            "\(path): corrupted record at offset \(offset): \(part) checksum mismatch"
-        case .malformed(let path, let detail): "\(path): malformed: \(detail)"
+            "\(path): corrupted record at offset \(offset): \(part) checksum mismatch; \(damaged)"
+        case .malformed(let path, let detail): "\(path): malformed: \(detail); \(damaged)"
         case .keyOutOfOrder(let path, let key, let previousKey):
-            "\(path): key '\(key)' is not after the previous key '\(previousKey)' (keys must be strictly increasing)"
-        case .unsupported(let path, let detail): "\(path): unsupported: \(detail)"
-        case .invalidEntry(let path, let key, let detail): "\(path): invalid entry for '\(key)': \(detail)"
-        case .tensorNotFound(let path, let key): "\(path): no tensor named '\(key)'"
-        case .checkpointStateSyntax(let path, let line, let detail): "\(path):\(line): \(detail)"
+            "\(path): key '\(key)' is not after the previous key '\(previousKey)' (keys must be strictly increasing); \(damaged)"
+        case .unsupported(let path, let detail):
+            "\(path): unsupported: \(detail) (this reader takes little-endian V2 bundles of unpartitioned float, double, int32, int64, bool and string tensors)"
+        case .invalidEntry(let path, let key, let detail): "\(path): invalid entry for '\(key)': \(detail); \(damaged)"
+        case .tensorNotFound(let path, let key):
+            "\(path): no tensor named '\(key)' (is this checkpoint from another model? point at a KMeans model_dir)"
+        case .checkpointStateSyntax(let path, let line, let detail):
+            "\(path):\(line): \(detail) (each line must read `model_checkpoint_path: \"…\"` or `all_model_checkpoint_paths: \"…\"`)"
         case .pathEscapesDirectory(let path, let checkpointPath):
-            "\(path): checkpoint path '\(checkpointPath)' points outside the model directory"
+            "\(path): checkpoint path '\(checkpointPath)' points outside the model directory (edit the file to name a checkpoint inside it)"
         case .noCheckpoint(let directory, let detail): "\(directory): no checkpoint: \(detail)"
-        case .directoryLocked(let path, let detail): "\(path): model directory is locked by another trainer: \(detail)"
+        case .directoryLocked(let path, let detail):
+            "\(path): model directory is locked by another trainer: \(detail) (wait for it to finish or stop it; the lock goes with its process)"
         case .invalidArgument(let message): message
         }
     }

@@ -45,19 +45,21 @@ public struct Renderer: Sendable {
 
     /// Replaces every non-ASCII glyph with an ASCII stand-in (for terminals or locales without UTF-8).
     static func asciify(_ grid: inout CellGrid) {
-        let table: [Unicode.Scalar: Unicode.Scalar] = [
-            "·": ".", "∘": ".", "→": ">", "←": "<", "↑": "^", "↓": "v", "Δ": "d", "×": "x", "–": "-", "−": "-",
-            "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "┤": "+", "┬": "+", "▸": ">", "◂": "<",
-            "…": "~", "●": "o", "▶": ">", "⏸": "=", "⧗": "*", "█": "#", "▀": "\"", "▄": "_",
-        ]
         for y in 0..<grid.height {
             for x in 0..<grid.width where !grid[x, y].glyph.isASCII {
                 var cell = grid[x, y]
-                cell.glyph = table[cell.glyph] ?? "?"
+                cell.glyph = asciiStandIns[cell.glyph] ?? "?"
                 grid[x, y] = cell
             }
         }
     }
+
+    /// ASCII stand-ins for the non-ASCII glyphs the renderer draws (built once, not per frame).
+    private static let asciiStandIns: [Unicode.Scalar: Unicode.Scalar] = [
+        "·": ".", "∘": ".", "→": ">", "←": "<", "↑": "^", "↓": "v", "Δ": "d", "×": "x", "–": "-", "−": "-",
+        "│": "|", "─": "-", "┌": "+", "┐": "+", "└": "+", "┘": "+", "┤": "+", "┬": "+", "▸": ">", "◂": "<",
+        "…": "~", "●": "o", "▶": ">", "⏸": "=", "⧗": "*", "█": "#", "▀": "\"", "▄": "_",
+    ]
 
     // MARK: pieces
 
@@ -81,8 +83,14 @@ public struct Renderer: Sendable {
     private func checkpointView(_ session: Session) -> (entry: CheckpointEntry, labels: [Int32], score: Double)? {
         guard case let .checkpoints(selected) = session.overlay, session.checkpoints.indices.contains(selected) else { return nil }
         let entry = session.checkpoints[selected]
-        guard let result = session.evaluate(entry) else { return nil }
+        let compute = { session.evaluate(entry) }
+        guard let result = cache?.evaluation(for: evaluationKey(entry, session), make: compute) ?? compute() else { return nil }
         return (entry, result.labels, result.score)
+    }
+
+    private func evaluationKey(_ entry: CheckpointEntry, _ session: Session) -> RasterCache.EvaluationKey {
+        RasterCache.EvaluationKey(centres: entry.centres, points: session.engine.points,
+                                  dataColumns: session.dataSet.points.columns, metric: session.settings.metric)
     }
 
     private func drawHeader(_ grid: inout CellGrid, session: Session, layout: Layout, checkpoint: (entry: CheckpointEntry, labels: [Int32], score: Double)?) {
@@ -448,7 +456,8 @@ public struct Renderer: Sendable {
         let first = max(0, min(selected - rows / 2, session.checkpoints.count - rows))
         for index in first..<min(session.checkpoints.count, first + max(0, rows)) {
             let entry = session.checkpoints[index]
-            let score = session.evaluate(entry).map { formatCompact($0.score) } ?? "n/a"
+            let compute = { session.evaluate(entry)?.score }
+            let score = (cache?.score(for: evaluationKey(entry, session), make: compute) ?? compute()).map(formatCompact) ?? "n/a"
             let text = pad(String(entry.step), 8) + pad(score, 12) + "  \(entry.centres.rows)"
             let style = index == selected ? CellStyle(attributes: [.reverse, .bold]) : .plain
             if index == selected { grid.fill(x: x - 1, y: y, width: w + 2, height: 1, with: Cell(" ", style: style)) }

@@ -272,7 +272,7 @@ public struct Session: Sendable {
         cursor = 0
         let problems = settings.problems(pointCount: dataSet.points.rows)
         if !problems.isEmpty {
-            message = "cannot start: " + problems.joined(separator: "; ")
+            message = "cannot start: " + problems.joined(separator: "; ") + " (press s to change the settings)"
             return
         }
         engine = StepEngine(data: dataSet.points, settings: settings)
@@ -283,14 +283,14 @@ public struct Session: Sendable {
         }
         placement = nil
         do { start(with: try engine.initialState()) } catch {
-            message = "cannot initialise: \(error)"
+            message = "cannot initialise: \(error) (press s to change the settings)"
         }
     }
 
     /// Starts a run from explicit centres (data space), e.g. a checkpoint's, keeping `globalStep`.
     public mutating func start(fromCentres centres: Matrix, globalStep: Int) {
         guard centres.columns == dataSet.points.columns else {
-            message = "checkpoint centres have \(centres.columns) columns, the data has \(dataSet.points.columns)"
+            message = "checkpoint centres have \(centres.columns) columns, the data has \(dataSet.points.columns) (press s to choose the data the model was trained on)"
             return
         }
         settings.k = centres.rows
@@ -299,7 +299,7 @@ public struct Session: Sendable {
         engine = StepEngine(data: dataSet.points, settings: settings)
         var state: KMeansState
         do { state = try engine.initialState(chosenCentres: centres) } catch {
-            message = "cannot start from these centres: \(error)"
+            message = "cannot start from these centres: \(error) (press s to change the settings)"
             return
         }
         state.globalStep = Int64(globalStep)

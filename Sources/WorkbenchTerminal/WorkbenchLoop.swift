@@ -123,7 +123,7 @@ public enum WorkbenchLoop {
             try Data(SnapshotFormat.ansi.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".ans"))
             return "screen saved to \(base).txt and \(base).ans"
         } catch {
-            return "cannot save the screen: \(error.localizedDescription)"
+            return "cannot save the screen: \(error.localizedDescription) (run from a writable directory)"
         }
     }
 }

@@ -27,6 +27,22 @@ struct CheckpointStateTests {
         #expect(Array(parsed.serialized.utf8) == fixture)
     }
 
+    /// A state file far larger than any real one is refused from its size, before it is read into memory.
+    @Test func oversizedStateFileIsRefusedBeforeReading() throws {
+        let directory = try TestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = ModelDirectory(url: directory)
+        let size = (16 << 20) + 1
+        #expect(FileManager.default.createFile(atPath: model.stateFileURL.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: model.stateFileURL)
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.close()
+        #expect(throws: TFFormatError.checkpointStateSyntax(path: model.stateFileURL.path, line: 1,
+                                                            detail: "state file is \(size) bytes, far larger than any real one")) {
+            try model.checkpointState()
+        }
+    }
+
     @Test func escapesRoundTrip() throws {
         let odd = "dir é/\"quoted\" back\\slash\ttab\nnewline'"
         let state = CheckpointState(modelCheckpointPath: odd, allModelCheckpointPaths: [odd])

@@ -1,4 +1,5 @@
 import Foundation
+import KMeansCore
 import Testing
 @testable import TFFormats
 

@@ -1,3 +1,4 @@
+import KMeansCore
 import Testing
 @testable import TFFormats
 

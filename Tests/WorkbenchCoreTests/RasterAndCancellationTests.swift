@@ -44,6 +44,21 @@ struct RasterAndCancellationTests {
         }
     }
 
+    /// The checkpoint view's cached evaluations (scores in the panel, labels of the one shown) draw what fresh ones
+    /// draw, while the selection moves back and forth and for either metric.
+    @Test(arguments: [WorkbenchSettings.Metric.squaredEuclidean, .cosine])
+    func cachedCheckpointViewEqualsFresh(_ metric: WorkbenchSettings.Metric) {
+        var session = Self.session(.uniform100) { $0.k = 3; $0.metric = metric }
+        session.setCheckpoints(CheckpointFixtures.entries, origin: "demo_model_dir")
+        let cached = Renderer(tier: .palette256)
+        for selected in [2, 1, 0, 1, 2, 2] {
+            session.openCheckpoints(selected: selected)
+            let fresh = Renderer(tier: .palette256, cachesRasterisation: false)
+            #expect(SnapshotFormat.styled.render(cached.render(session)) == SnapshotFormat.styled.render(fresh.render(session)),
+                    "checkpoint \(selected), \(metric)")
+        }
+    }
+
     /// The threaded raster (more points than the parallel threshold) equals a direct per-point count, including
     /// points outside the bounds or not finite, missing labels and out-of-range labels.
     @Test(arguments: [MarkerMode.braille, .halfBlock, .glyphs])
