@@ -175,15 +175,23 @@ public struct ModelFunction: Sendable {
     /// again. Mini-batch steps ignore the engine.
     public func beginStep(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> PendingStep {
         if params.useMiniBatch { return try beginStep(state, batch: batch) }
-        try requireInitialized(state)
-        try checkShape(batch, expectedColumns: state.clusters.columns)
-        let points = try engine.preparedPoints(
-            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
-        let centers = inferenceCenters(state)
+        let (points, centers) = try preparedFullBatchStep(state, batch: batch, engine: &engine)
         let pass = engine.pass(points: points, centers: centers, accumulate: true)
         return PendingStep(
             state: state, assignment: makeAssignment(pass), assignmentCenters: centers, points: points,
             sums: pass.sums, counts: pass.counts)
+    }
+
+    /// The points and centres of a full-batch step on `engine`: checks the state and the batch's shape, and
+    /// validates (and, for cosine, normalises) the batch unless the engine already did for an equal batch.
+    private func preparedFullBatchStep(
+        _ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine
+    ) throws -> (points: Matrix, centers: Matrix) {
+        try requireInitialized(state)
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        return (points, inferenceCenters(state))
     }
 
     /// One whole training step on `engine`: `finishStep(beginStep(state, batch, engine))`.
@@ -199,11 +207,7 @@ public struct ModelFunction: Sendable {
             let result = try trainStep(state, batch: batch)
             return StepSummary(state: result.state, loss: result.loss)
         }
-        try requireInitialized(state)
-        try checkShape(batch, expectedColumns: state.clusters.columns)
-        let points = try engine.preparedPoints(
-            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
-        let centers = inferenceCenters(state)
+        let (points, centers) = try preparedFullBatchStep(state, batch: batch, engine: &engine)
         let pass = engine.lossPass(points: points, centers: centers, accumulate: true)
         var distances = pass.distances
         if distances.count != points.rows, needsDistancesForUpdate(counts: pass.counts) {
