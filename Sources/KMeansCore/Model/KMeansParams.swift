@@ -45,6 +45,12 @@ public enum InitialClusters: Sendable {
         case .callable: "callable"
         }
     }
+
+    /// Whether the initial centres are chosen from the batch (every strategy but an explicit matrix).
+    var readsBatch: Bool {
+        if case .matrix = self { return false }
+        return true
+    }
 }
 
 /// What a full-batch step does with a cluster that received no point.

@@ -66,19 +66,16 @@ public struct ModelFunction: Sendable {
         guard remaining > 0 else {
             throw KMeansError.initializationFailed("\(numSelected) centres chosen for k = \(k) but the model is not marked initialized")
         }
+        if params.initialClusters.readsBatch, preparedPoints == nil {
+            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+        }
         var chosen: Matrix
         switch params.initialClusters {
         case .matrix(let centers):
             chosen = centers
         case .random:
-            if preparedPoints == nil {
-                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
-            }
             chosen = try InitialSampling.random(batch: batch, remaining: remaining, seed: params.randomSeed)
         case .kmeansPlusPlus:
-            if preparedPoints == nil {
-                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
-            }
             guard batch.rows >= remaining else {
                 throw KMeansError.initializationFailed("kmeans++ needs a first batch of at least k = \(remaining) points, got \(batch.rows)")
             }
@@ -87,9 +84,6 @@ public struct ModelFunction: Sendable {
                 points: points, count: remaining, seed: params.randomSeed,
                 retries: params.effectiveRetries(numToSample: remaining))
         case .callable(let choose):
-            if preparedPoints == nil {
-                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
-            }
             chosen = try choose(batch, remaining)
             guard chosen.rows <= remaining else {
                 throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.rows) rows but only \(remaining) were requested")
@@ -113,8 +107,9 @@ public struct ModelFunction: Sendable {
     /// ``initialize(_:batch:)`` for a full-batch training loop that keeps `engine`: the batch is validated (and,
     /// for cosine, normalised) once, and the training step on the same batch reuses that work.
     public func initialize(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> KMeansState {
-        if state.initialized || params.useMiniBatch { return try initialize(state, batch: batch) }
-        if case .matrix = params.initialClusters { return try initialize(state, batch: batch) }
+        if state.initialized || params.useMiniBatch || !params.initialClusters.readsBatch {
+            return try initialize(state, batch: batch)
+        }
         try checkShape(batch, expectedColumns: state.clusters.rows > 0 ? state.clusters.columns : nil)
         let points = try engine.preparedPoints(
             for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
