@@ -362,9 +362,12 @@ public struct ModelFunction: Sendable {
     ) throws -> (nearest: Assignment?, allDistances: Matrix?) {
         try requireInitialized(state)
         guard wantNearest else {
-            try checkBatch(batch, expectedColumns: state.clusters.columns)
-            let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
-            return (nil, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
+            guard wantDistances else {
+                // Nothing to compute, but the batch is still checked.
+                try checkBatch(batch, expectedColumns: state.clusters.columns)
+                return (nil, nil)
+            }
+            return (nil, try allDistances(batch, state: state))
         }
         try checkShape(batch, expectedColumns: state.clusters.columns)
         let (pass, points) = try inferencePass(batch, state: state, computeDistances: true)
