@@ -149,8 +149,8 @@ public struct KMeansParams: Sendable {
             guard m.rows > 0, m.columns > 0 else {
                 throw KMeansError.invalidArgument(argument: "initialClusters", reason: "the initial centre matrix is empty (\(m.rows)×\(m.columns))")
             }
-            guard m.values.allSatisfy(\.isFinite) else {
-                throw KMeansError.invalidArgument(argument: "initialClusters", reason: "the initial centre matrix holds a non-finite value")
+            if let bad = m.firstNonFiniteIndex() {
+                throw KMeansError.invalidArgument(argument: "initialClusters", reason: "the initial centre matrix holds \(m.values[bad]) at row \(bad / m.columns), column \(bad % m.columns); every value must be a finite number")
             }
         } else if numClusters <= 0 {
             throw KMeansError.invalidArgument(argument: "numClusters", reason: "must be > 0, given: \(numClusters)")

@@ -91,8 +91,8 @@ public struct ModelFunction: Sendable {
             guard chosen.rows == 0 || chosen.columns == batch.columns else {
                 throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.columns)-column rows for a \(batch.columns)-column batch")
             }
-            guard chosen.values.allSatisfy(\.isFinite) else {
-                throw KMeansError.initializationFailed("the initialClusters callable returned a non-finite value")
+            if let bad = chosen.firstNonFiniteIndex() {
+                throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.values[bad]) at row \(bad / chosen.columns), column \(bad % chosen.columns); it must return finite values")
             }
         }
         if params.distanceMetric == .cosine { chosen = chosen.l2NormalizedRows() }
