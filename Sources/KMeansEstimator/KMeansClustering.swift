@@ -137,6 +137,14 @@ public final class KMeansClustering {
 
     /// The state in `checkpointPath` (nil: the latest checkpoint), or nil when no checkpoint exists.
     func restoreState(checkpointPath: String?) throws -> KMeansState? {
+        try restoreCheckpoint(checkpointPath: checkpointPath)?.state
+    }
+
+    /// The checkpoint `checkpointPath` (nil: the latest): its path, its variables as stored and the state they hold
+    /// (validated against the params); nil when no checkpoint exists.
+    func restoreCheckpoint(
+        checkpointPath: String?
+    ) throws -> (path: String, variables: [String: Tensor], state: KMeansState)? {
         let path: String
         if let checkpointPath {
             path = checkpointPath
@@ -145,9 +153,10 @@ public final class KMeansClustering {
         } else {
             return nil
         }
-        let state = try StateCoding.state(from: try checkpointStore.load(path), params: params, path: path)
+        let variables = try checkpointStore.load(path)
+        let state = try StateCoding.state(from: variables, params: params, path: path)
         try modelFunction.validate(state)
-        return state
+        return (path, variables, state)
     }
 
     /// Saves `state` through the store, with the listeners' callbacks around it; returns true when a listener

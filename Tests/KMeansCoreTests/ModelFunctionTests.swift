@@ -89,6 +89,27 @@ struct ModelFunctionTests {
         #expect(!state.initialized && state.clusters.rows == 0)
     }
 
+    @Test("a non-finite initial centre, explicit or from the callable, is named by row, column and value")
+    func nonFiniteInitialCentres() throws {
+        let explicit = Matrix(rows: 2, columns: 2, values: [0, 1, 2, .nan])
+        guard case .invalidArgument(let argument, let reason)? = catchError({
+            _ = try ModelFunction(params: KMeansParams(numClusters: 2, initialClusters: .matrix(explicit)))
+        }) else {
+            Issue.record("expected invalidArgument"); return
+        }
+        #expect(argument == "initialClusters")
+        #expect(reason.contains("nan at row 1, column 1"))
+        let callable = try ModelFunction(params: KMeansParams(numClusters: 2, initialClusters: .callable { batch, _ in
+            Matrix(rows: 1, columns: batch.columns, values: [Float](repeating: 0, count: batch.columns - 1) + [.infinity])
+        }))
+        guard case .initializationFailed(let message)? = catchError({
+            _ = try callable.initialize(callable.initialState(), batch: points)
+        }) else {
+            Issue.record("expected initializationFailed"); return
+        }
+        #expect(message.contains("inf at row 0, column \(points.columns - 1)"))
+    }
+
     @Test("an empty cluster goes to the origin (edge_cases empty_cluster), or to the farthest point on request")
     func emptyCluster() throws {
         let fixture = try #require(edges["empty_cluster"] as? [String: Any])

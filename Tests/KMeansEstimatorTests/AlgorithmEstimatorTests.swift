@@ -48,13 +48,13 @@ struct AlgorithmEstimatorTests {
 
     @Test("generated 18,000 × 12, k = 36: Hamerly and auto equal Lloyd at every step", arguments: [DistanceMetric.squaredEuclidean, .cosine])
     func generated(metric: DistanceMetric) throws {
-        var random = SplitMix(seed: 99)
+        var random = SplitMix64(seed: 99)
         let k = 36, d = 12, n = 18_000
-        let means = (0..<(k * d)).map { _ in Float(random.unit() * 20 - 10) }
+        let means = (0..<(k * d)).map { _ in Float(random.nextUnit() * 20 - 10) }
         var values = [Float](repeating: 0, count: n * d)
         for i in 0..<n {
             let blob = i % k
-            for t in 0..<d { values[i * d + t] = means[blob * d + t] + Float(random.unit() * 2 - 1) }
+            for t in 0..<d { values[i * d + t] = means[blob * d + t] + Float(random.nextUnit() * 2 - 1) }
         }
         let points = Matrix(rows: n, columns: d, values: values)
         let initial = points.gathering(rows: (0..<k).map { $0 * 37 + 5 })
@@ -72,18 +72,4 @@ struct AlgorithmEstimatorTests {
         }
         #expect(argument == "algorithm")
     }
-}
-
-/// A small seeded generator for test data.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

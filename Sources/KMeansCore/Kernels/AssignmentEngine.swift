@@ -66,16 +66,7 @@ public struct AssignmentEngine: Sendable {
     /// The returned arrays share storage with the engine's buffers until the next pass; release the result before
     /// the next pass to let it write in place (holding on to it is safe, it only costs a copy).
     public mutating func pass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
-        switch resolvedAlgorithm(points: points, centers: centers) {
-        case .hamerly:
-            hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads, into: &buffers)
-            lastFullSearchCount = hamerly.lastFullSearchCount
-        case .lloyd, .auto:
-            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
-                                      into: &buffers)
-            lastFullSearchCount = points.rows
-        }
-        return buffers
+        run(points: points, centers: centers, accumulate: accumulate, lossOnly: false)
     }
 
     /// Like ``pass(points:centers:accumulate:)`` but always fills ``LloydPass/loss`` (in
@@ -83,14 +74,19 @@ public struct AssignmentEngine: Sendable {
     /// algorithm can compute the loss without keeping them (Lloyd sums them inside the kernel and adds each chunk's
     /// points to their clusters right after assigning them).
     public mutating func lossPass(points: Matrix, centers: Matrix, accumulate: Bool) -> LloydPass {
+        run(points: points, centers: centers, accumulate: accumulate, lossOnly: true)
+    }
+
+    /// One pass of the resolved algorithm into the engine's buffers (`lossOnly`: what ``lossPass`` returns).
+    private mutating func run(points: Matrix, centers: Matrix, accumulate: Bool, lossOnly: Bool) -> LloydPass {
         switch resolvedAlgorithm(points: points, centers: centers) {
         case .hamerly:
             hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads, into: &buffers)
             lastFullSearchCount = hamerly.lastFullSearchCount
-            buffers.loss = DistanceKernels.lossSum(of: buffers.distances)
+            if lossOnly { buffers.loss = DistanceKernels.lossSum(of: buffers.distances) }
         case .lloyd, .auto:
             DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
-                                      computeDistances: false, computeLoss: true, computeIndices: false,
+                                      computeDistances: !lossOnly, computeLoss: lossOnly, computeIndices: !lossOnly,
                                       into: &buffers)
             lastFullSearchCount = points.rows
         }

@@ -140,24 +140,23 @@ public enum DistanceKernels {
         let keepsIndices = computeIndices || !computeLoss
         result.prepare(n: n, k: k, d: d, distances: computeDistances, accumulate: accumulate, indices: keepsIndices)
         if !keepsIndices { result.indices = [] }
-        let ranges = partitions(of: n)
-        var partitionLosses = [Float](repeating: 0, count: computeLoss ? ranges.count : 0)
-        packed.withPointers { centerPointers in
+        let lossLanes: Int32 = partitions(of: n).count > 1 ? 1 : 0
+        let partitionLosses = packed.withPointers { centerPointers in
             points.values.withUnsafeBufferPointer { x in
-                partitionLosses.withUnsafeMutableBufferPointer { lossBuffer in
-                    let losses = KernelSharedPointer(computeLoss ? lossBuffer.baseAddress : nil)
-                    result.withOutputs(points: x) { outputs in
-                        runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
-                                       outputs: outputs) { range, sums, counts in
-                            let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
+                result.withOutputs(points: x) { outputs in
+                    runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: accumulate,
+                                   outputs: outputs) { range, sums, counts -> Float in
+                        var loss: Float = 0
+                        withUnsafeMutablePointer(to: &loss) { lossPointer in
                             kmk_assign(
                                 instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
                                 Int64(range.count), Int64(d),
                                 centerPointers.centers, centerPointers.packed, centerPointers.halfNorms,
                                 Int64(k), outputs.indices.map { $0 + range.lowerBound },
                                 outputs.distances.map { $0 + range.lowerBound }, sums, counts,
-                                losses.pointer.map { $0 + partition }, ranges.count > 1 ? 1 : 0)
+                                computeLoss ? lossPointer : nil, lossLanes)
                         }
+                        return loss
                     }
                 }
             }
@@ -339,23 +338,17 @@ public enum DistanceKernels {
     ) -> Bool {
         let n = points.rows, d = points.columns, k = centers.rows
         let packed = PackedCenters(centers)
-        let ranges = partitions(of: n)
-        var flags = [Int32](repeating: 0, count: ranges.count)
-        packed.withPointers { centerPointers in
+        let flags = packed.withPointers { centerPointers in
             points.values.withUnsafeBufferPointer { x in
-                flags.withUnsafeMutableBufferPointer { flagBuffer in
-                    let flagPointer = KernelSharedPointer(flagBuffer.baseAddress)
-                    let outputs = PassOutputs(points: x.baseAddress, indices: indices, distances: distances,
-                                              sums: nil, counts: nil)
-                    runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
-                                   outputs: outputs) { range, _, _ in
-                        let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
-                        flagPointer.pointer![partition] = kmk_nearest_checked(
-                            instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
-                            Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
-                            centerPointers.halfNorms, Int64(k), outputs.indices.map { $0 + range.lowerBound },
-                            outputs.distances.map { $0 + range.lowerBound })
-                    }
+                let outputs = PassOutputs(points: x.baseAddress, indices: indices, distances: distances,
+                                          sums: nil, counts: nil)
+                return runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
+                                      outputs: outputs) { range, _, _ in
+                    kmk_nearest_checked(
+                        instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
+                        Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
+                        centerPointers.halfNorms, Int64(k), outputs.indices.map { $0 + range.lowerBound },
+                        outputs.distances.map { $0 + range.lowerBound })
                 }
             }
         }
@@ -389,21 +382,16 @@ public enum DistanceKernels {
             }
         }
         let maximumNormSquared = packed.norms.prefix(k).max() ?? 0
-        let ranges = partitions(of: n)
-        var searched = [Int64](repeating: 0, count: ranges.count)
-        packed.withPointers { centerPointers in
+        let searched = packed.withPointers { centerPointers in
             guessPacked.withPointers { guessPointers in
-              boundPacked.withPointers { boundPointers in
-                gaps.withUnsafeMutableBufferPointer { g in
-                    searched.withUnsafeMutableBufferPointer { searchedBuffer in
+                boundPacked.withPointers { boundPointers in
+                    gaps.withUnsafeMutableBufferPointer { g in
                         let gapPointer = KernelSharedPointer(g.baseAddress)
-                        let searchedPointer = KernelSharedPointer(searchedBuffer.baseAddress)
-                        points.values.withUnsafeBufferPointer { x in
+                        return points.values.withUnsafeBufferPointer { x in
                             let outputs = PassOutputs(points: x.baseAddress, indices: indices, distances: distances,
                                                       sums: nil, counts: nil)
-                            runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
-                                           outputs: outputs) { range, _, _ in
-                                let partition = ranges.firstIndex { $0.lowerBound == range.lowerBound } ?? 0
+                            return runPartitioned(n: n, k: k, d: d, threads: threads, accumulate: false,
+                                                  outputs: outputs) { range, _, _ -> Int64 in
                                 var count = kmk_pruned_nearest(
                                     instructionSet.rawValue, outputs.points.map { $0 + range.lowerBound * d },
                                     Int64(range.count), Int64(d), centerPointers.centers, centerPointers.packed,
@@ -432,12 +420,11 @@ public enum DistanceKernels {
                                         count = Int64(range.count)
                                     }
                                 }
-                                searchedPointer.pointer![partition] = count
+                                return count
                             }
                         }
                     }
                 }
-              }
             }
         }
         if searched.contains(-2) { return nil }
@@ -554,31 +541,41 @@ public enum DistanceKernels {
         return (0..<count).map { p in (n * p / count)..<(n * (p + 1) / count) }
     }
 
-    /// Runs `body` on every partition of `0..<n` (in parallel when allowed). Partition 0 accumulates straight into
-    /// the output sums and counts; the others into scratch that is then added in partition order.
-    static func runPartitioned(
+    /// Runs `body` on every partition of `0..<n` (in parallel when allowed) and returns what it returned for each
+    /// partition, in partition order (a kernel's per-partition count, flag or loss). Partition 0 accumulates
+    /// straight into the output sums and counts; the others into scratch that is then added in partition order.
+    @discardableResult
+    static func runPartitioned<Result: Sendable>(
         n: Int, k: Int, d: Int, threads: Int?, accumulate: Bool, outputs: PassOutputs,
-        _ body: @escaping @Sendable (Range<Int>, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
-    ) {
+        _ body: @escaping @Sendable (Range<Int>, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Result
+    ) -> [Result] {
         let ranges = partitions(of: n)
         let workers = min(ranges.count, max(1, threads ?? defaultThreadCount))
         if ranges.count == 1 {
-            body(ranges[0], outputs.sums, outputs.counts)
-            return
+            return [body(ranges[0], outputs.sums, outputs.counts)]
         }
         let stride = k * d + k
         var scratch = [Float](repeating: 0, count: accumulate ? stride * (ranges.count - 1) : 0)
+        // Each partition initialises its own slot; all are initialised once every partition has run.
+        let results = UnsafeMutablePointer<Result>.allocate(capacity: ranges.count)
+        defer {
+            results.deinitialize(count: ranges.count)
+            results.deallocate()
+        }
+        let resultSlots = KernelSharedPointer(results)
         scratch.withUnsafeMutableBufferPointer { scratchBuffer in
             let base = KernelSharedPointer(scratchBuffer.baseAddress)
             let run: @Sendable (Int) -> Void = { p in
+                let result: Result
                 if !accumulate {
-                    body(ranges[p], nil, nil)
+                    result = body(ranges[p], nil, nil)
                 } else if p == 0 {
-                    body(ranges[p], outputs.sums, outputs.counts)
+                    result = body(ranges[p], outputs.sums, outputs.counts)
                 } else {
                     let partial = base.pointer! + (p - 1) * stride
-                    body(ranges[p], partial, partial + k * d)
+                    result = body(ranges[p], partial, partial + k * d)
                 }
+                (resultSlots.pointer! + p).initialize(to: result)
             }
             if workers == 1 {
                 for p in ranges.indices { run(p) }
@@ -605,6 +602,7 @@ public enum DistanceKernels {
                 }
             }
         }
+        return Array(UnsafeBufferPointer(start: results, count: ranges.count))
     }
 }
 

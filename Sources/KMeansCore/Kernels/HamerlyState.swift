@@ -23,17 +23,6 @@ public struct HamerlyState: Sendable {
     /// Creates an empty state; the first pass searches every point.
     public init() {}
 
-    /// Starts from guessed assignments of `points` to `centers` with no lower bounds: the next pass with the same
-    /// points and centres keeps a guess only where its distance proves it nearest (under half the gap from its
-    /// centre to any other centre) and searches every other point, so the result is still exact.
-    mutating func seed(guesses: [Int32], points: Matrix, centers: Matrix) {
-        precondition(guesses.count == points.rows, "one guess per point")
-        shape = (points.rows, points.columns, centers.rows)
-        indices = guesses
-        lower = [Float](repeating: 0, count: points.rows)
-        previousCenters = centers
-    }
-
     /// Forgets the bounds, so the next pass searches every point.
     public mutating func reset() {
         previousCenters = nil
@@ -77,36 +66,29 @@ public struct HamerlyState: Sendable {
         // previous pass's copy keeps the buffer unique, so it is not copied.
         result.indices = []
         result.prepare(n: n, k: k, d: d, distances: true, accumulate: accumulate, indices: false)
-        var scannedPerPartition = [Int](repeating: 0, count: DistanceKernels.partitions(of: n).count)
         let isa = instructionSet.rawValue
-        packed.withPointers { centerPointers in
+        let scannedPerPartition = packed.withPointers { centerPointers in
             points.values.withUnsafeBufferPointer { x in
                 indices.withUnsafeMutableBufferPointer { idx in
                     lower.withUnsafeMutableBufferPointer { low in
                         lowerShift.withUnsafeBufferPointer { shift in
                             halfGap.withUnsafeBufferPointer { gap in
-                                scannedPerPartition.withUnsafeMutableBufferPointer { scanned in
-                                    result.withOutputs(points: x) { outputs in
-                                        let state = SendableHamerlyPointers(
-                                            indices: idx.baseAddress, lower: low.baseAddress,
-                                            shift: shift.baseAddress, gap: gap.baseAddress,
-                                            scanned: scanned.baseAddress)
-                                        let ranges = DistanceKernels.partitions(of: n)
-                                        DistanceKernels.runPartitioned(
-                                            n: n, k: k, d: d, threads: threads, accumulate: accumulate,
-                                            outputs: outputs
-                                        ) { range, sums, counts in
-                                            let count = kmk_hamerly_pass(
-                                                isa, outputs.points.map { $0 + range.lowerBound * d },
-                                                Int64(range.count), Int64(d), centerPointers.centers,
-                                                centerPointers.packed, centerPointers.halfNorms, Int64(k),
-                                                state.gap, state.shift, cMaxSquared, fullScan ? 1 : 0,
-                                                state.indices.map { $0 + range.lowerBound },
-                                                state.lower.map { $0 + range.lowerBound },
-                                                outputs.distances.map { $0 + range.lowerBound }, sums, counts)
-                                            let p = ranges.firstIndex(of: range)!
-                                            state.scanned![p] = Int(count)
-                                        }
+                                result.withOutputs(points: x) { outputs in
+                                    let state = SendableHamerlyPointers(
+                                        indices: idx.baseAddress, lower: low.baseAddress,
+                                        shift: shift.baseAddress, gap: gap.baseAddress)
+                                    return DistanceKernels.runPartitioned(
+                                        n: n, k: k, d: d, threads: threads, accumulate: accumulate,
+                                        outputs: outputs
+                                    ) { range, sums, counts in
+                                        kmk_hamerly_pass(
+                                            isa, outputs.points.map { $0 + range.lowerBound * d },
+                                            Int64(range.count), Int64(d), centerPointers.centers,
+                                            centerPointers.packed, centerPointers.halfNorms, Int64(k),
+                                            state.gap, state.shift, cMaxSquared, fullScan ? 1 : 0,
+                                            state.indices.map { $0 + range.lowerBound },
+                                            state.lower.map { $0 + range.lowerBound },
+                                            outputs.distances.map { $0 + range.lowerBound }, sums, counts)
                                     }
                                 }
                             }
@@ -125,7 +107,7 @@ public struct HamerlyState: Sendable {
             return
         }
         result.indices = indices
-        lastFullSearchCount = scannedPerPartition.reduce(0, +)
+        lastFullSearchCount = Int(scannedPerPartition.reduce(0, +))
         previousCenters = centers
     }
 
@@ -181,5 +163,4 @@ private struct SendableHamerlyPointers: @unchecked Sendable {
     let lower: UnsafeMutablePointer<Float>?
     let shift: UnsafePointer<Float>?
     let gap: UnsafePointer<Float>?
-    let scanned: UnsafeMutablePointer<Int>?
 }

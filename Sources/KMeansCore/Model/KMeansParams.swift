@@ -45,6 +45,12 @@ public enum InitialClusters: Sendable {
         case .callable: "callable"
         }
     }
+
+    /// Whether the initial centres are chosen from the batch (every strategy but an explicit matrix).
+    var readsBatch: Bool {
+        if case .matrix = self { return false }
+        return true
+    }
 }
 
 /// What a full-batch step does with a cluster that received no point.
@@ -143,8 +149,8 @@ public struct KMeansParams: Sendable {
             guard m.rows > 0, m.columns > 0 else {
                 throw KMeansError.invalidArgument(argument: "initialClusters", reason: "the initial centre matrix is empty (\(m.rows)×\(m.columns))")
             }
-            guard m.values.allSatisfy(\.isFinite) else {
-                throw KMeansError.invalidArgument(argument: "initialClusters", reason: "the initial centre matrix holds a non-finite value")
+            if let bad = m.firstNonFiniteIndex() {
+                throw KMeansError.invalidArgument(argument: "initialClusters", reason: "the initial centre matrix holds \(m.values[bad]) at row \(bad / m.columns), column \(bad % m.columns); every value must be a finite number")
             }
         } else if numClusters <= 0 {
             throw KMeansError.invalidArgument(argument: "numClusters", reason: "must be > 0, given: \(numClusters)")

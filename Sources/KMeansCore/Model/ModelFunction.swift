@@ -66,19 +66,16 @@ public struct ModelFunction: Sendable {
         guard remaining > 0 else {
             throw KMeansError.initializationFailed("\(numSelected) centres chosen for k = \(k) but the model is not marked initialized")
         }
+        if params.initialClusters.readsBatch, preparedPoints == nil {
+            try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
+        }
         var chosen: Matrix
         switch params.initialClusters {
         case .matrix(let centers):
             chosen = centers
         case .random:
-            if preparedPoints == nil {
-                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
-            }
             chosen = try InitialSampling.random(batch: batch, remaining: remaining, seed: params.randomSeed)
         case .kmeansPlusPlus:
-            if preparedPoints == nil {
-                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
-            }
             guard batch.rows >= remaining else {
                 throw KMeansError.initializationFailed("kmeans++ needs a first batch of at least k = \(remaining) points, got \(batch.rows)")
             }
@@ -87,9 +84,6 @@ public struct ModelFunction: Sendable {
                 points: points, count: remaining, seed: params.randomSeed,
                 retries: params.effectiveRetries(numToSample: remaining))
         case .callable(let choose):
-            if preparedPoints == nil {
-                try checkBatch(batch, expectedColumns: numSelected > 0 ? state.clusters.columns : nil)
-            }
             chosen = try choose(batch, remaining)
             guard chosen.rows <= remaining else {
                 throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.rows) rows but only \(remaining) were requested")
@@ -97,8 +91,8 @@ public struct ModelFunction: Sendable {
             guard chosen.rows == 0 || chosen.columns == batch.columns else {
                 throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.columns)-column rows for a \(batch.columns)-column batch")
             }
-            guard chosen.values.allSatisfy(\.isFinite) else {
-                throw KMeansError.initializationFailed("the initialClusters callable returned a non-finite value")
+            if let bad = chosen.firstNonFiniteIndex() {
+                throw KMeansError.initializationFailed("the initialClusters callable returned \(chosen.values[bad]) at row \(bad / chosen.columns), column \(bad % chosen.columns); it must return finite values")
             }
         }
         if params.distanceMetric == .cosine { chosen = chosen.l2NormalizedRows() }
@@ -113,8 +107,9 @@ public struct ModelFunction: Sendable {
     /// ``initialize(_:batch:)`` for a full-batch training loop that keeps `engine`: the batch is validated (and,
     /// for cosine, normalised) once, and the training step on the same batch reuses that work.
     public func initialize(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> KMeansState {
-        if state.initialized || params.useMiniBatch { return try initialize(state, batch: batch) }
-        if case .matrix = params.initialClusters { return try initialize(state, batch: batch) }
+        if state.initialized || params.useMiniBatch || !params.initialClusters.readsBatch {
+            return try initialize(state, batch: batch)
+        }
         try checkShape(batch, expectedColumns: state.clusters.rows > 0 ? state.clusters.columns : nil)
         let points = try engine.preparedPoints(
             for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
@@ -175,15 +170,23 @@ public struct ModelFunction: Sendable {
     /// again. Mini-batch steps ignore the engine.
     public func beginStep(_ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine) throws -> PendingStep {
         if params.useMiniBatch { return try beginStep(state, batch: batch) }
-        try requireInitialized(state)
-        try checkShape(batch, expectedColumns: state.clusters.columns)
-        let points = try engine.preparedPoints(
-            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
-        let centers = inferenceCenters(state)
+        let (points, centers) = try preparedFullBatchStep(state, batch: batch, engine: &engine)
         let pass = engine.pass(points: points, centers: centers, accumulate: true)
         return PendingStep(
             state: state, assignment: makeAssignment(pass), assignmentCenters: centers, points: points,
             sums: pass.sums, counts: pass.counts)
+    }
+
+    /// The points and centres of a full-batch step on `engine`: checks the state and the batch's shape, and
+    /// validates (and, for cosine, normalises) the batch unless the engine already did for an equal batch.
+    private func preparedFullBatchStep(
+        _ state: KMeansState, batch: Matrix, engine: inout AssignmentEngine
+    ) throws -> (points: Matrix, centers: Matrix) {
+        try requireInitialized(state)
+        try checkShape(batch, expectedColumns: state.clusters.columns)
+        let points = try engine.preparedPoints(
+            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
+        return (points, inferenceCenters(state))
     }
 
     /// One whole training step on `engine`: `finishStep(beginStep(state, batch, engine))`.
@@ -199,11 +202,7 @@ public struct ModelFunction: Sendable {
             let result = try trainStep(state, batch: batch)
             return StepSummary(state: result.state, loss: result.loss)
         }
-        try requireInitialized(state)
-        try checkShape(batch, expectedColumns: state.clusters.columns)
-        let points = try engine.preparedPoints(
-            for: batch, normalize: params.distanceMetric == .cosine, validate: checkFinite)
-        let centers = inferenceCenters(state)
+        let (points, centers) = try preparedFullBatchStep(state, batch: batch, engine: &engine)
         let pass = engine.lossPass(points: points, centers: centers, accumulate: true)
         var distances = pass.distances
         if distances.count != points.rows, needsDistancesForUpdate(counts: pass.counts) {
@@ -363,9 +362,12 @@ public struct ModelFunction: Sendable {
     ) throws -> (nearest: Assignment?, allDistances: Matrix?) {
         try requireInitialized(state)
         guard wantNearest else {
-            try checkBatch(batch, expectedColumns: state.clusters.columns)
-            let points = params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch
-            return (nil, wantDistances ? allDistances(preparedPoints: points, state: state) : nil)
+            guard wantDistances else {
+                // Nothing to compute, but the batch is still checked.
+                try checkBatch(batch, expectedColumns: state.clusters.columns)
+                return (nil, nil)
+            }
+            return (nil, try allDistances(batch, state: state))
         }
         try checkShape(batch, expectedColumns: state.clusters.columns)
         let (pass, points) = try inferencePass(batch, state: state, computeDistances: true)

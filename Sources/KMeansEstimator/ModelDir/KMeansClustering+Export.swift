@@ -90,17 +90,9 @@ extension KMeansClustering {
         exportDirBase: String, receivers: [ModeKeys: ServingInputReceiverFunction], assetsExtra: [String: String]?,
         checkpointPath: String?
     ) throws -> String {
-        let path: String
-        if let checkpointPath {
-            path = checkpointPath
-        } else if let latest = try checkpointStore.latestCheckpointPath() {
-            path = latest
-        } else {
+        guard let (path, variables, state) = try restoreCheckpoint(checkpointPath: checkpointPath) else {
             throw KMeansError.noTrainedModel("Couldn't find trained model at \(modelDir ?? "(in memory)").")
         }
-        let variables = try checkpointStore.load(path)
-        let state = try StateCoding.state(from: variables, params: params, path: path)
-        try modelFunction.validate(state)
         guard state.initialized, state.clusters.rows > 0 else {
             throw KMeansError.notInitialized("the checkpoint '\(path)' holds no trained centres; train first")
         }
