@@ -425,12 +425,19 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     if (loss) *loss = loss_lanes ? FN(hsum16)(running) : running[0];
 }
 
+/// The kernels' fused chain for 8 (row, centre) pairs at once (independent chains in flight): acc[u] goes on from
+/// its start value (the centre's 0.5‖c‖²) with fma(−xs[u][t], cs[u][t], ·) for t in [0, d).
+INLINE void FN(pair_parts8)(const float *const *xs, const float *const *cs, int64_t d, float *acc) {
+    for (int64_t t = 0; t < d; t++)
+        for (int u = 0; u < 8; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+}
+
 /// kmk_assigned_distances: each point's part for its given centre is the kernels' fused chain (from 0.5‖c‖²,
 /// fma(−x_t, c_t, ·) in t order), its ‖x‖² is sum_squares, combined as assign combines them: the same bits.
 /// GROUP points at once keep independent chains in flight.
 KMK_ATTR static void FN(assigned_distances)(const float *points, int64_t n, int64_t d, const float *centers,
                                             const float *half_norms, const int32_t *indices, float *distances) {
-    enum { GROUP = 8 };
+    enum { GROUP = 8 };  // pair_parts8's width
     for (int64_t i0 = 0; i0 < n; i0 += GROUP) {
         int g = n - i0 < GROUP ? (int)(n - i0) : GROUP;
         const float *xs[GROUP], *cs[GROUP];
@@ -442,8 +449,7 @@ KMK_ATTR static void FN(assigned_distances)(const float *points, int64_t n, int6
             cs[u] = centers + (int64_t)a * d;
             acc[u] = half_norms[a];
         }
-        for (int64_t t = 0; t < d; t++)
-            for (int u = 0; u < GROUP; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+        FN(pair_parts8)(xs, cs, d, acc);
         for (int u = 0; u < g; u++) distances[i0 + u] = 2 * (0.5f * FN(sum_squares)(xs[u], d) + acc[u]);
     }
 }
@@ -817,7 +823,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                                            int64_t bound_d, const float *gaps, float c_max_sq,
                                            int32_t *indices, float *distances, int check_finite) {
     if (k <= 0 || n <= 0) return 0;
-    enum { CHUNK = 256, MAX_CANDIDATES = 32, GROUP = 8 };
+    enum { CHUNK = 256, MAX_CANDIDATES = 32, GROUP = 8 };  // GROUP: pair_parts8's width
     int64_t kp = kmk_padded_count(k), blocks = kp / 16;
     const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
     const float grow = (1.0f + (float)(d + 4) * 0x1p-22f);
@@ -987,8 +993,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                 cs[u] = centers + (int64_t)j * d;
                 acc[u] = half_norms[j];
             }
-            for (int64_t t = 0; t < d; t++)
-                for (int u = 0; u < GROUP; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+            FN(pair_parts8)(xs, cs, d, acc);
             for (int u = 0; u < GROUP && p0 + u < exact; u++) pair_part[p0 + u] = acc[u];
         }
         for (q = 0; q < count; q++) {
