@@ -850,7 +850,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
     int64_t list[CHUNK], full_list[CHUNK];
     const float *open_rows[CHUNK];
     uint16_t elkan_masks[CHUNK * 64];
-    float found_distance[CHUNK], upper[CHUNK], margins[CHUNK], margins_all[CHUNK];
+    float found_distance[CHUNK], upper[CHUNK], margins[CHUNK];
     for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
         int64_t end = n - c0 < CHUNK ? n : c0 + CHUNK, count = end - c0;
         // 1. A guess from the leading dimensions.
@@ -883,7 +883,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
             r2 *= grow;
             float r = __builtin_sqrtf(r2) * (1.0f + 0x1p-20f);
             float threshold = (r + __builtin_sqrtf(r * r + margin)) * (1.0f + 0x1p-20f);
-            margins_all[q] = margin;
+            margins[q] = margin;
             first_pair[q] = (int32_t)pairs;
             int64_t candidates = FN(collect_candidates)(gaps + (int64_t)a * kp, threshold, blocks, MAX_CANDIDATES,
                                                         (int32_t)q, pair_center, pair_owner, &pairs, 0,
@@ -892,7 +892,6 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
             if (candidates > MAX_CANDIDATES || candidates == 0) {
                 open_rows[open] = x;
                 upper[open] = r * r;
-                margins[open] = margin;
                 list[open++] = q;
             } else if (candidates == 1 && !distances) {
                 indices[c0 + q] = pair_center[first_pair[q]];  // only the guess is left: the answer, no part needed
@@ -940,7 +939,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                     if (other_r * other_r < upper[o]) upper[o] = other_r * other_r;
                 }
                 // part_j > limit ⇔ 2·part_j + ‖x[:g]‖² > ‖x − c_a‖² + 2·margin (with room for this rounding).
-                float limit = ((upper[o] + 2 * margins[o]) * (1.0f + 0x1p-20f) - xx_bound) * 0.5f;
+                float limit = ((upper[o] + 2 * margins[q]) * (1.0f + 0x1p-20f) - xx_bound) * 0.5f;
                 first_pair[q] = (int32_t)pairs;
                 uint16_t kept[64];
                 int64_t candidates = FN(collect_candidates)(bound_parts + p * kp, limit, blocks, MAX_CANDIDATES,
@@ -967,7 +966,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                 pair_part[p] = sd;
                 nearest = sd < nearest ? sd : nearest;
             }
-            float cutoff = (nearest * grow + margins_all[q]) * grow * (1.0f + 0x1p-20f);
+            float cutoff = (nearest * grow + margins[q]) * grow * (1.0f + 0x1p-20f);
             first_pair[q] = (int32_t)exact;
             for (int32_t p = p0; p < p1; p++) {
                 if (pair_part[p] > cutoff) continue;
