@@ -45,6 +45,19 @@ INLINE int32_t FN(hmin_i)(v16i v) {
     return f[1] < f[0] ? f[1] : f[0];
 }
 
+/// The 8 lanes added as a fixed tree: (lane l + lane l+4), then (0 + 2) + (1 + 3).
+INLINE float FN(hsum8)(v8f v) {
+    v4f b = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+    v2f c = __builtin_shufflevector(b, b, 0, 1) + __builtin_shufflevector(b, b, 2, 3);
+    return c[0] + c[1];
+}
+
+/// The 16 lanes added as a fixed tree (lane l + lane l+8, then +4, +2, +1).
+INLINE float FN(hsum16)(v16f v) {
+    return FN(hsum8)(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                     __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+
 /// Lowest centre index among the lanes holding the minimum of `best`. One lane holds the minimum almost always:
 /// that lane's index is the answer; exact ties between lanes take the vector path.
 INLINE int32_t FN(lane_argmin)(v16f best, v16i index, float *minimum) {
@@ -71,10 +84,7 @@ INLINE float FN(sum_squares)(const float *x, int64_t d) {
             v16f w = load16(x + t);
             v = VFMA(w, w, v);
         }
-        v8f a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-        v4f b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
-        v2f c = __builtin_shufflevector(b, b, 0, 1) + __builtin_shufflevector(b, b, 2, 3);
-        s = c[0] + c[1];
+        s = FN(hsum16)(v);
     }
     for (; t < d; t++) s += x[t] * x[t];
     return s;
@@ -110,10 +120,6 @@ INLINE v8f FN(sum_squares8)(const float *x, int64_t d) {
         s += w * w;
     }
     return s;
-}
-
-INLINE void FN(add_row)(float *restrict sums, const float *restrict x, int64_t d) {
-    for (int64_t t = 0; t < d; t++) sums[t] += x[t];
 }
 
 /// Adds rows [i0, i1) to their clusters' sums in row order (256-bit pieces: on Zen 4 a 512-bit store forwards
@@ -159,10 +165,7 @@ INLINE void FN(dot_and_norm)(const float *a, const float *b, int64_t d, float *d
         vd = VFMA(x, c, vd);
         vn = VFMA(x, x, vn);
     }
-    v4f d4 = __builtin_shufflevector(vd, vd, 0, 1, 2, 3) + __builtin_shufflevector(vd, vd, 4, 5, 6, 7);
-    v4f n4 = __builtin_shufflevector(vn, vn, 0, 1, 2, 3) + __builtin_shufflevector(vn, vn, 4, 5, 6, 7);
-    float sd = (d4[0] + d4[2]) + (d4[1] + d4[3]);
-    float sn = (n4[0] + n4[2]) + (n4[1] + n4[3]);
+    float sd = FN(hsum8)(vd), sn = FN(hsum8)(vn);
     for (; t < d; t++) {
         sd += a[t] * b[t];
         sn += a[t] * a[t];
@@ -171,49 +174,61 @@ INLINE void FN(dot_and_norm)(const float *a, const float *b, int64_t d, float *d
     *norm = sn;
 }
 
+/// The parts of P rows (row stride `stride`, their first `dims` columns) against block b of 16 packed centres
+/// (packed from `dims` columns) into acc[0..P): the fused chain from 0.5‖c‖², fma(−x_t, c_t, ·) in t order.
+INLINE void FN(block_parts)(const float *x, const int P, int64_t stride, int64_t dims, const float *packed,
+                            const float *half_norms, int64_t b, v16f *acc) {
+    const float *cb = packed + b * 16 * dims;
+    v16f h = load16(half_norms + b * 16);
+    for (int p = 0; p < P; p++) acc[p] = h;
+    for (int64_t t = 0; t < dims; t++) {
+        v16f c = load16(cb + t * 16);
+        for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * stride + t], c, acc[p]);
+    }
+}
+
+/// Per lane, keeps the lower of `best` and `acc` (the earlier on a tie) and the index that goes with it.
+INLINE void FN(keep_lower)(v16f acc, v16i index, v16f *best, v16i *best_index) {
+    v16i closer = acc < *best;
+    *best = closer ? acc : *best;
+    *best_index = closer ? index : *best_index;
+}
+
 /// Centres in lanes: P points (rows of x) against every block of 16 packed centres. `parts` (if given) receives
 /// each point's winning part.
 INLINE void FN(assign_block_parts)(const float *x, const int P, int64_t d,
                                    const float *packed, const float *half_norms, int64_t blocks,
-                                   int32_t *indices, float *distances, float *sums, float *counts, float *parts) {
+                                   int32_t *indices, float *distances, float *parts) {
     v16f best[8];
     v16i best_index[8];
     for (int p = 0; p < P; p++) { best[p] = (v16f)__builtin_inff(); best_index[p] = (v16i)0; }
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     for (int64_t b = 0; b < blocks; b++) {
-        const float *cb = packed + b * 16 * d;
         v16f acc[8];
-        v16f h = load16(half_norms + b * 16);
-        for (int p = 0; p < P; p++) acc[p] = h;
-        for (int64_t t = 0; t < d; t++) {
-            v16f c = load16(cb + t * 16);
-            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * d + t], c, acc[p]);
-        }
+        FN(block_parts)(x, P, d, d, packed, half_norms, b, acc);
         v16i index = iota + (int32_t)(b * 16);
-        for (int p = 0; p < P; p++) {
-            v16i closer = acc[p] < best[p];
-            best[p] = closer ? acc[p] : best[p];
-            best_index[p] = closer ? index : best_index[p];
-        }
+        for (int p = 0; p < P; p++) FN(keep_lower)(acc[p], index, &best[p], &best_index[p]);
     }
     for (int p = 0; p < P; p++) {
         float part;
-        int32_t a = FN(lane_argmin)(best[p], best_index[p], &part);
-        const float *row = x + p * d;
-        indices[p] = a;
+        indices[p] = FN(lane_argmin)(best[p], best_index[p], &part);
         if (parts) parts[p] = part;
-        if (distances) distances[p] = 2 * (0.5f * FN(sum_squares)(row, d) + part);
-        if (sums) {
-            FN(add_row)(sums + (int64_t)a * d, row, d);
-            counts[a] += 1;
-        }
+        if (distances) distances[p] = 2 * (0.5f * FN(sum_squares)(x + p * d, d) + part);
     }
 }
 
 INLINE void FN(assign_block)(const float *x, const int P, int64_t d,
                              const float *packed, const float *half_norms, int64_t blocks,
-                             int32_t *indices, float *distances, float *sums, float *counts) {
-    FN(assign_block_parts)(x, P, d, packed, half_norms, blocks, indices, distances, sums, counts, 0);
+                             int32_t *indices, float *distances) {
+    FN(assign_block_parts)(x, P, d, packed, half_norms, blocks, indices, distances, 0);
+}
+
+/// Column t of rows [i0, i0 + rem) (rem ≤ 16, D ≤ 4 columns) into lane l of X[t]; lanes past rem hold 0.
+INLINE void FN(gather_low_d)(const float *points, int64_t i0, int64_t rem, const int D, v16f *X) {
+    float buffer[4][16];
+    for (int t = 0; t < D; t++)
+        for (int l = 0; l < 16; l++) buffer[t][l] = l < rem ? points[(i0 + l) * D + t] : 0.0f;
+    for (int t = 0; t < D; t++) X[t] = load16(buffer[t]);
 }
 
 /// Points in lanes for D ≤ 4: 16 points per vector, centres broadcast one at a time; no horizontal reductions.
@@ -228,10 +243,7 @@ INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const 
             X[0] = __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             X[1] = __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
         } else {
-            float buffer[4][16];
-            for (int t = 0; t < D; t++)
-                for (int l = 0; l < 16; l++) buffer[t][l] = l < rem ? points[(i0 + l) * D + t] : 0.0f;
-            for (int t = 0; t < D; t++) X[t] = load16(buffer[t]);
+            FN(gather_low_d)(points, i0, rem, D, X);
         }
         v16f best = (v16f)__builtin_inff();
         v16i best_index = (v16i)0;
@@ -265,6 +277,18 @@ INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const 
     }
 }
 
+/// assign_low_d with a constant D for d = 1, 2, 3 (any other d: 4).
+INLINE void FN(assign_low_d_any)(const float *points, int64_t n, int64_t d, const float *centers,
+                                 const float *half_norms, int64_t k,
+                                 int32_t *indices, float *distances, float *sums, float *counts) {
+    switch (d) {
+    case 1: FN(assign_low_d)(points, n, 1, centers, half_norms, k, indices, distances, sums, counts); break;
+    case 2: FN(assign_low_d)(points, n, 2, centers, half_norms, k, indices, distances, sums, counts); break;
+    case 3: FN(assign_low_d)(points, n, 3, centers, half_norms, k, indices, distances, sums, counts); break;
+    default: FN(assign_low_d)(points, n, 4, centers, half_norms, k, indices, distances, sums, counts); break;
+    }
+}
+
 /// Adds the per-point distances of one chunk (starting at a multiple of 16 points into the range) to the running
 /// loss: sequentially in row order into lane 0 (`lanes` = 0), or point i of the range into lane i mod 16.
 INLINE void FN(add_loss)(const float *distances, int64_t count, int lanes, v16f *loss) {
@@ -279,14 +303,6 @@ INLINE void FN(add_loss)(const float *distances, int64_t count, int lanes, v16f 
         for (; i < count; i++) s += distances[i];
         (*loss)[0] = s;
     }
-}
-
-/// The 16 lanes of a loss added as a fixed tree (lane l + lane l+8, then +4, +2, +1).
-INLINE float FN(loss_total)(v16f v) {
-    v8f a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-    v4f b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
-    v2f c = __builtin_shufflevector(b, b, 0, 1) + __builtin_shufflevector(b, b, 2, 3);
-    return c[0] + c[1];
 }
 
 /// Indices only, 4 points against groups of 4 blocks of 16 centres (16 accumulators): one broadcast of x_t feeds 4
@@ -319,28 +335,14 @@ INLINE void FN(assign_group4)(const float *x, int64_t d, const float *packed, co
         }
         for (int g = 0; g < 4; g++) {
             v16i index = iota + (int32_t)((b + g) * 16);
-            for (int p = 0; p < 4; p++) {
-                v16i closer = acc[p][g] < best[p];
-                best[p] = closer ? acc[p][g] : best[p];
-                best_index[p] = closer ? index : best_index[p];
-            }
+            for (int p = 0; p < 4; p++) FN(keep_lower)(acc[p][g], index, &best[p], &best_index[p]);
         }
     }
     for (; b < blocks; b++) {
-        const float *cb = packed + b * 16 * d;
         v16f acc[4];
-        v16f h = load16(half_norms + b * 16);
-        for (int p = 0; p < 4; p++) acc[p] = h;
-        for (int64_t t = 0; t < d; t++) {
-            v16f c = load16(cb + t * 16);
-            for (int p = 0; p < 4; p++) acc[p] = VFNMA((v16f)x[p * d + t], c, acc[p]);
-        }
+        FN(block_parts)(x, 4, d, d, packed, half_norms, b, acc);
         v16i index = iota + (int32_t)(b * 16);
-        for (int p = 0; p < 4; p++) {
-            v16i closer = acc[p] < best[p];
-            best[p] = closer ? acc[p] : best[p];
-            best_index[p] = closer ? index : best_index[p];
-        }
+        for (int p = 0; p < 4; p++) FN(keep_lower)(acc[p], index, &best[p], &best_index[p]);
     }
     for (int p = 0; p < 4; p++) {
         float part;
@@ -358,7 +360,7 @@ INLINE void FN(assign_chunk)(const float *points, int64_t c0, int64_t c1, int64_
         for (; i + 8 <= c1; i += 8) {
             v8f parts;
             float part[8];
-            FN(assign_block_parts)(points + i * d, 8, d, packed, half_norms, blocks, indices + i, 0, 0, 0, part);
+            FN(assign_block_parts)(points + i * d, 8, d, packed, half_norms, blocks, indices + i, 0, part);
             memcpy(&parts, part, sizeof parts);
             v8f dist = 2 * (0.5f * FN(sum_squares8)(points + i * d, d) + parts);
             memcpy(distances + (i - c0), &dist, sizeof dist);
@@ -369,10 +371,10 @@ INLINE void FN(assign_chunk)(const float *points, int64_t c0, int64_t c1, int64_
     }
     for (; i + KMK_BLOCK_POINTS <= c1; i += KMK_BLOCK_POINTS)
         FN(assign_block)(points + i * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, indices + i,
-                         distances ? distances + (i - c0) : 0, 0, 0);
+                         distances ? distances + (i - c0) : 0);
     for (; i < c1; i++)
         FN(assign_block)(points + i * d, 1, d, packed, half_norms, blocks, indices + i,
-                         distances ? distances + (i - c0) : 0, 0, 0);
+                         distances ? distances + (i - c0) : 0);
 }
 
 KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
@@ -390,23 +392,15 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
             float *out = distances ? distances + c0 : scratch;
             int32_t *nearest = indices ? indices + c0 : index_scratch;
             const float *x = points + c0 * d;
-            switch (d) {
-            case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, nearest, out, sums, counts); break;
-            case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, nearest, out, sums, counts); break;
-            case 3: FN(assign_low_d)(x, count, 3, centers, half_norms, k, nearest, out, sums, counts); break;
-            default: FN(assign_low_d)(x, count, 4, centers, half_norms, k, nearest, out, sums, counts); break;
-            }
+            FN(assign_low_d_any)(x, count, d, centers, half_norms, k, nearest, out, sums, counts);
             FN(add_loss)(out, count, loss_lanes, &running);
         }
-        *loss = loss_lanes ? FN(loss_total)(running) : running[0];
+        *loss = loss_lanes ? FN(hsum16)(running) : running[0];
         return;
     }
-    switch (d) {
-    case 1: FN(assign_low_d)(points, n, 1, centers, half_norms, k, indices, distances, sums, counts); return;
-    case 2: FN(assign_low_d)(points, n, 2, centers, half_norms, k, indices, distances, sums, counts); return;
-    case 3: FN(assign_low_d)(points, n, 3, centers, half_norms, k, indices, distances, sums, counts); return;
-    case 4: FN(assign_low_d)(points, n, 4, centers, half_norms, k, indices, distances, sums, counts); return;
-    default: break;
+    if (d >= 1 && d <= 4) {
+        FN(assign_low_d_any)(points, n, d, centers, half_norms, k, indices, distances, sums, counts);
+        return;
     }
     int64_t blocks = kmk_padded_count(k) / 16;
     // Assign a chunk first, then add its rows (still in cache) to their clusters in row order: the additions no
@@ -428,7 +422,14 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
         if (loss) FN(add_loss)(out, c1 - c0, loss_lanes, &running);
         if (sums) FN(add_rows_any)(points, c0, c1, d, indices, sums, counts);
     }
-    if (loss) *loss = loss_lanes ? FN(loss_total)(running) : running[0];
+    if (loss) *loss = loss_lanes ? FN(hsum16)(running) : running[0];
+}
+
+/// The kernels' fused chain for 8 (row, centre) pairs at once (independent chains in flight): acc[u] goes on from
+/// its start value (the centre's 0.5‖c‖²) with fma(−xs[u][t], cs[u][t], ·) for t in [0, d).
+INLINE void FN(pair_parts8)(const float *const *xs, const float *const *cs, int64_t d, float *acc) {
+    for (int64_t t = 0; t < d; t++)
+        for (int u = 0; u < 8; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
 }
 
 /// kmk_assigned_distances: each point's part for its given centre is the kernels' fused chain (from 0.5‖c‖²,
@@ -436,7 +437,7 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
 /// GROUP points at once keep independent chains in flight.
 KMK_ATTR static void FN(assigned_distances)(const float *points, int64_t n, int64_t d, const float *centers,
                                             const float *half_norms, const int32_t *indices, float *distances) {
-    enum { GROUP = 8 };
+    enum { GROUP = 8 };  // pair_parts8's width
     for (int64_t i0 = 0; i0 < n; i0 += GROUP) {
         int g = n - i0 < GROUP ? (int)(n - i0) : GROUP;
         const float *xs[GROUP], *cs[GROUP];
@@ -448,8 +449,7 @@ KMK_ATTR static void FN(assigned_distances)(const float *points, int64_t n, int6
             cs[u] = centers + (int64_t)a * d;
             acc[u] = half_norms[a];
         }
-        for (int64_t t = 0; t < d; t++)
-            for (int u = 0; u < GROUP; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+        FN(pair_parts8)(xs, cs, d, acc);
         for (int u = 0; u < g; u++) distances[i0 + u] = 2 * (0.5f * FN(sum_squares)(xs[u], d) + acc[u]);
     }
 }
@@ -496,13 +496,8 @@ KMK_ATTR static int FN(nearest_checked)(const float *points, int64_t n, int64_t 
         // Assign first (reading the rows as the plain pass does, so memory and arithmetic overlap), then check the
         // rows, now in cache. A non-finite value only makes that chunk's outputs meaningless; nothing is indexed
         // by them here.
-        switch (d) {
-        case 1: FN(assign_low_d)(x, count, 1, centers, half_norms, k, indices + c0, out, 0, 0); break;
-        case 2: FN(assign_low_d)(x, count, 2, centers, half_norms, k, indices + c0, out, 0, 0); break;
-        case 3: FN(assign_low_d)(x, count, 3, centers, half_norms, k, indices + c0, out, 0, 0); break;
-        case 4: FN(assign_low_d)(x, count, 4, centers, half_norms, k, indices + c0, out, 0, 0); break;
-        default: FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out); break;
-        }
+        if (d >= 1 && d <= 4) FN(assign_low_d_any)(x, count, d, centers, half_norms, k, indices + c0, out, 0, 0);
+        else FN(assign_chunk)(points, c0, c1, d, packed, half_norms, blocks, indices, out);
         if (FN(any_non_finite)(x, count * d)) return 1;
     }
     return 0;
@@ -550,14 +545,8 @@ INLINE void FN(nearest_two_block)(const float *x, const int P, int64_t d, const 
     for (int p = 0; p < P; p++) { b1[p] = (v16f)__builtin_inff(); b2[p] = b1[p]; bi[p] = (v16i)0; }
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     for (int64_t b = 0; b < blocks; b++) {
-        const float *cb = packed + b * 16 * d;
         v16f acc[8];
-        v16f h = load16(half_norms + b * 16);
-        for (int p = 0; p < P; p++) acc[p] = h;
-        for (int64_t t = 0; t < d; t++) {
-            v16f c = load16(cb + t * 16);
-            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * d + t], c, acc[p]);
-        }
+        FN(block_parts)(x, P, d, d, packed, half_norms, b, acc);
         v16i index = iota + (int32_t)(b * 16);
         for (int p = 0; p < P; p++) {
             v16i closer = acc[p] < b1[p];
@@ -588,11 +577,8 @@ INLINE void FN(nearest_two_low_d)(const float *rows, int64_t count, const int D,
                                   int32_t *best_index, float *best_part, float *second_part) {
     for (int64_t i0 = 0; i0 < count; i0 += 16) {
         int64_t rem = count - i0 < 16 ? count - i0 : 16;
-        float buffer[4][16];
-        for (int t = 0; t < D; t++)
-            for (int l = 0; l < 16; l++) buffer[t][l] = l < rem ? rows[(i0 + l) * D + t] : 0.0f;
         v16f X[4];
-        for (int t = 0; t < D; t++) X[t] = load16(buffer[t]);
+        FN(gather_low_d)(rows, i0, rem, D, X);
         v16f b1 = (v16f)__builtin_inff(), b2 = b1;
         v16i bi = (v16i)0;
         for (int64_t j = 0; j < k; j++) {
@@ -701,9 +687,7 @@ INLINE float FN(squared_difference)(const float *a, const float *b, int64_t d) {
         v16f e = load16(a + t) - load16(b + t);
         v = VFMA(e, e, v);
     }
-    v8f h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-    v4f q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
-    float s = (q[0] + q[2]) + (q[1] + q[3]);
+    float s = FN(hsum16)(v);
     for (; t < d; t++) { float e = a[t] - b[t]; s += e * e; }
     return s;
 }
@@ -719,7 +703,7 @@ INLINE void FN(norm_and_distance)(const float *x, const float *c, int64_t d, flo
         vx = VFMA(xv, xv, vx);
         ve = VFMA(e, e, ve);
     }
-    float sx = FN(loss_total)(vx), se = FN(loss_total)(ve);
+    float sx = FN(hsum16)(vx), se = FN(hsum16)(ve);
     for (; t < d; t++) {
         float e = x[t] - c[t];
         sx += x[t] * x[t];
@@ -757,21 +741,11 @@ INLINE void FN(guess_block)(const float *x, const int P, int64_t stride, int64_t
     for (int p = 0; p < P; p++) { best[p] = (v16f)__builtin_inff(); best_index[p] = (v16i)0; }
     const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     for (int64_t b = 0; b < blocks; b++) {
-        const float *cb = packed + b * 16 * dims;
         v16f acc[8];
-        v16f h = load16(half_norms + b * 16);
-        for (int p = 0; p < P; p++) acc[p] = h;
-        for (int64_t t = 0; t < dims; t++) {
-            v16f c = load16(cb + t * 16);
-            for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p * stride + t], c, acc[p]);
-        }
+        FN(block_parts)(x, P, stride, dims, packed, half_norms, b, acc);
         for (int p = 0; p < P; p++) store16(parts + p * parts_stride + b * 16, acc[p]);
         v16i index = iota + (int32_t)(b * 16);
-        for (int p = 0; p < P; p++) {
-            v16i closer = acc[p] < best[p];
-            best[p] = closer ? acc[p] : best[p];
-            best_index[p] = closer ? index : best_index[p];
-        }
+        for (int p = 0; p < P; p++) FN(keep_lower)(acc[p], index, &best[p], &best_index[p]);
     }
     for (int p = 0; p < P; p++) {
         float part;
@@ -849,7 +823,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                                            int64_t bound_d, const float *gaps, float c_max_sq,
                                            int32_t *indices, float *distances, int check_finite) {
     if (k <= 0 || n <= 0) return 0;
-    enum { CHUNK = 256, MAX_CANDIDATES = 32, GROUP = 8 };
+    enum { CHUNK = 256, MAX_CANDIDATES = 32, GROUP = 8 };  // GROUP: pair_parts8's width
     int64_t kp = kmk_padded_count(k), blocks = kp / 16;
     const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
     const float grow = (1.0f + (float)(d + 4) * 0x1p-22f);
@@ -876,7 +850,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
     int64_t list[CHUNK], full_list[CHUNK];
     const float *open_rows[CHUNK];
     uint16_t elkan_masks[CHUNK * 64];
-    float found_distance[CHUNK], upper[CHUNK], margins[CHUNK], margins_all[CHUNK];
+    float found_distance[CHUNK], upper[CHUNK], margins[CHUNK];
     for (int64_t c0 = 0; c0 < n; c0 += CHUNK) {
         int64_t end = n - c0 < CHUNK ? n : c0 + CHUNK, count = end - c0;
         // 1. A guess from the leading dimensions.
@@ -909,7 +883,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
             r2 *= grow;
             float r = __builtin_sqrtf(r2) * (1.0f + 0x1p-20f);
             float threshold = (r + __builtin_sqrtf(r * r + margin)) * (1.0f + 0x1p-20f);
-            margins_all[q] = margin;
+            margins[q] = margin;
             first_pair[q] = (int32_t)pairs;
             int64_t candidates = FN(collect_candidates)(gaps + (int64_t)a * kp, threshold, blocks, MAX_CANDIDATES,
                                                         (int32_t)q, pair_center, pair_owner, &pairs, 0,
@@ -918,7 +892,6 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
             if (candidates > MAX_CANDIDATES || candidates == 0) {
                 open_rows[open] = x;
                 upper[open] = r * r;
-                margins[open] = margin;
                 list[open++] = q;
             } else if (candidates == 1 && !distances) {
                 indices[c0 + q] = pair_center[first_pair[q]];  // only the guess is left: the answer, no part needed
@@ -955,10 +928,8 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                 v16f lowest = load16(bound_parts + p * kp);
                 v16i lowest_index = iota;
                 for (int64_t b = 1; b < blocks; b++) {
-                    v16f v = load16(bound_parts + p * kp + b * 16);
-                    v16i closer = v < lowest;
-                    lowest = closer ? v : lowest;
-                    lowest_index = closer ? iota + (int32_t)(b * 16) : lowest_index;
+                    FN(keep_lower)(load16(bound_parts + p * kp + b * 16), iota + (int32_t)(b * 16), &lowest,
+                                   &lowest_index);
                 }
                 float lowest_part;
                 int32_t b_index = FN(lane_argmin)(lowest, lowest_index, &lowest_part);
@@ -968,7 +939,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                     if (other_r * other_r < upper[o]) upper[o] = other_r * other_r;
                 }
                 // part_j > limit ⇔ 2·part_j + ‖x[:g]‖² > ‖x − c_a‖² + 2·margin (with room for this rounding).
-                float limit = ((upper[o] + 2 * margins[o]) * (1.0f + 0x1p-20f) - xx_bound) * 0.5f;
+                float limit = ((upper[o] + 2 * margins[q]) * (1.0f + 0x1p-20f) - xx_bound) * 0.5f;
                 first_pair[q] = (int32_t)pairs;
                 uint16_t kept[64];
                 int64_t candidates = FN(collect_candidates)(bound_parts + p * kp, limit, blocks, MAX_CANDIDATES,
@@ -995,7 +966,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                 pair_part[p] = sd;
                 nearest = sd < nearest ? sd : nearest;
             }
-            float cutoff = (nearest * grow + margins_all[q]) * grow * (1.0f + 0x1p-20f);
+            float cutoff = (nearest * grow + margins[q]) * grow * (1.0f + 0x1p-20f);
             first_pair[q] = (int32_t)exact;
             for (int32_t p = p0; p < p1; p++) {
                 if (pair_part[p] > cutoff) continue;
@@ -1021,8 +992,7 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
                 cs[u] = centers + (int64_t)j * d;
                 acc[u] = half_norms[j];
             }
-            for (int64_t t = 0; t < d; t++)
-                for (int u = 0; u < GROUP; u++) acc[u] = SFNMA(xs[u][t], cs[u][t], acc[u]);
+            FN(pair_parts8)(xs, cs, d, acc);
             for (int u = 0; u < GROUP && p0 + u < exact; u++) pair_part[p0 + u] = acc[u];
         }
         for (q = 0; q < count; q++) {
@@ -1039,9 +1009,9 @@ KMK_ATTR static int64_t FN(pruned_nearest)(const float *points, int64_t n, int64
         q = 0;
         for (; q + KMK_BLOCK_POINTS <= full; q += KMK_BLOCK_POINTS)
             FN(assign_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q,
-                             found_distance + q, 0, 0);
+                             found_distance + q);
         for (; q < full; q++)
-            FN(assign_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, found_distance + q, 0, 0);
+            FN(assign_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, found_distance + q);
         for (q = 0; q < full; q++) {
             indices[c0 + full_list[q]] = found[q];
             if (distances) distances[c0 + full_list[q]] = found_distance[q];

@@ -41,17 +41,17 @@ KINLINE float KFN(kpp_row_dot_inline)(const float *x, const float *y, int64_t d,
     return result;
 }
 
+/// [a_lo + a_hi, b_lo + b_hi]: the first step of kpp_reduce8 for two accumulators at once.
+KINLINE kpp_v8f KFN(kpp_fold_halves)(kpp_v8f a, kpp_v8f b) {
+    return __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11) +
+           __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
 /// Lane i of the result is kpp_reduce8(a_i): (a + hi) pairs, then (l0 + l2) and (l1 + l3), then their sum.
 KINLINE kpp_v8f KFN(kpp_reduce8x8)(kpp_v8f a0, kpp_v8f a1, kpp_v8f a2, kpp_v8f a3,
                                    kpp_v8f a4, kpp_v8f a5, kpp_v8f a6, kpp_v8f a7) {
-    kpp_v8f u01 = __builtin_shufflevector(a0, a1, 0, 1, 2, 3, 8, 9, 10, 11) +
-                  __builtin_shufflevector(a0, a1, 4, 5, 6, 7, 12, 13, 14, 15);
-    kpp_v8f u23 = __builtin_shufflevector(a2, a3, 0, 1, 2, 3, 8, 9, 10, 11) +
-                  __builtin_shufflevector(a2, a3, 4, 5, 6, 7, 12, 13, 14, 15);
-    kpp_v8f u45 = __builtin_shufflevector(a4, a5, 0, 1, 2, 3, 8, 9, 10, 11) +
-                  __builtin_shufflevector(a4, a5, 4, 5, 6, 7, 12, 13, 14, 15);
-    kpp_v8f u67 = __builtin_shufflevector(a6, a7, 0, 1, 2, 3, 8, 9, 10, 11) +
-                  __builtin_shufflevector(a6, a7, 4, 5, 6, 7, 12, 13, 14, 15);
+    kpp_v8f u01 = KFN(kpp_fold_halves)(a0, a1), u23 = KFN(kpp_fold_halves)(a2, a3);
+    kpp_v8f u45 = KFN(kpp_fold_halves)(a4, a5), u67 = KFN(kpp_fold_halves)(a6, a7);
     // u01 = [b0_0..b0_3, b1_0..b1_3]; next lanes (b_0 + b_2, b_1 + b_3) per accumulator.
     kpp_v8f v03 = __builtin_shufflevector(u01, u23, 0, 1, 4, 5, 8, 9, 12, 13) +
                   __builtin_shufflevector(u01, u23, 2, 3, 6, 7, 10, 11, 14, 15);
