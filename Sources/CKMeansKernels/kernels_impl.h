@@ -383,7 +383,7 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
                                 int loss_lanes) {
     if (k <= 0) return;
     v16f running = (v16f)0.0f;
-    if (loss && d <= 4) {
+    if (loss && d >= 1 && d <= 4) {
         // Points in lanes: distances come out 16 at a time; sum each group in row order.
         float scratch[16];
         int32_t index_scratch[16];

@@ -79,6 +79,8 @@ void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
 /// on how far every other centre than j moved since the previous pass. With `full_scan` set every point is
 /// scanned. `c_max_sq` bounds ‖c‖² over all centres. `sums`/`counts` must be zero on entry. Returns the number
 /// of points that needed a full scan, or −1 if scratch memory could not be allocated (outputs then invalid).
+/// The indices, sums and counts equal kmk_assign's bit for bit; from d = 8 the distances take ‖x‖² from the bound
+/// check's 8-lane sum, so they equal kmk_assign's only to float rounding.
 int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
                          const float *centers, const float *packed, const float *half_norms, int64_t k,
                          const float *center_half_gap, const float *lower_shift, float c_max_sq, int full_scan,
