@@ -242,6 +242,7 @@ final class RasterCache: Sendable {
     /// checkpoint view would otherwise run a full assignment pass per listed checkpoint on every frame.
     private let scores = Mutex<[(key: EvaluationKey, score: Double?)]>([])
     private let evaluation = Mutex<(key: EvaluationKey, result: (labels: [Int32], score: Double)?)?>(nil)
+    private let assignments = Mutex<(key: EvaluationKey, labels: [Int32])?>(nil)
 
     /// The raster for these inputs: cached when nothing changed, re-voted when only the labels or batch changed,
     /// rebuilt when the positions changed.
@@ -277,6 +278,14 @@ final class RasterCache: Sendable {
         evaluation.withLock { $0 = (key, result) }
         remember(score: result?.score, for: key)
         return result
+    }
+
+    /// The labels of a trimmed history frame (``Session/displayLabels``), computed by `make` when not cached.
+    func assignment(for key: EvaluationKey, make: () -> [Int32]) -> [Int32] {
+        if let hit = assignments.withLock({ entry in entry.flatMap { $0.key == key ? $0.labels : nil } }) { return hit }
+        let labels = make()
+        assignments.withLock { $0 = (key, labels) }
+        return labels
     }
 
     /// The score for `key`, computed by `make` when none is cached.

@@ -136,7 +136,7 @@ public struct Renderer: Sendable {
         drawAxes(&grid, plot: plot, bounds: bounds, unicode: unicode)
 
         let k = checkpoint?.entry.centres.rows ?? session.settings.k
-        let labels = checkpoint?.labels ?? session.displayLabels
+        let labels = checkpoint?.labels ?? session.displayLabels(cache: cache)
         let centres = checkpoint?.entry.centres ?? session.displayCentres(frame)
         let centrePositions: [(x: Float, y: Float)] = session.centrePlanePositions(centres, frame: frame)
 

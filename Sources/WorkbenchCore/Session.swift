@@ -386,12 +386,21 @@ public struct Session: Sendable {
     }
 
     /// The cluster of every point as shown for the frame on screen (recomputed for trimmed history frames).
-    public var displayLabels: [Int32] {
+    public var displayLabels: [Int32] { displayLabels(cache: nil) }
+
+    /// ``displayLabels``, with the recomputation for a trimmed frame kept in `cache` (the renderer's), so a frame
+    /// redrawn while it stays on screen costs one assignment pass, not one per render.
+    func displayLabels(cache: RasterCache?) -> [Int32] {
         guard let frame = currentFrame else { return [] }
         if !frame.labels.isEmpty || frame.phase == .initialized { return frame.labels }
         // A full-batch update shows the assignment it used, made against the previous (assigned) frame's centres.
         let state = frame.phase == .updated && !settings.useMiniBatch && cursor > 0 ? frames[cursor - 1].state : frame.state
-        return StepEngine.nearest(points: engine.points, rows: nil, centres: engine.assignmentCentres(state), metric: settings.metric).labels
+        let centres = engine.assignmentCentres(state)
+        let compute = { StepEngine.nearest(points: self.engine.points, rows: nil, centres: centres, metric: self.settings.metric).labels }
+        guard let cache else { return compute() }
+        let key = RasterCache.EvaluationKey(centres: centres, points: engine.points, dataColumns: engine.points.columns,
+                                            metric: settings.metric)
+        return cache.assignment(for: key, make: compute)
     }
 
     /// Clears the screenshot request and reports where it went (or why it failed).

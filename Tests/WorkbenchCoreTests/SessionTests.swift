@@ -100,9 +100,15 @@ struct SessionTests {
         try Self.press(&trimmed, "nnnnnnnn")
         #expect(trimmed.frames.prefix(8).allSatisfy { $0.labels.isEmpty && $0.pending == nil })
         #expect(trimmed.frames.suffix(4).allSatisfy { !$0.labels.isEmpty })
+        // A caching renderer walking the trimmed history (recomputed labels cached per frame) draws what a fresh one does.
+        let cached = Renderer(tier: .palette256)
         for _ in 0..<16 {
             #expect(trimmed.displayLabels == full.displayLabels)
             #expect(trimmed.currentFrame?.state == full.currentFrame?.state)
+            for _ in 0..<2 {
+                #expect(SnapshotFormat.styled.render(cached.render(trimmed))
+                        == SnapshotFormat.styled.render(Renderer(tier: .palette256, cachesRasterisation: false).render(full)))
+            }
             try Self.press(&full, "<left>")
             try Self.press(&trimmed, "<left>")
         }
