@@ -7,8 +7,8 @@ import WorkbenchCore
 enum WorkbenchBenchmark {
     /// Runs the measurement and returns one line per quantity (min and median of several runs, and the load).
     static func run(points: Int, width: Int, height: Int, settings: WorkbenchSettings) -> String {
-        let centres: [[Float]] = [[-6, -4], [5, -5], [0, 6], [7, 4]]
-        let data = DataSet.gaussianBlobs(count: points, centres: centres, spread: 1.6, seed: 7)
+        let centers: [[Float]] = [[-6, -4], [5, -5], [0, 6], [7, 4]]
+        let data = DataSet.gaussianBlobs(count: points, centers: centers, spread: 1.6, seed: 7)
         var settings = settings
         settings.relativeTolerance = 0
         let loadBefore = loadAverage()

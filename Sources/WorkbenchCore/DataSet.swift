@@ -42,7 +42,7 @@ public struct DataSet: Sendable {
                 return DataSet(name: rawValue, points: Matrix(SampleData.uniform100.map { $0.map { Float($0) } }),
                                columnNames: ["x", "y"], source: "np.random.seed(0); uniform(0, 1000, [100, 2])")
             case .blobs:
-                return DataSet.gaussianBlobs(count: 400, centres: [[-6, -4], [5, -5], [0, 6], [7, 4]], spread: 1.6, seed: 7)
+                return DataSet.gaussianBlobs(count: 400, centers: [[-6, -4], [5, -5], [0, 6], [7, 4]], spread: 1.6, seed: 7)
             case .oldFaithful:
                 return DataSet(name: rawValue, points: Matrix(SampleData.oldFaithful.map { $0.map { Float($0) } }),
                                columnNames: ["eruption (min)", "waiting (min)"], source: "R datasets::faithful")
@@ -54,22 +54,22 @@ public struct DataSet: Sendable {
     }
 
     /// `count` points drawn around `centres` with standard deviation `spread` (Box–Muller, seeded).
-    public static func gaussianBlobs(count: Int, centres: [[Float]], spread: Float, seed: UInt64) -> DataSet {
+    public static func gaussianBlobs(count: Int, centers: [[Float]], spread: Float, seed: UInt64) -> DataSet {
         var generator = SeededGenerator(seed: seed)
-        let d = centres.first?.count ?? 2
+        let d = centers.first?.count ?? 2
         var values: [Float] = []
         values.reserveCapacity(count * d)
         for i in 0..<count {
-            let centre = centres[i % centres.count]
+            let center = centers[i % centers.count]
             for t in 0..<d {
                 let u1 = Double.random(in: Double.ulpOfOne..<1, using: &generator)
                 let u2 = Double.random(in: 0..<1, using: &generator)
                 let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-                values.append(centre[t] + spread * Float(z))
+                values.append(center[t] + spread * Float(z))
             }
         }
         return DataSet(name: "blobs", points: Matrix(rows: count, columns: d, values: values),
-                       columnNames: ["x", "y"], source: "\(centres.count) Gaussian blobs, σ = \(spread), seed \(seed)")
+                       columnNames: ["x", "y"], source: "\(centers.count) Gaussian blobs, σ = \(spread), seed \(seed)")
     }
 }
 
@@ -148,9 +148,9 @@ public struct PlaneMap: Sendable, Equatable {
             guard components.count == 2 else { return (values.first ?? 0, values.count > 1 ? values[1] : 0) }
             var p: (Float, Float) = (0, 0)
             for t in values.indices {
-                let centred = values[t] - mean[t]
-                p.0 += centred * components[0][t]
-                p.1 += centred * components[1][t]
+                let centered = values[t] - mean[t]
+                p.0 += centered * components[0][t]
+                p.1 += centered * components[1][t]
             }
             return p
         }

@@ -95,7 +95,7 @@ public struct StepEngine: Sendable {
 
     /// The initialised state: TF's init op run on the data (full batch) or on successive batches (mini-batch)
     /// until k centres exist; `chosen` (data space) replaces the method for "I'll choose" and checkpoints.
-    public func initialState(chosenCentres chosen: Matrix? = nil) throws -> KMeansState {
+    public func initialState(chosenCenters chosen: Matrix? = nil) throws -> KMeansState {
         let model = try model(chosen: chosen)
         var state = model.initialState()
         var step = 0
@@ -136,12 +136,12 @@ public struct StepEngine: Sendable {
     }
 
     /// The centres assignment is made against (normalised on read for cosine mini-batch with M ≤ 1).
-    public func assignmentCentres(_ state: KMeansState) -> Matrix {
+    public func assignmentCenters(_ state: KMeansState) -> Matrix {
         settings.metric == .cosine ? state.clusters.l2NormalizedRows() : state.clusters
     }
 
     /// The centres as drawn: `clusters`, or for mini-batch with M > 1 the working copy that moves every step.
-    public func displayCentres(_ state: KMeansState) -> Matrix {
+    public func displayCenters(_ state: KMeansState) -> Matrix {
         if settings.useMiniBatch, settings.miniBatchStepsPerIteration > 1, let working = state.clustersUpdated, working.rows == state.clusters.rows {
             return working
         }
@@ -151,11 +151,11 @@ public struct StepEngine: Sendable {
     /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula (ties → lower index).
     /// Rows are handled in chunks of about 16 M multiply-adds (or `chunkRows`); `isCancelled` is asked before each
     /// chunk, and a cancelled pass returns nil.
-    public static func nearest(points: Matrix, centres: Matrix, metric: WorkbenchSettings.Metric,
+    public static func nearest(points: Matrix, centers: Matrix, metric: WorkbenchSettings.Metric,
                                chunkRows: Int? = nil, isCancelled: () -> Bool) -> (labels: [Int32], loss: Double)? {
-        let n = points.rows, k = centres.rows
+        let n = points.rows, k = centers.rows
         let chunkRows = chunkRows ?? max(65_536, 16_777_216 / max(1, points.columns * k))
-        guard k > 0, n > 0, centres.columns == points.columns else { return ([Int32](repeating: 0, count: n), 0) }
+        guard k > 0, n > 0, centers.columns == points.columns else { return ([Int32](repeating: 0, count: n), 0) }
         var labels = [Int32](repeating: 0, count: n)
         var loss = 0.0
         var start = 0
@@ -163,7 +163,7 @@ public struct StepEngine: Sendable {
             if isCancelled() { return nil }
             let end = min(n, start + max(1, chunkRows))
             let chunk = start == 0 && end == n ? points : points.rows(start..<end)
-            let pass = DistanceKernels.lloydPass(points: chunk, centers: centres, accumulate: false)
+            let pass = DistanceKernels.lloydPass(points: chunk, centers: centers, accumulate: false)
             labels.withUnsafeMutableBufferPointer { out in
                 pass.indices.withUnsafeBufferPointer { source in
                     for i in 0..<source.count { out[start + i] = source[i] }
@@ -176,9 +176,9 @@ public struct StepEngine: Sendable {
     }
 
     /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula.
-    public static func nearest(points: Matrix, rows: [Int]?, centres: Matrix, metric: WorkbenchSettings.Metric) -> (labels: [Int32], loss: Double) {
-        if rows == nil, let all = nearest(points: points, centres: centres, metric: metric, isCancelled: { false }) { return all }
-        let d = points.columns, k = centres.rows
+    public static func nearest(points: Matrix, rows: [Int]?, centers: Matrix, metric: WorkbenchSettings.Metric) -> (labels: [Int32], loss: Double) {
+        if rows == nil, let all = nearest(points: points, centers: centers, metric: metric, isCancelled: { false }) { return all }
+        let d = points.columns, k = centers.rows
         let count = rows?.count ?? points.rows
         var labels = [Int32](repeating: 0, count: count)
         var loss = 0.0
@@ -186,11 +186,11 @@ public struct StepEngine: Sendable {
         var halfNorms = [Float](repeating: 0, count: k)
         for j in 0..<k {
             var s: Float = 0
-            for t in 0..<d { s += centres[j, t] * centres[j, t] }
+            for t in 0..<d { s += centers[j, t] * centers[j, t] }
             halfNorms[j] = 0.5 * s
         }
         points.values.withUnsafeBufferPointer { x in
-            centres.values.withUnsafeBufferPointer { c in
+            centers.values.withUnsafeBufferPointer { c in
                 labels.withUnsafeMutableBufferPointer { out in
                     for position in 0..<count {
                         let i = rows?[position] ?? position

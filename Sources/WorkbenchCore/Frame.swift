@@ -10,7 +10,7 @@ public struct IterationStats: Sendable, Equatable {
     /// Largest distance any centre moved in the update (Euclidean, in data units).
     public var maxDelta: Double
     /// Distance each centre moved.
-    public var centreDeltas: [Double]
+    public var centerDeltas: [Double]
     /// Points whose cluster changed in this assignment (over the whole data).
     public var moved: Int
 }
@@ -99,7 +99,7 @@ public struct FrameJob: Sendable {
         let settings = engine.settings
         func checkCancelled() throws { if cancellation.isCancelled { throw FrameJobCancelled() } }
         func allLabels(_ state: KMeansState) throws -> [Int32] {
-            guard let result = StepEngine.nearest(points: engine.points, centres: engine.assignmentCentres(state), metric: settings.metric,
+            guard let result = StepEngine.nearest(points: engine.points, centers: engine.assignmentCenters(state), metric: settings.metric,
                                                   isCancelled: { cancellation.isCancelled }) else { throw FrameJobCancelled() }
             return result.labels
         }
@@ -125,8 +125,8 @@ public struct FrameJob: Sendable {
                 labels = try allLabels(next)
                 clusterSizes = sizes(labels, k: settings.k)
             }
-            let before = displayCentres(engine: engine, state: frame.state)
-            let after = displayCentres(engine: engine, state: next)
+            let before = displayCenters(engine: engine, state: frame.state)
+            let after = displayCenters(engine: engine, state: next)
             var deltas: [Double] = []
             for j in 0..<before.rows {
                 var s = 0.0
@@ -134,7 +134,7 @@ public struct FrameJob: Sendable {
                 deltas.append(s.squareRoot())
             }
             let moved = movedCount(previous: frame.previousLabels, current: labels)
-            let stats = IterationStats(step: Int(next.globalStep), score: pending.loss, maxDelta: deltas.max() ?? 0, centreDeltas: deltas, moved: moved)
+            let stats = IterationStats(step: Int(next.globalStep), score: pending.loss, maxDelta: deltas.max() ?? 0, centerDeltas: deltas, moved: moved)
             var converged = false
             if let previousScore, previousScore != 0, settings.relativeTolerance > 0 {
                 converged = abs(pending.loss - previousScore) / (1 + abs(previousScore)) < settings.relativeTolerance
@@ -146,8 +146,8 @@ public struct FrameJob: Sendable {
 
     /// The centres as they are drawn: the stored centres, or for the working copy of mini-batch M > 1 the copy that
     /// moves (so the screen shows progress within an iteration).
-    public static func displayCentres(engine: StepEngine, state: KMeansState) -> Matrix {
-        engine.displayCentres(state)
+    public static func displayCenters(engine: StepEngine, state: KMeansState) -> Matrix {
+        engine.displayCenters(state)
     }
 
     static func sizes(_ labels: [Int32], k: Int) -> [Int] {

@@ -29,7 +29,7 @@ public enum ModelDirCheckpoints {
                 } else {
                     matrix = Matrix(rows: 0, columns: 0)
                 }
-                entries.append(CheckpointEntry(step: Int(step), name: TerminalText.sanitized(reference.name), centres: matrix, initialized: initialized && matrix.rows > 0))
+                entries.append(CheckpointEntry(step: Int(step), name: TerminalText.sanitized(reference.name), centers: matrix, initialized: initialized && matrix.rows > 0))
             } catch {
                 problems.append("\(reference.name): \(error)")
             }

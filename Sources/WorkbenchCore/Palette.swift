@@ -54,13 +54,13 @@ public struct Palette: Sendable {
     /// Per-cluster point glyphs, so clusters differ without colour.
     static let clusterGlyphs: [Unicode.Scalar] = ["o", "+", "x", "*", "#", "%", "@", "=", "~", "$", "&", "^"]
     /// ASCII-safe centre labels.
-    static let centreLabels: [Unicode.Scalar] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars)
+    static let centerLabels: [Unicode.Scalar] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars)
 
     /// The point glyph of cluster `index`.
     public func pointGlyph(_ index: Int) -> Unicode.Scalar { Self.clusterGlyphs[index % Self.clusterGlyphs.count] }
 
     /// The centre label of cluster `index` (A, B, …; after Z it wraps).
-    public func centreLabel(_ index: Int) -> Unicode.Scalar { Self.centreLabels[index % Self.centreLabels.count] }
+    public func centerLabel(_ index: Int) -> Unicode.Scalar { Self.centerLabels[index % Self.centerLabels.count] }
 
     /// The colour of cluster `index` in this tier.
     public func cluster(_ index: Int) -> TerminalColor {

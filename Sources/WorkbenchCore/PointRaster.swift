@@ -219,7 +219,7 @@ final class RasterCache: Sendable {
 
     /// What the Voronoi regions depend on.
     struct VoronoiKey: Equatable, Sendable {
-        var centres: Matrix
+        var centers: Matrix
         var planeMap: PlaneMap
         var bounds: PlotBounds
         var width: Int, height: Int
@@ -232,7 +232,7 @@ final class RasterCache: Sendable {
 
     /// What a checkpoint's evaluation (`Session.evaluate`) depends on.
     struct EvaluationKey: Equatable, Sendable {
-        var centres: Matrix
+        var centers: Matrix
         var points: Matrix
         var dataColumns: Int
         var metric: WorkbenchSettings.Metric

@@ -89,7 +89,7 @@ public struct Renderer: Sendable {
     }
 
     private func evaluationKey(_ entry: CheckpointEntry, _ session: Session) -> RasterCache.EvaluationKey {
-        RasterCache.EvaluationKey(centres: entry.centres, points: session.engine.points,
+        RasterCache.EvaluationKey(centers: entry.centers, points: session.engine.points,
                                   dataColumns: session.dataSet.points.columns, metric: session.settings.metric)
     }
 
@@ -135,17 +135,17 @@ public struct Renderer: Sendable {
         let unicode = session.view.unicode
         drawAxes(&grid, plot: plot, bounds: bounds, unicode: unicode)
 
-        let k = checkpoint?.entry.centres.rows ?? session.settings.k
+        let k = checkpoint?.entry.centers.rows ?? session.settings.k
         let labels = checkpoint?.labels ?? session.displayLabels(cache: cache)
-        let centres = checkpoint?.entry.centres ?? session.displayCentres(frame)
-        let centrePositions: [(x: Float, y: Float)] = session.centrePlanePositions(centres, frame: frame)
+        let centers = checkpoint?.entry.centers ?? session.displayCenters(frame)
+        let centerPositions: [(x: Float, y: Float)] = session.centerPlanePositions(centers, frame: frame)
 
         // Voronoi shading: background of every plot cell = its nearest centre under the run's metric.
         var region = [Int](repeating: -1, count: plot.width * plot.height)
-        if session.view.voronoi, centres.rows > 0 {
-            let key = RasterCache.VoronoiKey(centres: centres, planeMap: session.planeMap, bounds: bounds,
+        if session.view.voronoi, centers.rows > 0 {
+            let key = RasterCache.VoronoiKey(centers: centers, planeMap: session.planeMap, bounds: bounds,
                                              width: plot.width, height: plot.height, cosine: session.settings.metric == .cosine)
-            let compute = { Renderer.voronoiRegions(session: session, plot: plot, centres: centres) }
+            let compute = { Renderer.voronoiRegions(session: session, plot: plot, centers: centers) }
             region = cache?.region(for: key, make: compute) ?? compute()
             for row in 0..<plot.height {
                 for column in 0..<plot.width {
@@ -167,7 +167,7 @@ public struct Renderer: Sendable {
 
         // Trails of past centre positions.
         if session.view.trails, checkpoint == nil {
-            let trail = session.centreTrail.dropLast()
+            let trail = session.centerTrail.dropLast()
             for positions in trail {
                 for (j, p) in positions.enumerated() {
                     guard let cell = cellOf(p, plot: plot, bounds: bounds) else { continue }
@@ -178,19 +178,19 @@ public struct Renderer: Sendable {
         }
 
         // Centres: their letter, bold and reversed in the cluster's colour.
-        for (j, p) in centrePositions.enumerated() {
+        for (j, p) in centerPositions.enumerated() {
             guard let cell = cellOf(p, plot: plot, bounds: bounds) else {
-                markOffPlot(&grid, p, label: palette.centreLabel(j), colour: palette.cluster(j), plot: plot, bounds: bounds)
+                markOffPlot(&grid, p, label: palette.centerLabel(j), colour: palette.cluster(j), plot: plot, bounds: bounds)
                 continue
             }
-            grid[cell.x, cell.y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+            grid[cell.x, cell.y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
         }
 
         // Placement cursor and the centres placed so far.
         if let placement = session.placement {
             for (j, p) in placement.placed.enumerated() {
                 if let cell = cellOf(p, plot: plot, bounds: bounds) {
-                    grid[cell.x, cell.y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+                    grid[cell.x, cell.y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
                 }
             }
             let cx = plot.x + placement.cursorColumn, cy = plot.y + placement.cursorRow
@@ -199,10 +199,10 @@ public struct Renderer: Sendable {
     }
 
     /// Nearest centre (under the run's metric) of the middle of every plot cell, row-major.
-    static func voronoiRegions(session: Session, plot: Rect, centres: Matrix) -> [Int] {
+    static func voronoiRegions(session: Session, plot: Rect, centers: Matrix) -> [Int] {
         let metric = session.settings.metric
-        let metricCentres = metric == .cosine ? StepEngine.normalizedRows(centres) : centres
-        let d = centres.columns
+        let metricCenters = metric == .cosine ? StepEngine.normalizedRows(centers) : centers
+        let d = centers.columns
         var cellPoints = [Float](repeating: 0, count: plot.width * plot.height * d)
         var offset = 0
         for row in 0..<plot.height {
@@ -214,7 +214,7 @@ public struct Renderer: Sendable {
         }
         var cellMatrix = Matrix(rows: plot.width * plot.height, columns: d, values: cellPoints)
         if metric == .cosine { cellMatrix = StepEngine.normalizedRows(cellMatrix) }
-        return StepEngine.nearest(points: cellMatrix, rows: nil, centres: metricCentres, metric: metric).labels.map { Int($0) }
+        return StepEngine.nearest(points: cellMatrix, rows: nil, centers: metricCenters, metric: metric).labels.map { Int($0) }
     }
 
     private func emptyFrame(_ session: Session) -> Frame? {
@@ -364,7 +364,7 @@ public struct Renderer: Sendable {
                 line(s.useMiniBatch ? "mini-batch B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" : "full batch", label)
                 y += 1
                 for (j, p) in placement.placed.enumerated() {
-                    grid[x, y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+                    grid[x, y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
                     grid.put(" at " + formatCompact(Double(p.x)) + ", " + formatCompact(Double(p.y)), x: x + 1, y: y, maxWidth: w - 1)
                     y += 1
                 }
@@ -387,7 +387,7 @@ public struct Renderer: Sendable {
         y += 1
         // Legend: glyph, letter, size, last delta (and mini-batch counts).
         let stats = session.statsUpToCursor
-        let lastDeltas = stats.last?.centreDeltas ?? []
+        let lastDeltas = stats.last?.centerDeltas ?? []
         let header = "#" + pad("size", 9) + pad(s.useMiniBatch ? "count" : "", 7) + pad("Δ", 9)
         line(header, label)
         let shownClusters = min(s.k, max(0, (bottom - y) - 7))
@@ -396,7 +396,7 @@ public struct Renderer: Sendable {
             let swatch: Unicode.Scalar = unicode ? (palette.tier == .mono ? palette.pointGlyph(j) : "●") : palette.pointGlyph(j)
             grid[x, y] = Cell(swatch, style: CellStyle(foreground: palette.cluster(j), attributes: [.bold]))
             grid[x + 1, y] = Cell(palette.pointGlyph(j), style: CellStyle(foreground: palette.cluster(j)))
-            grid[x + 3, y] = Cell(palette.centreLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+            grid[x + 3, y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
             let size = j < frame.clusterSizes.count ? frame.clusterSizes[j] : 0
             let counts = frame.state.clusterCounts ?? []
             let count = j < counts.count ? String(counts[j]) : ""
@@ -458,7 +458,7 @@ public struct Renderer: Sendable {
             let entry = session.checkpoints[index]
             let compute = { session.evaluate(entry)?.score }
             let score = (cache?.score(for: evaluationKey(entry, session), make: compute) ?? compute()).map(formatCompact) ?? "n/a"
-            let text = pad(String(entry.step), 8) + pad(score, 12) + "  \(entry.centres.rows)"
+            let text = pad(String(entry.step), 8) + pad(score, 12) + "  \(entry.centers.rows)"
             let style = index == selected ? CellStyle(attributes: [.reverse, .bold]) : .plain
             if index == selected { grid.fill(x: x - 1, y: y, width: w + 2, height: 1, with: Cell(" ", style: style)) }
             grid.put(text, x: x, y: y, style: style, maxWidth: w)
@@ -486,7 +486,7 @@ public struct Renderer: Sendable {
         }
         let s = session.settings
         if let placement = session.placement {
-            return "Place centre \(Character(Palette.centreLabels[placement.placed.count % 26])) of \(s.k): arrows move, Enter places (or click); Esc cancels."
+            return "Place centre \(Character(Palette.centerLabels[placement.placed.count % 26])) of \(s.k): arrows move, Enter places (or click); Esc cancels."
         }
         guard let frame = session.currentFrame else { return "No run: fix the settings (s)." }
         if frame.converged && session.atLatest {

@@ -36,15 +36,15 @@ public struct CheckpointEntry: Sendable, Equatable {
     /// Checkpoint prefix or file name (for display).
     public var name: String
     /// The centres stored in it (TF `clusters`), k × d.
-    public var centres: Matrix
+    public var centers: Matrix
     /// Whether the checkpoint stores the model as already initialised.
     public var initialized: Bool
 
     /// Creates an entry.
-    public init(step: Int, name: String, centres: Matrix, initialized: Bool = true) {
+    public init(step: Int, name: String, centers: Matrix, initialized: Bool = true) {
         self.step = step
         self.name = name
-        self.centres = centres
+        self.centers = centers
         self.initialized = initialized
     }
 }
@@ -209,33 +209,33 @@ public struct Session: Sendable {
     }
 
     /// Centres as drawn for `frame`.
-    public func displayCentres(_ frame: Frame) -> Matrix { FrameJob.displayCentres(engine: engine, state: frame.state) }
+    public func displayCenters(_ frame: Frame) -> Matrix { FrameJob.displayCenters(engine: engine, state: frame.state) }
 
     /// Plane positions of the centres at every updated frame up to the cursor, oldest first (for trails).
-    public var centreTrail: [[(x: Float, y: Float)]] {
+    public var centerTrail: [[(x: Float, y: Float)]] {
         guard !frames.isEmpty else { return [] }
         return frames[0...cursor].filter { $0.phase != .assigned }.map { frame in
-            let c = displayCentres(frame)
-            return centrePlanePositions(c, frame: frame)
+            let c = displayCenters(frame)
+            return centerPlanePositions(c, frame: frame)
         }
     }
 
     /// Where centre `j` is drawn. For cosine, centres are unit vectors: they are drawn along their direction at the
     /// mean length of their cluster's points so they land among the data.
-    public func centrePlanePosition(_ centres: Matrix, _ j: Int, frame: Frame) -> (x: Float, y: Float) {
-        var row = Array(centres.row(j))
+    public func centerPlanePosition(_ centers: Matrix, _ j: Int, frame: Frame) -> (x: Float, y: Float) {
+        var row = Array(centers.row(j))
         if settings.metric == .cosine {
-            let scale = meanNorms(frame: frame, clusters: centres.rows)[j]
+            let scale = meanNorms(frame: frame, clusters: centers.rows)[j]
             row = row.map { $0 * scale }
         }
         return planeMap.project(row[...])
     }
 
     /// Where every centre is drawn (as `centrePlanePosition`, with one pass over the sampled points for cosine).
-    public func centrePlanePositions(_ centres: Matrix, frame: Frame) -> [(x: Float, y: Float)] {
-        let scales = settings.metric == .cosine ? meanNorms(frame: frame, clusters: centres.rows) : []
-        return (0..<centres.rows).map { j in
-            var row = Array(centres.row(j))
+    public func centerPlanePositions(_ centers: Matrix, frame: Frame) -> [(x: Float, y: Float)] {
+        let scales = settings.metric == .cosine ? meanNorms(frame: frame, clusters: centers.rows) : []
+        return (0..<centers.rows).map { j in
+            var row = Array(centers.row(j))
             if !scales.isEmpty { row = row.map { $0 * scales[j] } }
             return planeMap.project(row[...])
         }
@@ -288,17 +288,17 @@ public struct Session: Sendable {
     }
 
     /// Starts a run from explicit centres (data space), e.g. a checkpoint's, keeping `globalStep`.
-    public mutating func start(fromCentres centres: Matrix, globalStep: Int) {
-        guard centres.columns == dataSet.points.columns else {
-            message = "checkpoint centres have \(centres.columns) columns, the data has \(dataSet.points.columns) (press s to choose the data the model was trained on)"
+    public mutating func start(fromCenters centers: Matrix, globalStep: Int) {
+        guard centers.columns == dataSet.points.columns else {
+            message = "checkpoint centres have \(centers.columns) columns, the data has \(dataSet.points.columns) (press s to choose the data the model was trained on)"
             return
         }
-        settings.k = centres.rows
+        settings.k = centers.rows
         settings.initialization = .manual
         draft = settings
         engine = StepEngine(data: dataSet.points, settings: settings)
         var state: KMeansState
-        do { state = try engine.initialState(chosenCentres: centres) } catch {
+        do { state = try engine.initialState(chosenCenters: centers) } catch {
             message = "cannot start from these centres: \(error) (press s to change the settings)"
             return
         }
@@ -364,7 +364,7 @@ public struct Session: Sendable {
         trimHistory()
         if frame.phase == .updated, !settings.useMiniBatch, let empty = frame.clusterSizes.firstIndex(of: 0) {
             let fate = settings.emptyClusterPolicy == .moveToOrigin ? "its centre went to the origin (TF)" : "its centre jumped to the farthest point"
-            message = "cluster \(Character(Palette.centreLabels[empty % 26])) got no points: \(fate)"
+            message = "cluster \(Character(Palette.centerLabels[empty % 26])) got no points: \(fate)"
         }
         if frame.converged {
             message = "converged at step \(frame.state.globalStep): relative loss change < \(formatCompact(settings.relativeTolerance))"
@@ -395,10 +395,10 @@ public struct Session: Sendable {
         if !frame.labels.isEmpty || frame.phase == .initialized { return frame.labels }
         // A full-batch update shows the assignment it used, made against the previous (assigned) frame's centres.
         let state = frame.phase == .updated && !settings.useMiniBatch && cursor > 0 ? frames[cursor - 1].state : frame.state
-        let centres = engine.assignmentCentres(state)
-        let compute = { StepEngine.nearest(points: self.engine.points, rows: nil, centres: centres, metric: self.settings.metric).labels }
+        let centers = engine.assignmentCenters(state)
+        let compute = { StepEngine.nearest(points: self.engine.points, rows: nil, centers: centers, metric: self.settings.metric).labels }
         guard let cache else { return compute() }
-        let key = RasterCache.EvaluationKey(centres: centres, points: engine.points, dataColumns: engine.points.columns,
+        let key = RasterCache.EvaluationKey(centers: centers, points: engine.points, dataColumns: engine.points.columns,
                                             metric: settings.metric)
         return cache.assignment(for: key, make: compute)
     }
@@ -610,7 +610,7 @@ public struct Session: Sendable {
             let rows = p.placed.map { planeMap.unproject(x: $0.x, y: $0.y) }
             placement = nil
             do {
-                start(with: try engine.initialState(chosenCentres: Matrix(rows)))
+                start(with: try engine.initialState(chosenCenters: Matrix(rows)))
                 message = "\(settings.k) centres placed: press n to step"
             } catch {
                 message = "cannot use these centres: \(error)"
@@ -728,7 +728,7 @@ public struct Session: Sendable {
         case .pageDown: overlay = .checkpoints(selected: checkpoints.count - 1)
         case .confirm:
             let entry = checkpoints[selected]
-            start(fromCentres: entry.centres, globalStep: entry.step)
+            start(fromCenters: entry.centers, globalStep: entry.step)
         case .closeOverlay: overlay = .none
         case .quit: quitRequested = true
         default: if key == .character("c") { overlay = .none }
@@ -737,9 +737,9 @@ public struct Session: Sendable {
 
     /// Labels and score of the data under checkpoint `entry`'s centres.
     public func evaluate(_ entry: CheckpointEntry) -> (labels: [Int32], score: Double)? {
-        guard entry.centres.columns == dataSet.points.columns, entry.centres.rows > 0 else { return nil }
-        let centres = settings.metric == .cosine ? StepEngine.normalizedRows(entry.centres) : entry.centres
-        let r = StepEngine.nearest(points: engine.points, rows: nil, centres: centres, metric: settings.metric)
+        guard entry.centers.columns == dataSet.points.columns, entry.centers.rows > 0 else { return nil }
+        let centers = settings.metric == .cosine ? StepEngine.normalizedRows(entry.centers) : entry.centers
+        let r = StepEngine.nearest(points: engine.points, rows: nil, centers: centers, metric: settings.metric)
         return (r.labels, r.loss)
     }
 }

@@ -10,14 +10,14 @@ struct AlgorithmFlagTests {
         var generator = SplitMix64(seed: 7)
         var lines: [String] = []
         for i in 0..<1200 {
-            let centre = Double(i % 3) * 10
-            lines.append((0..<9).map { _ in String(centre + generator.nextUnit() - 0.5) }.joined(separator: ","))
+            let center = Double(i % 3) * 10
+            lines.append((0..<9).map { _ in String(center + generator.nextUnit() - 0.5) }.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     @Test("lloyd, hamerly and auto train to identical centres and global steps")
-    func sameCentres() throws {
+    func sameCenters() throws {
         let scratch = try Scratch()
         let data = try scratch.write("blobs.csv", Self.blobs())
         var results: [[[Double]]] = []

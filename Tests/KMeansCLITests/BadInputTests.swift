@@ -62,8 +62,8 @@ struct BadInputTests {
         let data = try scratch.write("d.csv", "1,2\n3,4\n5,6\n")
         try expectDataError(scratch, ["train", "--data", data, "--model-dir", "m", "--num-clusters", "4"], "k = 4 is more than the 3 points")
         #expect(!scratch.exists("m"))
-        let centres = try scratch.write("c.csv", "1,2,3\n")
-        try expectDataError(scratch, ["train", "--data", data, "--model-dir", "m", "--initial-clusters", centres], "initial centres have 3 columns")
+        let centers = try scratch.write("c.csv", "1,2,3\n")
+        try expectDataError(scratch, ["train", "--data", data, "--model-dir", "m", "--initial-clusters", centers], "initial centres have 3 columns")
         let two = try scratch.write("two.csv", "1,2\n5,6\n")
         _ = try scratch.succeed(["train", "--data", data, "--model-dir", "ok", "--use-mini-batch", "false", "--steps", "1",
                                  "--initial-clusters", two])
@@ -133,8 +133,8 @@ struct BadInputTests {
         try expectDataError(scratch, ["train", "--data", nan, "--model-dir", "m", "--num-clusters", "1"],
                             "nan.csv:2:2: empty field, expected a number; --skip-invalid skips such rows")
         let data = try scratch.write("d.csv", "1,2\n3,4\n")
-        let centres = try scratch.write("c.csv", "nan,1\n")
-        let result = try scratch.run(["train", "--data", data, "--model-dir", "m", "--initial-clusters", centres])
+        let centers = try scratch.write("c.csv", "nan,1\n")
+        let result = try scratch.run(["train", "--data", data, "--model-dir", "m", "--initial-clusters", centers])
         #expect(result.status == 1 && result.stderr.contains("c.csv:1:1: \"nan\" is not a finite number"), "\(result.stderr)")
         #expect(!result.stderr.contains("--skip-invalid"), "\(result.stderr)")
         try expectDataError(scratch, ["train", "--data", data, "--model-dir", "m", "--num-clusters", "3"], "lower --num-clusters")

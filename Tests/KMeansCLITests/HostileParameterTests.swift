@@ -43,8 +43,8 @@ struct HostileParameterTests {
                                       "--random-seed=-7", "--steps", "1", "--format", "json"])
         #expect(spaced.status == 0, "\(spaced.stderr)")
         #expect(joined.status == 0, "\(joined.stderr)")
-        let centres = { (dir: String) in try scratch.run(["centers", "--model-dir", dir, "--format", "json"]) }
-        let fromSpaced = try centres("spaced"), fromJoined = try centres("joined")
+        let centers = { (dir: String) in try scratch.run(["centers", "--model-dir", dir, "--format", "json"]) }
+        let fromSpaced = try centers("spaced"), fromJoined = try centers("joined")
         #expect(fromSpaced.status == 0 && !fromSpaced.stdout.isEmpty, "\(fromSpaced.stderr)")
         #expect(fromSpaced.stdout == fromJoined.stdout)
     }
@@ -62,7 +62,7 @@ struct HostileParameterTests {
 
     /// Initial-centre files that cannot seed a model: (name, contents, extra flags, fragment). More centres than
     /// points is not among them: TensorFlow takes k from the array and leaves the extra clusters empty.
-    static let centreFiles: [(String, String, [String], String)] = [
+    static let centerFiles: [(String, String, [String], String)] = [
         ("nan-centres.csv", "1,2\nnan,4\n", [], "nan-centres.csv:2:1"),
         ("empty-centres.csv", "", [], "empty-centres.csv"),
         ("header-only-centres.csv", "a,b\n", [], "header-only-centres.csv"),
@@ -72,12 +72,12 @@ struct HostileParameterTests {
         ("too-few-centres.csv", "1,2\n", ["--num-clusters", "3"], "too-few-centres.csv"),
     ]
 
-    @Test("initial-centre files of the wrong shape or content: exit 1 naming the file, no model directory", arguments: centreFiles)
-    func badCentres(name: String, contents: String, flags: [String], fragment: String) throws {
+    @Test("initial-centre files of the wrong shape or content: exit 1 naming the file, no model directory", arguments: centerFiles)
+    func badCenters(name: String, contents: String, flags: [String], fragment: String) throws {
         let scratch = try Scratch()
         let data = try scratch.write("d.csv", "1,2\n3,4\n5,6\n7,8\n")
-        let centres = try scratch.write(name, contents)
-        let result = try scratch.run(["train", "--data", data, "--model-dir", "m", "--initial-clusters", centres,
+        let centers = try scratch.write(name, contents)
+        let result = try scratch.run(["train", "--data", data, "--model-dir", "m", "--initial-clusters", centers,
                                       "--use-mini-batch", "false", "--steps", "1"] + flags)
         #expect(result.status == 1 || result.status == 2, "\(name): \(result.status) \(result.stderr)")
         #expect(result.stderr.hasPrefix("kmeans: error: ") || result.status == 2, "\(name): \(result.stderr)")

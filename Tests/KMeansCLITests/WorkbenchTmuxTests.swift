@@ -15,7 +15,7 @@ struct WorkbenchTmuxTests {
     }
 
     /// Mouse clicks reach the workbench: an SGR (1006) mouse report typed into the pane is what a terminal sends.
-    @Test func mouseClicksPlaceCentres() throws {
+    @Test func mouseClicksPlaceCenters() throws {
         let tmux = try WorkbenchTmux(width: 100, height: 30, arguments: ["workbench", "--sample", "blobs", "--k", "2", "--initialization", "manual"])
         defer { tmux.kill() }
         try tmux.waitFor("PLACING CENTRES", "Place centre A of 2")

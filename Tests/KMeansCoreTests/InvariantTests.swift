@@ -14,11 +14,11 @@ struct InvariantTests {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
         }
-        let centres = (0..<4).map { _ in (0..<d).map { _ in next() * 100 - 50 } }
+        let centers = (0..<4).map { _ in (0..<d).map { _ in next() * 100 - 50 } }
         var values: [Float] = []
         for i in 0..<n {
-            let centre = centres[i % centres.count]
-            for t in 0..<d { values.append(centre[t] + (next() - 0.5) * 30) }
+            let center = centers[i % centers.count]
+            for t in 0..<d { values.append(center[t] + (next() - 0.5) * 30) }
         }
         return Matrix(rows: n, columns: d, values: values)
     }

@@ -229,8 +229,8 @@ struct KernelTests {
             let centers = Matrix(rows: k, columns: d, values: centerValues)
             // Points sitting exactly on the tied centres.
             var pointValues = points.values
-            for (row, centre) in [(0, 3), (1, 18), (2, 20)] {
-                for t in 0..<d { pointValues[row * d + t] = centerValues[centre * d + t] }
+            for (row, center) in [(0, 3), (1, 18), (2, 20)] {
+                for t in 0..<d { pointValues[row * d + t] = centerValues[center * d + t] }
             }
             let tiedPoints = Matrix(rows: n, columns: d, values: pointValues)
             let label = "n=\(n) d=\(d) k=\(k) \(variant)"
@@ -257,8 +257,8 @@ struct KernelTests {
         let centers = KernelTestData.uniform(n: 3, d: 2, scale: 1, seed: 1)
         let none = DistanceKernels.lloydPass(points: Matrix(rows: 0, columns: 2), centers: centers, accumulate: true)
         #expect(none.indices.isEmpty && none.counts == [0, 0, 0] && none.sums == [0, 0, 0, 0, 0, 0])
-        let noCentres = DistanceKernels.lloydPass(points: centers, centers: Matrix(rows: 0, columns: 2), accumulate: false)
-        #expect(noCentres.indices == [0, 0, 0])
+        let noCenters = DistanceKernels.lloydPass(points: centers, centers: Matrix(rows: 0, columns: 2), accumulate: false)
+        #expect(noCenters.indices == [0, 0, 0])
         #expect(DistanceKernels.allDistances(points: centers, centers: Matrix(rows: 0, columns: 2)).values.isEmpty)
     }
 

@@ -90,7 +90,7 @@ struct ModelFunctionTests {
     }
 
     @Test("a non-finite initial centre, explicit or from the callable, is named by row, column and value")
-    func nonFiniteInitialCentres() throws {
+    func nonFiniteInitialCenters() throws {
         let explicit = Matrix(rows: 2, columns: 2, values: [0, 1, 2, .nan])
         guard case .invalidArgument(let argument, let reason)? = catchError({
             _ = try ModelFunction(params: KMeansParams(numClusters: 2, initialClusters: .matrix(explicit)))

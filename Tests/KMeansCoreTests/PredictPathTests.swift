@@ -20,7 +20,7 @@ struct PredictPathTests {
     }
 
     @Test("points from blobs that hold no centre: pruned search equals the plain pass and rarely searches fully")
-    func pointsFarFromEveryCentre() {
+    func pointsFarFromEveryCenter() {
         let d = 96, blobs = 60, k = 40
         let points = KernelTestData.blobs(n: 3000, d: d, blobs: blobs, seed: 21)
         // Centres near only some of the data: the first k points' blobs may repeat, many blobs get no centre.

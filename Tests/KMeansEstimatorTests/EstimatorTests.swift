@@ -311,7 +311,7 @@ struct EstimatorTests {
     }
 
     @Test("a point equal to a centre: raw distance near 0 (may be negative), transform 0 and never NaN (edge_cases point_equal_to_centre)")
-    func pointEqualToCentre() throws {
+    func pointEqualToCenter() throws {
         let fixture = try #require(edges["point_equal_to_centre"] as? [String: Any])
         let kmeans = try KMeansClustering(numClusters: 100, initialClusters: .matrix(points), miniBatchStepsPerIteration: 1000)
         try kmeans.train(input: .wholeArray(points), steps: 1)

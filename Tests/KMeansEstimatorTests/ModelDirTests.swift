@@ -10,11 +10,11 @@ private func blobPoints(count: Int = 60, seed: UInt64 = 11) -> Matrix {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         return Float(state >> 40) / Float(1 << 24)
     }
-    let centres: [(Float, Float)] = [(2, 9), (8, 3), (9, 9)]
+    let centers: [(Float, Float)] = [(2, 9), (8, 3), (9, 9)]
     var rows: [[Float]] = []
     for index in 0..<count {
-        let centre = centres[index % centres.count]
-        rows.append([centre.0 + uniform() * 2 - 1, centre.1 + uniform() * 2 - 1])
+        let center = centers[index % centers.count]
+        rows.append([center.0 + uniform() * 2 - 1, center.1 + uniform() * 2 - 1])
     }
     return Matrix(rows)
 }
@@ -248,7 +248,7 @@ struct ModelDirTests {
         try directory.acquireTrainerLock().release()
     }
 
-    @Test func exportsWriteTimestampedDirsWithCentresAndManifest() throws {
+    @Test func exportsWriteTimestampedDirsWithCentersAndManifest() throws {
         let modelDir = try temporaryModelDir()
         let exportBase = try temporaryModelDir() + "/exports"
         let c = ResumeCase(useMiniBatch: false, stepsPerIteration: 1, metric: .cosine)
@@ -265,10 +265,10 @@ struct ModelDirTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: exportBase).sorted()
         #expect(names.count == 3 && names.allSatisfy { Int($0) != nil })  // timestamped, no temp dirs left
 
-        let centres = try estimator.variableValue("clusters")
+        let centers = try estimator.variableValue("clusters")
         for export in [first, second, third] {
             let reader = try TensorBundleReader(prefix: URL(fileURLWithPath: export + "/variables/variables"))
-            #expect(try reader.tensor(named: "clusters") == centres)
+            #expect(try reader.tensor(named: "clusters") == centers)
             // `tf.train.load_variable(<export>/variables, …)` goes through this state file.
             #expect(try ModelDirectory(url: URL(fileURLWithPath: export + "/variables")).latestCheckpoint()?.name == "variables")
             let manifest = try JSONDecoder().decode(ExportManifest.self, from: Data(contentsOf: URL(fileURLWithPath: export + "/kmeans_export.json")))

@@ -112,20 +112,20 @@ struct RasterAndCancellationTests {
     /// The display labels computed in chunks equal one pass over all points; a cancelled pass stops between chunks.
     @Test func chunkedNearestEqualsOnePassAndStopsWhenCancelled() throws {
         let points = DataSet.BuiltIn.blobs.dataSet.points
-        let centres = Matrix([[0, 0], [5, 5], [-5, 3]])
-        let whole = try #require(StepEngine.nearest(points: points, centres: centres, metric: .squaredEuclidean, chunkRows: points.rows, isCancelled: { false }))
-        let chunked = try #require(StepEngine.nearest(points: points, centres: centres, metric: .squaredEuclidean, chunkRows: 64, isCancelled: { false }))
+        let centers = Matrix([[0, 0], [5, 5], [-5, 3]])
+        let whole = try #require(StepEngine.nearest(points: points, centers: centers, metric: .squaredEuclidean, chunkRows: points.rows, isCancelled: { false }))
+        let chunked = try #require(StepEngine.nearest(points: points, centers: centers, metric: .squaredEuclidean, chunkRows: 64, isCancelled: { false }))
         #expect(whole.labels == chunked.labels)
         #expect(whole.loss == chunked.loss)
         var asked = 0
-        let cancelled = StepEngine.nearest(points: points, centres: centres, metric: .squaredEuclidean, chunkRows: 64) {
+        let cancelled = StepEngine.nearest(points: points, centers: centers, metric: .squaredEuclidean, chunkRows: 64) {
             asked += 1
             return asked > 2
         }
         #expect(cancelled == nil)
         #expect(asked == 3) // two chunks ran, the third was not started
         // The chunked kernel pass agrees with the reference loop over selected rows.
-        let reference = StepEngine.nearest(points: points, rows: Array(0..<points.rows), centres: centres, metric: .squaredEuclidean)
+        let reference = StepEngine.nearest(points: points, rows: Array(0..<points.rows), centers: centers, metric: .squaredEuclidean)
         #expect(reference.labels == whole.labels)
     }
 

@@ -120,12 +120,12 @@ struct SessionTests {
     @Test func emptyClusterIsAnnounced() throws {
         // Two centres on the far side of the data: the second gets no point and goes to the origin, as in TF.
         var session = Self.session { $0.initialization = .manual; $0.k = 2 }
-        session.start(fromCentres: Matrix([[500, 500], [5000, 5000]]), globalStep: 0)
+        session.start(fromCenters: Matrix([[500, 500], [5000, 5000]]), globalStep: 0)
         try Self.press(&session, "n")
         #expect(session.currentFrame?.clusterSizes == [100, 0])
         #expect(session.message == "cluster B got no points: its centre went to the origin (TF)")
-        let centres = try #require(session.currentFrame?.state.clusters)
-        #expect(centres[1, 0] == 0 && centres[1, 1] == 0)
+        let centers = try #require(session.currentFrame?.state.clusters)
+        #expect(centers[1, 0] == 0 && centers[1, 1] == 0)
     }
 
     @Test func computingMarkerWhileWorkIsPending() throws {
@@ -164,12 +164,12 @@ struct SessionTests {
         #expect(session.overlay == .none)
     }
 
-    @Test func cosineKeepsUnitCentres() throws {
+    @Test func cosineKeepsUnitCenters() throws {
         var session = Self.session(.oldFaithful) { $0.metric = .cosine; $0.k = 2 }
         try Self.press(&session, "nnn")
-        let centres = try #require(session.currentFrame?.state.clusters)
-        for j in 0..<centres.rows {
-            let norm = centres.row(j).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+        let centers = try #require(session.currentFrame?.state.clusters)
+        for j in 0..<centers.rows {
+            let norm = centers.row(j).reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
             #expect(abs(norm - 1) < 1e-5)
         }
     }
@@ -195,7 +195,7 @@ struct SessionTests {
         #expect(session.currentFrame?.state.clustersUpdated != initial)
     }
 
-    @Test func newSeedRestartChangesInitialCentres() throws {
+    @Test func newSeedRestartChangesInitialCenters() throws {
         var session = Self.session()
         let before = try #require(session.currentFrame?.state.clusters)
         try Self.press(&session, "R")
@@ -253,10 +253,10 @@ struct SessionTests {
         #expect(session.placement?.placed.count == 1)
         try Self.press(&session, "<click:\(plot.x + 3),\(plot.y + 2)>")
         #expect(session.placement == nil)
-        let centres = try #require(session.currentFrame?.state.clusters)
+        let centers = try #require(session.currentFrame?.state.clusters)
         let expected = session.planePoint(column: 3, row: 2, plot: plot)
-        #expect(centres[1, 0] == expected.x)
-        #expect(centres[1, 1] == expected.y)
+        #expect(centers[1, 0] == expected.x)
+        #expect(centers[1, 1] == expected.y)
         try Self.press(&session, "n")
         #expect(session.currentFrame?.state.globalStep == 1)
     }
@@ -278,7 +278,7 @@ struct SessionTests {
         #expect(session.overlay == .none)
         let frame = try #require(session.currentFrame)
         #expect(frame.state.globalStep == 5)
-        #expect(frame.state.clusters == CheckpointFixtures.entries[1].centres)
+        #expect(frame.state.clusters == CheckpointFixtures.entries[1].centers)
         try Self.press(&session, "n")
         #expect(session.currentFrame?.state.globalStep == 6)
     }
@@ -324,15 +324,15 @@ struct ModelDirCheckpointTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/fixtures/kmeans_full_batch").path
     }
 
-    @Test func listsInitialisedCheckpointsWithTheirCentres() throws {
+    @Test func listsInitialisedCheckpointsWithTheirCenters() throws {
         let (entries, origin) = ModelDirCheckpoints.load(modelDir: Self.fixture)
         #expect(origin == "kmeans_full_batch")
         // model.ckpt-0 holds no centres yet (initialized = false) and is left out.
         #expect(entries.map(\.step) == [1, 3, 5])
         let first = try #require(entries.first)
-        #expect(first.centres.rows == 5 && first.centres.columns == 2)
-        #expect(first.centres[0, 0] == Float(9.447078704833984))
-        #expect(first.centres[0, 1] == Float(9.856607437133789))
+        #expect(first.centers.rows == 5 && first.centers.columns == 2)
+        #expect(first.centers[0, 0] == Float(9.447078704833984))
+        #expect(first.centers[0, 1] == Float(9.856607437133789))
     }
 
     @Test func missingDirectorySaysWhy() {
@@ -343,7 +343,7 @@ struct ModelDirCheckpointTests {
 
     @Test func scrubAndContinueFromATensorFlowCheckpoint() throws {
         let (entries, origin) = ModelDirCheckpoints.load(modelDir: Self.fixture)
-        let blobs = DataSet.gaussianBlobs(count: 200, centres: [[0, 0], [10, 10], [0, 10], [10, 0], [5, 5]], spread: 1, seed: 3)
+        let blobs = DataSet.gaussianBlobs(count: 200, centers: [[0, 0], [10, 10], [0, 10], [10, 0], [5, 5]], spread: 1, seed: 3)
         var settings = WorkbenchSettings()
         settings.k = 5
         var session = Session(dataSet: blobs, settings: settings, width: 100, height: 30)
@@ -357,7 +357,7 @@ struct ModelDirCheckpointTests {
         try assertSnapshot(SnapshotFormat.styled.render(Renderer(tier: .palette256).render(session)), named: "checkpoints-tf-model-dir-100x30")
         session.handle(.enter)
         #expect(session.currentFrame?.state.globalStep == 3)
-        #expect(session.currentFrame?.state.clusters == entries[1].centres)
+        #expect(session.currentFrame?.state.clusters == entries[1].centers)
         session.requestIteration()
         session.runPendingWork()
         #expect(session.currentFrame?.state.globalStep == 4)

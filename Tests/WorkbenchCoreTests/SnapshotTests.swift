@@ -113,8 +113,8 @@ struct SnapshotTests {
 /// Three synthetic checkpoints of a k = 3 run on the uniform points.
 enum CheckpointFixtures {
     static let entries: [CheckpointEntry] = [
-        CheckpointEntry(step: 0, name: "model.ckpt-0", centres: Matrix([[100, 100], [500, 500], [900, 900]])),
-        CheckpointEntry(step: 5, name: "model.ckpt-5", centres: Matrix([[250, 250], [500, 700], [800, 300]])),
-        CheckpointEntry(step: 10, name: "model.ckpt-10", centres: Matrix([[220, 300], [480, 780], [790, 330]])),
+        CheckpointEntry(step: 0, name: "model.ckpt-0", centers: Matrix([[100, 100], [500, 500], [900, 900]])),
+        CheckpointEntry(step: 5, name: "model.ckpt-5", centers: Matrix([[250, 250], [500, 700], [800, 300]])),
+        CheckpointEntry(step: 10, name: "model.ckpt-10", centers: Matrix([[220, 300], [480, 780], [790, 330]])),
     ]
 }
