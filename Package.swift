@@ -30,14 +30,16 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The one backend that touches ncurses.
         .target(name: "WorkbenchTerminal", dependencies: ["WorkbenchCore", "CNcursesw"]),
-        // The `kmeans` command: workbench (default), train, evaluate, predict, inspect, export…
-        .executableTarget(
-            name: "KMeansCLI",
+        // The `kmeans` commands as a library (testable in-process): workbench (default), train, evaluate, predict…
+        .target(
+            name: "KMeansCommands",
             dependencies: [
                 "KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "WorkbenchCore", "WorkbenchTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The `kmeans` executable: a thin main over KMeansCommands.
+        .executableTarget(name: "KMeansCLI", dependencies: ["KMeansCommands"]),
         // Side-by-side benchmark against scikit-learn / FAISS (run with -c release).
         .executableTarget(
             name: "KMeansBenchmarks",
@@ -55,6 +57,6 @@ let package = Package(
         .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats", "KMeansCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI", "KMeansCommands"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 
 /// The `kmeans` command. With no subcommand it opens the workbench.
-@main
 struct KMeansCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmeans",
@@ -32,4 +31,10 @@ struct KMeansCommand: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// The `kmeans` command-line tool, as a library: the executable's `main` calls `run()`.
+public enum KMeansTool {
+    /// Parses the process's arguments, runs the command and exits with the documented status.
+    public static func run() { KMeansCommand.main() }
 }

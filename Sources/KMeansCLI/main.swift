@@ -1,0 +1,3 @@
+import KMeansCommands
+
+KMeansTool.run()
