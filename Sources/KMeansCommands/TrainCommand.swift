@@ -99,7 +99,8 @@ struct TrainCommand: ParsableCommand {
         let facts = try CheckpointFacts.read(directory: directory)
         let resolver = ParameterResolver(directory: directory, displayName: modelDir, flags: parameters, featureColumns: dataOptions.featureColumnList)
         let centers = try resolver.explicitCenters(dataOptions: dataOptions)
-        var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true)
+        var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true,
+                                            batchSize: batchSize, shuffle: shuffle ? true : nil)
 
         // Read and check all the data before anything is written.
         // Cosine training refuses all-zero rows (they have no direction); --skip-invalid skips them.
@@ -110,20 +111,22 @@ struct TrainCommand: ParsableCommand {
         let columns: Int
         var skipped = 0
         var names: [String]? = nil
-        if batchSize == nil || shuffle || input.path == "-" {
+        let batchSize = resolved.batchSize
+        if batchSize == nil || resolved.shuffle == true || input.path == "-" {
             let data = try input.loadAll(expectedColumns: resolved.numFeatures)
             rowCount = data.matrix.rows
             columns = data.matrix.columns
             skipped = data.skippedRows
             names = data.featureNames.count == data.matrix.columns && data.columnNames != nil ? data.featureNames : resolved.featureColumns
             if let batchSize {
-                trainingInput = cyclingInput(data.matrix, batchSize: batchSize, shuffleSeed: shuffle ? UInt64(bitPattern: resolved.randomSeed) : nil)
+                let seed = resolved.shuffle == true ? UInt64(bitPattern: resolved.randomSeed) : nil
+                trainingInput = .batches(data.matrix, batchSize: batchSize, epochs: nil, shuffleSeed: seed)
             } else {
                 trainingInput = .wholeArray(data.matrix, epochs: nil)
             }
         } else {
             (rowCount, columns, skipped, names) = try input.validatedRowCount(expectedColumns: resolved.numFeatures)
-            trainingInput = input.streamingInput(batchSize: batchSize!, expectedColumns: columns)
+            trainingInput = input.streamingInput(try resolved.schedule(rows: rowCount), expectedColumns: columns)
         }
         if let centers, centers.columns != columns {
             throw DataError(file: parameters.initialClusters ?? "", location: .file, kind: .dimensionMismatch,
@@ -206,8 +209,8 @@ struct TrainCommand: ParsableCommand {
         if let tolerance, monitor.losses.count >= 2 {
             let previous = monitor.losses[monitor.losses.count - 2]
             let last = monitor.losses[monitor.losses.count - 1]
-            let change = abs(last - previous) / (1 + abs(previous))
-            if previous != 0, Double(change) < tolerance, targetStep.map({ globalStep < $0 }) ?? true {
+            let change = RelativeLossChange.change(loss: last, previous: previous)
+            if RelativeLossChange(tolerance: tolerance).isConverged(loss: last, previous: previous), targetStep.map({ globalStep < $0 }) ?? true {
                 return ("converged", "converged: relative loss change \(change) < tolerance \(tolerance)")
             }
         }

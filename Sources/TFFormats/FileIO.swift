@@ -175,3 +175,9 @@ enum FileIO {
         }
     }
 }
+
+/// Writes `bytes` to `url` through a temporary file beside it, fsynced and renamed over `url`: readers see the old
+/// file or the new one, never a partial one.
+public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws(TFFormatError) {
+    try FileIO.writeAtomically(bytes, to: url)
+}
