@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats", "KMeansCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI", "KMeansCommands"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI", "KMeansCommands", "KMeansEstimator", "TFFormats", "WorkbenchCore", "KMeansCore"], resources: [.copy("Fixtures")]),
     ]
 )

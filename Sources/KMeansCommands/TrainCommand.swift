@@ -95,8 +95,9 @@ struct TrainCommand: ParsableCommand {
 
     /// The run proper, with the trainer lock held; sets `trained` once training has returned.
     private func train(in directory: URL, trained: inout Bool) throws {
-        let stored = try StoredParameters.load(from: directory)
-        let facts = try CheckpointFacts.read(directory: directory)
+        let reader = ModelDirReader(path: modelDir)
+        let stored = try reader.storedParameters()
+        let facts = try reader.checkpointFacts()
         let resolver = ParameterResolver(directory: directory, displayName: modelDir, flags: parameters, featureColumns: dataOptions.featureColumnList)
         let centers = try resolver.explicitCenters(dataOptions: dataOptions)
         var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true,

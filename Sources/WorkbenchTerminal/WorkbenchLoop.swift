@@ -45,9 +45,11 @@ public enum WorkbenchLoop {
         case signal(Int32)
     }
 
-    /// Runs until the user quits or a signal arrives; returns how it ended. The caller closes the terminal.
-    public static func run(session initial: Session, terminal: TerminalScreen) -> Ending {
+    /// Runs until the user quits or a signal arrives; returns how it ended, and hands the final session to
+    /// `finished` (to save the run). The caller closes the terminal.
+    public static func run(session initial: Session, terminal: TerminalScreen, finished: (Session) -> Void = { _ in }) -> Ending {
         var session = initial
+        defer { finished(session) }
         let renderer = Renderer(tier: terminal.tier)
         session.resize(width: terminal.width, height: terminal.height)
         var inFlight: FrameJob?
