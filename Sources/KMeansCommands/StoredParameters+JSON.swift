@@ -15,6 +15,9 @@ extension StoredParameters {
             ("feature_columns", featureColumns.map { .array($0.map { .string($0) }) } ?? .null),
             ("feature_names", featureNames.map { .array($0.map { .string($0) }) } ?? .null),
             ("num_features", numFeatures.map { .int(Int64($0)) } ?? .null),
+            ("batch_size", batchSize.map { .int(Int64($0)) } ?? .null),
+            ("shuffle", .bool(shuffle ?? false)),
+            ("empty_cluster_policy", .string(emptyClusterPolicy ?? "origin")),
         ]
         if let initialCenters { fields.append(("initial_centers", .matrix(initialCenters))) }
         return .object(fields)

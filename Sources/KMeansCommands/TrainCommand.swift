@@ -194,7 +194,10 @@ struct TrainCommand: ParsableCommand {
             text += "data: \(rowCount) rows × \(columns) features from \(input.path)"
             text += skipped > 0 ? ", \(skipped) invalid rows skipped\n" : "\n"
             text += "checkpoint: \(checkpoint ?? "none")\n"
-            text += "cluster centers:\n" + formatTable(clusterCenters, header: featureHeader(resolved, columns: clusterCenters.columns))
+            text += "cluster centers:\n" + formatSummaryTable(clusterCenters, header: featureHeader(resolved, columns: clusterCenters.columns))
+            if clusterCenters.rows > summaryEdge * 2 + 2 || clusterCenters.columns > summaryEdge * 2 + 2 {
+                text += "(\(clusterCenters.rows) × \(clusterCenters.columns) centres summarised; `kmeans centers --model-dir \(modelDir)` prints them all)\n"
+            }
             StandardOutput.write(text)
         }
         if let signal = trap.stop.signal {
@@ -250,6 +253,24 @@ func formatTable(_ matrix: Matrix, header: [String], indexTitle: String = "#") -
     var rows: [[String]] = [[indexTitle] + header]
     for r in 0..<matrix.rows {
         rows.append(["\(r)"] + matrix.row(r).map { "\($0)" })
+    }
+    return formatTextRows(rows)
+}
+
+/// Rows or columns kept at each end when a centre table is summarised.
+let summaryEdge = 3
+
+/// `formatTable`, summarised past a screenful as numpy does: beyond 2·3 + 2 rows (or columns) only the first and
+/// last three are shown, with `…` between.
+func formatSummaryTable(_ matrix: Matrix, header: [String], indexTitle: String = "#") -> String {
+    func kept(_ count: Int) -> [Int?] {
+        count > summaryEdge * 2 + 2 ? Array(0..<summaryEdge) + [nil] + Array((count - summaryEdge)..<count) : Array(0..<count)
+    }
+    let columns = kept(matrix.columns)
+    var rows: [[String]] = [[indexTitle] + columns.map { $0.map { header[$0] } ?? "…" }]
+    for r in kept(matrix.rows) {
+        guard let r else { rows.append(["…"] + columns.map { _ in "…" }); continue }
+        rows.append(["\(r)"] + columns.map { $0.map { "\(matrix[r, $0])" } ?? "…" })
     }
     return formatTextRows(rows)
 }
