@@ -20,12 +20,14 @@ let package = Package(
         .target(name: "CKMeansKernels"),
         // The pure clustering core: math, RNG, initialisation, training steps. No files, no terminal.
         .target(name: "KMeansCore", dependencies: ["CKMeansKernels"]),
+        // The one atomic file writer (temporary file, fsync, rename), for every target that writes files.
+        .target(name: "AtomicFiles"),
         // TensorFlow's on-disk formats: tensor bundle, checkpoint state, event files, model_dir layout.
-        .target(name: "TFFormats"),
+        .target(name: "TFFormats", dependencies: ["AtomicFiles"]),
         // The TensorFlow-style estimator (KMeansClustering) over the core, persisting to a model_dir.
         .target(name: "KMeansEstimator", dependencies: ["KMeansCore", "TFFormats"]),
         // Data files in and out: CSV / TSV / NPY.
-        .target(name: "KMeansData", dependencies: ["KMeansCore"]),
+        .target(name: "KMeansData", dependencies: ["KMeansCore", "AtomicFiles"]),
         // The workbench's pure model and renderer (session, history, keymap, cell grid).
         .target(name: "WorkbenchCore", dependencies: ["KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats"]),
         // ncurses, wide-character build; the only C surface the terminal backend sees.

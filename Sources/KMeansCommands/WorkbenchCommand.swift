@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KMeansCore
+import KMeansData
 import WorkbenchCore
 import WorkbenchTerminal
 
@@ -141,8 +142,8 @@ struct WorkbenchCommand: ParsableCommand {
             if snapshot == "-" {
                 FileHandle.standardOutput.write(Data(text.utf8))
             } else {
-                do { try Data(text.utf8).write(to: URL(fileURLWithPath: snapshot)) } catch {
-                    throw CLIError.data("cannot write snapshot \(snapshot): \(error.localizedDescription)")
+                do { try writeFile(Array(text.utf8), to: snapshot) } catch {
+                    throw CLIError.data("cannot write snapshot \(snapshot): \(error)")
                 }
             }
             return
