@@ -311,13 +311,7 @@ public struct Session: Sendable {
             return
         }
         state.globalStep = Int64(globalStep)
-        placement = nil
-        overlay = .none
-        isRunning = false
-        pendingHalfSteps = 0
-        frames = []
-        start(with: state)
-        message = "continuing from step \(globalStep)"
+        restart(from: state, message: "continuing from step \(globalStep)")
     }
 
     /// Continues the run of a model_dir's checkpoint in the model's own mode: the model's settings and the
@@ -328,19 +322,24 @@ public struct Session: Sendable {
             return
         }
         guard state.clusters.columns == dataSet.points.columns else {
-            message = "checkpoint centres have \(state.clusters.columns) columns, the data has \(dataSet.points.columns) (press s to choose the data the model was trained on)"
+            start(fromCenters: state.clusters, globalStep: entry.step) // says why it cannot
             return
         }
         settings = settings.adopting(model)
         draft = settings
         engine = StepEngine(data: dataSet.points, settings: settings)
+        restart(from: state, message: "continuing from step \(state.globalStep) in the model's own mode")
+    }
+
+    /// A new history starting at `state`, nothing pending, no overlay.
+    private mutating func restart(from state: KMeansState, message: String) {
         placement = nil
         overlay = .none
         isRunning = false
         pendingHalfSteps = 0
         frames = []
         start(with: state)
-        message = "continuing from step \(state.globalStep) in the model's own mode"
+        self.message = message
     }
 
     private mutating func start(with state: KMeansState) {
