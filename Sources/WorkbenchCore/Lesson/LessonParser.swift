@@ -27,7 +27,7 @@ public enum LessonParser {
                     if needsCompare && !comparing { throw words.error(1, "expects a comparison, but no `compare` is on here") }
                 default: break
                 }
-                let argument = words.count > 2 && instruction.text == "data" ? 2 : min(1, words.count - 1)
+                let argument = words.count > 2 && ["data", "set"].contains(instruction.text) ? 2 : min(1, words.count - 1)
                 lesson.beats.append(LessonBeat(line: line, column: words[argument].column, kind: kind))
             } catch let error as LessonError {
                 errors.append(error)
