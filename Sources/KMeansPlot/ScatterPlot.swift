@@ -1,3 +1,5 @@
+import KMeansCore
+
 /// A point of the plane, in data units.
 public struct PlotPoint: Sendable, Hashable {
     /// Coordinates.
@@ -32,6 +34,9 @@ public struct ScatterPlot: Sendable {
     public var note = ""
     /// Picture size in pixels.
     public var width = 1200, height = 800
+    /// At most this many point markers are drawn (a seeded sample of the rest is left out, and the legend says so),
+    /// so a million-point file still gives an SVG a viewer opens.
+    public var maximumDrawnPoints = 200_000
 
     /// Creates a plot of `points` labelled by cluster, with `centers`.
     public init(points: [PlotPoint], labels: [Int], centers: [PlotPoint], clusterColors: [PlotColor]) {
@@ -51,6 +56,15 @@ public struct ScatterPlot: Sendable {
 
     /// Radius of a point marker: smaller as points get denser.
     public var pointRadius: Double { points.count <= 500 ? 4 : points.count <= 5000 ? 2.5 : 1.2 }
+
+    /// The indices of the points drawn, in order: all of them, or a seeded sample of `maximumDrawnPoints`.
+    public var drawnIndices: [Int] {
+        guard points.count > maximumDrawnPoints, maximumDrawnPoints >= 0 else { return Array(points.indices) }
+        var generator = SplitMix64(seed: 0x5EED)
+        var chosen = Array(points.indices)
+        for i in 0..<maximumDrawnPoints { chosen.swapAt(i, i + Int(generator.next() % UInt64(chosen.count - i))) }
+        return chosen[0..<maximumDrawnPoints].sorted()
+    }
 
     /// Where everything goes on the picture.
     public var frame: PlotFrame {
@@ -79,7 +93,8 @@ public struct ScatterPlot: Sendable {
             }
         }
         drawGrid(&document, frame: frame)
-        for (index, point) in points.enumerated() {
+        for index in drawnIndices {
+            let point = points[index]
             let p = frame.pixel(point)
             let label = index < labels.count ? labels[index] : 0
             document.circle(x: p.x, y: p.y, radius: pointRadius, fill: color(label).hex)
@@ -160,6 +175,11 @@ public struct ScatterPlot: Sendable {
             document.rect(x: x + 1, y: y - 12, width: 14, height: 14, fill: "#888888", extra: "fill-opacity=\"0.3\" stroke=\"#999999\"")
             document.text("nearest-centre region", x: x + 22, y: y, extra: text)
             y += 24
+        }
+        if points.count > maximumDrawnPoints {
+            document.text("\(maximumDrawnPoints) of \(points.count) points drawn (seeded sample)", x: x, y: y + 10,
+                          extra: "\(font) font-size=\"12\" fill=\"#666666\"")
+            y += 20
         }
         if !note.isEmpty {
             document.text(note, x: x, y: y + 10, extra: "\(font) font-size=\"12\" fill=\"#666666\"")

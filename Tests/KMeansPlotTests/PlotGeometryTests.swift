@@ -61,4 +61,18 @@ import Testing
         #expect(SVGDocument.number(.infinity) == "0")
         #expect(SVGDocument.number(1e20) == "1000000000000")
     }
+
+    @Test func beyondTheCapASeededSampleIsDrawnAndTheLegendSaysSo() {
+        let points = (0..<50).map { PlotPoint(x: Double($0), y: Double($0 % 7)) }
+        var plot = ScatterPlot(points: points, labels: [Int](repeating: 0, count: 50), centers: [PlotPoint(x: 25, y: 3)],
+                               clusterColors: [PlotColor(255, 0, 0)])
+        plot.maximumDrawnPoints = 20
+        #expect(plot.drawnIndices.count == 20 && Set(plot.drawnIndices).count == 20 && plot.drawnIndices == plot.drawnIndices.sorted())
+        #expect(plot.drawnIndices == plot.drawnIndices, "seeded: the same sample every time")
+        let svg = plot.svg()
+        #expect(svg.components(separatedBy: "r=\"4\" fill=\"#ff0000\"").count - 1 == 20)
+        #expect(svg.contains("20 of 50 points drawn (seeded sample)") && svg.contains("cluster A  (50 points)"))
+        plot.maximumDrawnPoints = 50
+        #expect(plot.drawnIndices == Array(0..<50) && !plot.svg().contains("seeded sample"))
+    }
 }
