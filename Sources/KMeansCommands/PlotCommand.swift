@@ -80,10 +80,11 @@ struct PlotCommand: ParsableCommand {
         plot.xLabel = d > 2 ? "PCA 1" : names.first ?? "x0"
         plot.yLabel = d > 2 ? "PCA 2" : d == 2 ? names[1] : "(one feature)"
         plot.title = title ?? "\(URL(fileURLWithPath: input.path).lastPathComponent): k = \(centers.rows), global step \(step)"
-        var notes: [String] = []
-        if d > 2 { notes.append("PCA of \(d) features") }
-        if voronoi && (d > 2 || context.parameters.distanceMetric == "cosine") { notes.append("regions: nearest centre in this plane") }
-        plot.note = notes.joined(separator: "; ")
+        if d > 2 { plot.notes.append("PCA of \(d) features") }
+        if voronoi && (d > 2 || context.parameters.distanceMetric == "cosine") {
+            plot.notes.append("regions: nearest centre in this")
+            plot.notes.append("plane (squared Euclidean)")
+        }
         if trails { plot.trails = try trailPositions(upTo: step, k: centers.rows, d: d).map { plane($0) }.transposedTrails(k: centers.rows) }
 
         do { try writeFile(Array(plot.svg().utf8), to: out) } catch let error as DataError {

@@ -30,8 +30,8 @@ public struct ScatterPlot: Sendable {
     public var title = ""
     /// Axis titles.
     public var xLabel = "x", yLabel = "y"
-    /// A line of small print under the legend (e.g. how the plane was projected).
-    public var note = ""
+    /// Lines of small print under the legend (e.g. how the plane was projected).
+    public var notes: [String] = []
     /// Picture size in pixels.
     public var width = 1200, height = 800
     /// At most this many point markers are drawn (a seeded sample of the rest is left out, and the legend says so),
@@ -181,8 +181,9 @@ public struct ScatterPlot: Sendable {
                           extra: "\(font) font-size=\"12\" fill=\"#666666\"")
             y += 20
         }
-        if !note.isEmpty {
+        for note in notes {
             document.text(note, x: x, y: y + 10, extra: "\(font) font-size=\"12\" fill=\"#666666\"")
+            y += 18
         }
     }
 }

@@ -31,6 +31,19 @@ import Testing
         #expect(early.status == 0 && early.stdout.contains("global step 1"), "\(early.stderr)")
     }
 
+    @Test func dataWithMoreThanTwoFeaturesIsDrawnOnItsPrincipalComponents() throws {
+        let scratch = try Scratch()
+        let points = try scratch.write("d4.csv", blobsCSV(centers: [[0, 0, 0, 0], [5, 5, 0, 1], [0, 6, 4, 2]], perCenter: 10))
+        let train = try scratch.run(["train", "--data", points, "--model-dir", scratch.path("model"), "--num-clusters", "3",
+                                     "--use-mini-batch", "false", "--steps", "3"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let result = try scratch.run(["plot", "--data", points, "--model-dir", scratch.path("model"), "--out", scratch.path("plot.svg"), "--voronoi"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let svg = try String(contentsOfFile: scratch.path("plot.svg"), encoding: .utf8)
+        #expect(svg.contains(">PCA 1</text>") && svg.contains(">PCA 2</text>") && svg.contains("PCA of 4 features"))
+        #expect(svg.components(separatedBy: "r=\"4\" fill=").count - 1 == 30)
+    }
+
     @Test func aModelOfAnotherDimensionIsAnErrorNamingBothWidths() throws {
         let scratch = try Scratch()
         _ = try Self.trained(scratch)
