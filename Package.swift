@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats", "KMeansCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "KMeansPlotTests", dependencies: ["KMeansPlot", "KMeansCore"]),
+        .testTarget(name: "KMeansPlotTests", dependencies: ["KMeansPlot", "KMeansCore", "WorkbenchCore"]),
         .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI", "KMeansCommands"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,5 +1,6 @@
 import KMeansCore
 import KMeansPlot
+import WorkbenchCore
 import Testing
 
 /// `kmeans plot`'s SVG rendered by a real browser (headless Chromium), then checked pixel by pixel.
@@ -68,5 +69,39 @@ struct ChromiumRenderTests {
     @Test(.enabled(if: HeadlessChromium.requiredByCI, "only on CI"))
     func chromiumIsPresentOnCI() {
         #expect(HeadlessChromium.executable != nil, "CI is set but chromium is not on PATH (Scripts/setup installs it)")
+    }
+}
+
+/// The workbench's screen picture (`w`, `--snapshot --format svg`) rendered by headless Chromium.
+@Suite(.enabled(if: HeadlessChromium.executable != nil || HeadlessChromium.requiredByCI, "chromium is not installed (Scripts/setup installs it)"))
+struct ChromiumScreenTests {
+    @Test func everyBrailleCellShowsItsClusterColourAndTheBackgroundIsTheTerminals() throws {
+        var session = Session(dataSet: DataSet.BuiltIn.uniform100.dataSet, width: 100, height: 30)
+        session = Headless.drive(session, steps: 2, script: [.key(.character("h"))])
+        let grid = Renderer(tier: .truecolor).render(session)
+        let exporter = ScreenSVG()
+        let image = try HeadlessChromium.render(svg: exporter.render(grid), width: 900, height: 540)
+        var cells = 0, shown = 0
+        for y in 0..<grid.height {
+            for x in 0..<grid.width {
+                let cell = grid[x, y]
+                guard (0x2801...0x28FF).contains(cell.glyph.value), case let .rgb(r, g, b) = cell.style.foreground else { continue }
+                cells += 1
+                // Somewhere in the cell's 9 × 18 pixels, a dot of the cell's colour.
+                var found = false
+                for py in (y * 18)..<(y * 18 + 18) where !found {
+                    for px in (x * 9)..<(x * 9 + 9) {
+                        let p = image.pixel(px, py)
+                        if abs(p.r - Int(r)) <= 30 && abs(p.g - Int(g)) <= 30 && abs(p.b - Int(b)) <= 30 { found = true; break }
+                    }
+                }
+                if found { shown += 1 }
+            }
+        }
+        #expect(cells > 50, "the plot should hold braille cells")
+        #expect(shown >= cells * 9 / 10, "only \(shown) of \(cells) braille cells show their colour")
+        let background = image.pixel(5, 300)
+        let expected = exporter.defaultBackground
+        #expect(abs(background.r - Int(expected.red)) <= 2 && abs(background.g - Int(expected.green)) <= 2, "left margin is the terminal background")
     }
 }
