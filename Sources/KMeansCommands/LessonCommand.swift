@@ -27,11 +27,13 @@ struct LessonCheckCommand: ParsableCommand {
     var preview: String?
 
     func run() throws {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw CLIError.data("\(file): cannot read the lesson (\(error.localizedDescription))")
-        }
         let name = TerminalText.sanitized(file)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIError.data("\(name): no such lesson file (or it cannot be read)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CLIError.data("\(name): a lesson is UTF-8 text, and this file is not")
+        }
         let lesson: Lesson
         switch LessonParser.parse(text) {
         case let .success(parsed): lesson = parsed

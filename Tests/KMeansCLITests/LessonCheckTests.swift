@@ -43,6 +43,15 @@ import Testing
         }
     }
 
+    @Test func aMissingOrBinaryLessonFileIsOneLine() throws {
+        let scratch = try Scratch()
+        let missing = try scratch.run(["lesson", "check", scratch.path("none.lesson")])
+        #expect(missing.status == 1 && missing.stderr == "kmeans: error: \(scratch.path("none.lesson")): no such lesson file (or it cannot be read)\n")
+        let binary = try scratch.write("binary.lesson", bytes: [0xFF, 0xFE, 0x00, 0x41])
+        let result = try scratch.run(["lesson", "check", binary])
+        #expect(result.status == 1 && result.stderr.contains("a lesson is UTF-8 text, and this file is not"))
+    }
+
     @Test func severalBrokenLinesAreAllReported() throws {
         let scratch = try Scratch()
         let file = try scratch.write("many.lesson", "keys n x\nset k 0\nwait now\ncaption fine\n")
