@@ -49,8 +49,15 @@ enum HeadlessChromium {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // A hung browser must fail the test, not stall the suite: at most 90 seconds (stdout is a few bytes).
+        let deadline = Date().addingTimeInterval(90)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            throw Failure(description: "\(executable) \(arguments.first ?? "") did not finish within 90 seconds")
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw Failure(description: "\(executable) \(arguments.first ?? "") exited with \(process.terminationStatus)")
         }
