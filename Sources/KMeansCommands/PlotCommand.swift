@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KMeansCore
 import KMeansData
+import KMeansEstimator
 import KMeansPlot
 import WorkbenchCore
 
@@ -55,9 +56,13 @@ struct PlotCommand: ParsableCommand {
         let (centers, step) = try context.centersAndStep()
         let input = try DataInput(dataOptions, featureColumns: context.parameters.featureColumns)
         let data = try input.loadAll(expectedColumns: centers.columns)
-        var labels: [Int] = []
-        labels.reserveCapacity(data.matrix.rows)
-        try forEachPrediction(context, input, batchSize: 1 << 16) { _, indices in labels += indices.map { Int($0) } }
+        // The data is read once (standard input cannot be read twice), then labelled by the model's own predict.
+        let predictions = try context.estimator.predict(input: .wholeArray(data.matrix, epochs: 1), predictKeys: [KMeansClustering.CLUSTER_INDEX],
+                                                        checkpointPath: context.checkpointPath, yieldSingleExamples: false)
+        let labels = predictions.flatMap { $0.clusterIndex?.int64Values ?? [] }.map { Int($0) }
+        guard labels.count == data.matrix.rows else {
+            throw CLIError.data("\(input.path): the model labelled \(labels.count) of \(data.matrix.rows) rows")
+        }
 
         let d = data.matrix.columns
         let map = PlaneMap(projection: d > 2 ? .pca : .axes(x: 0, y: 1), points: data.matrix)
@@ -79,7 +84,8 @@ struct PlotCommand: ParsableCommand {
         let names = data.featureNames
         plot.xLabel = d > 2 ? "PCA 1" : names.first ?? "x0"
         plot.yLabel = d > 2 ? "PCA 2" : d == 2 ? names[1] : "(one feature)"
-        plot.title = title ?? "\(URL(fileURLWithPath: input.path).lastPathComponent): k = \(centers.rows), global step \(step)"
+        let source = input.path == "-" ? "standard input" : URL(fileURLWithPath: input.path).lastPathComponent
+        plot.title = title ?? "\(source): k = \(centers.rows), global step \(step)"
         if d > 2 { plot.notes.append("PCA of \(d) features") }
         if voronoi && (d > 2 || context.parameters.distanceMetric == "cosine") {
             plot.notes.append("regions: nearest centre in this")

@@ -29,6 +29,11 @@ import Testing
         let early = try scratch.run(["plot", "--data", points, "--model-dir", scratch.path("model"), "--checkpoint", "model.ckpt-1",
                                      "--out", scratch.path("early.svg")])
         #expect(early.status == 0 && early.stdout.contains("global step 1"), "\(early.stderr)")
+        // Standard input is read once.
+        let piped = try scratch.run(["plot", "--data", "-", "--model-dir", scratch.path("model"), "--out", scratch.path("piped.svg")],
+                                    input: try Data(contentsOf: URL(fileURLWithPath: points)))
+        #expect(piped.status == 0 && piped.stdout.contains("60 points"), "\(piped.stderr)")
+        #expect(try String(contentsOfFile: scratch.path("piped.svg"), encoding: .utf8).contains("standard input: k = 3"))
     }
 
     @Test func dataWithMoreThanTwoFeaturesIsDrawnOnItsPrincipalComponents() throws {
