@@ -28,8 +28,10 @@ let package = Package(
         .target(name: "KMeansEstimator", dependencies: ["KMeansCore", "TFFormats"]),
         // Data files in and out: CSV / TSV / NPY.
         .target(name: "KMeansData", dependencies: ["KMeansCore", "AtomicFiles"]),
+        // Vector pictures: the SVG writer and the publication-style cluster scatter of `kmeans plot`.
+        .target(name: "KMeansPlot", dependencies: ["KMeansCore"]),
         // The workbench's pure model and renderer (session, history, keymap, cell grid).
-        .target(name: "WorkbenchCore", dependencies: ["KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats"]),
+        .target(name: "WorkbenchCore", dependencies: ["KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "KMeansPlot"]),
         // ncurses, wide-character build; the only C surface the terminal backend sees.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The one backend that touches ncurses.
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "KMeansCommands",
             dependencies: [
-                "KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "WorkbenchCore", "WorkbenchTerminal",
+                "KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "WorkbenchCore", "WorkbenchTerminal", "KMeansPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats", "KMeansCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "KMeansPlotTests", dependencies: ["KMeansPlot", "KMeansCore", "WorkbenchCore"]),
         .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI", "KMeansCommands", "KMeansEstimator", "TFFormats", "WorkbenchCore", "KMeansCore"], resources: [.copy("Fixtures")]),
     ]
 )

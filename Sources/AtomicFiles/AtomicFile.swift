@@ -32,22 +32,26 @@ public enum AtomicFile {
         return directory + "." + name + temporaryMarker + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    /// Writes `bytes` to `path` atomically.
+    /// Writes `bytes` to `path` atomically. A destination that exists and is not a regular file (`/dev/null`, a
+    /// FIFO, a terminal) is written in place: renaming over it would replace the device with a file.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(AtomicWriteError) {
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw AtomicWriteError(operation: "open", path: path, code: errno) }
+            defer { close(fd) }
+            try writeAll(bytes, to: fd, path: path)
+            return
+        }
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw AtomicWriteError(operation: "open", path: temporary, code: errno) }
-        var done = 0
-        while done < bytes.count {
-            let result = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress! + done, bytes.count - done) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw AtomicWriteError(operation: "write", path: temporary, code: code)
-            }
-            done += result
+        do {
+            try writeAll(bytes, to: fd, path: temporary)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
         }
         if fsync(fd) != 0 {
             let code = errno
@@ -60,6 +64,18 @@ public enum AtomicFile {
             let code = errno
             unlink(temporary)
             throw AtomicWriteError(operation: "rename", path: path, code: code)
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(AtomicWriteError) {
+        var done = 0
+        while done < bytes.count {
+            let result = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress! + done, bytes.count - done) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw AtomicWriteError(operation: "write", path: path, code: errno)
+            }
+            done += result
         }
     }
 }

@@ -54,7 +54,7 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Write a headless rendering to this file ('-' for standard output) instead of opening the terminal.")
     var snapshot: String?
 
-    @Option(help: "Snapshot format: text, styled or ansi.")
+    @Option(help: "Snapshot format: text, styled, ansi or svg (a picture of the screen).")
     var format: String = "text"
 
     @Option(help: "Snapshot size, COLUMNSxROWS.")
@@ -85,7 +85,7 @@ struct WorkbenchCommand: ParsableCommand {
         guard WorkbenchSettings.Metric(rawValue: metric) != nil else {
             throw ValidationError("--metric must be squared_euclidean or cosine (got \"\(metric)\")")
         }
-        guard SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled or ansi (got \"\(format)\")") }
+        guard format == "svg" || SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled, ansi or svg (got \"\(format)\")") }
         _ = try WorkbenchLaunch.parseSize(size)
         do { _ = try Key.parseScript(keys) } catch { throw ValidationError("--keys: \(error)") }
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
@@ -138,7 +138,7 @@ struct WorkbenchCommand: ParsableCommand {
                 StandardError.write("workbench: " + (try model.record(session)) + "\n")
             }
             let grid = Renderer(tier: tier).render(session)
-            let text = (SnapshotFormat(rawValue: format) ?? .text).render(grid)
+            let text = format == "svg" ? ScreenSVG().render(grid) : (SnapshotFormat(rawValue: format) ?? .text).render(grid)
             if snapshot == "-" {
                 FileHandle.standardOutput.write(Data(text.utf8))
             } else {

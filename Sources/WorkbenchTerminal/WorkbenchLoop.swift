@@ -114,7 +114,7 @@ public enum WorkbenchLoop {
         }
     }
 
-    /// Writes `grid` as text and ANSI to the first free `kmeans-screen-N` in the current directory.
+    /// Writes `grid` as text, ANSI and SVG to the first free `kmeans-screen-N` in the current directory.
     static func writeScreenshot(_ grid: CellGrid) -> String {
         let manager = FileManager.default
         var index = 1
@@ -123,7 +123,8 @@ public enum WorkbenchLoop {
         do {
             try Data(SnapshotFormat.text.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".txt"))
             try Data(SnapshotFormat.ansi.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".ans"))
-            return "screen saved to \(base).txt and \(base).ans"
+            try Data(ScreenSVG().render(grid).utf8).write(to: URL(fileURLWithPath: base + ".svg"))
+            return "screen saved to \(base).txt, .ans and .svg"
         } catch {
             return "cannot save the screen: \(error.localizedDescription) (run from a writable directory)"
         }
