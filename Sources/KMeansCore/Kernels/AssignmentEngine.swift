@@ -83,18 +83,23 @@ public struct AssignmentEngine: Sendable {
         case .hamerly:
             hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads, into: &buffers)
             lastFullSearchCount = hamerly.lastFullSearchCount
+            // The Hamerly kernel computes every point's distance to its centre (for the bound check and the loss).
+            lastPointsReadCount = points.rows
             if lossOnly { buffers.loss = DistanceKernels.lossSum(of: buffers.distances) }
         case .lloyd, .auto:
             DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
                                       computeDistances: !lossOnly, computeLoss: lossOnly, computeIndices: !lossOnly,
                                       into: &buffers)
             lastFullSearchCount = points.rows
+            lastPointsReadCount = points.rows
         }
         return buffers
     }
 
     /// Number of points that needed a full nearest-centre search in the last pass (all of them for Lloyd).
     public private(set) var lastFullSearchCount = 0
+    /// Number of points whose rows the last pass read (all of them for Lloyd and Hamerly).
+    public private(set) var lastPointsReadCount = 0
 
     /// Forgets carried state (bounds and the remembered batch): call when the points change.
     public mutating func reset() {
