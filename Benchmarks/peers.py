@@ -279,15 +279,16 @@ def main():
                 peer_names.append(peer)
     ours_column = "ours (library, auto)"
 
-    def table(title, field, ours_field, lead_needed):
+    def table(title, field, ours_fields, lead_needed):
         print()
         print(f"### {title}")
         print()
-        print("| case | " + " | ".join([ours_column] + peer_names) + " | best peer | best peer ÷ ours |")
-        print("|---|" + "---|" * (len(peer_names) + 3))
+        print("| case | ours (library, auto) | ours (library, incremental) | " + " | ".join(peer_names) +
+              " | best peer | best peer ÷ ours (auto / incremental) |")
+        print("|---|" + "---|" * (len(peer_names) + 4))
         for r in results:
             o = ours.get(r["case"], {})
-            us = o.get(ours_field)
+            us, us_fast = o.get(ours_fields[0]), o.get(ours_fields[1])
             cells, best = [], None
             for peer in peer_names:
                 f = r["fits"].get(peer)
@@ -300,27 +301,30 @@ def main():
                 cells.append(fmt(v) + mark)
                 if v is not None and (best is None or v < best[1]):
                     best = (peer, v)
-            lead = ratio(best[1], us) if best else None
-            verdict = "" if lead is None else (" ✓" if lead >= lead_needed else " ✗")
+            leads = []
+            for value in (us, us_fast):
+                lead = ratio(best[1], value) if best else None
+                leads.append("—" if lead is None else fmt(lead) + (" ✓" if lead >= lead_needed else " ✗"))
             shape = f'{r["case"]} {r["n"]}×{r["d"]}×{r["k"]}'
-            print(f"| {shape} | {fmt(us)} | " + " | ".join(cells) +
-                  f" | {best[0] if best else '—'} | {fmt(lead)}{verdict} |")
+            print(f"| {shape} | {fmt(us)} | {fmt(us_fast)} | " + " | ".join(cells) +
+                  f" | {best[0] if best else '—'} | {' / '.join(leads)} |")
 
     table("(a) ms per iteration = (fit of 21 iterations − fit of 1) / 20 (— : not resolved)", "ms_per_iter",
-          "msPerIteration", 1.0)
+          ("msPerIteration", "incrementalMsPerIteration"), 1.0)
     table("(b) whole fit of 20 iterations from the given centres, setup included, ms (goal: best peer ÷ ours ≥ 4)",
-          "whole_fit_ms", "wholeFitMs", 4.0)
+          "whole_fit_ms", ("wholeFitMs", "incrementalWholeFitMs"), 4.0)
 
     print()
     print("### Final inertia of the 20-iteration fits (float64), relative difference to scikit-learn lloyd (ok ≤ 1e-4)")
     print()
-    print("| case | scikit-learn lloyd | " + " | ".join([ours_column] + [p for p in peer_names if p != "scikit-learn lloyd"]) + " |")
-    print("|---|---|" + "---|" * len(peer_names))
+    print("| case | scikit-learn lloyd | " + " | ".join([ours_column, "ours (library, incremental)"] +
+                                                     [p for p in peer_names if p != "scikit-learn lloyd"]) + " |")
+    print("|---|---|" + "---|" * (len(peer_names) + 1))
     for r in results:
         o = ours.get(r["case"], {})
         reference = r["fits"].get("scikit-learn lloyd", {}).get("inertia")
         cells = []
-        for value in [o.get("wholeFitInertia")] + [r["fits"].get(p, {}).get("inertia") for p in peer_names
+        for value in [o.get("wholeFitInertia"), o.get("incrementalInertia")] + [r["fits"].get(p, {}).get("inertia") for p in peer_names
                                                    if p != "scikit-learn lloyd"]:
             if value is None or reference is None:
                 cells.append(fmt(value, 9))
@@ -335,7 +339,10 @@ def main():
     for r in results:
         o = ours.get(r["case"], {})
         parts = [f'ours: rows read per iteration {fmt((o.get("pointsReadShare") or float("nan")) * 100)} %, '
-                 f'fully searched {fmt((o.get("fullSearchShare") or float("nan")) * 100)} %']
+                 f'fully searched {fmt((o.get("fullSearchShare") or float("nan")) * 100)} %; incremental: rows read '
+                 f'{fmt((o.get("incrementalPointsReadShare") or float("nan")) * 100)} %, fully searched '
+                 f'{fmt((o.get("incrementalFullSearchShare") or float("nan")) * 100)} %, centres '
+                 f'{fmt(o.get("incrementalMaxUlpsFromTF"))} ulps from the auto fit']
         for peer, f in r["fits"].items():
             if f.get("distance_calculations_20") is not None:
                 brute = r["n"] * r["k"] * f["iterations_20"]

@@ -66,4 +66,12 @@ struct CaseResult: Codable {
     var wholeFitInertia: Double?
     var pointsReadShare: Double?
     var fullSearchShare: Double?
+    /// The same for `KMeansAlgorithm.incremental` (float64 sums, settled points not read), and the largest
+    /// difference of its 20-iteration centres from the auto fit's, in ulps of each centre's largest |coordinate|.
+    var incrementalWholeFitMs: Double?
+    var incrementalMsPerIteration: Double?
+    var incrementalInertia: Double?
+    var incrementalPointsReadShare: Double?
+    var incrementalFullSearchShare: Double?
+    var incrementalMaxUlpsFromTF: Double?
 }

@@ -3,7 +3,7 @@
 // included (model function, engine, initialisation, the steps).
 import KMeansCore
 
-/// One case's library fits (algorithm auto, the default; empty clusters take the farthest point as scikit-learn's do).
+/// One case's library fits of one algorithm (empty clusters take the farthest point, as scikit-learn's do).
 struct LibraryFitTiming {
     /// Best wall time of a whole 20-iteration fit, ms.
     var wholeFitMs: Double
@@ -15,6 +15,8 @@ struct LibraryFitTiming {
     var pointsReadShare: Double
     /// Rows that needed a full nearest-centre search per iteration after the first, as a share of all rows.
     var fullSearchShare: Double
+    /// The 20-iteration fit's centres.
+    var centers: Matrix
 }
 
 enum LibraryFit {
@@ -38,20 +40,32 @@ enum LibraryFit {
         return (state.clusters, read, searched)
     }
 
+    /// Largest |a − b| over the centre rows, in ulps of each row's largest |coordinate| (of either matrix).
+    static func ulps(_ a: Matrix, _ b: Matrix) -> Float {
+        var worst: Float = 0
+        for j in 0..<a.rows {
+            var scale: Float = .leastNormalMagnitude
+            for t in 0..<a.columns { scale = max(scale, abs(a[j, t]), abs(b[j, t])) }
+            for t in 0..<a.columns { worst = max(worst, abs(a[j, t] - b[j, t]) / scale.ulp) }
+        }
+        return worst
+    }
+
     /// Fits of 1, 21 and 20 iterations, interleaved `repeats` times after one warm-up round; best of each.
-    static func time(points: Matrix, initial: Matrix, threads: Int, repeats: Int) throws -> LibraryFitTiming {
+    static func time(points: Matrix, initial: Matrix, threads: Int, repeats: Int,
+                     algorithm: KMeansAlgorithm = .auto) throws -> LibraryFitTiming {
         var best = (one: Double.infinity, twentyOne: Double.infinity, twenty: Double.infinity)
         var last: (centers: Matrix, read: Int, searched: Int)?
         for round in 0...max(1, repeats) {
             var failure: (any Error)?
             let one = Measure.wallAndCPU {
-                do { _ = try fit(points: points, initial: initial, iterations: 1, threads: threads) } catch { failure = error }
+                do { _ = try fit(points: points, initial: initial, iterations: 1, threads: threads, algorithm: algorithm) } catch { failure = error }
             }.wall
             let twentyOne = Measure.wallAndCPU {
-                do { _ = try fit(points: points, initial: initial, iterations: 21, threads: threads) } catch { failure = error }
+                do { _ = try fit(points: points, initial: initial, iterations: 21, threads: threads, algorithm: algorithm) } catch { failure = error }
             }.wall
             let twenty = Measure.wallAndCPU {
-                do { last = try fit(points: points, initial: initial, iterations: 20, threads: threads) } catch { failure = error }
+                do { last = try fit(points: points, initial: initial, iterations: 20, threads: threads, algorithm: algorithm) } catch { failure = error }
             }.wall
             if let failure { throw failure }
             guard round > 0 else { continue }  // warm-up
@@ -62,6 +76,7 @@ enum LibraryFit {
         return LibraryFitTiming(
             wholeFitMs: best.twenty * 1000, msPerIteration: (best.twentyOne - best.one) * 1000 / 20,
             inertia: Measure.inertia(points: points, centers: result.centers),
-            pointsReadShare: Double(result.read) / passes, fullSearchShare: Double(result.searched) / passes)
+            pointsReadShare: Double(result.read) / passes, fullSearchShare: Double(result.searched) / passes,
+            centers: result.centers)
     }
 }

@@ -68,6 +68,14 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
             indices = (try? KMeansPlusPlus.sampleIndices(points: points, count: c.k, seed: 1, retriesPerSample: -1)) ?? []
         }
         log("[\(c.label)] k-means++ indices checksum \(indices.enumerated().reduce(0) { $0 &* 31 &+ $1.element &* ($1.offset + 1) })")
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step or kpp)")
+    case "fit":
+        // Whole 20-iteration library fits, auto and incremental (for profiling: callgrind, perf).
+        for algorithm in [KMeansAlgorithm.auto, .incremental] {
+            timed("library fit, 20 it, \(algorithm.rawValue)") {
+                _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 20, threads: threads,
+                                        algorithm: algorithm)
+            }
+        }
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp or fit)")
     }
 }

@@ -28,5 +28,11 @@ func printTable(_ results: [CaseResult]) {
     for r in results {
         print("| \(r.caseInfo.label) | \(fmt(r.wholeFitMs)) | \(fmt(r.msPerIteration)) | \(fmt(r.pointsReadShare.map { $0 * 100 }))% | \(fmt(r.fullSearchShare.map { $0 * 100 }))% | \(fmt(r.wholeFitInertia, 9)) |")
     }
+    print("")
+    print("| case | incremental whole fit (ms) | incremental ms/it (21 − 1) | rows read per it | rows fully searched per it | inertia | max ulps from the auto fit's centres |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results {
+        print("| \(r.caseInfo.label) | \(fmt(r.incrementalWholeFitMs)) | \(fmt(r.incrementalMsPerIteration)) | \(fmt(r.incrementalPointsReadShare.map { $0 * 100 }))% | \(fmt(r.incrementalFullSearchShare.map { $0 * 100 }))% | \(fmt(r.incrementalInertia, 9)) | \(fmt(r.incrementalMaxUlpsFromTF)) |")
+    }
     for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }

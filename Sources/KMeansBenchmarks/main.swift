@@ -117,6 +117,9 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     log("[\(c.label)] library (ModelFunction, auto) \(fmt(libraryMs)) ms/iter, peak RSS \(libraryPeak / 1_048_576) MiB")
 
     let fits = try LibraryFit.time(points: points, initial: initial, threads: threads, repeats: options.repeats)
+    let incremental = try LibraryFit.time(points: points, initial: initial, threads: threads, repeats: options.repeats,
+                                          algorithm: .incremental)
+    log("[\(c.label)] library whole fit (incremental) \(fmt(incremental.wholeFitMs)) ms, \(fmt(incremental.msPerIteration)) ms/iter (21 − 1), rows read \(fmt(incremental.pointsReadShare * 100))%")
     log("[\(c.label)] library whole fit \(fmt(fits.wholeFitMs)) ms, \(fmt(fits.msPerIteration)) ms/iter (21 − 1), rows read \(fmt(fits.pointsReadShare * 100))%")
 
     // Full-batch Lloyd: one warm-up run, then the repeats.
@@ -293,7 +296,11 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         libraryPeakResidentBytes: libraryPeak,
         peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4,
         wholeFitMs: fits.wholeFitMs, msPerIteration: fits.msPerIteration, wholeFitInertia: fits.inertia,
-        pointsReadShare: fits.pointsReadShare, fullSearchShare: fits.fullSearchShare)
+        pointsReadShare: fits.pointsReadShare, fullSearchShare: fits.fullSearchShare,
+        incrementalWholeFitMs: incremental.wholeFitMs, incrementalMsPerIteration: incremental.msPerIteration,
+        incrementalInertia: incremental.inertia, incrementalPointsReadShare: incremental.pointsReadShare,
+        incrementalFullSearchShare: incremental.fullSearchShare,
+        incrementalMaxUlpsFromTF: Double(LibraryFit.ulps(incremental.centers, fits.centers)))
 }
 
 /// Rows scaled to unit length (TF's l2_normalize: x · rsqrt(max(Σx², 1e-12))).

@@ -43,25 +43,33 @@ struct IncrementalPartition {
     /// Runs the partition's rows; returns (rows read, rows searched).
     mutating func run(_ range: Range<Int>) -> (read: Int, searched: Int) {
         var read = 0, searched = 0
-        for i in range {
-            if bounds.firstPass {
-                read += 1
-                enqueue(i, &searched)
-                continue
+        if bounds.firstPass {
+            for i in range { enqueue(i, &searched) }
+            flush(&searched)
+            return (range.count, searched)
+        }
+        let maximumNormSquared = Double(bounds.maximumNormSquared), partSlack = Double(bounds.partSlack)
+        let (shift, otherShift, halfGap) = (bounds.shift, bounds.otherShift, bounds.halfGap)
+        shift.withUnsafeBufferPointer { shift in
+            otherShift.withUnsafeBufferPointer { otherShift in
+                halfGap.withUnsafeBufferPointer { halfGap in
+                    for i in range {
+                        let a = Int(indices[i])
+                        let u = (upper[i] + shift[a]).nextUp
+                        let l = (lower[i] - otherShift[a]).nextDown
+                        let margin = partSlack * (Double(normsSquared[i]) + maximumNormSquared)
+                        upper[i] = u
+                        lower[i] = l
+                        if Self.settles(upper: u, lower: l, halfGap: halfGap[a], margin: margin) { continue }
+                        // The bounds did not hold: tighten the upper bound with the exact distance (one read of the row).
+                        read += 1
+                        let tight = exactDistance(i, a)
+                        upper[i] = tight
+                        if Self.settles(upper: tight, lower: l, halfGap: halfGap[a], margin: margin) { continue }
+                        enqueue(i, &searched)
+                    }
+                }
             }
-            let a = Int(indices[i])
-            let u = (upper[i] + bounds.shift[a]).nextUp
-            let l = (lower[i] - bounds.otherShift[a]).nextDown
-            let margin = Double(bounds.partSlack) * (Double(normsSquared[i]) + Double(bounds.maximumNormSquared))
-            upper[i] = u
-            lower[i] = l
-            if settles(upper: u, lower: l, halfGap: bounds.halfGap[a], margin: margin) { continue }
-            // The bounds did not hold: tighten the upper bound with the exact distance (one read of the row).
-            read += 1
-            let tight = exactDistance(i, a)
-            upper[i] = tight
-            if settles(upper: tight, lower: l, halfGap: bounds.halfGap[a], margin: margin) { continue }
-            enqueue(i, &searched)
         }
         flush(&searched)
         return (read, searched)
@@ -69,7 +77,8 @@ struct IncrementalPartition {
 
     /// Whether centre a stays the kernel's nearest: every other centre is at least max(l, 2·halfGap − u) away, and
     /// u² plus the kernel's rounding margin (on both parts) stays below that squared.
-    private func settles(upper u: Float, lower l: Float, halfGap: Float, margin: Double) -> Bool {
+    @inline(__always)
+    private static func settles(upper u: Float, lower l: Float, halfGap: Float, margin: Double) -> Bool {
         let others = max(l, (2 * halfGap - u).nextDown)
         guard others > 0 else { return false }
         let near = Double(u), far = Double(others)
@@ -77,6 +86,7 @@ struct IncrementalPartition {
     }
 
     /// ‖x_i − c_a‖ in float64, rounded up to float32.
+    @inline(__always)
     private func exactDistance(_ i: Int, _ a: Int) -> Float {
         let row = x + i * d, center = centers.centers! + a * d
         var s = 0.0
@@ -99,9 +109,7 @@ struct IncrementalPartition {
         guard count > 0 else { return }
         let (d, k) = (d, k)
         rows.withUnsafeMutableBufferPointer { gathered in
-            for (q, i) in pending.enumerated() {
-                (gathered.baseAddress! + q * d).update(from: x + i * d, count: d)
-            }
+            for q in 0..<count { (gathered.baseAddress! + q * d).update(from: x + pending[q] * d, count: d) }
             found.withUnsafeMutableBufferPointer { best in
                 kmk_assign(0, gathered.baseAddress, Int64(count), Int64(d), centers.centers, centers.packed,
                            centers.halfNorms, Int64(k), best.baseAddress, nil, nil, nil, nil, 0)
@@ -113,31 +121,39 @@ struct IncrementalPartition {
         }
         let centerNorms = centers.norms!
         let sums = delta, squares = delta + k * d, counts = delta + k * d + k
-        for (q, i) in pending.enumerated() {
-            let row = x + i * d
-            var normSquared = 0.0
-            for t in 0..<d { normSquared += Double(row[t]) * Double(row[t]) }
-            let a = Int(found[q])
-            let slack = Double(bounds.distanceSlack)
-            let near = Double(distances[q * k + a]) + slack * (normSquared + Double(centerNorms[a]))
-            var far = Double.infinity
-            for j in 0..<k where j != a {
-                far = min(far, Double(distances[q * k + j]) - slack * (normSquared + Double(centerNorms[j])))
-            }
-            upper[i] = Float(max(near, 0).squareRoot() * (1 + 1e-6)).nextUp
-            lower[i] = far == .infinity ? .infinity : Float(max(far, 0).squareRoot() * (1 - 1e-6)).nextDown
-            normsSquared[i] = Float(normSquared * (1 + 1e-6))
-            let old = Int(indices[i])
-            if old != a {
-                if old >= 0 {
-                    for t in 0..<d { sums[old * d + t] -= Double(row[t]) }
-                    squares[old] -= normSquared
-                    counts[old] -= 1
+        let slack = Double(bounds.distanceSlack)
+        found.withUnsafeBufferPointer { found in
+            distances.withUnsafeBufferPointer { all in
+                pending.withUnsafeBufferPointer { pending in
+                    for q in 0..<count {
+                        let i = pending[q]
+                        let row = x + i * d
+                        var normSquared = 0.0
+                        for t in 0..<d { normSquared += Double(row[t]) * Double(row[t]) }
+                        let a = Int(found[q])
+                        let distanceRow = all.baseAddress! + q * k
+                        let near = Double(distanceRow[a]) + slack * (normSquared + Double(centerNorms[a]))
+                        var far = Double.infinity
+                        for j in 0..<k where j != a {
+                            far = min(far, Double(distanceRow[j]) - slack * (normSquared + Double(centerNorms[j])))
+                        }
+                        upper[i] = Float(max(near, 0).squareRoot() * (1 + 1e-6)).nextUp
+                        lower[i] = far == .infinity ? .infinity : Float(max(far, 0).squareRoot() * (1 - 1e-6)).nextDown
+                        normsSquared[i] = Float(normSquared * (1 + 1e-6))
+                        let old = Int(indices[i])
+                        if old != a {
+                            if old >= 0 {
+                                for t in 0..<d { sums[old * d + t] -= Double(row[t]) }
+                                squares[old] -= normSquared
+                                counts[old] -= 1
+                            }
+                            for t in 0..<d { sums[a * d + t] += Double(row[t]) }
+                            squares[a] += normSquared
+                            counts[a] += 1
+                            indices[i] = Int32(a)
+                        }
+                    }
                 }
-                for t in 0..<d { sums[a * d + t] += Double(row[t]) }
-                squares[a] += normSquared
-                counts[a] += 1
-                indices[i] = Int32(a)
             }
         }
         searched += count
