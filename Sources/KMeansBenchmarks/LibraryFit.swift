@@ -40,17 +40,6 @@ enum LibraryFit {
         return (state.clusters, read, searched)
     }
 
-    /// Largest |a − b| over the centre rows, in ulps of each row's largest |coordinate| (of either matrix).
-    static func ulps(_ a: Matrix, _ b: Matrix) -> Float {
-        var worst: Float = 0
-        for j in 0..<a.rows {
-            var scale: Float = .leastNormalMagnitude
-            for t in 0..<a.columns { scale = max(scale, abs(a[j, t]), abs(b[j, t])) }
-            for t in 0..<a.columns { worst = max(worst, abs(a[j, t] - b[j, t]) / scale.ulp) }
-        }
-        return worst
-    }
-
     /// Fits of 1, 21 and 20 iterations, interleaved `repeats` times after one warm-up round; best of each.
     static func time(points: Matrix, initial: Matrix, threads: Int, repeats: Int,
                      algorithm: KMeansAlgorithm = .auto) throws -> LibraryFitTiming {

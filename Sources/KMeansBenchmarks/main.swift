@@ -300,7 +300,7 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         incrementalWholeFitMs: incremental.wholeFitMs, incrementalMsPerIteration: incremental.msPerIteration,
         incrementalInertia: incremental.inertia, incrementalPointsReadShare: incremental.pointsReadShare,
         incrementalFullSearchShare: incremental.fullSearchShare,
-        incrementalMaxUlpsFromTF: Double(LibraryFit.ulps(incremental.centers, fits.centers)))
+        incrementalMaxUlpsFromTF: Double(incremental.centers.largestUlpDifference(from: fits.centers)))
 }
 
 /// Rows scaled to unit length (TF's l2_normalize: x · rsqrt(max(Σx², 1e-12))).

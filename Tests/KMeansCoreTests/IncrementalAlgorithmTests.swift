@@ -29,17 +29,6 @@ struct IncrementalAlgorithmTests {
                      useMiniBatch: false, algorithm: algorithm)
     }
 
-    /// Largest |a − b| over a centre row in ulps of the row's largest |coordinate| (of either matrix).
-    static func ulps(_ a: Matrix, _ b: Matrix) -> Float {
-        var worst: Float = 0
-        for j in 0..<a.rows {
-            var scale: Float = .leastNormalMagnitude
-            for t in 0..<a.columns { scale = max(scale, abs(a[j, t]), abs(b[j, t])) }
-            for t in 0..<a.columns { worst = max(worst, abs(a[j, t] - b[j, t]) / scale.ulp) }
-        }
-        return worst
-    }
-
     @Test("assignments equal the Lloyd kernel's at every step", arguments: grid)
     func assignmentsEqualLloyd(_ c: Case) throws {
         let points = KernelTestData.blobs(n: c.n, d: c.d, blobs: c.k, seed: c.seed)
@@ -71,7 +60,7 @@ struct IncrementalAlgorithmTests {
             // Both start every step from the TF path's centres; the incremental engine keeps its own bounds and sums.
             let expected = try tf.trainStepSummary(state, batch: points, engine: &tfEngine)
             let actual = try fast.trainStepSummary(state, batch: points, engine: &fastEngine)
-            let difference = Self.ulps(actual.state.clusters, expected.state.clusters)
+            let difference = actual.state.clusters.largestUlpDifference(from: expected.state.clusters)
             #expect(difference <= Self.maximumUlps, "step \(step): \(difference) ulps")
             #expect(abs(actual.loss - expected.loss) <= 1e-4 * max(1, abs(expected.loss)), "step \(step): loss")
             state = expected.state
@@ -117,6 +106,14 @@ struct IncrementalAlgorithmTests {
         }
         #expect(reads[0] == 20_000, "the first pass reads every row")
         #expect(reads.last! < 20_000 / 4, "rows read in the last pass: \(reads)")
+    }
+
+    @Test("largestUlpDifference measures in ulps of each row's largest value")
+    func ulpDifference() {
+        let a = Matrix([[1, 0.5], [1024, 3]])
+        let b = Matrix([[Float(1).nextUp.nextUp, 0.5], [1024, 3 + Float(1024).ulp * 3]])
+        #expect(a.largestUlpDifference(from: b) == 3)
+        #expect(a.largestUlpDifference(from: a) == 0)
     }
 
     @Test("mini-batch training rejects it")

@@ -124,6 +124,21 @@ public struct IncrementalState: Sendable {
     }
 }
 
+extension Matrix {
+    /// The largest |self − other| over all values, each in ulps of its row's largest |value| in either matrix: how
+    /// far ``KMeansAlgorithm/incremental``'s centres are from the TF path's (same shape required).
+    public func largestUlpDifference(from other: Matrix) -> Float {
+        precondition(rows == other.rows && columns == other.columns, "shape mismatch")
+        var worst: Float = 0
+        for j in 0..<rows {
+            var scale: Float = .leastNormalMagnitude
+            for t in 0..<columns { scale = Swift.max(scale, abs(self[j, t]), abs(other[j, t])) }
+            for t in 0..<columns { worst = Swift.max(worst, abs(self[j, t] - other[j, t]) / scale.ulp) }
+        }
+        return worst
+    }
+}
+
 /// What one pass's bound tests need about the centres: how far each moved, the largest move of any other centre,
 /// half the gap to the nearest other centre, and the rounding margins.
 struct PassBounds: Sendable {
