@@ -332,11 +332,12 @@ def main():
     print()
     for r in results:
         o = ours.get(r["case"], {})
-        parts = [f'ours: rows read per iteration {fmt((o.get("pointsReadShare") or float("nan")) * 100)} %, '
-                 f'fully searched {fmt((o.get("fullSearchShare") or float("nan")) * 100)} %; incremental: rows read '
-                 f'{fmt((o.get("incrementalPointsReadShare") or float("nan")) * 100)} %, fully searched '
-                 f'{fmt((o.get("incrementalFullSearchShare") or float("nan")) * 100)} %, centres '
-                 f'{fmt(o.get("incrementalMaxUlpsFromTF"))} ulps from the auto fit']
+        def pct(field):
+            return fmt(o[field] * 100) if o.get(field) is not None else "—"
+
+        parts = [f'ours: rows read per iteration {pct("pointsReadShare")} %, fully searched {pct("fullSearchShare")} %; '
+                 f'incremental: rows read {pct("incrementalPointsReadShare")} %, fully searched '
+                 f'{pct("incrementalFullSearchShare")} %, centres {fmt(o.get("incrementalMaxUlpsFromTF"))} ulps from the auto fit']
         for peer, f in r["fits"].items():
             if f.get("distance_calculations_20") is not None:
                 brute = r["n"] * r["k"] * f["iterations_20"]
