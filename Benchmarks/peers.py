@@ -1,4 +1,7 @@
-"""Run scikit-learn and FAISS on the .npy files written by KMeansBenchmarks and print one comparison table.
+"""Run scikit-learn, scikit-learn-intelex, FAISS and mlpack on the .npy files written by KMeansBenchmarks and print
+side-by-side tables: (a) ms per iteration as (fit of 21 iterations − fit of 1) / 20 and (b) the whole fit of 20
+iterations from the given centres, setup included, for every peer and for us (KMeansBenchmarks times the library's
+fits the same way: wholeFitMs, msPerIteration).
 
 Called by Benchmarks/peers.sh (which creates the venv and fixes the environment); see docs/BENCHMARKS.md.
 """
@@ -6,6 +9,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import sys
 import time
 
@@ -51,34 +55,117 @@ def load_average():
         return float(f.read().split()[0])
 
 
-def run_case(label, name, data_dir, repeats, threads, skip_slow):
+def timed_fits(label, peer, fit, reps):
+    """Fits of 1, 21 and 20 iterations, interleaved: one warm-up round, then `reps` rounds, best time of each.
+    `fit(iterations)` returns (iterations run, final centres). A peer whose warm-up 20-iteration fit takes more than
+    3 s is timed on that round alone (noted)."""
+    print(f"[{label}] {peer}", file=sys.stderr, flush=True)
+    best = {1: float("inf"), 21: float("inf"), 20: float("inf")}
+    runs = {}
+    note = ""
+    for round_index in range(reps + 1):
+        times = {}
+        for iterations in (1, 21, 20):
+            start = time.perf_counter()
+            runs[iterations] = fit(iterations)
+            times[iterations] = time.perf_counter() - start
+        if round_index > 0:
+            best = {it: min(best[it], times[it]) for it in best}
+        elif times[20] > 3:
+            best, note = times, "one run, no warm-up"
+            break
+    n1, n21, n20 = runs[1][0], runs[21][0], runs[20][0]
+    per_iteration = (best[21] - best[1]) * 1000 / (n21 - n1) if n21 > n1 and best[21] > best[1] else None
+    return {"whole_fit_ms": best[20] * 1000, "ms_per_iter": per_iteration, "iterations_20": n20,
+            "iterations_21": n21, "iterations_1": n1, "centers": runs[20][1], "note": note}
+
+
+def mlpack_fit(x64, init64, algorithm):
+    """mlpack.kmeans from the given centres (float64, as mlpack takes); the iteration count read from its log."""
+    import mlpack
+
+    def fit(iterations):
+        result = mlpack.kmeans(clusters=init64.shape[0], input_=x64, initial_centroids=init64, algorithm=algorithm,
+                               max_iterations=iterations)
+        return iterations, result["centroid"]
+
+    return fit
+
+
+def mlpack_iterations_and_distances(data_dir, name, algorithm, iterations):
+    """Iterations run and distance calculations reported by mlpack's verbose log: an extra, untimed fit in a child
+    process (mlpack's C++ log is buffered, so it cannot be captured reliably in this one)."""
+    import subprocess
+
+    script = (
+        "import numpy as np, mlpack, sys\n"
+        f"x = np.load({os.path.join(data_dir, name + '.x.npy')!r}).astype(np.float64)\n"
+        f"init = np.load({os.path.join(data_dir, name + '.init.npy')!r}).astype(np.float64)\n"
+        f"mlpack.kmeans(clusters=init.shape[0], input_=x, initial_centroids=init, algorithm={algorithm!r}, "
+        f"max_iterations={iterations}, verbose=True)\n"
+    )
+    text = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, errors="replace").stdout
+    ran = len(re.findall(r"KMeans::Cluster\(\): iteration \d+", text))
+    distances = [int(m) for m in re.findall(r"(\d+) distance calculations", text)]
+    return ran, (sum(distances) if distances else None)
+
+
+def run_case(label, name, data_dir, repeats, threads, skip_slow, peers):
     from sklearn.cluster import KMeans, MiniBatchKMeans, kmeans_plusplus
-    import faiss
 
     x = np.load(os.path.join(data_dir, f"{name}.x.npy"))
     init = np.load(os.path.join(data_dir, f"{name}.init.npy"))
     n, d = x.shape
     k = init.shape[0]
-    out = {"case": label, "name": name, "n": n, "d": d, "k": k, "load_before": load_average()}
+    out = {"case": label, "name": name, "n": n, "d": d, "k": k, "load_before": load_average(), "fits": {}}
     reps = repeats if n * d * k < 1e9 else max(1, repeats // 2)
-    def sk_fit(algorithm):
-        print(f"[{label}] {name}: sklearn KMeans ({algorithm})", file=sys.stderr, flush=True)
 
-        def fit():
-            model = KMeans(n_clusters=k, algorithm=algorithm, init=init, n_init=1, max_iter=20, tol=0.0)
+    def record(peer, fit):
+        timing = timed_fits(label, peer, fit, reps)
+        timing["inertia"] = exact_inertia(x, timing.pop("centers"))
+        out["fits"][peer] = timing
+
+    def sklearn_fit(cls, algorithm):
+        def fit(iterations):
+            model = cls(n_clusters=k, algorithm=algorithm, init=init, n_init=1, max_iter=iterations, tol=0.0)
             model.fit(x)
-            return model
+            return int(model.n_iter_), model.cluster_centers_
+        return fit
 
-        t, model = best_time(fit, reps)
-        return model, t * 1000 / model.n_iter_, exact_inertia(x, model.cluster_centers_)
+    if "sklearn" in peers:
+        record("scikit-learn lloyd", sklearn_fit(KMeans, "lloyd"))
+        record("scikit-learn elkan", sklearn_fit(KMeans, "elkan"))
+    if "sklearnex" in peers:
+        from sklearnex.cluster import KMeans as IntelKMeans
+        record("scikit-learn-intelex (oneDAL) lloyd", sklearn_fit(IntelKMeans, "lloyd"))
+    if "faiss" in peers:
+        import faiss
 
-    km, out["sklearn_ms_per_iter"], out["sklearn_inertia"] = sk_fit("lloyd")
-    out["sklearn_n_iter"] = int(km.n_iter_)
-    # scikit-learn's accelerated exact variant, for the rows that compare our accelerated (auto) iteration.
-    ke, out["sklearn_elkan_ms_per_iter"], out["sklearn_elkan_inertia"] = sk_fit("elkan")
-    out["sklearn_elkan_n_iter"] = int(ke.n_iter_)
+        def faiss_fit(iterations):
+            fk = faiss.Kmeans(d, k, niter=iterations, max_points_per_centroid=10**9, min_points_per_centroid=1,
+                              seed=1234, verbose=False)
+            fk.train(x, init_centroids=init)
+            return (len(fk.obj) if len(fk.obj) else iterations), fk.centroids
 
-    t, _ = best_time(lambda: km.predict(x), reps + 2)
+        record("faiss (all points)", faiss_fit)
+    if "mlpack" in peers:
+        x64 = x.astype(np.float64)
+        init64 = init.astype(np.float64)
+        for algorithm in ("naive", "elkan", "hamerly", "dualtree"):
+            peer = f"mlpack {algorithm}"
+            if skip_slow and algorithm == "dualtree" and n * d * k > 1e9:
+                continue
+            record(peer, mlpack_fit(x64, init64, algorithm))
+            timing = out["fits"][peer]
+            ran = {it: mlpack_iterations_and_distances(data_dir, name, algorithm, it) for it in (1, 21, 20)}
+            timing["iterations_1"], timing["iterations_21"], timing["iterations_20"] = (ran[1][0], ran[21][0], ran[20][0])
+            timing["distance_calculations_20"] = ran[20][1]
+            # Re-derive the per-iteration time with the iteration counts mlpack actually ran.
+            if timing["ms_per_iter"] is not None and ran[21][0] > ran[1][0]:
+                timing["ms_per_iter"] *= 20 / (ran[21][0] - ran[1][0])
+
+    sk = KMeans(n_clusters=k, algorithm="lloyd", init=init, n_init=1, max_iter=20, tol=0.0).fit(x)
+    t, _ = best_time(lambda: sk.predict(x), reps + 2)
     out["sklearn_predict_ms"] = t * 1000
 
     if not (skip_slow and k * n * d > 1e9):
@@ -97,37 +184,12 @@ def run_case(label, name, data_dir, repeats, threads, skip_slow):
     t, mb = best_time(mb_fit, max(1, reps // 2), warmup=False)
     out["sklearn_minibatch_step_ms"] = t * 1000 / mb.n_steps_
 
-    # partial_fit on pre-sampled batches: the update alone, without fit's per-step O(N) weighted sampling.
-    rng = np.random.default_rng(7)
-    batches = [np.ascontiguousarray(x[rng.integers(0, n, 1024)]) for _ in range(20)]
-    pf = MiniBatchKMeans(n_clusters=k, init=init, n_init=1, batch_size=1024, random_state=0)
-    pf.partial_fit(batches[0])
-
-    def partial_steps():
-        for b in batches:
-            pf.partial_fit(b)
-
-    t, _ = best_time(partial_steps, max(1, reps // 2), warmup=False)
-    out["sklearn_partial_fit_ms"] = t * 1000 / len(batches)
-
-    print(f"[{label}] faiss Kmeans (all points)", file=sys.stderr, flush=True)
-
-    def faiss_fit():
-        fk = faiss.Kmeans(d, k, niter=20, max_points_per_centroid=10**9, min_points_per_centroid=1,
-                          seed=1234, verbose=False)
-        fk.train(x, init_centroids=init)
-        return fk
-
-    t, fk = best_time(faiss_fit, reps)
-    iterations = len(fk.obj) if len(fk.obj) else 20
-    out["faiss_iterations"] = iterations
-    out["faiss_ms_per_iter"] = t * 1000 / iterations
-    out["faiss_inertia"] = exact_inertia(x, fk.centroids)
-
-    index = faiss.IndexFlatL2(d)
-    index.add(np.ascontiguousarray(fk.centroids))
-    t, _ = best_time(lambda: index.search(x, 1), reps + 2)
-    out["faiss_predict_ms"] = t * 1000
+    if "faiss" in peers:
+        import faiss
+        index = faiss.IndexFlatL2(d)
+        index.add(np.ascontiguousarray(init))
+        t, _ = best_time(lambda: index.search(x, 1), reps + 2)
+        out["faiss_predict_ms"] = t * 1000
 
     final = os.path.join(data_dir, f"{name}.swift-final.npy")
     if os.path.exists(final):
@@ -161,15 +223,20 @@ def main():
     parser.add_argument("--cases", default="A,B,C,D")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--skip-slow", action="store_true", help="skip k-means++ on case D (about 13 s per call)")
+    parser.add_argument("--skip-slow", action="store_true",
+                        help="skip k-means++ and mlpack's dual-tree fits on case D (about 13 s per call each)")
+    parser.add_argument("--peers", default="sklearn,sklearnex,faiss,mlpack",
+                        help="comma-separated subset of sklearn, sklearnex, faiss, mlpack")
     args = parser.parse_args()
 
     from threadpoolctl import threadpool_info
     import sklearn
     import faiss
 
+    from importlib.metadata import version
     print(f"python {platform.python_version()}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-          f"faiss {faiss.__version__}, threads {args.threads}")
+          f"scikit-learn-intelex {version('scikit-learn-intelex')}, faiss {faiss.__version__}, "
+          f"mlpack {version('mlpack')}, threads {args.threads}")
     for pool in threadpool_info():
         print(f"  threadpoolctl: {pool.get('user_api')} {pool.get('internal_api')} {pool.get('version')} "
               f"kernel={pool.get('architecture')} threads={pool.get('num_threads')} ({os.path.basename(pool.get('filepath', ''))})")
@@ -193,63 +260,110 @@ def main():
         if not os.path.exists(os.path.join(args.data_dir, f"{name}.x.npy")):
             print(f"[{label}] no data in {args.data_dir}; run the Swift benchmark first", file=sys.stderr)
             continue
-        results.append(run_case(label, name, args.data_dir, args.repeats, args.threads, args.skip_slow))
-
-    rows = []
-    for r in results:
-        o = ours.get(r["case"], {})
-        our_inertia = o.get("lloydInertia")
-        ok_sk = agrees(r["sklearn_inertia"], our_inertia)
-        ok_fa = agrees(r["faiss_inertia"], our_inertia)
-        shape = f'{r["case"]} {r["n"]}×{r["d"]}×{r["k"]}'
-        rows.append((shape, "kernel-loop Lloyd ms/iter (20 it)", o.get("lloydMsPerIteration"), r["sklearn_ms_per_iter"],
-                     r["faiss_ms_per_iter"], our_inertia, r["sklearn_inertia"], r["faiss_inertia"],
-                     ("ok" if ok_sk else "VOID") + "/" + ("ok" if ok_fa else "VOID"),
-                     f'sk n_iter={r["sklearn_n_iter"]}, faiss it={r["faiss_iterations"]}'))
-        rows.append((shape, f'kernel-loop full batch ms/iter, auto = {o.get("autoAlgorithm", "?")}', o.get("autoMsPerIteration"),
-                     r["sklearn_ms_per_iter"], r["faiss_ms_per_iter"], None, None, None, "",
-                     "same assignments as Lloyd at every step"))
-        if r.get("sklearn_elkan_ms_per_iter") is not None:
-            ok_elkan = agrees(r["sklearn_elkan_inertia"], our_inertia)
-            rows.append((shape, f'kernel-loop full batch ms/iter, auto = {o.get("autoAlgorithm", "?")}, vs scikit-learn algorithm="elkan"',
-                         o.get("autoMsPerIteration"), r["sklearn_elkan_ms_per_iter"], None, None,
-                         r["sklearn_elkan_inertia"], None, ("ok" if ok_elkan else "VOID") + "/—",
-                         f'sk elkan n_iter={r["sklearn_elkan_n_iter"]}'))
-        rows.append((shape, "kernel-loop predict ms (plain pass, indices only)", o.get("predictMs"), r["sklearn_predict_ms"], r["faiss_predict_ms"],
-                     None, None, None, "", "faiss = IndexFlatL2.search(k=1)"))
-        rows.append((shape, "library predict ms (ModelFunction.nearestIndices, as predictClusterIndex)",
-                     o.get("libraryPredictMs"), r["sklearn_predict_ms"], r["faiss_predict_ms"], None, None, None, "",
-                     "what a user's predict runs; pruned search where the library applies it (d ≥ 64, k ≥ 32)"))
-        rows.append((shape, "library full-batch step ms/iter (ModelFunction.trainStepSummary, auto)",
-                     o.get("libraryMsPerIteration"), r["sklearn_ms_per_iter"], r["faiss_ms_per_iter"], None, None,
-                     None, "", "what KMeansClustering.train runs per step: TF's update, validation, assignment output"))
-        rows.append((shape, "k-means++ init s", o.get("kmeansPlusPlusSeconds"), r.get("sklearn_kmeanspp_s"), None,
-                     None, None, None, "", "greedy, 2+ln K candidates"))
-        rows.append((shape, "mini-batch step ms (1024)", o.get("miniBatchStepMs"), r["sklearn_minibatch_step_ms"],
-                     None, None, None, None, "",
-                     f'sklearn = MiniBatchKMeans.fit / n_steps_ (partial_fit per batch: {fmt(r.get("sklearn_partial_fit_ms"))} ms)'))
+        results.append(run_case(label, name, args.data_dir, args.repeats, args.threads, args.skip_slow,
+                                args.peers.split(",")))
 
     print()
-    print("| case | task | ours | scikit-learn | ratio sk/ours | FAISS | ratio faiss/ours | inertia ours | inertia sklearn | inertia faiss | 1e-4 agreement (sk/faiss) | notes |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for shape, task, us, sk, fa, i_us, i_sk, i_fa, verdict, note in rows:
-        print(f"| {shape} | {task} | {fmt(us)} | {fmt(sk)} | {fmt(ratio(sk, us))} | {fmt(fa)} | {fmt(ratio(fa, us))} | "
-              f"{fmt(i_us, 9)} | {fmt(i_sk, 9)} | {fmt(i_fa, 9)} | {verdict} | {note} |")
+    print(f"load average before the peers: {results[0]['load_before'] if results else '—'}; "
+          f"after: {load_average()} (the Swift side's load is in swift-results.json: loadBefore / loadAfter)")
+    peer_names = []
+    for r in results:
+        for peer in r["fits"]:
+            if peer not in peer_names:
+                peer_names.append(peer)
+    ours_column = "ours (library, auto)"
+
+    def table(title, field, ours_fields, lead_needed):
+        print()
+        print(f"### {title}")
+        print()
+        print("| case | ours (library, auto) | ours (library, incremental) | " + " | ".join(peer_names) +
+              " | best peer | best peer ÷ ours (auto / incremental) |")
+        print("|---|" + "---|" * (len(peer_names) + 4))
+        for r in results:
+            o = ours.get(r["case"], {})
+            us, us_fast = o.get(ours_fields[0]), o.get(ours_fields[1])
+            cells, best = [], None
+            for peer in peer_names:
+                f = r["fits"].get(peer)
+                v = f.get(field) if f else None
+                mark = ""
+                if f and field == "ms_per_iter" and f["iterations_21"] - f["iterations_1"] != 20:
+                    mark = f" ({f['iterations_21'] - f['iterations_1']} it)"
+                if f and f.get("note"):
+                    mark += f" ({f['note']})"
+                cells.append(fmt(v) + mark)
+                if v is not None and (best is None or v < best[1]):
+                    best = (peer, v)
+            leads = []
+            for value in (us, us_fast):
+                lead = ratio(best[1], value) if best else None
+                leads.append("—" if lead is None else fmt(lead) + (" ✓" if lead >= lead_needed else " ✗"))
+            shape = f'{r["case"]} {r["n"]}×{r["d"]}×{r["k"]}'
+            print(f"| {shape} | {fmt(us)} | {fmt(us_fast)} | " + " | ".join(cells) +
+                  f" | {best[0] if best else '—'} | {' / '.join(leads)} |")
+
+    table("(a) ms per iteration = (fit of 21 iterations − fit of 1) / 20 (— : not resolved)", "ms_per_iter",
+          ("msPerIteration", "incrementalMsPerIteration"), 1.0)
+    table("(b) whole fit of 20 iterations from the given centres, setup included, ms (goal: best peer ÷ ours ≥ 4)",
+          "whole_fit_ms", ("wholeFitMs", "incrementalWholeFitMs"), 4.0)
+
+    print()
+    print("### Final inertia of the 20-iteration fits (float64), relative difference to scikit-learn lloyd (ok ≤ 1e-4)")
+    print()
+    print("| case | scikit-learn lloyd | " + " | ".join([ours_column, "ours (library, incremental)"] +
+                                                     [p for p in peer_names if p != "scikit-learn lloyd"]) + " |")
+    print("|---|---|" + "---|" * (len(peer_names) + 1))
+    for r in results:
+        o = ours.get(r["case"], {})
+        reference = r["fits"].get("scikit-learn lloyd", {}).get("inertia")
+        cells = []
+        for value in [o.get("wholeFitInertia"), o.get("incrementalInertia")] + [r["fits"].get(p, {}).get("inertia") for p in peer_names
+                                                   if p != "scikit-learn lloyd"]:
+            if value is None or reference is None:
+                cells.append(fmt(value, 9))
+            else:
+                diff = abs(value - reference) / abs(reference)
+                cells.append(f"{value:.9g} ({diff:.1e} {'ok' if diff <= 1e-4 else 'DIFFERS'})")
+        print(f'| {r["case"]} | {fmt(reference, 9)} | ' + " | ".join(cells) + " |")
+
+    print()
+    print("### Work per fit")
+    print()
+    for r in results:
+        o = ours.get(r["case"], {})
+        def pct(field):
+            return fmt(o[field] * 100) if o.get(field) is not None else "—"
+
+        parts = [f'ours: rows read per iteration {pct("pointsReadShare")} %, fully searched {pct("fullSearchShare")} %; '
+                 f'incremental: rows read {pct("incrementalPointsReadShare")} %, fully searched '
+                 f'{pct("incrementalFullSearchShare")} %, centres {fmt(o.get("incrementalMaxUlpsFromTF"))} ulps from the auto fit']
+        for peer, f in r["fits"].items():
+            if f.get("distance_calculations_20") is not None:
+                brute = r["n"] * r["k"] * f["iterations_20"]
+                parts.append(f'{peer}: {f["distance_calculations_20"]:,} distance calculations in '
+                             f'{f["iterations_20"]} iterations ({100 * f["distance_calculations_20"] / brute:.1f} % of brute force)')
+        print(f'- {r["case"]}: ' + "; ".join(parts))
+
+    print()
+    print("### Other tasks")
+    print()
+    print("| case | task | ours | scikit-learn | FAISS |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        o = ours.get(r["case"], {})
+        shape = f'{r["case"]} {r["n"]}×{r["d"]}×{r["k"]}'
+        print(f'| {shape} | library predict ms (ModelFunction.nearestIndices) | {fmt(o.get("libraryPredictMs"))} | '
+              f'{fmt(r["sklearn_predict_ms"])} | {fmt(r.get("faiss_predict_ms"))} |')
+        print(f'| {shape} | k-means++ init s | {fmt(o.get("kmeansPlusPlusSeconds"))} | {fmt(r.get("sklearn_kmeanspp_s"))} | — |')
+        print(f'| {shape} | mini-batch step ms (1024) | {fmt(o.get("miniBatchStepMs"))} | '
+              f'{fmt(r["sklearn_minibatch_step_ms"])} | — |')
     for r in results:
         o = ours.get(r["case"], {})
         if "ours_inertia_numpy" in r and o.get("lloydInertia"):
             diff = abs(r["ours_inertia_numpy"] - o["lloydInertia"]) / o["lloydInertia"]
-            print(f'{r["case"]}: our inertia recomputed by numpy {r["ours_inertia_numpy"]:.9g} '
+            print(f'{r["case"]}: our kernel-loop inertia recomputed by numpy {r["ours_inertia_numpy"]:.9g} '
                   f'(relative difference {diff:.1e}); load {r["load_before"]:.2f}→{r["load_after"]:.2f}')
-    for r in results:
-        o = ours.get(r["case"], {})
-        data = o.get("dataBytes")
-        if data and o.get("coreOnlyPeakResidentBytes"):
-            print(f'{r["case"]}: our full-batch peak memory / data: {o["coreOnlyPeakResidentBytes"] / data:.3f}× in a '
-                  f'core-only process (KMeansMemoryProbe, runtime baseline '
-                  f'{o.get("coreOnlyBaselineResidentBytes", 0) / 2**20:.1f} MiB included); '
-                  f'{o["libraryPeakResidentBytes"] / data:.2f}× in the benchmark process '
-                  f'({(o["libraryPeakResidentBytes"] - o["baselineResidentBytes"]) / data:.2f}× above its baseline)')
     out_path = os.path.join(args.data_dir, "peer-results.json")
     with open(out_path, "w") as f:
         json.dump(results, f, indent=2)

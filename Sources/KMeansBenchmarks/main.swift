@@ -8,65 +8,6 @@ import Foundation
 import KMeansCore
 import WorkbenchCore
 
-/// Everything measured for one case (one JSON object per case).
-struct CaseResult: Codable {
-    var caseInfo: BenchmarkCase
-    var instructionSet: String
-    var threads: Int
-    var iterations: Int
-    var repeats: Int
-    var loadBefore: Double
-    var loadAfter: Double
-    /// Full-batch Lloyd, ms per iteration: best and median of the repeats.
-    var lloydMsPerIteration: Double
-    var lloydMedianMsPerIteration: Double
-    /// CPU time per iteration divided by the thread count, for the fastest repeat: what the wall time would be
-    /// with the cores to ourselves (a shared machine inflates wall time, much less CPU time).
-    var lloydCpuMsPerIterationPerThread: Double
-    var lloydGflops: Double
-    var lloydShareOfFmaPeak: Double
-    var lloydInertia: Double
-    var emptyClusterRelocations: Int
-    /// Hamerly's exact variant over the same iterations, and whether its final centres equal Lloyd's bit for bit.
-    var hamerlyMsPerIteration: Double
-    var hamerlyEqualsLloyd: Bool
-    /// Share of point-passes that needed a full search under Hamerly's bounds.
-    var hamerlySearchFraction: Double
-    /// What `KMeansAlgorithm.auto` picks for this shape, and its ms per iteration (the library's default speed).
-    var autoAlgorithm: String
-    var autoMsPerIteration: Double
-    var predictMs: Double
-    /// `DistanceKernels.prunedNearestIndices` (exact, guess + bound check), the share of points it fully searched,
-    /// and whether its indices equal the plain pass's (they must).
-    var prunedPredictMs: Double
-    var prunedPredictSearchFraction: Double
-    var prunedPredictEqualsPlain: Bool
-    /// What a user's `predict` runs: `ModelFunction.nearest` (indices, TF's per-point distances and the loss; the
-    /// pruned search where the library applies it), ms with the final centres. Optional so older JSON still reads.
-    var libraryPredictMs: Double?
-    var transformMs: Double?
-    var miniBatchStepMs: Double
-    var cosineMsPerIteration: Double
-    var kmeansPlusPlusSeconds: Double?
-    var workbenchFrameMs: Double?
-    /// The library path: `ModelFunction.trainStepSummary(_:batch:engine:)` full-batch steps (algorithm auto, TF's update,
-    /// batch validation, assignment output) as `KMeansClustering.train` runs them; best wall ms per iteration and
-    /// the CPU time per iteration per thread of that repeat.
-    var libraryMsPerIteration: Double
-    var libraryCpuMsPerIterationPerThread: Double
-    /// Peak RSS right after the library runs (they run first, so this peak is theirs).
-    var libraryPeakResidentBytes: Int
-    /// Peak RSS after the full-batch runs, and the RSS of the process before it loaded any data (runtime baseline).
-    var peakResidentBytes: Int
-    var baselineResidentBytes: Int
-    var dataBytes: Int
-    /// `KMeansMemoryProbe` on this case's files: full-batch training (ModelFunction, auto, 20 steps) in a process
-    /// that links only KMeansCore and KMeansData (no Foundation); its whole peak RSS and the RSS before it read the
-    /// data. Nil when the probe did not run.
-    var coreOnlyPeakResidentBytes: Int?
-    var coreOnlyBaselineResidentBytes: Int?
-}
-
 /// Runs `KMeansMemoryProbe` (built next to this executable) on case `c`'s files; nil when it is missing or fails.
 func probeMemory(_ c: BenchmarkCase, directory: String) -> (peak: Int, baseline: Int)? {
     let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -174,6 +115,12 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
     let libraryMs = best(libraryTimes) * 1000 / Double(iterations)
     let busyThreads = Double(min(threads, DistanceKernels.partitions(of: c.n).count))
     log("[\(c.label)] library (ModelFunction, auto) \(fmt(libraryMs)) ms/iter, peak RSS \(libraryPeak / 1_048_576) MiB")
+
+    let fits = try LibraryFit.time(points: points, initial: initial, threads: threads, repeats: options.repeats)
+    let incremental = try LibraryFit.time(points: points, initial: initial, threads: threads, repeats: options.repeats,
+                                          algorithm: .incremental)
+    log("[\(c.label)] library whole fit (incremental) \(fmt(incremental.wholeFitMs)) ms, \(fmt(incremental.msPerIteration)) ms/iter (21 − 1), rows read \(fmt(incremental.pointsReadShare * 100))%")
+    log("[\(c.label)] library whole fit \(fmt(fits.wholeFitMs)) ms, \(fmt(fits.msPerIteration)) ms/iter (21 − 1), rows read \(fmt(fits.pointsReadShare * 100))%")
 
     // Full-batch Lloyd: one warm-up run, then the repeats.
     var loop = LloydLoop(points: points, threads: threads, algorithm: .lloyd)
@@ -347,77 +294,13 @@ func runCase(_ c: BenchmarkCase, options: Options) throws -> CaseResult {
         libraryMsPerIteration: libraryMs,
         libraryCpuMsPerIterationPerThread: libraryCpuOfBest * 1000 / Double(iterations) / busyThreads,
         libraryPeakResidentBytes: libraryPeak,
-        peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4)
-}
-
-/// `--quick`: min-of-N wall time and the CPU time per busy thread of that run, for predict (plain indices-only pass
-/// vs the pruned search, results compared) or one full-batch library step (vs the bare kernel pass).
-func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
-    let threads = options.threads ?? DistanceKernels.defaultThreadCount
-    let (points, initial) = try DataSets.load(c, directory: options.dataDirectory)
-    let busy = Double(min(threads, DistanceKernels.partitions(of: c.n).count))
-    func timed(_ label: String, _ body: () -> Void) {
-        var bestWall = Double.infinity, cpuOfBest = Double.nan
-        body()
-        for _ in 0..<options.repeats {
-            let (wall, cpu) = Measure.wallAndCPU(body)
-            if wall < bestWall { bestWall = wall; cpuOfBest = cpu }
-        }
-        log("[\(c.label)] \(label): \(fmt(bestWall * 1000)) ms (CPU/thread \(fmt(cpuOfBest * 1000 / busy))), load \(Measure.loadAverage())")
-    }
-    switch mode {
-    case "predict":
-        let finalPath = "\(options.dataDirectory)/\(c.name).swift-final.npy"
-        guard let centers = try Npy.read(finalPath) else { throw BenchmarkError(description: "run the full case first: no \(finalPath)") }
-        var plain = LloydPass(indices: [], distances: [], sums: [], counts: [])
-        var pruned: (indices: [Int32], fullSearches: Int) = ([], 0)
-        timed("predict plain") {
-            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
-                                      computeDistances: false, into: &plain)
-        }
-        timed("predict pruned") { pruned = DistanceKernels.prunedNearestIndices(points: points, centers: centers, threads: threads) }
-        log("[\(c.label)] pruned == plain: \(pruned.indices == plain.indices), full searches \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100))%")
-        // The library's predict (`ModelFunction.nearest`: indices, TF's per-point distances and the loss).
-        let model = try ModelFunction(params: KMeansParams(
-            numClusters: c.k, initialClusters: .matrix(centers), useMiniBatch: false))
-        let state = try model.initialize(model.initialState(), batch: points)
-        var libraryIndices: [Int32] = []
-        timed("library nearestIndices (as predictClusterIndex)") {
-            libraryIndices = (try? model.nearestIndices(points, state: state)) ?? []
-        }
-        log("[\(c.label)] library nearestIndices == plain: \(libraryIndices == plain.indices)")
-        var assignment: Assignment?
-        timed("library nearest (indices, distances, loss)") { assignment = try? model.nearest(points, state: state) }
-        var withDistances = LloydPass(indices: [], distances: [], sums: [], counts: [])
-        timed("plain pass with distances") {
-            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
-                                      computeDistances: true, into: &withDistances)
-        }
-        log("[\(c.label)] library nearest == plain pass: \(assignment?.indices == withDistances.indices.map { Int($0) } && assignment?.distances == withDistances.distances)")
-    case "step":
-        let model = try ModelFunction(params: KMeansParams(
-            numClusters: c.k, initialClusters: .matrix(initial), useMiniBatch: false, algorithm: .auto))
-        var engine = AssignmentEngine(algorithm: .auto, threads: threads)
-        let state = try model.initialize(model.initialState(), batch: points, engine: &engine)
-        timed("library step") { _ = try? model.trainStepSummary(state, batch: points, engine: &engine) }
-        var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
-        timed("kernel pass (accumulate, no distances)") {
-            DistanceKernels.lloydPass(points: points, centers: initial, accumulate: true, threads: threads,
-                                      computeDistances: false, into: &pass)
-        }
-        timed("kernel pass (accumulate, distances)") {
-            DistanceKernels.lloydPass(points: points, centers: initial, accumulate: true, threads: threads,
-                                      computeDistances: true, into: &pass)
-        }
-    case "kpp":
-        // Greedy k-means++ alone (the full run's settings); the index checksum compares builds.
-        var indices: [Int] = []
-        timed("k-means++") {
-            indices = (try? KMeansPlusPlus.sampleIndices(points: points, count: c.k, seed: 1, retriesPerSample: -1)) ?? []
-        }
-        log("[\(c.label)] k-means++ indices checksum \(indices.enumerated().reduce(0) { $0 &* 31 &+ $1.element &* ($1.offset + 1) })")
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step or kpp)")
-    }
+        peakResidentBytes: peak, baselineResidentBytes: baseline, dataBytes: c.n * c.d * 4,
+        wholeFitMs: fits.wholeFitMs, msPerIteration: fits.msPerIteration, wholeFitInertia: fits.inertia,
+        pointsReadShare: fits.pointsReadShare, fullSearchShare: fits.fullSearchShare,
+        incrementalWholeFitMs: incremental.wholeFitMs, incrementalMsPerIteration: incremental.msPerIteration,
+        incrementalInertia: incremental.inertia, incrementalPointsReadShare: incremental.pointsReadShare,
+        incrementalFullSearchShare: incremental.fullSearchShare,
+        incrementalMaxUlpsFromTF: Double(incremental.centers.largestUlpDifference(from: fits.centers)))
 }
 
 /// Rows scaled to unit length (TF's l2_normalize: x · rsqrt(max(Σx², 1e-12))).
@@ -440,30 +323,6 @@ func fmt(_ x: Double?, _ digits: Int = 3) -> String {
 
 func log(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
-}
-
-func printTable(_ results: [CaseResult]) {
-    print("")
-    print("| case | N×D×K | Lloyd ms/it (median; CPU/thread) | GFLOP/s | % FMA peak | Hamerly ms/it (searched) | auto | predict ms | transform ms | mini-batch step ms | cosine ms/it | k-means++ s | (peak − baseline RSS) / data | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in results {
-        let c = r.caseInfo
-        let rss = Double(r.peakResidentBytes - r.baselineResidentBytes) / Double(r.dataBytes)
-        print("| \(c.label) | \(c.n)×\(c.d)×\(c.k) | \(fmt(r.lloydMsPerIteration)) (\(fmt(r.lloydMedianMsPerIteration)); \(fmt(r.lloydCpuMsPerIterationPerThread))) | \(fmt(r.lloydGflops)) | \(fmt(r.lloydShareOfFmaPeak * 100, 2))% | \(fmt(r.hamerlyMsPerIteration))\(r.hamerlyEqualsLloyd ? "" : " (≠ Lloyd!)") (\(fmt(r.hamerlySearchFraction * 100, 2))%) | \(r.autoAlgorithm) \(fmt(r.autoMsPerIteration)) | \(fmt(r.predictMs)) | \(fmt(r.transformMs)) | \(fmt(r.miniBatchStepMs)) | \(fmt(r.cosineMsPerIteration)) | \(fmt(r.kmeansPlusPlusSeconds)) | \(String(format: "%.2f", rss))× (peak \(r.peakResidentBytes / 1_048_576) MiB, baseline \(r.baselineResidentBytes / 1_048_576) MiB) | \(fmt(r.loadBefore, 2))→\(fmt(r.loadAfter, 2)) |")
-    }
-    print("")
-    print("| case | library step ms/it, ModelFunction + engine, auto (CPU/thread) | kernel-loop auto ms/it | library peak RSS / data (without runtime baseline) | core-only process peak RSS / data (KMeansMemoryProbe) | predict ms: plain / pruned (searched) |")
-    print("|---|---|---|---|---|---|")
-    for r in results {
-        let data = Double(r.dataBytes)
-        let withBaseline = Double(r.libraryPeakResidentBytes) / data
-        let withoutBaseline = Double(r.libraryPeakResidentBytes - r.baselineResidentBytes) / data
-        let coreOnly = r.coreOnlyPeakResidentBytes.map {
-            String(format: "%.3f× (baseline %.1f MiB)", Double($0) / data, Double(r.coreOnlyBaselineResidentBytes ?? 0) / 1_048_576)
-        } ?? "—"
-        print("| \(r.caseInfo.label) | \(fmt(r.libraryMsPerIteration)) (\(fmt(r.libraryCpuMsPerIterationPerThread))) | \(fmt(r.autoMsPerIteration)) | \(String(format: "%.2f", withBaseline))× (\(String(format: "%.2f", withoutBaseline))×) | \(coreOnly) | \(fmt(r.predictMs)) / \(fmt(r.prunedPredictMs))\(r.prunedPredictEqualsPlain ? "" : " (≠ plain!)") (\(fmt(r.prunedPredictSearchFraction * 100, 3))%) |")
-    }
-    for r in results { if let f = r.workbenchFrameMs { print("workbench frame 200×60, \(r.caseInfo.n) points (case \(r.caseInfo.label)): \(fmt(f)) ms") } }
 }
 
 do {

@@ -49,7 +49,7 @@ func run() throws {
     let initialPath = arguments.dropFirst().first ?? pointsPath.replacingSuffix(".x.npy", with: ".init.npy")
     let steps = Int(arguments.dropFirst(2).first ?? "20") ?? 20
     // Threads start before the baseline is read, so their stacks count as runtime, not as training.
-    DispatchQueue.concurrentPerform(iterations: max(1, DistanceKernels.defaultThreadCount)) { _ in }
+    Parallel.forEach(Parallel.processorCount) { _ in }
     let baseline = statusBytes("VmRSS")
     let initial = try readMatrix(initialPath)
     let points = try readMatrix(pointsPath)

@@ -154,7 +154,7 @@ struct PointRaster: Sendable {
 private func forEachPart(_ parts: Int, count: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
     if parts <= 1 { body(0, 0..<count); return }
     let chunk = (count + parts - 1) / parts
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    Parallel.forEach(parts) { part in
         body(part, min(count, part * chunk)..<min(count, part * chunk + chunk))
     }
 }

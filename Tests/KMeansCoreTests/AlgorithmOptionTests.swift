@@ -200,7 +200,7 @@ struct AlgorithmOptionTests {
         try KMeansParams(numClusters: 3, algorithm: .lloyd).validate()
         #expect(KMeansParams(numClusters: 3).algorithm == .auto)
         #expect(try KMeansAlgorithm(name: "hamerly") == .hamerly)
-        #expect(throws: KMeansError.invalidArgument(argument: "algorithm", reason: "Unsupported algorithm 'elkan' (use auto, lloyd or hamerly)")) {
+        #expect(throws: KMeansError.invalidArgument(argument: "algorithm", reason: "Unsupported algorithm 'elkan' (use auto, lloyd, hamerly or incremental)")) {
             _ = try KMeansAlgorithm(name: "elkan")
         }
     }

@@ -1,5 +1,5 @@
-/// Which exact assignment algorithm a full-batch training loop uses. Every choice gives the same assignments,
-/// sums and counts as Lloyd's; they differ only in speed and memory.
+/// Which exact assignment algorithm a full-batch training loop uses. Every choice gives the same assignments as
+/// Lloyd's at every step; all but `incremental` also give the same sums and counts bit for bit (TF's centres).
 public enum KMeansAlgorithm: String, Sendable, CaseIterable, Codable {
     /// Chosen from the shape of the problem (see ``resolved(points:dimensions:centers:)``).
     case auto
@@ -8,11 +8,18 @@ public enum KMeansAlgorithm: String, Sendable, CaseIterable, Codable {
     /// Lloyd plus Hamerly's bounds (one lower bound per point, 4 bytes × N extra), skipping most searches once
     /// centres settle.
     case hamerly
+    /// Hamerly's bounds without reading the points whose bounds hold, and cluster sums kept in float64, updated from
+    /// the points that changed cluster only (``IncrementalState``; 16 bytes × N extra). Same assignments as Lloyd's;
+    /// the centres differ from TF's float32 sums by a few ulps (docs/BENCHMARKS.md), so never chosen by `auto`.
+    case incremental
 
-    /// Parses `"auto"`, `"lloyd"` or `"hamerly"`; throws naming `algorithm` for anything else.
+    /// Whether the algorithm carries bounds across passes over the same points (full-batch training only).
+    public var needsFullBatch: Bool { self == .hamerly || self == .incremental }
+
+    /// Parses `"auto"`, `"lloyd"`, `"hamerly"` or `"incremental"`; throws naming `algorithm` for anything else.
     public init(name: String) throws {
         guard let algorithm = KMeansAlgorithm(rawValue: name) else {
-            throw KMeansError.invalidArgument(argument: "algorithm", reason: "Unsupported algorithm '\(name)' (use auto, lloyd or hamerly)")
+            throw KMeansError.invalidArgument(argument: "algorithm", reason: "Unsupported algorithm '\(name)' (use auto, lloyd, hamerly or incremental)")
         }
         self = algorithm
     }
@@ -23,7 +30,7 @@ public enum KMeansAlgorithm: String, Sendable, CaseIterable, Codable {
     /// centres a full search costs about as much as the check.
     public func resolved(points: Int, dimensions: Int, centers: Int) -> KMeansAlgorithm {
         switch self {
-        case .lloyd, .hamerly: return self
+        case .lloyd, .hamerly, .incremental: return self
         case .auto: return centers >= 32 && dimensions >= 8 ? .hamerly : .lloyd
         }
     }
@@ -43,6 +50,7 @@ public struct AssignmentEngine: Sendable {
     /// Threads to use (`nil`: all cores).
     public let threads: Int?
     private var hamerly = HamerlyState()
+    private var incremental = IncrementalState()
     private var buffers = LloydPass(indices: [], distances: [], sums: [], counts: [])
     /// The batch last handed to ``preparedPoints(for:normalize:validate:)`` (kept to recognise it again) and the
     /// points derived from it (the same storage, or its l2-normalised copy).
@@ -83,22 +91,40 @@ public struct AssignmentEngine: Sendable {
         case .hamerly:
             hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads, into: &buffers)
             lastFullSearchCount = hamerly.lastFullSearchCount
+            // The Hamerly kernel computes every point's distance to its centre (for the bound check and the loss).
+            lastPointsReadCount = points.rows
             if lossOnly { buffers.loss = DistanceKernels.lossSum(of: buffers.distances) }
+        case .incremental:
+            buffers = incremental.pass(points: points, centers: centers, threads: threads)
+            lastFullSearchCount = incremental.lastFullSearchCount
+            lastPointsReadCount = incremental.lastPointsReadCount
+            if !lossOnly {
+                // Per-point outputs on request: the indices, and their distances with the Lloyd kernel's bits.
+                buffers.indices = incremental.indices
+                buffers.distances = DistanceKernels.assignedDistances(points: points, centers: centers,
+                                                                      indices: incremental.indices, threads: threads)
+                buffers.loss = nil
+            }
         case .lloyd, .auto:
             DistanceKernels.lloydPass(points: points, centers: centers, accumulate: accumulate, threads: threads,
                                       computeDistances: !lossOnly, computeLoss: lossOnly, computeIndices: !lossOnly,
                                       into: &buffers)
             lastFullSearchCount = points.rows
+            lastPointsReadCount = points.rows
         }
         return buffers
     }
 
     /// Number of points that needed a full nearest-centre search in the last pass (all of them for Lloyd).
     public private(set) var lastFullSearchCount = 0
+    /// Number of points whose rows the last pass read (all of them for Lloyd and Hamerly; for `incremental`, those
+    /// whose bounds did not hold).
+    public private(set) var lastPointsReadCount = 0
 
     /// Forgets carried state (bounds and the remembered batch): call when the points change.
     public mutating func reset() {
         hamerly.reset()
+        incremental.reset()
         lastBatch = nil
         lastPrepared = nil
     }
@@ -115,6 +141,7 @@ public struct AssignmentEngine: Sendable {
         try validate(batch)
         let prepared = normalize ? batch.l2NormalizedRows() : batch
         hamerly.reset()
+        incremental.reset()
         lastBatch = batch
         lastPrepared = prepared
         lastNormalized = normalize

@@ -74,9 +74,10 @@ public struct HamerlyState: Sendable {
                         lowerShift.withUnsafeBufferPointer { shift in
                             halfGap.withUnsafeBufferPointer { gap in
                                 result.withOutputs(points: x) { outputs in
-                                    let state = SendableHamerlyPointers(
-                                        indices: idx.baseAddress, lower: low.baseAddress,
-                                        shift: shift.baseAddress, gap: gap.baseAddress)
+                                    let state = (indices: SharedPointer(idx.baseAddress),
+                                                 lower: SharedPointer(low.baseAddress),
+                                                 shift: SharedPointer(shift.baseAddress),
+                                                 gap: SharedPointer(gap.baseAddress))
                                     return DistanceKernels.runPartitioned(
                                         n: n, k: k, d: d, threads: threads, accumulate: accumulate,
                                         outputs: outputs
@@ -85,9 +86,9 @@ public struct HamerlyState: Sendable {
                                             isa, outputs.points.map { $0 + range.lowerBound * d },
                                             Int64(range.count), Int64(d), centerPointers.centers,
                                             centerPointers.packed, centerPointers.halfNorms, Int64(k),
-                                            state.gap, state.shift, cMaxSquared, fullScan ? 1 : 0,
-                                            state.indices.map { $0 + range.lowerBound },
-                                            state.lower.map { $0 + range.lowerBound },
+                                            state.gap.readOnly, state.shift.readOnly, cMaxSquared,
+                                            fullScan ? 1 : 0, state.indices.pointer.map { $0 + range.lowerBound },
+                                            state.lower.pointer.map { $0 + range.lowerBound },
                                             outputs.distances.map { $0 + range.lowerBound }, sums, counts)
                                     }
                                 }
@@ -155,12 +156,4 @@ public struct HamerlyState: Sendable {
             return 0.5 * nearest.squareRoot() * (1 - 1e-6)
         }
     }
-}
-
-/// The state's raw pointers, shared by the workers (each touches only its own partition's rows).
-private struct SendableHamerlyPointers: @unchecked Sendable {
-    let indices: UnsafeMutablePointer<Int32>?
-    let lower: UnsafeMutablePointer<Float>?
-    let shift: UnsafePointer<Float>?
-    let gap: UnsafePointer<Float>?
 }

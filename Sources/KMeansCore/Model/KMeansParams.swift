@@ -91,9 +91,10 @@ public struct KMeansParams: Sendable {
     public var emptyClusterPolicy: EmptyClusterPolicy
     /// The mini-batch learning-rate rule (default: the documented `1/(n+m)`).
     public var miniBatchLearningRate: MiniBatchLearningRate
-    /// The exact assignment algorithm of full-batch training (ours, not TF's): `.lloyd`, `.hamerly`, or `.auto`
-    /// (the default, chosen from the shape). Every choice gives the same assignments and centres; mini-batch
-    /// training always uses the Lloyd kernel, so only `.auto` and `.lloyd` are accepted with `useMiniBatch`.
+    /// The exact assignment algorithm of full-batch training (ours, not TF's): `.lloyd`, `.hamerly`, `.incremental`
+    /// or `.auto` (the default, chosen from the shape). Every choice gives the same assignments; all but
+    /// `.incremental` (float64 sums: centres a few ulps from TF's) the same centres. Mini-batch training always
+    /// uses the Lloyd kernel, so only `.auto` and `.lloyd` are accepted with `useMiniBatch`.
     public var algorithm: KMeansAlgorithm
 
     /// Creates parameters with TF's defaults (random init, squared Euclidean, mini-batch, M = 1, 2 retries).
@@ -158,8 +159,8 @@ public struct KMeansParams: Sendable {
         if let tolerance = relativeTolerance, !(tolerance.isFinite && tolerance >= 0) {
             throw KMeansError.invalidArgument(argument: "relativeTolerance", reason: "must be a finite number ≥ 0 or nil, given: \(tolerance)")
         }
-        if useMiniBatch && algorithm == .hamerly {
-            throw KMeansError.invalidArgument(argument: "algorithm", reason: "'hamerly' needs full-batch training (useMiniBatch: false): its bounds carry over between passes over the same points; mini-batch steps use 'lloyd' ('auto' picks it)")
+        if useMiniBatch && algorithm.needsFullBatch {
+            throw KMeansError.invalidArgument(argument: "algorithm", reason: "'\(algorithm.rawValue)' needs full-batch training (useMiniBatch: false): its bounds carry over between passes over the same points; mini-batch steps use 'lloyd' ('auto' picks it)")
         }
     }
 }

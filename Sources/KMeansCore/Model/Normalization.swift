@@ -1,5 +1,3 @@
-import Dispatch
-
 extension Matrix {
     /// Each row scaled to unit l2 norm as TF's `l2_normalize`: `x · 1/√max(Σx², 1e-12)`; zero rows stay zero.
     public func l2NormalizedRows() -> Matrix {
@@ -30,11 +28,11 @@ extension Matrix {
             if slices == 1 { return Self.firstNonFinite(base, 0..<count) }
             var found = [Int](repeating: Int.max, count: slices)
             found.withUnsafeMutableBufferPointer { results in
-                let shared = KernelSharedPointer(results.baseAddress)
-                let source = KernelSharedPointer(UnsafeMutablePointer(mutating: base))
-                DispatchQueue.concurrentPerform(iterations: slices) { s in
+                let shared = SharedPointer(results.baseAddress)
+                let source = SharedPointer(base)
+                Parallel.forEach(slices) { s in
                     let range = (count * s / slices)..<(count * (s + 1) / slices)
-                    shared.pointer![s] = Self.firstNonFinite(UnsafePointer(source.pointer!), range) ?? Int.max
+                    shared.pointer![s] = Self.firstNonFinite(source.readOnly!, range) ?? Int.max
                 }
             }
             let first = found.min() ?? Int.max

@@ -1,5 +1,4 @@
 import CKMeansKernels
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -140,12 +139,12 @@ private struct Sampler {
         chosen.initialize(repeating: false)
         halfNorms.initialize(repeating: 0)
         if let values {
-            let norms = SendablePointer(halfNorms.baseAddress!)
-            let source = SendableConstPointer(values)
+            let norms = SharedPointer(halfNorms.baseAddress!)
+            let source = SharedPointer(values)
             let columns = columns
             DistancePass.forEachChunk(rows: rows, work: rows * columns) { range in
                 for i in range {
-                    norms.pointer[i] = 0.5 * EigenOrder.sumOfSquares(source.pointer + i * columns, count: columns)
+                    norms.pointer![i] = 0.5 * EigenOrder.sumOfSquares(source.readOnly! + i * columns, count: columns)
                 }
             }
         }
@@ -234,14 +233,10 @@ private struct Sampler {
     /// Eigen-order sums of the group's distance vectors, one candidate per thread when the vectors are long.
     private func sumPotentials(_ members: Int) {
         let rows = rows
-        let sums = SendablePointer(potentials.baseAddress!)
-        let vectors = SendablePointer(groupOutputs.baseAddress!)
-        if members > 1 && rows >= DistancePass.parallelRowThreshold {
-            DispatchQueue.concurrentPerform(iterations: members) { member in
-                sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows)
-            }
-        } else {
-            for member in 0..<members { sums.pointer[member] = EigenOrder.sum(vectors.pointer[member], count: rows) }
+        let sums = SharedPointer(potentials.baseAddress!)
+        let vectors = SharedPointer(groupOutputs.baseAddress!)
+        Parallel.forEach(members, threads: rows >= DistancePass.parallelRowThreshold ? nil : 1) { member in
+            sums.pointer![member] = EigenOrder.sum(vectors.pointer![member], count: rows)
         }
     }
 
@@ -309,33 +304,35 @@ private struct Sampler {
     }
 }
 
-/// A pointer handed to worker threads that write disjoint elements.
-private struct SendablePointer<Pointee>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Pointee>
-    init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
-}
-
-/// Read-only data shared by worker threads.
-private struct SendableConstPointer<Pointee>: @unchecked Sendable {
-    let pointer: UnsafePointer<Pointee>
-    init(_ pointer: UnsafePointer<Pointee>) { self.pointer = pointer }
-}
-
 /// One group's update of the minimum distances, split over the cores in disjoint row ranges (each element is
 /// computed independently, so the split never changes a result).
-private struct DistancePass: @unchecked Sendable {
-    let values: UnsafePointer<Float>?
+private struct DistancePass: Sendable {
     let rows: Int
     let columns: Int
-    let halfNorms: UnsafePointer<Float>
-    let current: UnsafePointer<Float>
-    /// One output vector per candidate.
-    let outputs: UnsafePointer<UnsafeMutablePointer<Float>>
-    /// The candidates' row indices.
-    let candidates: UnsafePointer<Int>
     let count: Int
     /// The C kernel's variant.
     let isa: Int32
+    private let shared: (values: SharedPointer<Float>, halfNorms: SharedPointer<Float>, current: SharedPointer<Float>,
+                         outputs: SharedPointer<UnsafeMutablePointer<Float>>, candidates: SharedPointer<Int>)
+
+    init(values: UnsafePointer<Float>?, rows: Int, columns: Int, halfNorms: UnsafePointer<Float>,
+         current: UnsafePointer<Float>, outputs: UnsafePointer<UnsafeMutablePointer<Float>>,
+         candidates: UnsafePointer<Int>, count: Int, isa: Int32) {
+        self.rows = rows
+        self.columns = columns
+        self.count = count
+        self.isa = isa
+        shared = (SharedPointer(values), SharedPointer(halfNorms), SharedPointer(current), SharedPointer(outputs),
+                  SharedPointer(candidates))
+    }
+
+    var values: UnsafePointer<Float>? { shared.values.readOnly }
+    var halfNorms: UnsafePointer<Float> { shared.halfNorms.readOnly! }
+    var current: UnsafePointer<Float> { shared.current.readOnly! }
+    /// One output vector per candidate.
+    var outputs: UnsafePointer<UnsafeMutablePointer<Float>> { shared.outputs.readOnly! }
+    /// The candidates' row indices.
+    var candidates: UnsafePointer<Int> { shared.candidates.readOnly! }
 
     /// Below this many multiply-adds a pass stays on the calling thread.
     private static let parallelThreshold = 1 << 16
@@ -356,7 +353,7 @@ private struct DistancePass: @unchecked Sendable {
             return
         }
         let perChunk = ((rows + chunks - 1) / chunks + 7) & ~7
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        Parallel.forEach(chunks) { chunk in
             let lower = min(chunk * perChunk, rows)
             let upper = min(lower + perChunk, rows)
             if lower < upper { body(lower..<upper) }
@@ -420,102 +417,5 @@ private struct DistancePass: @unchecked Sendable {
     @inline(__always)
     static func minimum(_ current: Float, _ new: Float) -> Float {
         new < current ? new : current
-    }
-}
-
-/// Float32 reduction orders of the Eigen code TF runs (AVX build: 8-float packets, SSE 4-float half packets).
-enum EigenOrder {
-    /// Eigen's `predux` of an 8-float packet: add the two 4-lane halves, then `(l0 + l2) + (l1 + l3)`.
-    @inline(__always)
-    static func reduce(_ packet: SIMD8<Float>) -> Float {
-        reduce(packet.lowHalf + packet.highHalf)
-    }
-
-    /// Eigen's SSE `predux` of a 4-float packet: `(l0 + l2) + (l1 + l3)`.
-    @inline(__always)
-    static func reduce(_ packet: SIMD4<Float>) -> Float {
-        (packet[0] + packet[2]) + (packet[1] + packet[3])
-    }
-
-    /// `VectorXf::sum()` (Eigen `redux_impl`, linear vectorised traversal from an aligned start): fewer than 8
-    /// values add left to right; otherwise two packet accumulators over 16-value strides, merged, one more packet
-    /// if 8 values remain, reduced, then the tail left to right.
-    static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
-        sumOf(count: count) { load8(values, $0) } scalar: { values[$0] }
-    }
-
-    /// `row.squaredNorm()` in the same order as ``sum(_:count:)``, over the squares.
-    static func sumOfSquares(_ values: UnsafePointer<Float>, count: Int) -> Float {
-        sumOf(count: count) { let v = load8(values, $0); return v * v } scalar: { values[$0] * values[$0] }
-    }
-
-    @inline(__always)
-    private static func sumOf(
-        count: Int, packet: (Int) -> SIMD8<Float>, scalar: (Int) -> Float
-    ) -> Float {
-        guard count > 0 else { return 0 }
-        let alignedSize = count / 8 * 8
-        guard alignedSize > 0 else {
-            var result = scalar(0)
-            for index in 1..<count { result += scalar(index) }
-            return result
-        }
-        let alignedSize2 = count / 16 * 16
-        var accumulator0 = packet(0)
-        if alignedSize > 8 {
-            var accumulator1 = packet(8)
-            var index = 16
-            while index < alignedSize2 {
-                accumulator0 += packet(index)
-                accumulator1 += packet(index + 8)
-                index += 16
-            }
-            accumulator0 += accumulator1
-            if alignedSize > alignedSize2 { accumulator0 += packet(alignedSize2) }
-        }
-        var result = reduce(accumulator0)
-        for index in alignedSize..<count { result += scalar(index) }
-        return result
-    }
-
-    /// One row's dot product in Eigen's row-major GEMV order: 8-lane accumulators (multiply, then add), reduced;
-    /// on the odd last row also 4-lane half packets, reduced and added; then the remaining columns one by one.
-    @inline(__always)
-    static func gemvRowDot(
-        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int, halfPackets: Bool
-    ) -> Float {
-        var j = 0
-        var result: Float = 0
-        if count >= 8 {
-            var accumulator = SIMD8<Float>.zero
-            while j + 8 <= count {
-                accumulator = load8(x, j) * load8(y, j) + accumulator
-                j += 8
-            }
-            result = reduce(accumulator)
-        }
-        if halfPackets, j + 4 <= count {
-            var accumulator = SIMD4<Float>.zero
-            while j + 4 <= count {
-                accumulator = load4(x, j) * load4(y, j) + accumulator
-                j += 4
-            }
-            result += reduce(accumulator)
-        }
-        while j < count {
-            result += x[j] * y[j]
-            j += 1
-        }
-        return result
-    }
-
-    @inline(__always)
-    private static func load8(_ base: UnsafePointer<Float>, _ index: Int) -> SIMD8<Float> {
-        UnsafeRawPointer(base + index).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    private static func load4(_ base: UnsafePointer<Float>, _ index: Int) -> SIMD4<Float> {
-        UnsafeRawPointer(base + index).loadUnaligned(as: SIMD4<Float>.self)
     }
 }

@@ -1,0 +1,81 @@
+// `--quick MODE`: one workload timed alone, in-process.
+import Foundation
+import KMeansCore
+
+/// `--quick`: min-of-N wall time and the CPU time per busy thread of that run, for predict (plain indices-only pass
+/// vs the pruned search, results compared) or one full-batch library step (vs the bare kernel pass).
+func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
+    let threads = options.threads ?? DistanceKernels.defaultThreadCount
+    let (points, initial) = try DataSets.load(c, directory: options.dataDirectory)
+    let busy = Double(min(threads, DistanceKernels.partitions(of: c.n).count))
+    func timed(_ label: String, _ body: () -> Void) {
+        var bestWall = Double.infinity, cpuOfBest = Double.nan
+        body()
+        for _ in 0..<options.repeats {
+            let (wall, cpu) = Measure.wallAndCPU(body)
+            if wall < bestWall { bestWall = wall; cpuOfBest = cpu }
+        }
+        log("[\(c.label)] \(label): \(fmt(bestWall * 1000)) ms (CPU/thread \(fmt(cpuOfBest * 1000 / busy))), load \(Measure.loadAverage())")
+    }
+    switch mode {
+    case "predict":
+        let finalPath = "\(options.dataDirectory)/\(c.name).swift-final.npy"
+        guard let centers = try Npy.read(finalPath) else { throw BenchmarkError(description: "run the full case first: no \(finalPath)") }
+        var plain = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        var pruned: (indices: [Int32], fullSearches: Int) = ([], 0)
+        timed("predict plain") {
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
+                                      computeDistances: false, into: &plain)
+        }
+        timed("predict pruned") { pruned = DistanceKernels.prunedNearestIndices(points: points, centers: centers, threads: threads) }
+        log("[\(c.label)] pruned == plain: \(pruned.indices == plain.indices), full searches \(fmt(Double(pruned.fullSearches) / Double(c.n) * 100))%")
+        // The library's predict (`ModelFunction.nearest`: indices, TF's per-point distances and the loss).
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: c.k, initialClusters: .matrix(centers), useMiniBatch: false))
+        let state = try model.initialize(model.initialState(), batch: points)
+        var libraryIndices: [Int32] = []
+        timed("library nearestIndices (as predictClusterIndex)") {
+            libraryIndices = (try? model.nearestIndices(points, state: state)) ?? []
+        }
+        log("[\(c.label)] library nearestIndices == plain: \(libraryIndices == plain.indices)")
+        var assignment: Assignment?
+        timed("library nearest (indices, distances, loss)") { assignment = try? model.nearest(points, state: state) }
+        var withDistances = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        timed("plain pass with distances") {
+            DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false, threads: threads,
+                                      computeDistances: true, into: &withDistances)
+        }
+        log("[\(c.label)] library nearest == plain pass: \(assignment?.indices == withDistances.indices.map { Int($0) } && assignment?.distances == withDistances.distances)")
+    case "step":
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: c.k, initialClusters: .matrix(initial), useMiniBatch: false, algorithm: .auto))
+        var engine = AssignmentEngine(algorithm: .auto, threads: threads)
+        let state = try model.initialize(model.initialState(), batch: points, engine: &engine)
+        timed("library step") { _ = try? model.trainStepSummary(state, batch: points, engine: &engine) }
+        var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
+        timed("kernel pass (accumulate, no distances)") {
+            DistanceKernels.lloydPass(points: points, centers: initial, accumulate: true, threads: threads,
+                                      computeDistances: false, into: &pass)
+        }
+        timed("kernel pass (accumulate, distances)") {
+            DistanceKernels.lloydPass(points: points, centers: initial, accumulate: true, threads: threads,
+                                      computeDistances: true, into: &pass)
+        }
+    case "kpp":
+        // Greedy k-means++ alone (the full run's settings); the index checksum compares builds.
+        var indices: [Int] = []
+        timed("k-means++") {
+            indices = (try? KMeansPlusPlus.sampleIndices(points: points, count: c.k, seed: 1, retriesPerSample: -1)) ?? []
+        }
+        log("[\(c.label)] k-means++ indices checksum \(indices.enumerated().reduce(0) { $0 &* 31 &+ $1.element &* ($1.offset + 1) })")
+    case "fit":
+        // Whole 20-iteration library fits, auto and incremental (for profiling: callgrind, perf).
+        for algorithm in [KMeansAlgorithm.auto, .incremental] {
+            timed("library fit, 20 it, \(algorithm.rawValue)") {
+                _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 20, threads: threads,
+                                        algorithm: algorithm)
+            }
+        }
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp or fit)")
+    }
+}
