@@ -98,7 +98,7 @@ struct ModelParameterOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Stop training when the relative loss change falls below this.")
     var relativeTolerance: Double?
 
-    @Option(help: "Full-batch assignment: auto (default), lloyd or hamerly; same results, different speed. Not remembered.")
+    @Option(help: "Full-batch assignment: auto (default), lloyd or hamerly (same results, different speed), or incremental (same assignments; centres within a few ulps of TF's, not TF's bits). Not remembered.")
     var algorithm: String?
 
     /// The full-batch assignment algorithm for this run (`.auto` when not given).
@@ -116,7 +116,7 @@ struct ModelParameterOptions: ParsableArguments {
             throw CLIError.parameter("--initial-clusters must be random, kmeans_plus_plus or a file of centres, given an empty value")
         }
         if let algorithm, KMeansAlgorithm(rawValue: algorithm) == nil {
-            throw CLIError.parameter("--algorithm must be auto, lloyd or hamerly, given: '\(algorithm)'")
+            throw CLIError.parameter("--algorithm must be auto, lloyd or hamerly (exact), or incremental; given: '\(algorithm)'")
         }
         if let relativeTolerance, !(relativeTolerance.isFinite && relativeTolerance >= 0) {
             throw CLIError.parameter("--relative-tolerance must be a finite number ≥ 0, given: \(relativeTolerance)")

@@ -145,8 +145,8 @@ struct TrainCommand: ParsableCommand {
 
         let noStepLimit = steps == nil && maxSteps == nil
         let tolerance = resolved.relativeTolerance ?? (noStepLimit ? Self.defaultTolerance : nil)
-        if resolved.useMiniBatch && parameters.assignmentAlgorithm == .hamerly {
-            throw CLIError.parameter("--algorithm hamerly accelerates full-batch training only; this model trains in mini-batches (use_mini_batch = true); use --algorithm auto or lloyd")
+        if resolved.useMiniBatch && parameters.assignmentAlgorithm.needsFullBatch {
+            throw CLIError.parameter("--algorithm \(parameters.assignmentAlgorithm.rawValue) accelerates full-batch training only; this model trains in mini-batches (use_mini_batch = true); use --algorithm auto or lloyd")
         }
         let params = resolved.kmeansParams(relativeTolerance: tolerance, algorithm: parameters.assignmentAlgorithm)
         let config = RunConfig(saveCheckpointsSteps: saveCheckpointsSteps, saveSummarySteps: saveSummarySteps ?? 100,
