@@ -1,52 +1,71 @@
-/// Everything the user can change between runs. Changes take effect on restart.
-public struct WorkbenchSettings: Sendable, Equatable {
-    /// Distance used for assignment, as TensorFlow names it.
-    public enum Metric: String, Sendable, CaseIterable {
-        case squaredEuclidean = "squared_euclidean"
-        case cosine
+import KMeansCore
 
-        /// Short label for the screen.
-        public var label: String { self == .squaredEuclidean ? "sq-euclidean" : "cosine" }
+/// How a run's first centres are chosen: one of core's drawn strategies, or placed by hand on the plot.
+///
+/// Core's `InitialClusters` has no "I'll choose": the workbench adds it as its own case here and turns the placed
+/// centres into core's `.matrix` when the run starts. The drawn strategies are core's cases themselves.
+public enum CenterInitialization: Sendable, Equatable {
+    /// Core draws the centres from the data with this strategy (`.random` or `.kmeansPlusPlus`).
+    case drawn(InitialClusters)
+    /// "I'll choose": the user places the centres with the cursor or a mouse click.
+    case placedByHand
+
+    /// Core's random initialisation.
+    public static let random = CenterInitialization.drawn(.random)
+    /// Core's k-means++ initialisation.
+    public static let kmeansPlusPlus = CenterInitialization.drawn(.kmeansPlusPlus)
+    /// The choices the settings editor cycles through, in order.
+    public static let choices: [CenterInitialization] = [.random, .kmeansPlusPlus, .placedByHand]
+
+    /// Parses core's TF names (`random`, `kmeans_plus_plus`) or `manual` for placement by hand; nil otherwise.
+    public init?(name: String) {
+        if name == "manual" { self = .placedByHand; return }
+        guard let method = try? InitialClusters(tfName: name) else { return nil }
+        self = .drawn(method)
     }
 
-    /// How the first centres are chosen.
-    public enum Initialization: String, Sendable, CaseIterable {
-        /// k distinct random points.
-        case random
-        /// k-means++ (with `kmeansPlusPlusRetries` candidates per centre).
-        case kmeansPlusPlus = "kmeans_plus_plus"
-        /// "I'll choose": the user places the centres with the cursor or a mouse click.
-        case manual
-
-        /// Short label for the screen.
-        public var label: String {
-            switch self {
-            case .random: "random"
-            case .kmeansPlusPlus: "k-means++"
-            case .manual: "I'll choose"
-            }
+    /// Equal strategies (core's named strategies by name; explicit matrices by value; callables never).
+    public static func == (a: CenterInitialization, b: CenterInitialization) -> Bool {
+        switch (a, b) {
+        case (.placedByHand, .placedByHand): true
+        case let (.drawn(.matrix(x)), .drawn(.matrix(y))): x == y
+        case (.drawn(.callable), _), (_, .drawn(.callable)): false
+        case let (.drawn(x), .drawn(y)): x.name == y.name
+        default: false
         }
     }
 
-    /// What happens to a centre that receives no point in a full-batch update.
-    public enum EmptyClusterPolicy: String, Sendable, CaseIterable {
-        /// TensorFlow's behaviour: the centre becomes the zero vector (the origin).
-        case moveToOrigin = "origin"
-        /// The centre jumps to the point farthest from its own centre.
-        case farthestPoint = "farthest"
-
-        /// Short label for the screen.
-        public var label: String { self == .moveToOrigin ? "→ origin (TF)" : "→ farthest pt" }
+    /// Short label for the screen.
+    public var label: String {
+        switch self {
+        case .drawn(.random): "random"
+        case .drawn(.kmeansPlusPlus): "k-means++"
+        case let .drawn(other): other.name
+        case .placedByHand: "I'll choose"
+        }
     }
+}
 
+extension DistanceMetric {
+    /// Short label for the screen.
+    public var label: String { self == .squaredEuclidean ? "sq-euclidean" : "cosine" }
+}
+
+extension EmptyClusterPolicy {
+    /// Short label for the screen.
+    public var label: String { self == .origin ? "→ origin (TF)" : "→ farthest pt" }
+}
+
+/// Everything the user can change between runs. Changes take effect on restart.
+public struct WorkbenchSettings: Sendable, Equatable {
     /// Number of clusters.
     public var k: Int = 3
     /// Initialisation method.
-    public var initialization: Initialization = .kmeansPlusPlus
+    public var initialization: CenterInitialization = .kmeansPlusPlus
     /// Candidates tried per k-means++ centre (TF's `kmeans_plus_plus_num_retries`; 0 = one candidate).
     public var kmeansPlusPlusRetries: Int = 2
-    /// Distance metric.
-    public var metric: Metric = .squaredEuclidean
+    /// Distance metric (core's).
+    public var metric: DistanceMetric = .squaredEuclidean
     /// Mini-batch training instead of full batch.
     public var useMiniBatch: Bool = false
     /// Points per mini-batch.
@@ -57,8 +76,11 @@ public struct WorkbenchSettings: Sendable, Equatable {
     public var relativeTolerance: Double = 1e-4
     /// Seed for every random choice (initial centres, batches).
     public var seed: UInt64 = 1
-    /// Full-batch empty-cluster policy.
-    public var emptyClusterPolicy: EmptyClusterPolicy = .moveToOrigin
+    /// Full-batch empty-cluster policy (core's).
+    public var emptyClusterPolicy: EmptyClusterPolicy = .origin
+
+    /// Core's `DistanceMetric` under the name Engine.swift still spells (an alias, not a second enum).
+    public typealias Metric = DistanceMetric
 
     /// Creates default settings.
     public init() {}
