@@ -79,10 +79,10 @@ struct WorkbenchCommand: ParsableCommand {
         if let colors, ColorTier(rawValue: colors) == nil {
             throw ValidationError("--colors must be truecolor, 256, 8 or mono (got \"\(colors)\")")
         }
-        guard WorkbenchSettings.Initialization(rawValue: initialization) != nil else {
+        guard CenterInitialization(name: initialization) != nil else {
             throw ValidationError("--initialization must be random, kmeans_plus_plus or manual (got \"\(initialization)\")")
         }
-        guard WorkbenchSettings.Metric(rawValue: metric) != nil else {
+        guard DistanceMetric(rawValue: metric) != nil else {
             throw ValidationError("--metric must be squared_euclidean or cosine (got \"\(metric)\")")
         }
         guard format == "svg" || SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled, ansi or svg (got \"\(format)\")") }
@@ -97,8 +97,8 @@ struct WorkbenchCommand: ParsableCommand {
     func run() throws {
         var settings = WorkbenchSettings()
         settings.k = k
-        settings.initialization = WorkbenchSettings.Initialization(rawValue: initialization) ?? .kmeansPlusPlus
-        settings.metric = WorkbenchSettings.Metric(rawValue: metric) ?? .squaredEuclidean
+        settings.initialization = CenterInitialization(name: initialization) ?? .kmeansPlusPlus
+        settings.metric = DistanceMetric(rawValue: metric) ?? .squaredEuclidean
         settings.seed = seed
         if let batchSize {
             settings.useMiniBatch = true

@@ -29,20 +29,19 @@ struct WorkbenchModelDir {
     static func parameters(for settings: WorkbenchSettings, dataSet: DataSet, initialCenters: Matrix?) -> StoredParameters {
         let initial: String
         switch settings.initialization {
-        case .random: initial = "random"
-        case .kmeansPlusPlus: initial = "kmeans_plus_plus"
-        case .manual: initial = "explicit"
+        case let .drawn(method): initial = method.name
+        case .placedByHand: initial = "explicit"
         }
         return StoredParameters(
             numClusters: settings.k, initialClusters: initial,
-            initialCenters: settings.initialization == .manual ? initialCenters?.nestedRows : nil,
+            initialCenters: settings.initialization == .placedByHand ? initialCenters?.nestedRows : nil,
             distanceMetric: settings.metric.rawValue, randomSeed: Int64(bitPattern: settings.seed),
             useMiniBatch: settings.useMiniBatch, miniBatchStepsPerIteration: settings.miniBatchStepsPerIteration,
             kmeansPlusPlusNumRetries: settings.kmeansPlusPlusRetries, numFeatures: dataSet.points.columns,
             featureNames: dataSet.columnNames,
             batchSize: settings.useMiniBatch ? settings.batchSize : nil,
             shuffle: settings.useMiniBatch && settings.shuffle ? true : nil,
-            emptyClusterPolicy: settings.emptyClusterPolicy == .farthestPoint ? EmptyClusterPolicy.farthestPoint.rawValue : nil)
+            emptyClusterPolicy: settings.emptyClusterPolicy == .origin ? nil : settings.emptyClusterPolicy.rawValue)
     }
 
     /// Writes the session's run into the directory as `kmeans train` would have (checkpoints, `loss` events,

@@ -91,19 +91,18 @@ public struct StepEngine: Sendable {
         let initial: InitialClusters
         if let chosen { initial = .matrix(chosen) } else {
             switch settings.initialization {
-            case .random: initial = .random
-            case .kmeansPlusPlus: initial = .kmeansPlusPlus
-            case .manual: initial = .matrix(Matrix(rows: settings.k, columns: columns))
+            case let .drawn(method): initial = method
+            case .placedByHand: initial = .matrix(Matrix(rows: settings.k, columns: columns))
             }
         }
         return KMeansParams(
             numClusters: settings.k, initialClusters: initial,
-            distanceMetric: settings.metric == .cosine ? .cosine : .squaredEuclidean,
+            distanceMetric: settings.metric,
             randomSeed: Int64(truncatingIfNeeded: settings.seed), useMiniBatch: settings.useMiniBatch,
             miniBatchStepsPerIteration: settings.miniBatchStepsPerIteration,
             kmeansPlusPlusNumRetries: settings.kmeansPlusPlusRetries,
             relativeTolerance: settings.relativeTolerance > 0 ? settings.relativeTolerance : nil,
-            emptyClusterPolicy: settings.emptyClusterPolicy == .moveToOrigin ? .origin : .farthestPoint)
+            emptyClusterPolicy: settings.emptyClusterPolicy)
     }
 
     /// The model function (centres given explicitly when `chosen` is set).

@@ -92,6 +92,12 @@ public enum WorkbenchAction: String, Sendable, CaseIterable {
     case help, closeOverlay, quit
     // Inside overlays and placement mode.
     case moveUp, moveDown, moveLeft, moveRight, confirm, pageUp, pageDown
+    /// Eight cells at a time (placement cursor).
+    case moveUpFar, moveDownFar, moveLeftFar, moveRightFar
+    /// A digit typed into a number field; backspace removes the last one.
+    case typeDigit, deleteDigit
+    /// Ctrl-C: quits from anywhere, also where `q` is text.
+    case interrupt
 }
 
 /// One row of the keymap: keys, action, short label for the key bar and a sentence for the help overlay.
@@ -142,16 +148,35 @@ public enum Keymap {
         KeyBinding(keys: [.down, .character("j")], action: .moveDown, barLabel: nil, help: "next field / move down", section: "Overlays"),
         KeyBinding(keys: [.left], action: .moveLeft, barLabel: nil, help: "smaller value / move left", section: "Overlays"),
         KeyBinding(keys: [.right], action: .moveRight, barLabel: nil, help: "larger value / move right", section: "Overlays"),
+        KeyBinding(keys: [.character("K")], action: .moveUpFar, barLabel: nil, help: "placement: move up 8 cells", section: "Overlays"),
+        KeyBinding(keys: [.character("J")], action: .moveDownFar, barLabel: nil, help: "placement: move down 8 cells", section: "Overlays"),
+        KeyBinding(keys: [.character("H")], action: .moveLeftFar, barLabel: nil, help: "placement: move left 8 cells", section: "Overlays"),
+        KeyBinding(keys: [.character("L")], action: .moveRightFar, barLabel: nil, help: "placement: move right 8 cells", section: "Overlays"),
+        KeyBinding(keys: (0...9).map { .character(Character(String($0))) }, action: .typeDigit, barLabel: nil,
+                   help: "settings: type a number (k, batch size, M, seed, retries)", section: "Overlays"),
+        KeyBinding(keys: [.backspace], action: .deleteDigit, barLabel: nil, help: "settings: delete the last digit", section: "Overlays"),
         KeyBinding(keys: [.enter, .character(" ")], action: .confirm, barLabel: nil, help: "apply / place a centre / open", section: "Overlays"),
         KeyBinding(keys: [.pageUp], action: .pageUp, barLabel: nil, help: "page up", section: "Overlays"),
         KeyBinding(keys: [.pageDown], action: .pageDown, barLabel: nil, help: "page down", section: "Overlays"),
         KeyBinding(keys: [.escape], action: .closeOverlay, barLabel: nil, help: "close", section: "Overlays"),
-        KeyBinding(keys: [.character("q"), .control("c")], action: .quit, barLabel: nil, help: "quit", section: "Overlays"),
+        KeyBinding(keys: [.character("q")], action: .quit, barLabel: nil, help: "quit (not in the settings)", section: "Overlays"),
+        KeyBinding(keys: [.control("c")], action: .interrupt, barLabel: nil, help: "quit from anywhere", section: "Overlays"),
     ]
 
     /// The action bound to `key` in `table`.
     public static func action(for key: Key, in table: [KeyBinding]) -> WorkbenchAction? {
         table.first { $0.keys.contains(key) }?.action
+    }
+
+    /// Whether `key` is the main-screen key of `action` (an overlay's opening key also closes it).
+    public static func isMainKey(_ key: Key, for action: WorkbenchAction) -> Bool {
+        Keymap.action(for: key, in: main) == action
+    }
+
+    /// The digit a `typeDigit` key stands for.
+    public static func digit(of key: Key) -> Int? {
+        guard action(for: key, in: navigation) == .typeDigit, case let .character(c) = key else { return nil }
+        return c.wholeNumberValue
     }
 
     /// The key-bar entries of `table`: (key name, label).
@@ -169,7 +194,7 @@ public enum Keymap {
                 lines.append(binding.section)
                 section = binding.section
             }
-            let keys = binding.keys.map(\.name).joined(separator: " ")
+            let keys = binding.action == .typeDigit ? "0–9" : binding.keys.map(\.name).joined(separator: " ")
             lines.append("  " + keys.padding(toLength: 12, withPad: " ", startingAt: 0) + binding.help)
         }
         return lines

@@ -235,7 +235,7 @@ final class RasterCache: Sendable {
         var centers: Matrix
         var points: Matrix
         var dataColumns: Int
-        var metric: WorkbenchSettings.Metric
+        var metric: DistanceMetric
     }
 
     /// Scores of the checkpoints shown in the panel, and the labels of the last one asked for with labels: the

@@ -36,7 +36,7 @@ public struct Renderer: Sendable {
         drawKeyBar(&grid, session: session, layout: layout)
         switch session.overlay {
         case let .help(scroll): drawHelp(&grid, layout: layout, scroll: scroll, unicode: session.view.unicode)
-        case let .settings(selected): drawSettings(&grid, session: session, layout: layout, selected: selected)
+        case .settings: drawSettings(&grid, session: session, layout: layout, selected: session.settingsEditor.selected.rawValue)
         case .none, .checkpoints: break
         }
         if !session.view.unicode { Renderer.asciify(&grid) }
@@ -499,7 +499,7 @@ public struct Renderer: Sendable {
                 ? "Next: assign. Each point joins the centre with the smallest 1 − cos (direction only)."
                 : "Next: assign. Each point joins its nearest centre (squared Euclidean; ties → lower index)."
         case (.updated, false):
-            let empty = s.emptyClusterPolicy == .moveToOrigin ? "an empty one goes to the origin" : "an empty one jumps to the farthest point"
+            let empty = s.emptyClusterPolicy == .origin ? "an empty one goes to the origin" : "an empty one jumps to the farthest point"
             return cosine
                 ? "Next: update. Each centre becomes the unit mean direction of its points; \(empty)."
                 : "Next: update. Each centre moves to the mean of its points; \(empty)."

@@ -1,55 +1,78 @@
 import KMeansCore
 import KMeansEstimator
 
-/// Everything the user can change between runs. Changes take effect on restart.
-public struct WorkbenchSettings: Sendable, Equatable {
-    /// Distance used for assignment, as TensorFlow names it.
-    public enum Metric: String, Sendable, CaseIterable {
-        case squaredEuclidean = "squared_euclidean"
-        case cosine
+/// How a run's first centres are chosen: one of core's drawn strategies, or placed by hand on the plot.
+///
+/// Core's `InitialClusters` has no "I'll choose": the workbench adds it as its own case here and turns the placed
+/// centres into core's `.matrix` when the run starts. The drawn strategies are core's cases themselves.
+public enum CenterInitialization: Sendable, Equatable {
+    /// Core draws the centres from the data with this strategy (`.random` or `.kmeansPlusPlus`).
+    case drawn(InitialClusters)
+    /// "I'll choose": the user places the centres with the cursor or a mouse click.
+    case placedByHand
 
-        /// Short label for the screen.
-        public var label: String { self == .squaredEuclidean ? "sq-euclidean" : "cosine" }
+    /// Core's random initialisation.
+    public static let random = CenterInitialization.drawn(.random)
+    /// Core's k-means++ initialisation.
+    public static let kmeansPlusPlus = CenterInitialization.drawn(.kmeansPlusPlus)
+    /// The choices the settings editor cycles through, in order.
+    public static let choices: [CenterInitialization] = [.random, .kmeansPlusPlus, .placedByHand]
+
+    /// Parses core's TF names (`random`, `kmeans_plus_plus`) or `manual` for placement by hand; nil otherwise.
+    public init?(name: String) {
+        if name == "manual" { self = .placedByHand; return }
+        guard let method = try? InitialClusters(tfName: name) else { return nil }
+        self = .drawn(method)
     }
 
-    /// How the first centres are chosen.
-    public enum Initialization: String, Sendable, CaseIterable {
-        /// k distinct random points.
-        case random
-        /// k-means++ (with `kmeansPlusPlusRetries` candidates per centre).
-        case kmeansPlusPlus = "kmeans_plus_plus"
-        /// "I'll choose": the user places the centres with the cursor or a mouse click.
-        case manual
-
-        /// Short label for the screen.
-        public var label: String {
-            switch self {
-            case .random: "random"
-            case .kmeansPlusPlus: "k-means++"
-            case .manual: "I'll choose"
-            }
+    /// Equal strategies (core's named strategies by name; explicit matrices by value; callables never).
+    public static func == (a: CenterInitialization, b: CenterInitialization) -> Bool {
+        switch (a, b) {
+        case (.placedByHand, .placedByHand): true
+        case let (.drawn(.matrix(x)), .drawn(.matrix(y))): x == y
+        case (.drawn(.callable), _), (_, .drawn(.callable)): false
+        case let (.drawn(x), .drawn(y)): x.name == y.name
+        default: false
         }
     }
 
-    /// What happens to a centre that receives no point in a full-batch update.
-    public enum EmptyClusterPolicy: String, Sendable, CaseIterable {
-        /// TensorFlow's behaviour: the centre becomes the zero vector (the origin).
-        case moveToOrigin = "origin"
-        /// The centre jumps to the point farthest from its own centre.
-        case farthestPoint = "farthest"
+    /// Short label for the screen.
+    public var label: String {
+        switch self {
+        case .drawn(.random): "random"
+        case .drawn(.kmeansPlusPlus): "k-means++"
+        case let .drawn(other): other.name
+        case .placedByHand: "I'll choose"
+        }
+    }
+}
 
-        /// Short label for the screen.
-        public var label: String { self == .moveToOrigin ? "→ origin (TF)" : "→ farthest pt" }
+extension DistanceMetric {
+    /// Short label for the screen.
+    public var label: String { self == .squaredEuclidean ? "sq-euclidean" : "cosine" }
+}
+
+extension EmptyClusterPolicy {
+    /// The policy by the name lessons and `--compare` use: `origin` or `farthest` (or core's raw values).
+    public init?(workbenchName name: String) {
+        if name == "farthest" { self = .farthestPoint; return }
+        self.init(rawValue: name)
     }
 
+    /// Short label for the screen.
+    public var label: String { self == .origin ? "→ origin (TF)" : "→ farthest pt" }
+}
+
+/// Everything the user can change between runs. Changes take effect on restart.
+public struct WorkbenchSettings: Sendable, Equatable {
     /// Number of clusters.
     public var k: Int = 3
     /// Initialisation method.
-    public var initialization: Initialization = .kmeansPlusPlus
+    public var initialization: CenterInitialization = .kmeansPlusPlus
     /// Candidates tried per k-means++ centre (TF's `kmeans_plus_plus_num_retries`; 0 = one candidate).
     public var kmeansPlusPlusRetries: Int = 2
-    /// Distance metric.
-    public var metric: Metric = .squaredEuclidean
+    /// Distance metric (core's).
+    public var metric: DistanceMetric = .squaredEuclidean
     /// Mini-batch training instead of full batch.
     public var useMiniBatch: Bool = false
     /// Points per mini-batch.
@@ -62,8 +85,11 @@ public struct WorkbenchSettings: Sendable, Equatable {
     public var relativeTolerance: Double = 1e-4
     /// Seed for every random choice (initial centres, batches).
     public var seed: UInt64 = 1
-    /// Full-batch empty-cluster policy.
-    public var emptyClusterPolicy: EmptyClusterPolicy = .moveToOrigin
+    /// Full-batch empty-cluster policy (core's).
+    public var emptyClusterPolicy: EmptyClusterPolicy = .origin
+
+    /// Core's `DistanceMetric` under the name Engine.swift still spells (an alias, not a second enum).
+    public typealias Metric = DistanceMetric
 
     /// Creates default settings.
     public init() {}
@@ -86,7 +112,7 @@ extension WorkbenchSettings {
     public func adopting(_ model: StoredParameters) -> WorkbenchSettings {
         var settings = self
         settings.k = model.numClusters
-        settings.metric = Metric(rawValue: model.distanceMetric) ?? .squaredEuclidean
+        settings.metric = DistanceMetric(rawValue: model.distanceMetric) ?? .squaredEuclidean
         // Full-batch steps on batches (`train --use-mini-batch false --batch-size B`) show as full batch here.
         settings.useMiniBatch = model.useMiniBatch
         // No batch size: every step takes the whole data, in order (one batch at least as large as the data).
@@ -96,12 +122,8 @@ extension WorkbenchSettings {
         settings.seed = UInt64(bitPattern: model.randomSeed)
         settings.kmeansPlusPlusRetries = model.kmeansPlusPlusNumRetries
         if let tolerance = model.relativeTolerance { settings.relativeTolerance = tolerance }
-        settings.emptyClusterPolicy = model.emptyClusterPolicy == KMeansCore.EmptyClusterPolicy.farthestPoint.rawValue ? .farthestPoint : .moveToOrigin
-        switch model.initialClusters {
-        case "random": settings.initialization = .random
-        case "kmeans_plus_plus": settings.initialization = .kmeansPlusPlus
-        default: break
-        }
+        settings.emptyClusterPolicy = model.emptyClusterPolicy.flatMap(EmptyClusterPolicy.init(rawValue:)) ?? .origin
+        if let drawn = CenterInitialization(name: model.initialClusters) { settings.initialization = drawn }
         return settings
     }
 }

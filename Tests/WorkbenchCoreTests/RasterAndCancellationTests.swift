@@ -46,8 +46,8 @@ struct RasterAndCancellationTests {
 
     /// The checkpoint view's cached evaluations (scores in the panel, labels of the one shown) draw what fresh ones
     /// draw, while the selection moves back and forth and for either metric.
-    @Test(arguments: [WorkbenchSettings.Metric.squaredEuclidean, .cosine])
-    func cachedCheckpointViewEqualsFresh(_ metric: WorkbenchSettings.Metric) {
+    @Test(arguments: [DistanceMetric.squaredEuclidean, .cosine])
+    func cachedCheckpointViewEqualsFresh(_ metric: DistanceMetric) {
         var session = Self.session(.uniform100) { $0.k = 3; $0.metric = metric }
         session.setCheckpoints(CheckpointFixtures.entries, origin: "demo_model_dir")
         let cached = Renderer(tier: .palette256)
@@ -131,9 +131,9 @@ struct RasterAndCancellationTests {
 
     /// Full-batch steps go through core's `AssignmentEngine` (data validated and normalised once, buffers kept);
     /// the states and losses equal core's plain `trainStep` bit for bit, for both metrics and both empty policies.
-    @Test(arguments: [WorkbenchSettings.Metric.squaredEuclidean, .cosine])
-    func engineStepsEqualPlainTrainSteps(_ metric: WorkbenchSettings.Metric) throws {
-        for policy in WorkbenchSettings.EmptyClusterPolicy.allCases {
+    @Test(arguments: [DistanceMetric.squaredEuclidean, .cosine])
+    func engineStepsEqualPlainTrainSteps(_ metric: DistanceMetric) throws {
+        for policy in EmptyClusterPolicy.allCases {
             var session = Self.session(.oldFaithful) { $0.k = 5; $0.metric = metric; $0.emptyClusterPolicy = policy; $0.relativeTolerance = 0 }
             try Self.press(&session, "nnnhh<left><left>nn")
             let model = try session.engine.model()

@@ -119,7 +119,7 @@ struct SessionTests {
 
     @Test func emptyClusterIsAnnounced() throws {
         // Two centres on the far side of the data: the second gets no point and goes to the origin, as in TF.
-        var session = Self.session { $0.initialization = .manual; $0.k = 2 }
+        var session = Self.session { $0.initialization = .placedByHand; $0.k = 2 }
         session.start(fromCenters: Matrix([[500, 500], [5000, 5000]]), globalStep: 0)
         try Self.press(&session, "n")
         #expect(session.currentFrame?.clusterSizes == [100, 0])
@@ -245,7 +245,7 @@ struct SessionTests {
     }
 
     @Test func manualPlacementWithKeysAndClick() throws {
-        var session = Self.session { $0.initialization = .manual; $0.k = 2 }
+        var session = Self.session { $0.initialization = .placedByHand; $0.k = 2 }
         #expect(session.placement != nil)
         #expect(session.frames.isEmpty)
         let plot = Layout(width: 100, height: 30).plot
@@ -262,7 +262,7 @@ struct SessionTests {
     }
 
     @Test func placementEscapeFallsBackToKMeansPlusPlus() throws {
-        var session = Self.session { $0.initialization = .manual }
+        var session = Self.session { $0.initialization = .placedByHand }
         try Self.press(&session, "<esc>")
         #expect(session.placement == nil)
         #expect(session.settings.initialization == .kmeansPlusPlus)

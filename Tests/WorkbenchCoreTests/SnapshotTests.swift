@@ -89,7 +89,7 @@ struct SnapshotTests {
     }
 
     @Test func placementMode() throws {
-        let session = try Self.session(steps: 0, keys: "<left><left><enter><up><up><up>", configure: { $0.initialization = .manual })
+        let session = try Self.session(steps: 0, keys: "<left><left><enter><up><up><up>", configure: { $0.initialization = .placedByHand })
         #expect(session.placement?.placed.count == 1)
         try assertSnapshot(Self.styled(session, .palette256), named: "placement-100x30")
     }

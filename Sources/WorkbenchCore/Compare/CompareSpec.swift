@@ -1,3 +1,5 @@
+import KMeansCore
+
 /// One run of a side-by-side comparison, written as `key=value` pairs over the base settings
 /// (`kmeans workbench --compare "init=random,seed=5"`): `init` (random, kmeans_plus_plus), `seed`, `k`, `metric`
 /// (squared_euclidean, cosine), `mode` (full, mini-batch), `batch` (a batch size: mini-batch), `M`, `retries`,
@@ -52,14 +54,14 @@ public struct CompareSpec: Sendable, Equatable {
             switch key {
             case "init":
                 let name = value == "kmeans++" ? "kmeans_plus_plus" : value
-                guard let choice = WorkbenchSettings.Initialization(rawValue: name), choice != .manual else { throw bad("random or kmeans_plus_plus") }
+                guard name != "manual", let choice = CenterInitialization(name: name) else { throw bad("random or kmeans_plus_plus") }
                 settings.initialization = choice
             case "seed":
                 guard let seed = UInt64(value) else { throw bad("a non-negative integer") }
                 settings.seed = seed
             case "k": settings.k = try integer(1...10_000)
             case "metric":
-                guard let metric = WorkbenchSettings.Metric(rawValue: value) else { throw bad("squared_euclidean or cosine") }
+                guard let metric = DistanceMetric(rawValue: value) else { throw bad("squared_euclidean or cosine") }
                 settings.metric = metric
             case "mode":
                 guard value == "full" || value == "mini-batch" else { throw bad("full or mini-batch") }
@@ -73,7 +75,7 @@ public struct CompareSpec: Sendable, Equatable {
                 guard let tolerance = Double(value), tolerance >= 0, tolerance.isFinite else { throw bad("a number ≥ 0") }
                 settings.relativeTolerance = tolerance
             case "empty":
-                guard let policy = WorkbenchSettings.EmptyClusterPolicy(rawValue: value) else { throw bad("origin or farthest") }
+                guard let policy = EmptyClusterPolicy(workbenchName: value) else { throw bad("origin or farthest") }
                 settings.emptyClusterPolicy = policy
             case "shuffle":
                 guard let flag = Bool(value) else { throw bad("true or false") }
@@ -89,8 +91,8 @@ public struct CompareSpec: Sendable, Equatable {
         guard !pairs.isEmpty else { return "base" }
         return pairs.map { key, value -> String in
             switch key {
-            case "init": return WorkbenchSettings.Initialization(rawValue: value == "kmeans++" ? "kmeans_plus_plus" : value)?.label ?? value
-            case "metric": return WorkbenchSettings.Metric(rawValue: value)?.label ?? value
+            case "init": return CenterInitialization(name: value == "kmeans++" ? "kmeans_plus_plus" : value)?.label ?? value
+            case "metric": return DistanceMetric(rawValue: value)?.label ?? value
             case "batch": return "B=\(value)"
             case "M": return "M=\(value)"
             case "mode": return value

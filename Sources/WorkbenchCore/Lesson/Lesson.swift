@@ -1,3 +1,5 @@
+import KMeansCore
+
 /// A lesson: a scripted sequence of beats the workbench replays (parsed from the plain-text format of
 /// docs/WORKBENCH.md by `LessonParser`).
 public struct Lesson: Sendable, Equatable {
@@ -71,13 +73,13 @@ public enum LessonData: Sendable, Equatable {
 /// A setting a lesson can change, with its value.
 public enum LessonSetting: Sendable, Equatable {
     case k(Int)
-    case initialization(WorkbenchSettings.Initialization)
+    case initialization(CenterInitialization)
     case seed(UInt64)
-    case metric(WorkbenchSettings.Metric)
+    case metric(DistanceMetric)
     case batchSize(Int?)
     case stepsPerIteration(Int)
     case tolerance(Double)
-    case emptyClusters(WorkbenchSettings.EmptyClusterPolicy)
+    case emptyClusters(EmptyClusterPolicy)
     case retries(Int)
 
     /// `settings` with this one changed.

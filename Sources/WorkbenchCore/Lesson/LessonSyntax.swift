@@ -1,3 +1,5 @@
+import KMeansCore
+
 /// `set` values and `compare` lists.
 enum LessonSettingSyntax {
     static let names = ["k", "init", "seed", "metric", "batch", "steps-per-iteration", "tolerance", "empty", "retries"]
@@ -11,14 +13,14 @@ enum LessonSettingSyntax {
             guard let k = Int(v), (1...26).contains(k) else { throw bad("a whole number from 1 to 26") }
             return .k(k)
         case "init":
-            let aliases: [String: WorkbenchSettings.Initialization] = ["random": .random, "manual": .manual, "kmeans_plus_plus": .kmeansPlusPlus, "k-means++": .kmeansPlusPlus]
+            let aliases: [String: CenterInitialization] = ["random": .random, "manual": .placedByHand, "kmeans_plus_plus": .kmeansPlusPlus, "k-means++": .kmeansPlusPlus]
             guard let initialization = aliases[v] else { throw bad("random, kmeans_plus_plus or manual") }
             return .initialization(initialization)
         case "seed":
             guard let seed = UInt64(v) else { throw bad("a whole number ≥ 0") }
             return .seed(seed)
         case "metric":
-            guard let metric = WorkbenchSettings.Metric(rawValue: v) else { throw bad("squared_euclidean or cosine") }
+            guard let metric = DistanceMetric(rawValue: v) else { throw bad("squared_euclidean or cosine") }
             return .metric(metric)
         case "batch":
             if v == "full" { return .batchSize(nil) }
@@ -31,7 +33,7 @@ enum LessonSettingSyntax {
             guard let t = Double(v), t.isFinite, t >= 0 else { throw bad("a number ≥ 0") }
             return .tolerance(t)
         case "empty":
-            guard let policy = WorkbenchSettings.EmptyClusterPolicy(rawValue: v) else { throw bad("origin or farthest") }
+            guard let policy = EmptyClusterPolicy(workbenchName: v) else { throw bad("origin or farthest") }
             return .emptyClusters(policy)
         case "retries":
             guard let r = Int(v), (0...20).contains(r) else { throw bad("a whole number from 0 to 20") }

@@ -1,0 +1,43 @@
+/// A number in a short, fixed format: integers below 10⁶ as is, others with 4 significant digits.
+public func formatCompact(_ value: Double) -> String {
+    if value.isNaN { return "nan" }
+    if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+    let magnitude = abs(value)
+    if magnitude == 0 { return "0" }
+    if magnitude >= 1e6 || magnitude < 1e-3 {
+        var exponent = Int((log10Approx(magnitude)).rounded(.down))
+        var mantissa = value / pow10(exponent)
+        if abs(mantissa) >= 9.9995 { mantissa /= 10; exponent += 1 }
+        return "\(fixed(mantissa, 2))e\(exponent)"
+    }
+    if magnitude >= 1000 { return fixed(value, 0) }
+    if magnitude >= 100 { return fixed(value, 1) }
+    if magnitude >= 10 { return fixed(value, 2) }
+    return fixed(value, 3)
+}
+
+/// `value` with exactly `digits` decimals (no Foundation, no locale).
+public func fixed(_ value: Double, _ digits: Int) -> String {
+    let scale = pow10(digits)
+    let scaled = (abs(value) * scale).rounded()
+    let sign = value < 0 && scaled > 0 ? "-" : ""
+    let whole = Int(scaled / scale)
+    let fraction = Int(scaled - Double(whole) * scale)
+    guard digits > 0 else { return "\(sign)\(whole)" }
+    var fractionText = String(fraction)
+    while fractionText.count < digits { fractionText = "0" + fractionText }
+    return "\(sign)\(whole).\(fractionText)"
+}
+
+func pow10(_ e: Int) -> Double {
+    var r = 1.0
+    if e >= 0 { for _ in 0..<e { r *= 10 } } else { for _ in 0..<(-e) { r /= 10 } }
+    return r
+}
+
+func log10Approx(_ x: Double) -> Double {
+    var e = 0.0, v = x
+    while v >= 10 { v /= 10; e += 1 }
+    while v < 1 { v *= 10; e -= 1 }
+    return e
+}
