@@ -53,6 +53,10 @@ struct ModelDirFollow {
     static let longestWait = 1.0
 
     func run() throws {
+        // Nothing to save or restore: Ctrl-C and kill end a follower at once, even when started from a shell or
+        // test runner that ignores these signals (a non-interactive shell's `&` ignores SIGINT).
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
         let directory = ModelDirectory(url: url)
         let watcher = ModelDirWatcher(url: url, forcePolling: options.poll, pollInterval: options.pollInterval)
         var follower = ModelDirFollower(directory: directory, followsScalars: !options.noScalars)
