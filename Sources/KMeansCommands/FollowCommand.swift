@@ -53,10 +53,15 @@ struct ModelDirFollow {
     static let longestWait = 1.0
 
     func run() throws {
-        // Nothing to save or restore: Ctrl-C and kill end a follower at once, even when started from a shell or
-        // test runner that ignores these signals (a non-interactive shell's `&` ignores SIGINT).
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        // Nothing to save or restore: Ctrl-C and kill end a follower at once, even when started by a shell or test
+        // runner that ignores or blocks these signals (a non-interactive shell's `&` ignores SIGINT).
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_DFL)
+            sigaddset(&stopSignals, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         let directory = ModelDirectory(url: url)
         let watcher = ModelDirWatcher(url: url, forcePolling: options.poll, pollInterval: options.pollInterval)
         var follower = ModelDirFollower(directory: directory, followsScalars: !options.noScalars)
