@@ -132,7 +132,7 @@ struct ModelDirFollow {
                        ("clusters_shape", clusters.map { .array($0.shape.map { .int(Int64($0)) }) } ?? .null),
                        ("initialized", initialized.map { .bool($0) } ?? .null), ("variables", .int(Int64(tensors.count)))]
             text += ": global_step \(globalStep.map(String.init) ?? "?"), clusters \(clusters.map { "\($0.shape)" } ?? "missing")"
-            text += ", \(tensors.count) variables"
+            text += ", \(tensors.count) variables\(initialized == false ? " (not initialized yet)" : "")"
             emit("checkpoint", fields, text: text)
         case .gone:
             emit("skipped", fields, text: text + ": deleted by retention while being read (skipped)")

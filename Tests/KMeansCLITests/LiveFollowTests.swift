@@ -63,6 +63,12 @@ struct LiveFollowTests {
         #expect(retained.count == 3)
         #expect(Set(retained).isSubset(of: Set(followLog.steps("checkpoint"))), "retained \(retained) not all seen")
         #expect(followLog.steps("checkpoint").last == Int64(saves))
+        let latencies = followLog.events("checkpoint").filter { $0["latest"] as? Bool == true }
+            .compactMap { event in number(event["seen_at"]).flatMap { seen in number(event["written_at"]).map { seen - $0 } } }.sorted()
+        let median = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
+        print("follow: \(saves) saves, one every \(Int(cadence * 1000)) ms; \(followLog.steps("checkpoint").count) checkpoints shown, "
+              + "\(followLog.steps("skipped").count) skipped (deleted mid-read), \(followLog.steps("removed").count) removed; latency "
+              + "(state file written -> line printed) median \(Int(median * 1000)) ms, max \(Int((latencies.last ?? 0) * 1000)) ms")
         #expect(followLog.events("scalar").contains { $0["tag"] as? String == "loss" && number($0["step"]) == Double(saves) })
     }
 
