@@ -31,7 +31,9 @@ check("problem" not in kinds, f"no problem reported: {[l for l in lines if l['ev
 checkpoints = [line for line in lines if line["event"] == "checkpoint"]
 steps = [line["step"] for line in checkpoints]
 check(len(steps) >= 3 and steps == sorted(steps) and len(set(steps)) == len(steps), f"checkpoints seen in order: {steps}")
-check(all(line["global_step"] == line["step"] for line in checkpoints), "each checkpoint read holds the step its name says")
+# The chief names a checkpoint after the global_step it read; the other trainer may step once more before the save.
+ahead = [line["global_step"] - line["step"] for line in checkpoints]
+check(all(0 <= gap <= 1 for gap in ahead), f"each checkpoint holds the step its name says, or one more (the other trainer): {ahead}")
 check(all(line["initialized"] is not False for line in checkpoints if line["step"] > 0), "checkpoints after step 0 are initialized")
 latest = [line for line in checkpoints if line["latest"]]
 latency = [line["seen_at"] - line["written_at"] for line in latest if line["written_at"] is not None]
@@ -45,6 +47,13 @@ tags = sorted({line["tag"] for line in lines if line["event"] == "scalar"})
 print(f"      event scalars seen: {tags}; {len(losses)} loss points"
       + (f", lag behind their wall_time median {statistics.median(lag):.2f} s (TF buffers events)" if lag else ""))
 check(len(losses) > 0, "the loss curve was followed from TF's event files")
+
+# Both trainers trained (the worker waits ~5 s before its first step, so a short run may leave it idle).
+import re
+for role in ["chief", "worker"]:
+    with open(os.path.join(work, f"{role}.log")) as file:
+        logged = [int(m.group(1)) for m in re.finditer(r"loss = [^,]+, step = (\d+)", file.read())]
+    check(bool(logged), f"the {role} trained: its log shows steps {logged[:3]}{'…' if len(logged) > 3 else ''}")
 
 # kmeans evaluate / predict equal TF's own.
 tf = load("tf.json")

@@ -37,6 +37,7 @@ def estimator(args, tf, config=None):
 
 def train(args):
     import tensorflow as tf
+    tf.compat.v1.logging.set_verbosity(tf.compat.v1.logging.INFO)  # each trainer logs its loss and global_step
     points = np.load(args.data)
     task = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {})
 

@@ -66,11 +66,15 @@ struct ModelDirFollow {
         let watcher = ModelDirWatcher(url: url, forcePolling: options.poll, pollInterval: options.pollInterval)
         var follower = ModelDirFollower(directory: directory, followsScalars: !options.noScalars)
         let started = Date()
-        emit("watching", [("model_dir", .string(displayName)), ("mechanism", .string(mechanismName(watcher.mechanism))),
-                          ("detail", .string(watcher.mechanism.description))],
-             text: "following \(sanitized(displayName)) (\(watcher.mechanism))")
+        var announced: WatchMechanism?
         var highestStep: Int64?
         while true {
+            if announced != watcher.mechanism {
+                announced = watcher.mechanism
+                emit("watching", [("model_dir", .string(displayName)), ("mechanism", .string(mechanismName(watcher.mechanism))),
+                                  ("detail", .string(watcher.mechanism.description))],
+                     text: "following \(sanitized(displayName)) (\(watcher.mechanism))")
+            }
             for change in follower.refresh() {
                 if case .checkpointAdded(let checkpoint, _) = change, let step = checkpoint.step {
                     highestStep = max(highestStep ?? step, step)

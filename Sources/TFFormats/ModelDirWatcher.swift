@@ -99,7 +99,15 @@ public final class ModelDirWatcher {
 
     private func add(_ path: String) {
         let wd = path.withCString { inotify_add_watch(descriptor, $0, Self.mask) }
-        if wd >= 0 { watches[wd] = path }
+        if wd >= 0 {
+            watches[wd] = path
+        } else if errno != ENOENT && errno != ENOTDIR && path == url.path {
+            // Out of watches (fs.inotify.max_user_watches) or refused by the file system: poll instead, and say so.
+            mechanism = .polling(interval: pollInterval, reason: "inotify refused the directory: \(FileIO.errnoMessage())")
+            Glibc.close(descriptor)
+            descriptor = -1
+            watches = [:]
+        }
     }
 
     /// Reads every queued notification, forgetting watches the kernel dropped (deleted directories).
