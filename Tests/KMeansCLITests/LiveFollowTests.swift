@@ -111,11 +111,17 @@ struct LiveFollowBadInputTests {
         #expect(result.stdout.contains("following not-yet (inotify)"))
     }
 
-    @Test("forced polling says which mechanism is active")
+    @Test("forced polling says which mechanism is active, and polling picks up a save")
     func forcedPolling() throws {
         let scratch = try Scratch()
-        let result = try scratch.succeed(["inspect", "dir", "--follow", "--poll", "--poll-interval", "0.1", "--follow-timeout", "0.3"])
+        let data = try scratch.write("blobs.csv", blobsCSV(centers: [[0, 0], [6, 6]], perCenter: 20))
+        let follower = try BackgroundRun(scratch, ["inspect", "dir", "--follow", "--poll", "--poll-interval", "0.1", "--until-step", "3",
+                                                   "--follow-timeout", "20"])
+        _ = try scratch.succeed(["train", "--data", data, "--model-dir", "dir", "--num-clusters", "2", "--steps", "3", "--quiet"])
+        let result = follower.finish(timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("following dir (polling every 0.1 s (forced))"), "\(result.stdout)")
+        #expect(result.stdout.contains("checkpoint  model.ckpt-3 (latest): global_step 3"), "\(result.stdout)")
     }
 
     @Test("a directory deleted while followed is reported and waited for")
