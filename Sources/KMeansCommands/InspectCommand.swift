@@ -16,12 +16,18 @@ struct InspectCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var parameters: ModelParameterOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var followOptions: FollowOptions
 
     /// Tensors with more elements are described by shape only.
     static let largestSummarized = 1 << 22
 
+    func validate() throws { try followOptions.validate(for: output.format) }
+
     func run() throws {
         let url = URL(fileURLWithPath: directory)
+        if followOptions.follow {
+            return try ModelDirFollow(displayName: directory, url: url, options: followOptions, format: output.format).run()
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError.data("\(directory): no such directory")

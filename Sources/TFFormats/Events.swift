@@ -26,6 +26,14 @@ public enum TFRecord {
 
     /// Like `records(in:path:baseOffset:)`, with each record's offset in the file.
     static func locatedRecords(in bytes: [UInt8], path: String, baseOffset: Int = 0) throws(TFFormatError) -> (records: [(offset: Int, data: [UInt8])], consumed: Int) {
+        let scan = scan(bytes, path: path, baseOffset: baseOffset)
+        if let damage = scan.damage { throw damage }
+        return (scan.records, scan.consumed)
+    }
+
+    /// The complete records in `bytes` up to the first damaged one, the offset after the last good record, and
+    /// the checksum error that stopped the scan (nil when it stopped at the end or at an incomplete record).
+    static func scan(_ bytes: [UInt8], path: String, baseOffset: Int = 0) -> (records: [(offset: Int, data: [UInt8])], consumed: Int, damage: TFFormatError?) {
         var records: [(offset: Int, data: [UInt8])] = []
         var reader = ByteReader(bytes)
         while reader.remaining >= 12 {
@@ -34,20 +42,20 @@ public enum TFRecord {
             let length = (try? reader.readFixed64()) ?? 0
             let lengthCRC = (try? reader.readFixed32()) ?? 0
             guard CRC32C.unmask(lengthCRC) == CRC32C.checksum(lengthBytes) else {
-                throw .recordChecksumMismatch(path: path, recordOffset: baseOffset + start, part: "length")
+                return (records, start, .recordChecksumMismatch(path: path, recordOffset: baseOffset + start, part: "length"))
             }
             guard length <= UInt64(reader.remaining), Int(length) + 4 <= reader.remaining else {
                 // Incomplete tail: TensorBoard waits for the writer to finish it.
-                return (records, start)
+                return (records, start, nil)
             }
             let data = Array((try? reader.readBytes(Int(length))) ?? [])
             let dataCRC = (try? reader.readFixed32()) ?? 0
             guard CRC32C.unmask(dataCRC) == CRC32C.checksum(data) else {
-                throw .recordChecksumMismatch(path: path, recordOffset: baseOffset + start, part: "data")
+                return (records, start, .recordChecksumMismatch(path: path, recordOffset: baseOffset + start, part: "data"))
             }
             records.append((baseOffset + start, data))
         }
-        return (records, reader.position)
+        return (records, reader.position, nil)
     }
 }
 
