@@ -277,7 +277,7 @@ public struct GraphDefinition: Sendable, Equatable {
 
     /// The nodes, in order.
     public var nodes: [GraphNode]
-    /// `versions.producer` (the GraphDef version of the writer).
+    /// `versions.producer` (the GraphDef version of the writer); 0 writes no `versions`.
     public var producer: Int32
 
     /// A graph of `nodes` written by a `producer`-version writer.
@@ -289,9 +289,11 @@ public struct GraphDefinition: Sendable, Equatable {
     func encoded() -> [UInt8] {
         var writer = ProtoWriter()
         for node in nodes { writer.message(1, node.encoded()) }
-        var versions = ProtoWriter()
-        versions.varint(1, UInt64(producer))
-        writer.message(4, versions.bytes)
+        if producer != 0 {
+            var versions = ProtoWriter()
+            versions.varint(1, UInt64(producer))
+            writer.message(4, versions.bytes)
+        }
         return writer.bytes
     }
 
