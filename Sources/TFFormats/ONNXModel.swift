@@ -118,6 +118,7 @@ public struct ONNXModel: Sendable, Equatable {
         for input in inputs { graph.message(11, Self.encode(input)) }
         for output in outputs { graph.message(12, Self.encode(output)) }
         var opsetID = ProtoWriter()
+        opsetID.message(1, [])  // the default domain, written explicitly as onnx.helper.make_opsetid does
         opsetID.varintPresent(2, UInt64(opset))
         var model = ProtoWriter()
         model.varintPresent(1, UInt64(irVersion))
