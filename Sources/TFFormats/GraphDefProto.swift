@@ -97,23 +97,33 @@ public struct GraphTensor: Sendable, Equatable {
 
     /// The float elements, from `tensor_content` or `float_val` (a single value broadcast, as TF does).
     public var floats: [Float]? {
-        guard dataType == GraphDataType.float else { return nil }
-        let count = shape.reduce(1) { $0 * max($1, 0) }
+        guard dataType == GraphDataType.float, let count = elementCount else { return nil }
         if !content.isEmpty {
-            guard content.count == Int(count) * 4 else { return nil }
+            guard content.count == count * 4 else { return nil }
             return stride(from: 0, to: content.count, by: 4).map { offset in
                 Float(bitPattern: UInt32(content[offset]) | UInt32(content[offset + 1]) << 8
                       | UInt32(content[offset + 2]) << 16 | UInt32(content[offset + 3]) << 24)
             }
         }
-        if floatValues.count == Int(count) { return floatValues }
-        if floatValues.count == 1 { return Array(repeating: floatValues[0], count: Int(count)) }
+        if floatValues.count == count { return floatValues }
+        if floatValues.count == 1 { return Array(repeating: floatValues[0], count: count) }
         return count == 0 ? [] : nil
+    }
+
+    /// The number of elements the shape holds; nil for a negative dimension or more than 2²⁶ elements.
+    public var elementCount: Int? {
+        var count = 1
+        for dimension in shape {
+            guard dimension >= 0, dimension <= 1 << 26 else { return nil }
+            count *= Int(dimension)
+            guard count <= 1 << 26 else { return nil }
+        }
+        return count
     }
 
     func encoded() -> [UInt8] {
         var writer = ProtoWriter()
-        writer.varint(1, UInt64(dataType))
+        writer.int32(1, dataType)
         writer.message(2, GraphShape(shape).encoded())
         writer.bytes(4, content)
         writer.packedFloats(5, floatValues)
@@ -174,12 +184,12 @@ public enum GraphAttr: Sendable, Equatable {
         case .int(let value): writer.varintPresent(3, UInt64(bitPattern: value))
         case .float(let value): writer.floatPresent(4, value)
         case .bool(let value): writer.varintPresent(5, value ? 1 : 0)
-        case .type(let value): writer.varintPresent(6, UInt64(value))
+        case .type(let value): writer.varintPresent(6, UInt64(bitPattern: Int64(value)))
         case .shape(let value): writer.message(7, value.encoded())
         case .tensor(let value): writer.message(8, value.encoded())
         case .typeList(let values):
             var list = ProtoWriter()
-            list.packedVarints(6, values.map { UInt64($0) })
+            list.packedVarints(6, values.map { UInt64(bitPattern: Int64($0)) })
             writer.message(1, list.bytes)
         case .intList(let values):
             var list = ProtoWriter()
@@ -291,7 +301,7 @@ public struct GraphDefinition: Sendable, Equatable {
         for node in nodes { writer.message(1, node.encoded()) }
         if producer != 0 {
             var versions = ProtoWriter()
-            versions.varint(1, UInt64(producer))
+            versions.int32(1, producer)
             writer.message(4, versions.bytes)
         }
         return writer.bytes

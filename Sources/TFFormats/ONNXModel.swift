@@ -119,9 +119,9 @@ public struct ONNXModel: Sendable, Equatable {
         for output in outputs { graph.message(12, Self.encode(output)) }
         var opsetID = ProtoWriter()
         opsetID.message(1, [])  // the default domain, written explicitly as onnx.helper.make_opsetid does
-        opsetID.varintPresent(2, UInt64(opset))
+        opsetID.varintPresent(2, UInt64(bitPattern: opset))
         var model = ProtoWriter()
-        model.varintPresent(1, UInt64(irVersion))
+        model.varintPresent(1, UInt64(bitPattern: irVersion))
         model.string(2, producerName)
         model.message(7, graph.bytes)
         model.message(8, opsetID.bytes)
@@ -156,7 +156,7 @@ public struct ONNXModel: Sendable, Equatable {
     private static func encode(_ initializer: Initializer) -> [UInt8] {
         var writer = ProtoWriter()
         for dimension in initializer.dimensions { writer.varintPresent(1, UInt64(bitPattern: dimension)) }
-        writer.varintPresent(2, UInt64(ElementType.float))
+        writer.varintPresent(2, UInt64(bitPattern: Int64(ElementType.float)))
         writer.string(8, initializer.name)
         var raw = ByteWriter()
         for value in initializer.values { raw.appendFixed32(value.bitPattern) }
@@ -172,7 +172,7 @@ public struct ONNXModel: Sendable, Equatable {
             shape.message(1, dim.bytes)
         }
         var tensorType = ProtoWriter()
-        tensorType.varintPresent(1, UInt64(value.elementType))
+        tensorType.varintPresent(1, UInt64(bitPattern: Int64(value.elementType)))
         tensorType.message(2, shape.bytes)
         var type = ProtoWriter()
         type.message(1, tensorType.bytes)

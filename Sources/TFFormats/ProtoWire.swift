@@ -142,6 +142,9 @@ extension ProtoWriter {
         writer.appendFixed32(value.bitPattern)
     }
 
+    /// Writes an int32/enum field (negative values as 10-byte varints, as protobuf does), omitting zero.
+    mutating func int32(_ number: Int, _ value: Int32) { varint(number, UInt64(bitPattern: Int64(value))) }
+
     /// Writes a packed repeated varint field (omitted when empty).
     mutating func packedVarints(_ number: Int, _ values: [UInt64]) {
         guard !values.isEmpty else { return }

@@ -17,7 +17,7 @@ public struct SignatureTensor: Sendable, Equatable {
     func encoded() -> [UInt8] {
         var writer = ProtoWriter()
         writer.string(1, name)
-        writer.varint(2, UInt64(dataType))
+        writer.int32(2, dataType)
         if let shape { writer.message(3, shape.encoded()) }
         return writer.bytes
     }

@@ -91,8 +91,9 @@ public enum SavedModelReader {
     /// The centres the `clusters` node stands for: a constant's value, or the variable restored from `variables/`.
     private static func centers(of clusters: GraphNode, directory: URL, path: String) throws(TFFormatError) -> ([Float], [Int], String?) {
         if clusters.op == "Const" {
-            guard case .tensor(let tensor)? = clusters.attributes["value"], let values = tensor.floats, tensor.shape.count == 2 else {
-                throw .malformed(path: path, detail: "the 'clusters' constant is not a float32 [k, d] tensor")
+            guard case .tensor(let tensor)? = clusters.attributes["value"], let values = tensor.floats, tensor.shape.count == 2,
+                  tensor.shape.allSatisfy({ $0 >= 1 }) else {
+                throw .malformed(path: path, detail: "the 'clusters' constant is not a float32 [k, d] tensor with k, d ≥ 1")
             }
             return (values, tensor.shape.map { Int($0) }, nil)
         }
