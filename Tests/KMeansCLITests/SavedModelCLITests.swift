@@ -73,6 +73,9 @@ struct SavedModelCLITests {
         #expect(conflict.status != 0 && conflict.stderr.contains("computes cosine distances"))
         let onnx = try scratch.succeed(["export", "--model-dir", "model", "--to", "model.onnx", "--format", "onnx"])
         #expect(onnx.stdout.contains("ONNX, opset 13") && scratch.exists("model.onnx"))
+        let missing = try scratch.run(["export", "--model-dir", "model", "--to", "no/such/dir/model.onnx", "--format", "onnx"])
+        #expect(missing.status != 0 && missing.stderr.contains("no/such/dir/model.onnx"), "\(missing.stderr)")
+        #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
     }
 
     @Test("a damaged saved_model.pb fails predict and inspect with one line naming the file")

@@ -119,7 +119,7 @@ extension KMeansClustering {
         let graph = try ServingGraph.document(metric: params.distanceMetric, numClusters: k, dimension: d, featureKey: servingFeatureKey)
 
         let base = URL(fileURLWithPath: exportDirBase)
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        try exportFileOperation(base.path) { try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true) }
         var seconds = Int(Date().timeIntervalSince1970)
         var final = base.appendingPathComponent(String(seconds))
         while FileManager.default.fileExists(atPath: final.path) {
@@ -128,8 +128,10 @@ extension KMeansClustering {
         }
         let temporary = base.appendingPathComponent("temp-\(seconds)-\(UUID().uuidString)")
         do {
-            try writeExport(to: temporary, variables: variables, graph: graph, manifest: manifest, assetsExtra: assetsExtra)
-            try FileManager.default.moveItem(at: temporary, to: final)
+            try exportFileOperation(final.path) {
+                try writeExport(to: temporary, variables: variables, graph: graph, manifest: manifest, assetsExtra: assetsExtra)
+                try FileManager.default.moveItem(at: temporary, to: final)
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
@@ -162,6 +164,16 @@ extension KMeansClustering {
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: URL(fileURLWithPath: source), to: target)
         }
+    }
+}
+
+/// Runs a file operation of an export, turning Foundation's error into one line naming `path`.
+func exportFileOperation<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as NSError where error.domain == NSCocoaErrorDomain {
+        let reason = (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
+        throw KMeansError.invalidArgument(argument: "export path", reason: "cannot write '\(path)': \(reason) (check that its directory exists and is writable)")
     }
 }
 

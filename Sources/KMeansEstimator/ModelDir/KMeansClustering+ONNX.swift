@@ -20,7 +20,7 @@ extension KMeansClustering {
             throw KMeansError.invalidArgument(argument: "featureKey", reason: "'\(featureKey)' cannot name the ONNX input (it is empty or a name the graph uses)")
         }
         let model = ONNXScorer.model(centers: state.clusters, metric: params.distanceMetric, featureKey: featureKey)
-        try Data(model.serialized()).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try exportFileOperation(path) { try Data(model.serialized()).write(to: URL(fileURLWithPath: path), options: .atomic) }
         return path
     }
 }
