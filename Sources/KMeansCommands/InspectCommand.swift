@@ -32,6 +32,9 @@ struct InspectCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError.data("\(directory): no such directory")
         }
+        if SavedModelReader.isSavedModel(directory: url) {  // an export: see SavedModelInspection
+            return StandardOutput.write(try SavedModelInspection.report(url, displayName: directory, format: output.format))
+        }
         let modelDirectory = ModelDirectory(url: url)
         let stored = try StoredParameters.load(from: url)
         let state = try modelDirectory.checkpointState()

@@ -21,6 +21,10 @@ struct ModelContext {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError.data("\(modelOptions.modelDir): no such model directory")
         }
+        // A SavedModel export (ours or TensorFlow's): SavedModelReader gives its centres, metric and feature shape.
+        if SavedModelReader.isSavedModel(directory: directory) {
+            return try openExport(directory, displayName: modelOptions.modelDir, flags: flags, featureColumns: featureColumns)
+        }
         let reader = ModelDirReader(path: modelOptions.modelDir)
         let stored = try reader.storedParameters()
         let facts = try reader.checkpointFacts()

@@ -128,3 +128,93 @@ struct ProtoWriter {
         writer.append(contentsOf: value)
     }
 }
+
+extension ProtoWriter {
+    /// Writes a varint field even when zero (a set `oneof` member is always present).
+    mutating func varintPresent(_ number: Int, _ value: UInt64) {
+        writer.appendVarint(UInt64(number << 3 | ProtoWire.varint))
+        writer.appendVarint(value)
+    }
+
+    /// Writes a float field even when zero (a set `oneof` member is always present).
+    mutating func floatPresent(_ number: Int, _ value: Float) {
+        writer.appendVarint(UInt64(number << 3 | ProtoWire.fixed32))
+        writer.appendFixed32(value.bitPattern)
+    }
+
+    /// Writes an int32/enum field (negative values as 10-byte varints, as protobuf does), omitting zero.
+    mutating func int32(_ number: Int, _ value: Int32) { varint(number, UInt64(bitPattern: Int64(value))) }
+
+    /// Writes a packed repeated varint field (omitted when empty).
+    mutating func packedVarints(_ number: Int, _ values: [UInt64]) {
+        guard !values.isEmpty else { return }
+        var inner = ByteWriter()
+        for value in values { inner.appendVarint(value) }
+        message(number, inner.bytes)
+    }
+
+    /// Writes a packed repeated float field (omitted when empty).
+    mutating func packedFloats(_ number: Int, _ values: [Float]) {
+        guard !values.isEmpty else { return }
+        var inner = ByteWriter()
+        for value in values { inner.appendFixed32(value.bitPattern) }
+        message(number, inner.bytes)
+    }
+
+    /// Writes one `map<string, Message>` entry ({1: key, 2: value}).
+    mutating func mapEntry(_ number: Int, key: String, value: [UInt8]) {
+        var entry = ProtoWriter()
+        entry.string(1, key)
+        entry.message(2, value)
+        message(number, entry.bytes)
+    }
+}
+
+extension ProtoField {
+    /// A repeated varint field's values, packed or not.
+    func varints(_ name: String) throws(DecodeFailure) -> [UInt64] {
+        switch value {
+        case .varint(let single): return [single]
+        case .bytes(var reader):
+            var values: [UInt64] = []
+            while !reader.isAtEnd { values.append(try reader.readVarint()) }
+            return values
+        default: throw .invalid(offset: offset, reason: "field \(name) has the wrong wire type")
+        }
+    }
+
+    /// A repeated float field's values, packed or not.
+    func floats(_ name: String) throws(DecodeFailure) -> [Float] {
+        switch value {
+        case .fixed32(let single): return [Float(bitPattern: single)]
+        case .bytes(var reader):
+            guard reader.remaining % 4 == 0 else { throw .invalid(offset: offset, reason: "packed field \(name) is not a whole number of floats") }
+            var values: [Float] = []
+            values.reserveCapacity(reader.remaining / 4)
+            while !reader.isAtEnd { values.append(Float(bitPattern: try reader.readFixed32())) }
+            return values
+        default: throw .invalid(offset: offset, reason: "field \(name) has the wrong wire type")
+        }
+    }
+
+    /// The field as a UTF-8 string.
+    func string(_ name: String) throws(DecodeFailure) -> String { try requireBytes(name).remainingString }
+
+    /// A varint field as a 32-bit signed value (enums and int32 fields).
+    func int32(_ name: String) throws(DecodeFailure) -> Int32 { Int32(truncatingIfNeeded: try requireVarint(name)) }
+
+    /// One `map<string, Message>` entry: its key and the value's bytes.
+    func mapEntry(_ name: String) throws(DecodeFailure) -> (key: String, value: ByteReader) {
+        var reader = ProtoReader(try requireBytes(name))
+        var key = ""
+        var value = ByteReader([])
+        while let field = try reader.next() {
+            switch field.number {
+            case 1: key = try field.string("\(name).key")
+            case 2: value = try field.requireBytes("\(name).value")
+            default: break
+            }
+        }
+        return (key, value)
+    }
+}

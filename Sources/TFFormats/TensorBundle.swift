@@ -109,15 +109,9 @@ public enum TensorBundleEncoder {
     }
 
     static func entryProto(tensor: Tensor, offset: Int, size: Int, maskedCRC: UInt32) -> [UInt8] {
-        var shape = ProtoWriter()
-        for dimension in tensor.shape {
-            var dim = ProtoWriter()
-            dim.int64(1, Int64(dimension))
-            shape.message(2, dim.bytes)
-        }
         var entry = ProtoWriter()
         entry.varint(1, UInt64(tensor.dataType.rawValue))
-        entry.message(2, shape.bytes)
+        entry.message(2, GraphShape(tensor.shape.map { Int64($0) }).encoded())
         entry.int64(4, Int64(offset))
         entry.int64(5, Int64(size))
         entry.fixed32(6, maskedCRC)

@@ -41,11 +41,12 @@ extension KMeansClustering {
     /// Exports the model for serving (TF's `export_saved_model`) into a new timestamped directory under
     /// `exportDirBase` and returns its path.
     ///
-    /// The directory holds `variables/variables.index` + `variables/variables.data-00000-of-00001` (every
-    /// checkpoint variable, so `tf.train.load_variable(<export>/variables/variables, "clusters")` reads the
-    /// centres), `variables/checkpoint` (so the `variables` directory itself also works), optional
-    /// `assets.extra/` copies, and `kmeans_export.json`, the manifest of signatures (see `ExportManifest`).
-    /// Unlike TensorFlow's export it holds no graph (`saved_model.pb`), but it does hold the cluster centres.
+    /// The directory is a SavedModel that `tf.saved_model.load`, `saved_model_cli` and TF Serving load:
+    /// `saved_model.pb` (a `serve` graph computing TF's distances, see `docs/SERVING.md`) and
+    /// `variables/variables.index` + `variables/variables.data-00000-of-00001` (every checkpoint variable;
+    /// the graph restores `clusters`). Beside them: `variables/checkpoint` (so the `variables` directory itself
+    /// is a model directory too), optional `assets.extra/` copies, and `kmeans_export.json`, the manifest of
+    /// signatures (see `ExportManifest`).
     ///
     /// - Parameters:
     ///   - exportDirBase: parent of the timestamped export directory (created if needed).
@@ -99,8 +100,10 @@ extension KMeansClustering {
         let k = state.clusters.rows
         let d = state.clusters.columns
         var modes: [String: ExportManifest.Mode] = [:]
-        for (mode, receiverFn) in receivers {
+        var servingFeatureKey = ServingInputReceiver().featureKey
+        for (mode, receiverFn) in receivers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let receiver = try receiverFn()
+            if mode == .predict || receivers[.predict] == nil { servingFeatureKey = receiver.featureKey }
             if let dimension = receiver.dimension, dimension != d {
                 throw KMeansError.invalidArgument(argument: "servingInputReceiverFn", reason: "input dimension \(dimension) does not match the \(d)-dimensional centres")
             }
@@ -113,9 +116,10 @@ extension KMeansClustering {
             format: ExportManifest.formatName, version: 1, checkpoint: URL(fileURLWithPath: path).lastPathComponent,
             globalStep: state.globalStep, distanceMetric: params.distanceMetric.rawValue, numClusters: k, dimension: d,
             variables: "variables/variables", modes: modes)
+        let graph = try ServingGraph.document(metric: params.distanceMetric, numClusters: k, dimension: d, featureKey: servingFeatureKey)
 
         let base = URL(fileURLWithPath: exportDirBase)
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        try exportFileOperation(base.path) { try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true) }
         var seconds = Int(Date().timeIntervalSince1970)
         var final = base.appendingPathComponent(String(seconds))
         while FileManager.default.fileExists(atPath: final.path) {
@@ -124,8 +128,10 @@ extension KMeansClustering {
         }
         let temporary = base.appendingPathComponent("temp-\(seconds)-\(UUID().uuidString)")
         do {
-            try writeExport(to: temporary, variables: variables, manifest: manifest, assetsExtra: assetsExtra)
-            try FileManager.default.moveItem(at: temporary, to: final)
+            try exportFileOperation(final.path) {
+                try writeExport(to: temporary, variables: variables, graph: graph, manifest: manifest, assetsExtra: assetsExtra)
+                try FileManager.default.moveItem(at: temporary, to: final)
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
@@ -133,9 +139,11 @@ extension KMeansClustering {
         return final.path
     }
 
-    private func writeExport(to directory: URL, variables: [String: Tensor], manifest: ExportManifest, assetsExtra: [String: String]?) throws {
+    private func writeExport(to directory: URL, variables: [String: Tensor], graph: SavedModelDocument, manifest: ExportManifest,
+                             assetsExtra: [String: String]?) throws {
         let variablesDirectory = directory.appendingPathComponent("variables")
         try FileManager.default.createDirectory(at: variablesDirectory, withIntermediateDirectories: true)
+        try Data(graph.serialized()).write(to: directory.appendingPathComponent(SavedModelReader.graphFileName), options: .atomic)
         let prefix = variablesDirectory.appendingPathComponent("variables")
         let encoded = try TensorBundleEncoder.encode(variables)
         try Data(encoded.data).write(to: TensorBundleFiles.dataURL(prefix: prefix), options: .atomic)
@@ -156,6 +164,16 @@ extension KMeansClustering {
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: URL(fileURLWithPath: source), to: target)
         }
+    }
+}
+
+/// Runs a file operation of an export, turning Foundation's error into one line naming `path`.
+func exportFileOperation<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as NSError where error.domain == NSCocoaErrorDomain {
+        let reason = (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
+        throw KMeansError.invalidArgument(argument: "export path", reason: "cannot write '\(path)': \(reason) (check that its directory exists and is writable)")
     }
 }
 
