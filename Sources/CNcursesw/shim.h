@@ -109,3 +109,4 @@ static inline int kmeans_open_pty_master(char *name, size_t size) {
     }
     return master;
 }
+

@@ -49,10 +49,11 @@ public struct LinePacer: Sendable {
     }
 
     /// Whether bytes written before `time` are still on their way (so a new frame would queue behind them).
-    public mutating func isBusy(at time: Double) -> Bool {
+    /// `slackSeconds` is how much of the line's time may still be queued ahead of the new frame.
+    public mutating func isBusy(at time: Double, slackSeconds: Double = 0.03) -> Bool {
         drain(until: time)
         guard let rate = bytesPerSecond else { return false }
-        return bytesInFlight > rate * 0.03
+        return bytesInFlight > rate * slackSeconds
     }
 
     /// Seconds until the line is expected to be free.

@@ -49,12 +49,13 @@ final class OutputRelay: Sendable {
     }
 
     /// Whether the last frame is still on its way: unread in the pipe, being written, queued in the terminal's
-    /// driver (TIOCOUTQ, where it reports one) or, by the pacer's model, in the pty and the network.
-    var isBusy: Bool {
+    /// driver (TIOCOUTQ, where it reports one) or, by the pacer's model, more than `slackSeconds` of the line's time
+    /// in the pty and the network.
+    func isBusy(slackSeconds: Double) -> Bool {
         if kmeans_readable_bytes(readDescriptor) > 0 { return true }
         if kmeans_output_queue(terminalDescriptor) > 0 { return true }
         let now = seconds()
-        return state.withLock { $0.writing || $0.pacer.isBusy(at: now) }
+        return state.withLock { $0.writing || $0.pacer.isBusy(at: now, slackSeconds: slackSeconds) }
     }
 
     /// Why the recording stopped, if it failed.

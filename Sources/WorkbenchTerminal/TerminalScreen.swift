@@ -135,8 +135,9 @@ public final class TerminalScreen {
         return (Int(cols), Int(rows))
     }
 
-    /// Whether what was drawn last is still on its way to the screen (a slow line): a new frame now would queue.
-    public var isLineBusy: Bool { activeRelay.withLock { $0 }?.isBusy ?? false }
+    /// Whether what was drawn last is still on its way to the screen (a slow line), beyond `slackSeconds` of the
+    /// line's time: a new frame now would queue behind it.
+    public func isLineBusy(slackSeconds: Double = 0.03) -> Bool { activeRelay.withLock { $0 }?.isBusy(slackSeconds: slackSeconds) ?? false }
 
     /// Bytes sent to the terminal so far.
     public var bytesSent: Int { activeRelay.withLock { $0 }?.bytesWritten ?? 0 }
@@ -165,10 +166,16 @@ public final class TerminalScreen {
             return
         }
         if previous == nil || previous?.width != grid.width || previous?.height != grid.height { erase() }
-        for position in changes {
+        var drawnStyle = CellStyle.plain
+        for (index, position) in changes.enumerated() {
             let cell = grid[position.x, position.y]
             let isLast = position.x == grid.width - 1 && position.y == grid.height - 1
-            _ = kmeans_put_cell(Int32(position.y), Int32(position.x), wchar_t(bitPattern: cell.glyph.value), attributes(cell.style), pair(cell.style), isLast ? 1 : 0)
+            // A blank right after a drawn cell keeps that cell's style when the blank would look the same in it.
+            let continues = index > 0 && changes[index - 1].y == position.y && changes[index - 1].x == position.x - 1
+            let style = continues && cell.glyph == " " && Self.blankLooksPlain(in: cell.style) && Self.blankLooksPlain(in: drawnStyle) ? drawnStyle : cell.style
+            _ = kmeans_put_cell(Int32(position.y), Int32(position.x), wchar_t(bitPattern: cell.glyph.value), attributes(style), pair(style), isLast ? 1 : 0)
+            drawnStyle = style
+            if index + 1 < changes.count { fillGap(after: position, before: changes[index + 1], in: grid, style: style) }
         }
         lastDrawnCells = changes.count
         previous = grid
@@ -181,6 +188,27 @@ public final class TerminalScreen {
         } else {
             refresh()
         }
+    }
+
+    /// ncurses overwrites a short run of unchanged cells between two changed ones rather than moving the cursor,
+    /// and a blank there in the plain style costs two style switches (about 25 bytes) between cells of one colour.
+    /// A blank with the terminal's own background and no reverse or underline looks the same in any foreground and
+    /// weight, so the gap's blanks are given the left cell's style: the run goes out in one style.
+    private func fillGap(after left: (x: Int, y: Int), before right: (x: Int, y: Int), in grid: CellGrid, style: CellStyle) {
+        let gap = right.x - left.x - 1
+        guard right.y == left.y, (1...8).contains(gap), Self.blankLooksPlain(in: style), style != .plain else { return }
+        for x in (left.x + 1)..<right.x {
+            let cell = grid[x, left.y]
+            guard cell.glyph == " ", Self.blankLooksPlain(in: cell.style) else { return }
+        }
+        for x in (left.x + 1)..<right.x {
+            _ = kmeans_put_cell(Int32(left.y), Int32(x), wchar_t(bitPattern: 0x20), attributes(style), pair(style), 0)
+        }
+    }
+
+    /// Whether a blank in `style` shows nothing but the terminal's background.
+    static func blankLooksPlain(in style: CellStyle) -> Bool {
+        style.background == .standard && !style.attributes.contains(.reverse) && !style.attributes.contains(.underline)
     }
 
     private func writeToCurses(_ text: String) {
