@@ -73,7 +73,7 @@ def measure(binary):
 
 
 if __name__ == "__main__":
-    rounds = 2
+    rounds = int(os.environ.get("ROUNDS", "2"))
     results = {b: [] for b in sys.argv[1:]}
     for _ in range(rounds):
         for binary in sys.argv[1:]:

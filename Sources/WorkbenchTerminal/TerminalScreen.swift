@@ -161,6 +161,7 @@ public final class TerminalScreen {
     public func draw(_ grid: CellGrid) {
         guard !closed else { return }
         let changes = grid.changedPositions(since: previous)
+        let fullRedraw = previous == nil || previous?.width != grid.width || previous?.height != grid.height
         guard !changes.isEmpty else {
             lastDrawnCells = 0
             return
@@ -170,8 +171,9 @@ public final class TerminalScreen {
         for (index, position) in changes.enumerated() {
             let cell = grid[position.x, position.y]
             let isLast = position.x == grid.width - 1 && position.y == grid.height - 1
-            // A blank right after a drawn cell keeps that cell's style when the blank would look the same in it.
-            let continues = index > 0 && changes[index - 1].y == position.y && changes[index - 1].x == position.x - 1
+            // On a full redraw, a blank right after a drawn cell keeps that cell's style when the blank would look
+            // the same in it (later frames would then restyle those blanks back, so only then).
+            let continues = fullRedraw && index > 0 && changes[index - 1].y == position.y && changes[index - 1].x == position.x - 1
             let style = continues && cell.glyph == " " && Self.blankLooksPlain(in: cell.style) && Self.blankLooksPlain(in: drawnStyle) ? drawnStyle : cell.style
             _ = kmeans_put_cell(Int32(position.y), Int32(position.x), wchar_t(bitPattern: cell.glyph.value), attributes(style), pair(style), isLast ? 1 : 0)
             drawnStyle = style
