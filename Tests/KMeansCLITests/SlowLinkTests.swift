@@ -116,7 +116,9 @@ struct SlowLinkTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["KMEANS_SLOW_LINK_BENCH"] == "1", "set KMEANS_SLOW_LINK_BENCH=1"))
     func benchmarkEverySpeed() throws {
         let speeds = [("0.5/s", "--"), ("1/s", "-"), ("2/s", ""), ("4/s", "+"), ("8/s", "++"), ("15/s", "+++")]
-        for rate in [7_000, 2_000] {
+        // KMEANS_SLOW_LINK_RATES=7000,2000 (the default) picks the lines.
+        let rates = (ProcessInfo.processInfo.environment["KMEANS_SLOW_LINK_RATES"] ?? "7000,2000").split(separator: ",").compactMap { Int($0) }
+        for rate in rates {
             for (name, keys) in speeds {
                 let run = try Self.run(rate: rate, speedKeys: keys, seconds: 12)
                 print("slow-line benchmark \(rate) B/s, \(name): \(Int(run.bytesPerSecond)) B/s sustained, pause \(ms(run.pauseLatency)), step \(ms(run.stepLatency)), whole step frame \(ms(run.settleSeconds)), Ctrl-C \(ms(run.quitLatency)), steps \(run.steps)")
