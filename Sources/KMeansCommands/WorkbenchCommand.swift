@@ -72,6 +72,9 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Measure step and frame times on this many generated 2-D points at --size, then exit.", visibility: .hidden))
     var benchmarkPoints: Int?
 
+    @Option(help: "Record what the terminal receives to this asciicast v2 file (`asciinema play FILE.cast`); with --snapshot, a reproducible headless recording on virtual time.")
+    var record: String?
+
     @Flag(help: "Leave the mouse to the terminal (text selection) instead of clicks placing centres.")
     var noMouse = false
 
@@ -133,7 +136,11 @@ struct WorkbenchCommand: ParsableCommand {
             session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
             // Steps on a model directory continue from its latest checkpoint, as `kmeans train --steps N` would.
             if steps > 0, let latest = model?.latest { session.continueRun(from: latest) }
-            session = Headless.drive(session, steps: steps, script: try Key.parseScript(keys))
+            if let record {
+                session = try Self.recording { try HeadlessRecording.record(session, steps: steps, script: try Key.parseScript(keys), tier: tier, path: record) }
+            } else {
+                session = Headless.drive(session, steps: steps, script: try Key.parseScript(keys))
+            }
             if let model, session.frames.contains(where: { $0.phase == .updated }) {
                 StandardError.write("workbench: " + (try model.record(session)) + "\n")
             }
@@ -149,9 +156,14 @@ struct WorkbenchCommand: ParsableCommand {
             return
         }
 
+        // The recording file is created before the terminal is touched, so a bad path is a plain one-line error.
+        let size = TerminalScreen.standardOutputSize() ?? (80, 24)
+        let recorder = try record.map { path in
+            try Self.recording { try AsciicastWriter(path: path, width: size.width, height: size.height, timestamp: Int(Date().timeIntervalSince1970), environment: environment) }
+        }
         let terminal: TerminalScreen
         do {
-            terminal = try TerminalScreen.open(colorOverride: override, environment: environment, unicode: view.unicode, mouse: !noMouse)
+            terminal = try TerminalScreen.open(colorOverride: override, environment: environment, unicode: view.unicode, mouse: !noMouse, recorder: recorder)
         } catch {
             throw CLIError.data("cannot open the workbench: \(error); for a headless rendering try `kmeans workbench --snapshot - --size 100x30`")
         }
@@ -161,6 +173,7 @@ struct WorkbenchCommand: ParsableCommand {
         session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
         var final: Session?
         let ending = WorkbenchLoop.run(session: session, terminal: terminal) { final = $0 }
+        let recordingError = terminal.recordingError
         terminal.close()
         if let model, let final {
             do { StandardError.write("workbench: " + (try model.record(final)) + "\n") } catch {
@@ -168,6 +181,12 @@ struct WorkbenchCommand: ParsableCommand {
             }
         }
         if case let .signal(number) = ending { throw ExitCode(128 + number) }
+        if let recordingError { throw CLIError.data(recordingError) }
+    }
+
+    /// Runs `body`, turning a recording error into the CLI's one-line error.
+    private static func recording<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as AsciicastWriter.WriteError { throw CLIError.data(error.description) }
     }
 }
 

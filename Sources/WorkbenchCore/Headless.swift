@@ -2,11 +2,14 @@
 public enum Headless {
     /// Runs `steps` full iterations, then the key script, computing every requested half-step, and returns the
     /// session. A `<tick>` item is one auto-play frame.
-    public static func drive(_ session: Session, steps: Int, script: [Key.ScriptItem]) -> Session {
+    /// `afterEach`, when given, sees the session after every step and script item (a headless recording draws there).
+    public static func drive(_ session: Session, steps: Int, script: [Key.ScriptItem],
+                             afterEach: ((Session, Key.ScriptItem?) -> Void)? = nil) -> Session {
         var session = session
         for _ in 0..<max(0, steps) {
             session.requestIteration()
             session.runPendingWork()
+            afterEach?(session, nil)
         }
         for item in script {
             switch item {
@@ -14,6 +17,7 @@ public enum Headless {
             case .tick: session.tick()
             }
             session.runPendingWork()
+            afterEach?(session, item)
             if session.quitRequested { break }
         }
         return session

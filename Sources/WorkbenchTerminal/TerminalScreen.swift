@@ -23,6 +23,10 @@ public final class TerminalScreen {
     private var pairs: [PairKey: Int32] = [:]
     private let directColor: Bool
     private var closed = false
+    private var terminalDescriptor = STDOUT_FILENO
+    private var cursesDescriptor = STDOUT_FILENO
+    private var synchronizedOutput = false
+    private var headless = false
     /// Cells written to the terminal by the last `draw` (for the frame statistics).
     public private(set) var lastDrawnCells = 0
 
@@ -39,7 +43,9 @@ public final class TerminalScreen {
     }
 
     /// Opens the terminal on standard input/output. Throws when stdin/stdout is not a terminal or `TERM` is unknown.
-    public static func open(colorOverride: ColorTier?, environment: [String: String], unicode: Bool, mouse: Bool = true) throws -> TerminalScreen {
+    /// With `recorder`, everything the terminal receives is also written to that asciicast recording.
+    public static func open(colorOverride: ColorTier?, environment: [String: String], unicode: Bool, mouse: Bool = true,
+                            recorder: sending AsciicastWriter? = nil) throws -> TerminalScreen {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(description: "standard input and output must be a terminal")
         }
@@ -49,7 +55,9 @@ public final class TerminalScreen {
         // Ignore SIGINT/SIGTERM/SIGHUP before newterm so ncurses does not install its own handlers; the loop watches
         // them through dispatch sources and restores the terminal itself.
         SignalWatch.install()
-        guard let screen = kmeans_newterm_stdio() else {
+        let terminalDescriptor = dup(STDOUT_FILENO)
+        let cursesDescriptor = dup(STDOUT_FILENO)
+        guard terminalDescriptor >= 0, cursesDescriptor >= 0, let screen = kmeans_newterm_fd(nil, cursesDescriptor, 0) else {
             throw TerminalError(description: "cannot open a terminal of type \"\(TerminalText.sanitized(term))\" (unknown to terminfo?)")
         }
         set_term(screen)
@@ -67,6 +75,9 @@ public final class TerminalScreen {
         curs_set(0)
         set_escdelay(25)
         leaveok(kmeans_stdscr(), true)
+        // The terminal modes are set; from here on ncurses' output goes through the relay.
+        let relay = OutputRelay(terminalDescriptor: terminalDescriptor, cursesDescriptor: cursesDescriptor, recorder: recorder)
+        activeRelay.withLock { $0 = relay }
         if mouse {
             mousemask(kmeans_BUTTON1_CLICKED() | kmeans_BUTTON1_PRESSED(), nil)
             mouseinterval(0)
@@ -81,14 +92,64 @@ public final class TerminalScreen {
         if colors < 8, tier != .mono { tier = .mono }
         if colors < 256, tier == .palette256 || tier == .truecolor { tier = .ansi8 }
         let terminal = TerminalScreen(screen: screen, tier: tier, directColor: colors >= 0x100_0000)
+        terminal.terminalDescriptor = terminalDescriptor
+        terminal.cursesDescriptor = cursesDescriptor
+        terminal.synchronizedOutput = SynchronizedOutput.isSupported(environment: environment)
         erase()
         refresh()
         return terminal
     }
 
-    /// Refreshes the size after `KEY_RESIZE`, forcing a full redraw.
+    /// A screen of `width` × `height` cells of terminal type `termType` whose output goes to `descriptor` (a file),
+    /// with no input and no terminal modes: what a headless recording draws on. Nil when terminfo lacks the type.
+    static func openHeadless(descriptor: Int32, termType: String, width: Int, height: Int, tier: ColorTier) -> TerminalScreen? {
+        // UTF-8 whatever the caller's locale, and the size from LINES/COLUMNS (the output is not a terminal), so
+        // the bytes depend on the arguments only.
+        setlocale(LC_CTYPE, "C.UTF-8")
+        setenv("LINES", String(height), 1)
+        setenv("COLUMNS", String(width), 1)
+        let opened = kmeans_newterm_fd(termType, descriptor, 1)
+        unsetenv("LINES")
+        unsetenv("COLUMNS")
+        guard let screen = opened else { return nil }
+        set_term(screen)
+        curs_set(0)
+        leaveok(kmeans_stdscr(), true)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+        }
+        let terminal = TerminalScreen(screen: screen, tier: tier, directColor: kmeans_colors() >= 0x100_0000)
+        terminal.cursesDescriptor = descriptor
+        terminal.synchronizedOutput = SynchronizedOutput.isSupported(environment: ["TERM": termType])
+        terminal.headless = true
+        erase()
+        refresh()
+        return terminal
+    }
+
+    /// The size of the terminal on standard output, if it is one.
+    public static func standardOutputSize() -> (width: Int, height: Int)? {
+        var rows: Int32 = 0, cols: Int32 = 0
+        guard kmeans_window_size(STDOUT_FILENO, &rows, &cols) == 0 else { return nil }
+        return (Int(cols), Int(rows))
+    }
+
+    /// Whether what was drawn last is still on its way to the screen (a slow line), beyond `slackSeconds` of the
+    /// line's time: a new frame now would queue behind it.
+    public func isLineBusy(slackSeconds: Double = 0.03) -> Bool { activeRelay.withLock { $0 }?.isBusy(slackSeconds: slackSeconds) ?? false }
+
+    /// Bytes sent to the terminal so far.
+    public var bytesSent: Int { activeRelay.withLock { $0 }?.bytesWritten ?? 0 }
+
+    /// Why the recording stopped early, if it did.
+    public var recordingError: String? { activeRelay.withLock { $0 }?.recordingError }
+
+    /// Refreshes the size after `KEY_RESIZE`, forcing a full redraw. ncurses' own output descriptor is the relay's
+    /// pipe, so the size is read from the terminal and given to ncurses.
     public func updateSize() {
         var rows: Int32 = 0, cols: Int32 = 0
+        if kmeans_window_size(terminalDescriptor, &rows, &cols) == 0 { resize_term(rows, cols) }
         kmeans_getmaxyx(&rows, &cols)
         width = Int(cols)
         height = Int(rows)
@@ -100,15 +161,61 @@ public final class TerminalScreen {
     public func draw(_ grid: CellGrid) {
         guard !closed else { return }
         let changes = grid.changedPositions(since: previous)
+        let fullRedraw = previous == nil || previous?.width != grid.width || previous?.height != grid.height
+        guard !changes.isEmpty else {
+            lastDrawnCells = 0
+            return
+        }
         if previous == nil || previous?.width != grid.width || previous?.height != grid.height { erase() }
-        for position in changes {
+        var drawnStyle = CellStyle.plain
+        for (index, position) in changes.enumerated() {
             let cell = grid[position.x, position.y]
             let isLast = position.x == grid.width - 1 && position.y == grid.height - 1
-            _ = kmeans_put_cell(Int32(position.y), Int32(position.x), wchar_t(bitPattern: cell.glyph.value), attributes(cell.style), pair(cell.style), isLast ? 1 : 0)
+            // On a full redraw, a blank right after a drawn cell keeps that cell's style when the blank would look
+            // the same in it (later frames would then restyle those blanks back, so only then).
+            let continues = fullRedraw && index > 0 && changes[index - 1].y == position.y && changes[index - 1].x == position.x - 1
+            let style = continues && cell.glyph == " " && Self.blankLooksPlain(in: cell.style) && Self.blankLooksPlain(in: drawnStyle) ? drawnStyle : cell.style
+            _ = kmeans_put_cell(Int32(position.y), Int32(position.x), wchar_t(bitPattern: cell.glyph.value), attributes(style), pair(style), isLast ? 1 : 0)
+            drawnStyle = style
+            if index + 1 < changes.count { fillGap(after: position, before: changes[index + 1], in: grid, style: style) }
         }
         lastDrawnCells = changes.count
         previous = grid
-        refresh()
+        if synchronizedOutput {
+            // Begin/end synchronized update around the frame: the terminal shows it whole, never half-drawn.
+            // (doupdate flushes its own buffer, so the markers written around it arrive in order.)
+            writeToCurses(SynchronizedOutput.begin)
+            refresh()
+            writeToCurses(SynchronizedOutput.end)
+        } else {
+            refresh()
+        }
+    }
+
+    /// ncurses overwrites a short run of unchanged cells between two changed ones rather than moving the cursor,
+    /// and a blank there in the plain style costs two style switches (about 25 bytes) between cells of one colour.
+    /// A blank with the terminal's own background and no reverse or underline looks the same in any foreground and
+    /// weight, so the gap's blanks are given the left cell's style: the run goes out in one style.
+    private func fillGap(after left: (x: Int, y: Int), before right: (x: Int, y: Int), in grid: CellGrid, style: CellStyle) {
+        let gap = right.x - left.x - 1
+        guard right.y == left.y, (1...8).contains(gap), Self.blankLooksPlain(in: style), style != .plain else { return }
+        for x in (left.x + 1)..<right.x {
+            let cell = grid[x, left.y]
+            guard cell.glyph == " ", Self.blankLooksPlain(in: cell.style) else { return }
+        }
+        for x in (left.x + 1)..<right.x {
+            _ = kmeans_put_cell(Int32(left.y), Int32(x), wchar_t(bitPattern: 0x20), attributes(style), pair(style), 0)
+        }
+    }
+
+    /// Whether a blank in `style` shows nothing but the terminal's background.
+    static func blankLooksPlain(in style: CellStyle) -> Bool {
+        style.background == .standard && !style.attributes.contains(.reverse) && !style.attributes.contains(.underline)
+    }
+
+    private func writeToCurses(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(cursesDescriptor, $0.baseAddress, $0.count) }
     }
 
     /// Whether the terminal has gone away (the SSH connection or terminal window closed): its input reports a hang-up
@@ -162,11 +269,12 @@ public final class TerminalScreen {
         }
     }
 
-    /// Restores the terminal (idempotent).
-    public func close() {
+    /// Restores the terminal (idempotent). What is still on its way to a slow line is given `drainSeconds`, then
+    /// dropped (the screen is about to be left anyway).
+    public func close(drainSeconds: Double = 0.3) {
         guard !closed else { return }
         closed = true
-        restoreTerminal()
+        if !headless { restoreTerminal(drainSeconds: drainSeconds) }
         if let screen { delscreen(screen) }
         screen = nil
     }
@@ -209,9 +317,15 @@ public final class TerminalScreen {
 /// Whether curses mode is active (so `atexit` and signal paths know whether to restore).
 let cursesActive = Atomic<Bool>(false)
 
+/// The relay of the open terminal, if any.
+let activeRelay = Mutex<OutputRelay?>(nil)
+
 /// Ends curses mode if it is active; safe to call more than once and from `atexit`.
-func restoreTerminal() {
+func restoreTerminal(drainSeconds: Double = 0) {
     if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
+        if let relay = activeRelay.withLock({ relay in defer { relay = nil }; return relay }) {
+            relay.stop(drainSeconds: drainSeconds)
+        }
         curs_set(1)
         endwin()
     }

@@ -59,6 +59,11 @@ public enum WorkbenchLoop {
         var lastDraw = DispatchTime(uptimeNanoseconds: 0)
         var nextTick = DispatchTime.now()
         let frameInterval = UInt64(1e9 / maximumFramesPerSecond)
+        var link = LinkIndicator()
+        var drawnNote: String?
+        var keyPending = false
+        let started = DispatchTime.now().uptimeNanoseconds
+        func seconds(_ time: DispatchTime) -> Double { Double(time.uptimeNanoseconds - started) / 1e9 }
 
         while true {
             let signalNumber = SignalWatch.received.load(ordering: .sequentiallyConsistent)
@@ -89,18 +94,32 @@ public enum WorkbenchLoop {
             let now = DispatchTime.now()
             if session.isRunning, inFlight == nil, now >= nextTick {
                 session.tick()
+                link.frameComputed()
                 let interval = max(1 / session.speed, 1 / maximumFramesPerSecond)
                 nextTick = DispatchTime(uptimeNanoseconds: now.uptimeNanoseconds + UInt64(interval * 1e9))
                 dirty = true
             }
-            // Draw at most maximumFramesPerSecond times a second, and only when something changed.
+            // Draw at most maximumFramesPerSecond times a second, only when something changed, and only once the
+            // line has carried the previous frame: on a slow line superseded frames are skipped, never queued.
+            let note = link.note(at: seconds(now))
+            if note != drawnNote { dirty = true }
             if dirty, now.uptimeNanoseconds >= lastDraw.uptimeNanoseconds + frameInterval {
-                terminal.draw(renderer.render(session))
-                lastDraw = now
-                dirty = false
+                // A key's frame may queue behind a little of the previous frame (the pacer's rate is a lower bound);
+                // auto-play frames wait for the line.
+                if terminal.isLineBusy(slackSeconds: keyPending ? 0.25 : 0.03) {
+                    link.frameSkipped(at: seconds(now))
+                } else {
+                    let grid = renderer.render(session)
+                    terminal.draw(note.map { LinkIndicator.overlay($0, on: grid) } ?? grid)
+                    link.frameDrawn()
+                    drawnNote = note
+                    keyPending = false
+                    lastDraw = now
+                    dirty = false
+                }
             }
             // Wait for input; short timeouts while work or auto-play is pending.
-            let wait = (inFlight != nil || session.isRunning || dirty) ? 15 : 100
+            let wait = (inFlight != nil || session.isRunning || dirty || drawnNote != nil) ? 15 : 100
             guard let key = terminal.readKey(timeoutMilliseconds: wait) else {
                 // A vanished terminal without SIGHUP (its shell ignored it) ends the loop as the signal would.
                 if terminal.isHungUp { return .signal(SIGHUP) }
@@ -111,6 +130,7 @@ public enum WorkbenchLoop {
             // results for a run or frame that is no longer the latest, so keys never wait for it.
             session.handle(key)
             dirty = true
+            keyPending = true
         }
     }
 

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// The workbench on a pty read at 7 KB/s and 2 KB/s (a 56 kbit/s and a 16 kbit/s link): frames skip instead of
+/// queueing, keys show within half a second, Ctrl-C restores the terminal within a second, and the last screen is the
+/// headless snapshot of the same state. `KMEANS_SLOW_LINK_BENCH=1` runs the longer measurement at every speed.
+@Suite("Workbench over a slow line", .serialized, .enabled(if: KMeansBinary.url != nil, "kmeans binary not built"))
+struct SlowLinkTests {
+    static let arguments = ["workbench", "--sample", "blobs", "--k", "5", "--batch-size", "32", "--seed", "3", "--no-mouse"]
+
+    /// The step number in the screen's status line ("step 12  next: assign").
+    static func step(_ screen: VirtualTerminal) -> Int? {
+        guard let range = screen.text.range(of: #"step (\d+)  next"#, options: .regularExpression) else { return nil }
+        return Int(screen.text[range].dropFirst(5).prefix { $0.isNumber })
+    }
+
+    struct Run {
+        var bytesPerSecond: Double
+        var pauseLatency: Double
+        var stepLatency: Double
+        /// Seconds from the step key until the whole screen equalled the headless snapshot.
+        var settleSeconds: Double
+        var quitLatency: Double
+        var steps: Int
+    }
+
+    /// Auto-plays at `speedKeys` ("+" raises 2/s to 4, 8, 15; "-" lowers it) for `seconds`, then pauses, steps,
+    /// checks the screen against the headless snapshot and quits with Ctrl-C.
+    /// Nil `speedKeys`: no auto-play; the keys come once the whole opening screen has arrived.
+    static func run(rate: Int, speedKeys: String?, seconds: Double) throws -> Run {
+        let pty = try ThrottledPty(width: 120, height: 40, bytesPerSecond: rate, arguments: arguments)
+        defer { pty.stop() }
+        try pty.waitUntil("the opening screen", timeout: 15) { $0.text.contains("PAUSED") && $0.text.contains("step 0") }
+        var sustained = 0.0, pause = 0.0
+        if let speedKeys {
+            pty.send(speedKeys + " ")
+            try pty.waitUntil("auto-play", timeout: 5) { $0.text.contains("RUNNING") }
+            let start = pty.elapsed
+            usleep(UInt32(seconds * 1e6))
+            let end = pty.elapsed
+            sustained = Double(pty.bytes(from: start, to: end)) / (end - start)
+            pty.send(" ")
+            pause = try pty.waitUntil("PAUSED after Space", timeout: 15) { $0.text.contains("PAUSED") }
+        } else {
+            try pty.waitUntil("the whole opening", timeout: 15) { $0.rows[39].contains("q quit") }
+        }
+        // The line settles; then a step shows.
+        try pty.waitUntil("a settled screen", timeout: 5) { !$0.text.contains("line slow") }
+        usleep(300_000)
+        let before = try #require(step(pty.screen), "no step number on screen:\n\(pty.screen.text)")
+        pty.send("n")
+        let stepLatency = try pty.waitUntil("step \(before + 1)", timeout: 5) { step($0) == before + 1 }
+
+        // The same state, headless: as many iterations (the status line shows no speed when paused). The step's
+        // whole frame takes a while at 2 KB/s; wait until it has arrived.
+        let snapshot = try runKMeans(arguments + ["--snapshot", "-", "--size", "120x40", "--steps", String(before + 1)])
+        let wanted = snapshot.split(separator: "\n", omittingEmptySubsequences: false).prefix(40).map { line in
+            var line = String(line)
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }
+        let settled = try? pty.waitUntil("the headless snapshot's screen", timeout: 15) { Array($0.rows.prefix(wanted.count)) == wanted }
+        let shown = pty.screen.rows
+        let differing = wanted.indices.filter { shown[$0] != wanted[$0] }
+        #expect(settled != nil && differing.isEmpty, "rows \(differing) differ from the headless snapshot:\n\(differing.prefix(3).map { "pty:  \(shown[$0])\nsnap: \(wanted[$0])" }.joined(separator: "\n"))")
+        usleep(200_000)
+
+        let quitSent = pty.elapsed
+        let rawBefore = pty.raw.count
+        pty.send("\u{03}")
+        let status = pty.waitForExit(timeout: 5)
+        #expect(status == 0, "exit status \(String(describing: status))")
+        // The terminal is back: the alternate screen left (rmcup) and the far end's modes cooked again.
+        var quit = Double.infinity
+        while pty.elapsed - quitSent < 5 {
+            if Array(pty.raw[rawBefore...]).contains(subsequence: Array("\u{1B}[?1049l".utf8)) { quit = pty.elapsed - quitSent; break }
+            usleep(5_000)
+        }
+        let modes = pty.modes
+        #expect(modes.c_lflag & tcflag_t(ECHO) != 0 && modes.c_lflag & tcflag_t(ICANON) != 0, "echo and icanon restored")
+        return Run(bytesPerSecond: sustained, pauseLatency: pause, stepLatency: stepLatency, settleSeconds: settled ?? .infinity,
+                   quitLatency: quit, steps: before + 1)
+    }
+
+    static func runKMeans(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = KMeansBinary.url
+        process.arguments = arguments
+        process.environment = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("at 7 KB/s, full-speed auto-play: pause and step within 500 ms, Ctrl-C restores within 1 s, last screen = snapshot")
+    func fullSpeedAtSevenKilobytes() throws {
+        // Five seconds of auto-play: the first blocked write (the pty's 20 KB buffer filling once) teaches the rate.
+        let run = try Self.run(rate: 7_000, speedKeys: "+++", seconds: 5)
+        print("slow line 7000 B/s at 15/s: read \(Int(run.bytesPerSecond)) B/s, pause \(ms(run.pauseLatency)), step \(ms(run.stepLatency)), Ctrl-C \(ms(run.quitLatency))")
+        #expect(run.pauseLatency <= 0.5, "PAUSED after \(run.pauseLatency) s")
+        #expect(run.stepLatency <= 0.5, "a step after \(run.stepLatency) s")
+        #expect(run.quitLatency <= 1.0, "terminal restored after \(run.quitLatency) s")
+    }
+
+    @Test("at 2 KB/s, paused: a step within 1 s, Ctrl-C restores within 1 s, last screen = snapshot")
+    func stepAtTwoKilobytes() throws {
+        let run = try Self.run(rate: 2_000, speedKeys: nil, seconds: 0)
+        print("slow line 2000 B/s paused: step \(ms(run.stepLatency)), whole step frame \(ms(run.settleSeconds)), Ctrl-C \(ms(run.quitLatency))")
+        #expect(run.stepLatency <= 1.0, "a step after \(run.stepLatency) s")
+        #expect(run.quitLatency <= 1.0, "terminal restored after \(run.quitLatency) s")
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KMEANS_SLOW_LINK_BENCH"] == "1", "set KMEANS_SLOW_LINK_BENCH=1"))
+    func benchmarkEverySpeed() throws {
+        let speeds = [("0.5/s", "--"), ("1/s", "-"), ("2/s", ""), ("4/s", "+"), ("8/s", "++"), ("15/s", "+++")]
+        // KMEANS_SLOW_LINK_RATES=7000,2000 (the default) picks the lines.
+        let rates = (ProcessInfo.processInfo.environment["KMEANS_SLOW_LINK_RATES"] ?? "7000,2000").split(separator: ",").compactMap { Int($0) }
+        for rate in rates {
+            for (name, keys) in speeds {
+                let run = try Self.run(rate: rate, speedKeys: keys, seconds: 12)
+                print("slow-line benchmark \(rate) B/s, \(name): \(Int(run.bytesPerSecond)) B/s sustained, pause \(ms(run.pauseLatency)), step \(ms(run.stepLatency)), whole step frame \(ms(run.settleSeconds)), Ctrl-C \(ms(run.quitLatency)), steps \(run.steps)")
+            }
+        }
+    }
+
+    private func ms(_ seconds: Double) -> String { "\(Int(seconds * 1000)) ms" }
+}
+
+extension Array where Element: Equatable {
+    func contains(subsequence: [Element]) -> Bool {
+        guard subsequence.count <= count else { return false }
+        return (0...(count - subsequence.count)).contains { Array(self[$0..<($0 + subsequence.count)]) == subsequence }
+    }
+}
