@@ -12,10 +12,16 @@ struct WorkbenchModelDir {
     let parameters: StoredParameters?
     /// The checkpoint view's entries, or why there are none.
     let checkpoints: (entries: [CheckpointEntry], origin: String)
+    /// Whether the directory is a SavedModel export (shown, never written to).
+    var isExport = false
 
     /// Reads `path` (which may not exist yet: a new model directory for the run).
     static func open(_ path: String, dataColumns: Int?) throws -> WorkbenchModelDir {
         let reader = ModelDirReader(path: path)
+        if SavedModelReader.isSavedModel(directory: reader.url) {
+            let checkpoints = ModelDirCheckpoints.load(modelDir: path, dataColumns: dataColumns)
+            return WorkbenchModelDir(path: path, parameters: checkpoints.entries.first?.model, checkpoints: checkpoints, isExport: true)
+        }
         let parameters = FileManager.default.fileExists(atPath: path) ? try reader.parameters() : nil
         let checkpoints = parameters == nil ? ([], "\(TerminalText.sanitized(path)): a new model directory (the run is saved there)")
                                             : ModelDirCheckpoints.load(modelDir: path, dataColumns: dataColumns)
@@ -47,6 +53,7 @@ struct WorkbenchModelDir {
     /// Writes the session's run into the directory as `kmeans train` would have (checkpoints, `loss` events,
     /// `kmeans_params.json`), under the trainer lock; returns what was written, or why nothing was.
     func record(_ session: Session) throws -> String {
+        if isExport { return "\(path) is a SavedModel export: the run is not written into it" }
         guard let first = session.frames.first, let last = session.frames.last(where: { $0.phase == .updated }) else {
             return "no step was run: nothing written to \(path)"
         }

@@ -1,6 +1,7 @@
 import Foundation
 import KMeansCore
 import KMeansEstimator
+import TFFormats
 
 /// A model_dir (ours or TensorFlow's) opened for the checkpoint view through the training layer's reader: the
 /// model's parameters and every checkpoint's state, so scores use the model's own metric in float32 (the bits
@@ -11,6 +12,7 @@ public enum ModelDirCheckpoints {
     public static func load(modelDir: String, dataColumns: Int? = nil) -> (entries: [CheckpointEntry], origin: String) {
         let reader = ModelDirReader(path: modelDir)
         let label = TerminalText.sanitized(URL(fileURLWithPath: modelDir).lastPathComponent)
+        if SavedModelReader.isSavedModel(directory: reader.url) { return loadExport(reader.url, label: label, dataColumns: dataColumns) }
         func failure(_ error: any Error) -> (entries: [CheckpointEntry], origin: String) {
             ([], "cannot read \(label): \(TerminalText.sanitized(String(describing: error)))")
         }
@@ -42,6 +44,24 @@ public enum ModelDirCheckpoints {
             return ([], "\(label): \(why)")
         }
         return (entries, label)
+    }
+
+    /// A SavedModel export (ours or TensorFlow's estimator's) as one entry: its centres and metric, scored as a
+    /// full-batch model of that metric.
+    static func loadExport(_ url: URL, label: String, dataColumns: Int?) -> (entries: [CheckpointEntry], origin: String) {
+        let summary: SavedModelSummary
+        do { summary = try SavedModelReader.read(directory: url) } catch {
+            return ([], "cannot read the export \(label): \(TerminalText.sanitized(String(describing: error)))")
+        }
+        if let dataColumns, summary.numFeatures != dataColumns {
+            return ([], "\(label): the export has \(summary.numFeatures) features, the data \(dataColumns) (open the data it was trained on)")
+        }
+        let centers = Matrix(rows: summary.numClusters, columns: summary.numFeatures, values: summary.centers)
+        let model = StoredParameters(numClusters: summary.numClusters, distanceMetric: summary.distanceMetric,
+                                     useMiniBatch: false, numFeatures: summary.numFeatures)
+        let state = KMeansState(clusters: centers, initialized: true, clusterCounts: nil, clustersUpdated: nil,
+                                updateInSteps: nil, globalStep: 0)
+        return ([CheckpointEntry(step: 0, name: "export " + label, centers: centers, state: state, model: model)], "\(label) (SavedModel export)")
     }
 
     /// The labels and score of `data` under the checkpoint, by the model's own metric in float32 — the numbers

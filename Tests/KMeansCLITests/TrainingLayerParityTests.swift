@@ -130,3 +130,33 @@ func parseCSV(_ text: String) -> Matrix? {
     guard let width = rows.first?.count, rows.allSatisfy({ $0.count == width }) else { return nil }
     return Matrix(rows.map { $0 })
 }
+
+/// The workbench's checkpoint view on a SavedModel export (TensorFlow's estimator's own).
+@Suite("Workbench on an export")
+struct WorkbenchExportTests {
+    @Test("a TF SavedModel export opens in the checkpoint view with its centres and metric, scored as kmeans score does, and is never written to")
+    func exportOpens() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/tf-savedmodel")
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures.appendingPathComponent("expected.json"))) as? [String: Any])
+        let rows = try #require(expected["train_points"] as? [[Double]])
+        let points = Matrix(rows.map { $0.map { Float($0) } })
+        for (name, metric) in [("estimator_export", "squared_euclidean"), ("estimator_export_cosine", "cosine")] {
+            let scratch = try Scratch()
+            let export = scratch.path(name)
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: URL(fileURLWithPath: export))
+            let (entries, origin) = ModelDirCheckpoints.load(modelDir: export, dataColumns: 2)
+            let entry = try #require(entries.first, "\(origin)")
+            #expect(entries.count == 1 && entry.model?.distanceMetric == metric && entry.centers.rows == 3)
+            let csv = "x,y\n" + rows.map { $0.map { String(Float($0)) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            let data = try scratch.write("train.csv", csv)
+            let cli = try scratch.succeed(["score", "--data", data, "--model-dir", export, "--format", "json"]).json()
+            let score = try #require((cli["score"] as? NSNumber)?.floatValue)
+            let shown = try #require(ModelDirCheckpoints.evaluate(entry, data: points)).score
+            #expect(shown.bitPattern == score.bitPattern, "\(name): view \(shown), CLI \(score)")
+            let before = try FileManager.default.subpathsOfDirectory(atPath: export).sorted()
+            let run = try scratch.succeed(["workbench", "--data", data, "--model-dir", export, "--steps", "2", "--snapshot", "-"])
+            #expect(run.stdout.contains("k 3") && run.stderr.contains("not written"), "\(run.stderr)")
+            #expect(try FileManager.default.subpathsOfDirectory(atPath: export).sorted() == before)
+        }
+    }
+}
