@@ -12,20 +12,26 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` (DocC); a plugin only, never part of a build.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Hot loops in C with runtime CPU dispatch (AVX-512 / AVX2+FMA / portable).
         .target(name: "CKMeansKernels"),
         // The pure clustering core: math, RNG, initialisation, training steps. No files, no terminal.
         .target(name: "KMeansCore", dependencies: ["CKMeansKernels"]),
+        // The one atomic file writer (temporary file, fsync, rename), for every target that writes files.
+        .target(name: "AtomicFiles"),
         // TensorFlow's on-disk formats: tensor bundle, checkpoint state, event files, model_dir layout.
-        .target(name: "TFFormats"),
+        .target(name: "TFFormats", dependencies: ["AtomicFiles"]),
         // The TensorFlow-style estimator (KMeansClustering) over the core, persisting to a model_dir.
         .target(name: "KMeansEstimator", dependencies: ["KMeansCore", "TFFormats"]),
         // Data files in and out: CSV / TSV / NPY.
-        .target(name: "KMeansData", dependencies: ["KMeansCore"]),
+        .target(name: "KMeansData", dependencies: ["KMeansCore", "AtomicFiles"]),
+        // Vector pictures: the SVG writer and the publication-style cluster scatter of `kmeans plot`.
+        .target(name: "KMeansPlot", dependencies: ["KMeansCore"]),
         // The workbench's pure model and renderer (session, history, keymap, cell grid).
-        .target(name: "WorkbenchCore", dependencies: ["KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats"]),
+        .target(name: "WorkbenchCore", dependencies: ["KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "KMeansPlot"]),
         // ncurses, wide-character build; the only C surface the terminal backend sees.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
         // The one backend that touches ncurses.
@@ -34,7 +40,7 @@ let package = Package(
         .target(
             name: "KMeansCommands",
             dependencies: [
-                "KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "WorkbenchCore", "WorkbenchTerminal",
+                "KMeansCore", "KMeansEstimator", "KMeansData", "TFFormats", "WorkbenchCore", "WorkbenchTerminal", "KMeansPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +63,7 @@ let package = Package(
         .testTarget(name: "TFFormatsTests", dependencies: ["TFFormats", "KMeansCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KMeansDataTests", dependencies: ["KMeansData", "KMeansCore"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "KMeansCore"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI", "KMeansCommands"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KMeansPlotTests", dependencies: ["KMeansPlot", "KMeansCore", "WorkbenchCore"]),
+        .testTarget(name: "KMeansCLITests", dependencies: ["KMeansCLI", "KMeansCommands", "KMeansEstimator", "TFFormats", "WorkbenchCore", "KMeansCore"], resources: [.copy("Fixtures")]),
     ]
 )

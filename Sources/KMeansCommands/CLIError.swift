@@ -53,6 +53,8 @@ func describeFailure(_ error: any Error) -> (message: String, code: Int32)? {
         return (error.description, 1)
     case let error as KMeansError:
         return (error.description, 1)
+    case let error as ModelDirError:
+        return (error.message, 1)
     case let error as CheckpointStoreError:
         return (error.description, 1)
     case let error as InterruptedExit:

@@ -53,14 +53,29 @@ struct DataInput {
         return (rows, reader.columns, reader.skippedRows, options.featureColumns ?? reader.columnNames)
     }
 
-    /// Batches of `batchSize` rows read from the file in order, cycling forever; each call of the input function
-    /// starts again at the first row.
-    func streamingInput(batchSize: Int, expectedColumns: Int?) -> InputFunction {
-        InputFunction {
-            let reader = try openReader(expectedColumns: expectedColumns)
-            var batches = BatchIterator(reader: reader, batchSize: batchSize, cycles: true)
-            return BatchStream { try batches.next().map { InputBatch($0) } }
-        }
+    /// The batches of a sequential `schedule` read from the file, step-indexed: a run at global step g starts
+    /// reading at batch g's first row, so resuming continues the data. Holds one batch at a time.
+    func streamingInput(_ schedule: BatchSchedule, expectedColumns: Int?) -> InputFunction {
+        InputFunction(stepIndexed: { step in
+            var reader: DataReader?
+            var position = 0
+            var index = step
+            return BatchStream {
+                guard let (_, positions) = schedule.location(ofBatch: index) else { return nil }
+                index += 1
+                if reader == nil || position != positions.lowerBound {
+                    reader = try openReader(expectedColumns: expectedColumns)
+                    position = 0
+                    while position < positions.lowerBound,
+                          let skipped = try reader?.nextBatch(maxRows: min(1 << 16, positions.lowerBound - position)) {
+                        position += skipped.rows
+                    }
+                }
+                guard let batch = try reader?.nextBatch(maxRows: positions.count) else { throw noRows(skipped: reader?.skippedRows ?? 0) }
+                position += batch.rows
+                return InputBatch(batch)
+            }
+        })
     }
 
     /// Batches of at most `batchSize` rows in file order, once (for evaluation and prediction).
@@ -72,28 +87,3 @@ struct DataInput {
         }
     }
 }
-
-/// Batches of an in-memory matrix, `batchSize` rows each, continuing across the end of the data (so every batch
-/// is full); with a seed, every pass visits the rows in a fresh seeded permutation.
-func cyclingInput(_ points: Matrix, batchSize: Int, shuffleSeed: UInt64?) -> InputFunction {
-    InputFunction {
-        var generator = SplitMix64(seed: shuffleSeed ?? 0)
-        var order = Array(0..<points.rows)
-        if shuffleSeed != nil { order.shuffle(using: &generator) }
-        var position = 0
-        return BatchStream {
-            var indices: [Int] = []
-            indices.reserveCapacity(batchSize)
-            while indices.count < batchSize {
-                if position == order.count {
-                    position = 0
-                    if shuffleSeed != nil { order.shuffle(using: &generator) }
-                }
-                indices.append(order[position])
-                position += 1
-            }
-            return InputBatch(points.gathering(rows: indices))
-        }
-    }
-}
-

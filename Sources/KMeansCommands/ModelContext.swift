@@ -21,8 +21,9 @@ struct ModelContext {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError.data("\(modelOptions.modelDir): no such model directory")
         }
-        let stored = try StoredParameters.load(from: directory)
-        let facts = try CheckpointFacts.read(directory: directory)
+        let reader = ModelDirReader(path: modelOptions.modelDir)
+        let stored = try reader.storedParameters()
+        let facts = try reader.checkpointFacts()
         if facts == nil {
             throw Self.noCheckpoint(modelOptions.modelDir)
         }
@@ -70,14 +71,7 @@ struct ModelContext {
         } else {
             throw Self.noCheckpoint(directory.path)
         }
-        let reader = try TensorBundleReader(prefix: prefix)
-        let clusters = try reader.tensor(named: KMeansState.VariableName.clusters)
-        guard let values = clusters.floatValues, clusters.shape.count == 2 else {
-            if clusters.shape == [0] { throw CLIError.data("\(prefix.path): the model is not initialized yet (clusters is empty)") }
-            throw CLIError.data("\(prefix.path): 'clusters' has shape \(clusters.shape) and type \(clusters.dataType.name), expected float32 [k, d]")
-        }
-        let step = (try? reader.tensor(named: KMeansState.VariableName.globalStep))?.int64Values?.first ?? 0
-        return (Matrix(rows: clusters.shape[0], columns: clusters.shape[1], values: values), step)
+        return try ModelDirReader.centersAndStep(prefix: prefix)
     }
 }
 

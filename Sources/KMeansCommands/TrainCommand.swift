@@ -95,11 +95,13 @@ struct TrainCommand: ParsableCommand {
 
     /// The run proper, with the trainer lock held; sets `trained` once training has returned.
     private func train(in directory: URL, trained: inout Bool) throws {
-        let stored = try StoredParameters.load(from: directory)
-        let facts = try CheckpointFacts.read(directory: directory)
+        let reader = ModelDirReader(path: modelDir)
+        let stored = try reader.storedParameters()
+        let facts = try reader.checkpointFacts()
         let resolver = ParameterResolver(directory: directory, displayName: modelDir, flags: parameters, featureColumns: dataOptions.featureColumnList)
         let centers = try resolver.explicitCenters(dataOptions: dataOptions)
-        var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true)
+        var resolved = try resolver.resolve(stored: stored, facts: facts, explicitCenters: centers, training: true,
+                                            batchSize: batchSize, shuffle: shuffle ? true : nil)
 
         // Read and check all the data before anything is written.
         // Cosine training refuses all-zero rows (they have no direction); --skip-invalid skips them.
@@ -110,20 +112,22 @@ struct TrainCommand: ParsableCommand {
         let columns: Int
         var skipped = 0
         var names: [String]? = nil
-        if batchSize == nil || shuffle || input.path == "-" {
+        let batchSize = resolved.batchSize
+        if batchSize == nil || resolved.shuffle == true || input.path == "-" {
             let data = try input.loadAll(expectedColumns: resolved.numFeatures)
             rowCount = data.matrix.rows
             columns = data.matrix.columns
             skipped = data.skippedRows
             names = data.featureNames.count == data.matrix.columns && data.columnNames != nil ? data.featureNames : resolved.featureColumns
             if let batchSize {
-                trainingInput = cyclingInput(data.matrix, batchSize: batchSize, shuffleSeed: shuffle ? UInt64(bitPattern: resolved.randomSeed) : nil)
+                let seed = resolved.shuffle == true ? UInt64(bitPattern: resolved.randomSeed) : nil
+                trainingInput = .batches(data.matrix, batchSize: batchSize, epochs: nil, shuffleSeed: seed)
             } else {
                 trainingInput = .wholeArray(data.matrix, epochs: nil)
             }
         } else {
             (rowCount, columns, skipped, names) = try input.validatedRowCount(expectedColumns: resolved.numFeatures)
-            trainingInput = input.streamingInput(batchSize: batchSize!, expectedColumns: columns)
+            trainingInput = input.streamingInput(try resolved.schedule(rows: rowCount), expectedColumns: columns)
         }
         if let centers, centers.columns != columns {
             throw DataError(file: parameters.initialClusters ?? "", location: .file, kind: .dimensionMismatch,
@@ -190,7 +194,10 @@ struct TrainCommand: ParsableCommand {
             text += "data: \(rowCount) rows × \(columns) features from \(input.path)"
             text += skipped > 0 ? ", \(skipped) invalid rows skipped\n" : "\n"
             text += "checkpoint: \(checkpoint ?? "none")\n"
-            text += "cluster centers:\n" + formatTable(clusterCenters, header: featureHeader(resolved, columns: clusterCenters.columns))
+            text += "cluster centers:\n" + formatSummaryTable(clusterCenters, header: featureHeader(resolved, columns: clusterCenters.columns))
+            if clusterCenters.rows > summaryEdge * 2 + 2 || clusterCenters.columns > summaryEdge * 2 + 2 {
+                text += "(\(clusterCenters.rows) × \(clusterCenters.columns) centres summarised; `kmeans centers --model-dir \(modelDir)` prints them all)\n"
+            }
             StandardOutput.write(text)
         }
         if let signal = trap.stop.signal {
@@ -206,8 +213,8 @@ struct TrainCommand: ParsableCommand {
         if let tolerance, monitor.losses.count >= 2 {
             let previous = monitor.losses[monitor.losses.count - 2]
             let last = monitor.losses[monitor.losses.count - 1]
-            let change = abs(last - previous) / (1 + abs(previous))
-            if previous != 0, Double(change) < tolerance, targetStep.map({ globalStep < $0 }) ?? true {
+            let change = RelativeLossChange.change(loss: last, previous: previous)
+            if RelativeLossChange(tolerance: tolerance).isConverged(loss: last, previous: previous), targetStep.map({ globalStep < $0 }) ?? true {
                 return ("converged", "converged: relative loss change \(change) < tolerance \(tolerance)")
             }
         }
@@ -246,6 +253,24 @@ func formatTable(_ matrix: Matrix, header: [String], indexTitle: String = "#") -
     var rows: [[String]] = [[indexTitle] + header]
     for r in 0..<matrix.rows {
         rows.append(["\(r)"] + matrix.row(r).map { "\($0)" })
+    }
+    return formatTextRows(rows)
+}
+
+/// Rows or columns kept at each end when a centre table is summarised.
+let summaryEdge = 3
+
+/// `formatTable`, summarised past a screenful as numpy does: beyond 2·3 + 2 rows (or columns) only the first and
+/// last three are shown, with `…` between.
+func formatSummaryTable(_ matrix: Matrix, header: [String], indexTitle: String = "#") -> String {
+    func kept(_ count: Int) -> [Int?] {
+        count > summaryEdge * 2 + 2 ? Array(0..<summaryEdge) + [nil] + Array((count - summaryEdge)..<count) : Array(0..<count)
+    }
+    let columns = kept(matrix.columns)
+    var rows: [[String]] = [[indexTitle] + columns.map { $0.map { header[$0] } ?? "…" }]
+    for r in kept(matrix.rows) {
+        guard let r else { rows.append(["…"] + columns.map { _ in "…" }); continue }
+        rows.append(["\(r)"] + columns.map { $0.map { "\(matrix[r, $0])" } ?? "…" })
     }
     return formatTextRows(rows)
 }

@@ -26,7 +26,8 @@ enum WorkbenchBenchmark {
         }
         // Core's two half-steps alone on the same state (as the workbench calls them), for the workbench's share.
         var coreTimes: [Double] = []
-        if let state = session.frames.last?.state, let model = try? session.engine.model() {
+        if let state = session.frames.last?.state {
+            let model = session.engine.modelFunction
             let batch = settings.useMiniBatch ? session.engine.data.gathering(rows: session.engine.batch(forStep: Int(state.globalStep))) : session.engine.data
             var engine = AssignmentEngine()
             for _ in 0..<8 {

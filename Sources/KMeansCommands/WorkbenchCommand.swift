@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KMeansCore
+import KMeansData
 import WorkbenchCore
 import WorkbenchTerminal
 
@@ -23,7 +24,7 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Built-in sample to open: uniform-100, blobs, old-faithful, iris.")
     var sample: String = DataSet.BuiltIn.uniform100.rawValue
 
-    @Option(help: "A model_dir (ours or TensorFlow's) whose checkpoints to show.")
+    @Option(help: "A model_dir (ours or TensorFlow's): its model's settings and checkpoints are opened as the CLI sees them, and a run continued from it (or on a new directory) is saved there as `kmeans train` would.")
     var modelDir: String?
 
     @Option(help: "Colour tier: truecolor, 256, 8 or mono (default: detected; NO_COLOR selects mono).")
@@ -41,6 +42,9 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Use mini-batch training with this batch size.")
     var batchSize: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Mini-batches visit the rows in a seeded order per epoch (as `kmeans train --shuffle`).")
+    var shuffle = true
+
     @Option(parsing: .unconditional, help: "Mini-batch steps per iteration (M).")
     var stepsPerIteration: Int = 1
 
@@ -50,7 +54,7 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "Write a headless rendering to this file ('-' for standard output) instead of opening the terminal.")
     var snapshot: String?
 
-    @Option(help: "Snapshot format: text, styled or ansi.")
+    @Option(help: "Snapshot format: text, styled, ansi or svg (a picture of the screen).")
     var format: String = "text"
 
     @Option(help: "Snapshot size, COLUMNSxROWS.")
@@ -81,7 +85,7 @@ struct WorkbenchCommand: ParsableCommand {
         guard WorkbenchSettings.Metric(rawValue: metric) != nil else {
             throw ValidationError("--metric must be squared_euclidean or cosine (got \"\(metric)\")")
         }
-        guard SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled or ansi (got \"\(format)\")") }
+        guard format == "svg" || SnapshotFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, styled, ansi or svg (got \"\(format)\")") }
         _ = try WorkbenchLaunch.parseSize(size)
         do { _ = try Key.parseScript(keys) } catch { throw ValidationError("--keys: \(error)") }
         if k < 1 { throw ValidationError("--k must be at least 1 (got \(k))") }
@@ -101,9 +105,13 @@ struct WorkbenchCommand: ParsableCommand {
             settings.batchSize = batchSize
         }
         settings.miniBatchStepsPerIteration = stepsPerIteration
+        settings.shuffle = shuffle
 
-        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample)
-        let checkpoints = WorkbenchLaunch.loadCheckpoints(modelDir: modelDir)
+        let probe = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: nil) }
+        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, featureColumns: probe?.parameters?.featureColumns)
+        let model = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: dataSet.points.columns) }
+        if let parameters = model?.parameters { settings = settings.adopting(parameters) }
+        let checkpoints = model?.checkpoints ?? WorkbenchLaunch.loadCheckpoints(modelDir: nil)
         let environment = ProcessInfo.processInfo.environment
         var view = ViewOptions()
         view.unicode = !ascii && WorkbenchLaunch.localeIsUTF8(environment)
@@ -123,14 +131,19 @@ struct WorkbenchCommand: ParsableCommand {
             view.marker = tier == .mono || !view.unicode ? .glyphs : .braille
             var session = Session(dataSet: dataSet, settings: settings, width: width, height: height, view: view)
             session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
+            // Steps on a model directory continue from its latest checkpoint, as `kmeans train --steps N` would.
+            if steps > 0, let latest = model?.latest { session.continueRun(from: latest) }
             session = Headless.drive(session, steps: steps, script: try Key.parseScript(keys))
+            if let model, session.frames.contains(where: { $0.phase == .updated }) {
+                StandardError.write("workbench: " + (try model.record(session)) + "\n")
+            }
             let grid = Renderer(tier: tier).render(session)
-            let text = (SnapshotFormat(rawValue: format) ?? .text).render(grid)
+            let text = format == "svg" ? ScreenSVG().render(grid) : (SnapshotFormat(rawValue: format) ?? .text).render(grid)
             if snapshot == "-" {
                 FileHandle.standardOutput.write(Data(text.utf8))
             } else {
-                do { try Data(text.utf8).write(to: URL(fileURLWithPath: snapshot)) } catch {
-                    throw CLIError.data("cannot write snapshot \(snapshot): \(error.localizedDescription)")
+                do { try writeFile(Array(text.utf8), to: snapshot) } catch {
+                    throw CLIError.data("cannot write snapshot \(snapshot): \(error)")
                 }
             }
             return
@@ -146,8 +159,14 @@ struct WorkbenchCommand: ParsableCommand {
         view.marker = terminal.tier == .mono || !view.unicode ? .glyphs : .braille
         var session = Session(dataSet: dataSet, settings: settings, width: terminal.width, height: terminal.height, view: view)
         session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
-        let ending = WorkbenchLoop.run(session: session, terminal: terminal)
+        var final: Session?
+        let ending = WorkbenchLoop.run(session: session, terminal: terminal) { final = $0 }
         terminal.close()
+        if let model, let final {
+            do { StandardError.write("workbench: " + (try model.record(final)) + "\n") } catch {
+                StandardError.write("workbench: the run was not saved to \(model.path): \(error)\n")
+            }
+        }
         if case let .signal(number) = ending { throw ExitCode(128 + number) }
     }
 }
@@ -173,8 +192,8 @@ enum WorkbenchLaunch {
     }
 
     /// The data set for `--data` (a file) or `--sample` (a built-in).
-    static func loadData(path: String?, sample: String) throws -> DataSet {
-        if let path { return try WorkbenchDataFile.load(path: path) }
+    static func loadData(path: String?, sample: String, featureColumns: [String]? = nil) throws -> DataSet {
+        if let path { return try WorkbenchDataFile.load(path: path, featureColumns: featureColumns) }
         guard let builtIn = DataSet.BuiltIn(rawValue: sample) else {
             let names = DataSet.BuiltIn.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("unknown --sample \"\(TerminalText.sanitized(sample))\"; built-in samples: \(names)")

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AtomicFiles
 import KMeansCore
 
 /// Writes `.npy` files that NumPy reads back bit for bit.
@@ -96,22 +97,9 @@ public func writeFile(_ bytes: [UInt8], to path: String) throws {
         try writeAll(bytes, to: 1, failure: failure)
         return
     }
-    let temporary = path + ".tmp-\(getpid())"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if descriptor < 0 { throw failure("cannot create") }
-    do {
-        try writeAll(bytes, to: descriptor, failure: failure)
-        if fsync(descriptor) != 0 { throw failure("cannot sync") }
-    } catch {
-        close(descriptor)
-        unlink(temporary)
-        throw error
-    }
-    close(descriptor)
-    if rename(temporary, path) != 0 {
-        let error = failure("cannot rename into place")
-        unlink(temporary)
-        throw error
+    do { try AtomicFile.write(bytes, to: path) } catch {
+        let what = ["open": "cannot create", "write": "cannot write", "fsync": "cannot sync", "rename": "cannot rename into place"][error.operation] ?? "cannot write"
+        throw DataError(file: path, location: .file, kind: .io, message: "\(what): \(error.message)")
     }
 }
 

@@ -59,23 +59,22 @@ extension CheckpointSaverListener {
 }
 
 /// Stops training when the loss changes by less than `tolerance` relative to the previous step: TF's
-/// `_LossRelativeChangeHook`, `|L − prev| / (1 + |prev|) < tolerance`, where a previous loss of 0 (or none)
-/// skips the check.
+/// `_LossRelativeChangeHook`, the rule `RelativeLossChange` states.
 public final class LossRelativeChangeHook: SessionRunHook {
     /// The relative tolerance.
     public let tolerance: Double
+    private let rule: RelativeLossChange
     private var previousLoss: Float?
 
     /// A hook stopping at relative loss change below `tolerance`.
-    public init(tolerance: Double) { self.tolerance = tolerance }
+    public init(tolerance: Double) {
+        self.tolerance = tolerance
+        rule = RelativeLossChange(tolerance: tolerance)
+    }
 
     /// Compares `loss` with the previous step's and requests a stop below the tolerance.
     public func afterStep(_ context: RunContext, loss: Float) throws {
-        if let previous = previousLoss, previous != 0 {
-            // float32 arithmetic, as numpy does on TF's float32 losses.
-            let change: Float = abs(loss - previous) / (1 + abs(previous))
-            if Double(change) < tolerance { context.requestStop() }
-        }
+        if rule.isConverged(loss: loss, previous: previousLoss) { context.requestStop() }
         previousLoss = loss
     }
 }

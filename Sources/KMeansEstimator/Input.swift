@@ -49,15 +49,35 @@ private final class IteratorBox {
 }
 
 /// TF's `input_fn`: called at the start of every `train`/`evaluate`/`predict`, it returns a fresh stream of batches.
+///
+/// An input function built on a `BatchSchedule` (`batches`, `columns(_:batchSize:…)`) is *step-indexed*: `train`
+/// opens it at the model's global step, so a resumed run takes exactly the batches an uninterrupted run would
+/// (TF's `input_fn` restarts at its first batch on every call). Others restart on every call, as in TF.
 public struct InputFunction {
-    /// Makes a fresh stream.
-    public let makeStream: () throws -> BatchStream
+    private let open: (_ globalStep: Int64) throws -> BatchStream
+    /// Whether the stream depends on the global step it is opened at.
+    public let isStepIndexed: Bool
 
-    /// An input function from a stream factory.
-    public init(_ makeStream: @escaping () throws -> BatchStream) { self.makeStream = makeStream }
+    /// An input function from a stream factory; every call starts the same stream again (TF's semantics).
+    public init(_ makeStream: @escaping () throws -> BatchStream) {
+        open = { _ in try makeStream() }
+        isStepIndexed = false
+    }
+
+    /// A step-indexed input function: `makeStream(g)` returns the batches from the one training step `g` takes on.
+    public init(stepIndexed makeStream: @escaping (_ globalStep: Int64) throws -> BatchStream) {
+        open = makeStream
+        isStepIndexed = true
+    }
+
+    /// Makes a fresh stream from the first batch (evaluation, prediction).
+    public func makeStream() throws -> BatchStream { try open(0) }
+
+    /// Makes the stream a training run at `globalStep` continues with (the first batch for other inputs).
+    public func makeStream(atGlobalStep globalStep: Int64) throws -> BatchStream { try open(globalStep) }
 
     /// The whole matrix as one batch per epoch, for `epochs` epochs (nil: forever, like a constant tensor;
-    /// 1: TF's `limit_epochs(…, num_epochs=1)`).
+    /// 1: TF's `limit_epochs(…, num_epochs=1)`). Every batch is the same, so resuming needs no step.
     public static func wholeArray(_ points: Matrix, epochs: Int? = 1) -> InputFunction {
         InputFunction {
             var served = 0
@@ -69,59 +89,45 @@ public struct InputFunction {
         }
     }
 
-    /// Consecutive batches of `batchSize` rows (the last one may be smaller), for `epochs` passes (nil: forever).
-    /// With `shuffleSeed`, each epoch visits the rows in a fresh seeded permutation; the same seed gives the same
-    /// batches on every call.
+    /// Batches of `batchSize` rows per `BatchSchedule` (the last of each epoch may be smaller), for `epochs`
+    /// passes from the batch a run starts at (nil: forever). With `shuffleSeed`, each epoch visits the rows in the
+    /// permutation the seed and the epoch number fix. Step-indexed: training resumes at the global step's batch.
     public static func batches(_ points: Matrix, batchSize: Int, epochs: Int? = 1, shuffleSeed: UInt64? = nil) -> InputFunction {
-        rowBatches(rows: points.rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { order in
-            InputBatch(points.gathering(rows: order))
+        scheduled(rows: points.rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { batches, index in
+            batches.batch(index, of: points).map { InputBatch($0) }
         }
     }
 
     /// Named columns (each n × c) in batches of `batchSize` rows, in order or shuffled by seed, for `epochs` passes.
     public static func columns(_ columns: [String: Matrix], batchSize: Int, epochs: Int? = 1, shuffleSeed: UInt64? = nil) -> InputFunction {
         let rows = columns.values.first?.rows ?? 0
-        let batches = rowBatches(rows: rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { order in
-            InputBatch(features: .columns(columns.mapValues { $0.gathering(rows: order) }))
+        let batches = scheduled(rows: rows, batchSize: batchSize, epochs: epochs, shuffleSeed: shuffleSeed) { batches, index in
+            batches.rows(ofBatch: index).map { order in InputBatch(features: .columns(columns.mapValues { $0.gathering(rows: order) })) }
         }
-        return InputFunction {
+        return InputFunction(stepIndexed: { step in
             if let (key, column) = columns.sorted(by: { $0.key < $1.key }).first(where: { $0.value.rows != rows }) {
                 throw KMeansError.invalidInput("feature column '\(key)' has \(column.rows) rows, other columns have \(rows)")
             }
-            return try batches.makeStream()
-        }
+            return try batches.makeStream(atGlobalStep: step)
+        })
     }
 
-    private static func rowBatches(
-        rows: Int, batchSize: Int, epochs: Int?, shuffleSeed: UInt64?, make: @escaping (ArraySlice<Int>) -> InputBatch
+    /// A stream over the schedule's batches from the global step's batch, `epochs` epochs' worth of batches long.
+    private static func scheduled(
+        rows: Int, batchSize: Int, epochs: Int?, shuffleSeed: UInt64?,
+        make: @escaping (inout ScheduledBatches, Int64) -> InputBatch?
     ) -> InputFunction {
-        InputFunction {
-            guard batchSize > 0 else {
-                throw KMeansError.invalidArgument(argument: "batchSize", reason: "must be > 0, given: \(batchSize)")
-            }
-            if let epochs, epochs < 0 {
-                throw KMeansError.invalidArgument(argument: "epochs", reason: "must be ≥ 0 or nil, given: \(epochs)")
-            }
-            var epoch = 0
-            var offset = 0
-            var generator = SplitMix64(seed: shuffleSeed ?? 0)
-            var order = Array(0..<rows)
-            if shuffleSeed != nil { order.shuffle(using: &generator) }
+        InputFunction(stepIndexed: { step in
+            let schedule = try BatchSchedule(rows: rows, batchSize: batchSize, shuffleSeed: shuffleSeed, epochs: epochs)
+            var batches = ScheduledBatches(try BatchSchedule(rows: rows, batchSize: batchSize, shuffleSeed: shuffleSeed))
+            let end = epochs.map { step + Int64($0) * schedule.batchesPerEpoch }
+            var index = max(0, step)
             return BatchStream {
-                guard rows > 0 else { return nil }
-                if let epochs, epoch >= epochs { return nil }
-                if offset >= rows {
-                    epoch += 1
-                    offset = 0
-                    if let epochs, epoch >= epochs { return nil }
-                    order = Array(0..<rows)
-                    if shuffleSeed != nil { order.shuffle(using: &generator) }
-                }
-                let end = min(offset + batchSize, rows)
-                defer { offset = end }
-                return make(order[offset..<end])
+                if let end, index >= end { return nil }
+                defer { index += 1 }
+                return make(&batches, index)
             }
-        }
+        })
     }
 
     /// Named columns (each n × c) delivered whole, once per epoch (nil: forever).

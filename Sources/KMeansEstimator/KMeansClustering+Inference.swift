@@ -39,7 +39,9 @@ extension KMeansClustering {
     /// of distances to the nearest centre. Writes `loss` and `score` summaries to the evaluation stream `name`.
     ///
     /// - Parameters:
+    ///   - input: the input function; called once per `evaluate`.
     ///   - steps: evaluate at most this many batches (> 0); nil evaluates until the input ends.
+    ///   - hooks: callbacks around each evaluated batch.
     ///   - checkpointPath: evaluate this checkpoint instead of the latest.
     ///   - name: the evaluation's name (separate summary streams per name).
     public func evaluate(
@@ -84,7 +86,9 @@ extension KMeansClustering {
     /// Predictions for every example (or batch) of `input` (TF's `predict`).
     ///
     /// - Parameters:
+    ///   - input: the input function; called once per `predict`.
     ///   - predictKeys: keep only these outputs (`all_distances`, `cluster_index`); nil keeps both.
+    ///   - hooks: callbacks around each predicted batch.
     ///   - checkpointPath: predict with this checkpoint instead of the latest.
     ///   - yieldSingleExamples: one result per example (default) or one per batch.
     public func predict(

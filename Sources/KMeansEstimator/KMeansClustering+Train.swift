@@ -51,25 +51,28 @@ extension KMeansClustering {
         var lastSavedStep = state.globalStep
         var lastSaveTime = Date()
 
-        let stream = try input.makeStream()
+        // A step-indexed input opens at the global step, so resuming continues the data.
+        var stream = try input.makeStream(atGlobalStep: state.globalStep)
         var inputEnded = false
-        var offeredToInitialization: [Matrix] = []
         // Full batch: carries Hamerly's bounds and the validated (normalised) batch between steps on the same data.
         var engine = AssignmentEngine(algorithm: params.algorithm)
+        func nextPoints() throws -> Matrix? {
+            guard let batch = try stream.next() else { inputEnded = true; return nil }
+            return try parseFeatures(batch.features, featureColumns: featureColumns)
+        }
         while !context.stopRequested {
             if let lastStep, state.globalStep >= lastStep { break }
-            guard let batch = try stream.next() else { inputEnded = true; break }
-            let points = try parseFeatures(batch.features, featureColumns: featureColumns)
+            guard var points = try nextPoints() else { break }
             if !state.initialized {
-                if offeredToInitialization.contains(points) {
-                    throw KMeansError.initializationFailed("the same batch of \(points.rows) points came again with only \(state.clusters.rows) of k = \(params.effectiveNumClusters) centres chosen: k exceeds the points the input provides (or the initialClusters callable chose no rows)")
+                let outcome = try TrainingInitialization.run(state, model: modelFunction, engine: &engine, first: points, next: nextPoints)
+                state = outcome.state
+                points = outcome.lastBatch
+                if outcome.batchesUsed > 1, input.isStepIndexed {
+                    // Initialisation took extra batches; training still takes its step's own batch.
+                    stream = try input.makeStream(atGlobalStep: state.globalStep)
+                    guard let first = try nextPoints() else { break }
+                    points = first
                 }
-                state = try modelFunction.initialize(state, batch: points, engine: &engine)
-                if !state.initialized {
-                    offeredToInitialization.append(points)
-                    continue
-                }
-                offeredToInitialization = []
             }
             context.globalStep = state.globalStep
             for hook in allHooks { try hook.beforeStep(context) }

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -91,38 +92,19 @@ enum FileIO {
         }
     }
 
+    static let temporaryMarker = AtomicFile.temporaryMarker
+
     /// A unique temporary name next to `url`, hidden and recognisable (`.<name>.tmp-<pid>-<random>`).
-    static func temporaryURL(for url: URL) -> URL {
-        let name = ".\(url.lastPathComponent)\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        return url.deletingLastPathComponent().appendingPathComponent(name)
-    }
+    static func temporaryURL(for url: URL) -> URL { URL(fileURLWithPath: AtomicFile.temporaryPath(for: url.path)) }
 
-    static let temporaryMarker = ".tmp-"
-
-    /// Writes `bytes` to a temporary file, fsyncs it and renames it over `url`; `url` is never half-written.
+    /// Writes `bytes` to `url` through `AtomicFile`; `url` is never half-written.
     static func writeAtomically(_ bytes: [UInt8], to url: URL) throws(TFFormatError) {
-        let temporary = temporaryURL(for: url)
-        let fd = try open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
-        do throws(TFFormatError) {
-            try writeFully(fd, bytes, path: temporary.path)
-            guard fsync(fd) == 0 else { throw TFFormatError.io(path: temporary.path, operation: "fsync", message: errnoMessage()) }
-        } catch {
-            close(fd)
-            unlink(temporary.path)
-            throw error
+        do { try AtomicFile.write(bytes, to: url.path) } catch {
+            if error.operation == "open", error.code == ENOENT { throw .fileNotFound(path: error.path) }
+            throw .io(path: error.path, operation: error.operation, message: error.message)
         }
-        close(fd)
-        try rename(temporary, to: url)
     }
 
-    static func rename(_ source: URL, to destination: URL) throws(TFFormatError) {
-        let result = source.path.withCString { from in destination.path.withCString { to in Glibc.rename(from, to) } }
-        guard result == 0 else {
-            let message = errnoMessage()
-            unlink(source.path)
-            throw .io(path: destination.path, operation: "rename", message: message)
-        }
-    }
 
     /// Flushes a directory's entries (renames, creations) to disk.
     static func syncDirectory(_ url: URL) throws(TFFormatError) {
@@ -174,4 +156,10 @@ enum FileIO {
             throw .io(path: url.path, operation: "list", message: "\(error.localizedDescription)")
         }
     }
+}
+
+/// Writes `bytes` to `url` through a temporary file beside it, fsynced and renamed over `url`: readers see the old
+/// file or the new one, never a partial one.
+public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws(TFFormatError) {
+    try FileIO.writeAtomically(bytes, to: url)
 }

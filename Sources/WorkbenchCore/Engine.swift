@@ -1,8 +1,18 @@
 import KMeansCore
+import KMeansEstimator
 import Synchronization
 
 /// The workbench's seeded generator: core's SplitMix64, so the same seed gives the same run everywhere.
 public typealias SeededGenerator = SplitMix64
+
+/// The training layer's batch draws behind a lock (they cache the current epoch's order between steps).
+final class ScheduledBatchesBox: Sendable {
+    private let batches: Mutex<ScheduledBatches>
+
+    init(_ schedule: BatchSchedule) { batches = Mutex(ScheduledBatches(schedule)) }
+
+    func rows(ofBatch index: Int64) -> [Int]? { batches.withLock { $0.rows(ofBatch: index) } }
+}
 
 /// Core's `AssignmentEngine` behind a lock, so the value-type `StepEngine` can share one across its jobs.
 final class AssignmentEngineBox: Sendable {
@@ -39,12 +49,9 @@ public struct PendingAssignment: Sendable {
     public var loss: Double { Double(step.assignment.loss) }
 }
 
-/// The workbench's view of one run: core's `ModelFunction` bound to the settings, the data, and the batch order.
-///
-/// Full batch: assign every point to its nearest centre, then move each centre to the mean of its points
-/// (`S / (N + 1e-6)`, empty clusters per the policy; cosine works on unit vectors and renormalises).
-/// Mini-batch: optional sync of the working copy every M steps, assign the batch against `clusters`, then move each
-/// centre that got points by `(s − m·w) / (n + m)` (the documented rule). All arithmetic is core's.
+/// The workbench's view of one run: core's `ModelFunction` bound to the settings, the data, and the training
+/// layer's batch schedule — the same batches, initialisation loop and steps as `kmeans train` with the same
+/// settings, so a workbench run of N steps ends on the bits `kmeans train --steps N` writes.
 public struct StepEngine: Sendable {
     /// The data as given, n × d.
     public let data: Matrix
@@ -52,30 +59,41 @@ public struct StepEngine: Sendable {
     public let points: Matrix
     /// The run's settings.
     public let settings: WorkbenchSettings
-    /// A fixed shuffled order of the rows; mini-batches are consecutive slices of it.
-    public let batchOrder: [Int]
+    /// Which rows each step trains on (the whole data in full batch without a batch size).
+    public let schedule: BatchSchedule
+    /// The model function of the run.
+    public let modelFunction: ModelFunction
+    private let batches: ScheduledBatchesBox
     /// Core's full-batch assignment engine for this run: validates and (for cosine) normalises the data once, and
     /// keeps its buffers (and Hamerly's bounds where `auto` picks it) from step to step. Shared by the run's jobs,
     /// which take turns; any order of centres gives core's exact Lloyd assignment.
     private let assignmentEngine = AssignmentEngineBox()
 
-    /// Prepares an engine for `data` under `settings`.
+    /// Prepares an engine for `data` under `settings`; `model` overrides the settings' model (a checkpoint's).
     public init(data: Matrix, settings: WorkbenchSettings) {
         self.settings = settings
         self.data = data
         points = settings.metric == .cosine ? data.l2NormalizedRows() : data
-        var generator = SeededGenerator(seed: settings.seed ^ 0xB47C_4E5D)
-        batchOrder = settings.useMiniBatch ? Array(0..<data.rows).shuffled(using: &generator) : []
+        let batchSize = settings.useMiniBatch ? max(1, settings.batchSize) : nil
+        let schedule = (try? BatchSchedule(rows: data.rows, batchSize: batchSize,
+                                           shuffleSeed: settings.useMiniBatch && settings.shuffle ? settings.seed : nil))
+            ?? (try! BatchSchedule(rows: data.rows, batchSize: nil))
+        self.schedule = schedule
+        batches = ScheduledBatchesBox(schedule)
+        modelFunction = (try? ModelFunction(params: Self.params(settings, columns: data.columns, chosen: nil)))
+            ?? (try! ModelFunction(params: KMeansParams(numClusters: 1)))
     }
 
     /// Core's parameters for these settings; `chosen` are explicit initial centres ("I'll choose", checkpoints).
-    public func params(chosen: Matrix? = nil) -> KMeansParams {
+    public func params(chosen: Matrix? = nil) -> KMeansParams { Self.params(settings, columns: data.columns, chosen: chosen) }
+
+    static func params(_ settings: WorkbenchSettings, columns: Int, chosen: Matrix?) -> KMeansParams {
         let initial: InitialClusters
         if let chosen { initial = .matrix(chosen) } else {
             switch settings.initialization {
             case .random: initial = .random
             case .kmeansPlusPlus: initial = .kmeansPlusPlus
-            case .manual: initial = .matrix(Matrix(rows: settings.k, columns: data.columns))
+            case .manual: initial = .matrix(Matrix(rows: settings.k, columns: columns))
             }
         }
         return KMeansParams(
@@ -89,50 +107,60 @@ public struct StepEngine: Sendable {
     }
 
     /// The model function (centres given explicitly when `chosen` is set).
-    public func model(chosen: Matrix? = nil) throws -> ModelFunction { try ModelFunction(params: params(chosen: chosen)) }
+    public func model(chosen: Matrix? = nil) throws -> ModelFunction {
+        guard let chosen else { return modelFunction }
+        return try ModelFunction(params: params(chosen: chosen))
+    }
 
     // MARK: initialisation
 
-    /// The initialised state: TF's init op run on the data (full batch) or on successive batches (mini-batch)
-    /// until k centres exist; `chosen` (data space) replaces the method for "I'll choose" and checkpoints.
+    /// The initialised state: the training layer's initialisation loop (TF's init op on batches 0, 1, … of the
+    /// schedule until k centres exist); `chosen` (data space) replaces the method for "I'll choose".
     public func initialState(chosenCenters chosen: Matrix? = nil) throws -> KMeansState {
         let model = try model(chosen: chosen)
-        var state = model.initialState()
-        var step = 0
-        while !state.initialized {
-            let batch = settings.useMiniBatch && chosen == nil ? data.gathering(rows: self.batch(forStep: step)) : data
-            state = try model.initialize(state, batch: batch)
-            step += 1
-            if step > 10_000 { throw KMeansError.initializationFailed("no k = \(settings.k) centres after \(step) batches") }
+        var index: Int64 = 0
+        func next() -> Matrix? {
+            defer { index += 1 }
+            return batchMatrix(index)
         }
-        return state
+        guard let first = next() else { throw KMeansError.initializationFailed("the data has no rows") }
+        return try assignmentEngine.withEngine { engine in
+            try TrainingInitialization.run(model.initialState(), model: model, engine: &engine, first: first, next: next).state
+        }
     }
 
     // MARK: the two half-steps
 
-    /// The rows of mini-batch number `step` (all rows in full batch).
+    /// The rows of batch number `step` (all rows in full batch).
     public func batch(forStep step: Int) -> [Int] {
-        guard settings.useMiniBatch, !batchOrder.isEmpty else { return Array(0..<data.rows) }
-        let size = min(settings.batchSize, data.rows)
-        let start = (step * size) % batchOrder.count
-        return (0..<size).map { batchOrder[(start + $0) % batchOrder.count] }
+        batches.rows(ofBatch: Int64(step)) ?? Array(0..<data.rows)
+    }
+
+    /// Whether a step trains on every row in file order (so the batch is `data` itself).
+    private var wholeDataSteps: Bool { schedule.batchSize == nil }
+
+    private func batchMatrix(_ index: Int64) -> Matrix? {
+        if wholeDataSteps { return data }
+        return batches.rows(ofBatch: index).map { data.gathering(rows: $0) }
     }
 
     /// First half-step: the mini-batch sync (M > 1) and the assignment of the batch to its nearest centres.
     public func assign(_ state: KMeansState) throws -> PendingAssignment {
-        guard settings.useMiniBatch else {
-            let model = try model()
+        let model = modelFunction
+        if wholeDataSteps {
             let step = try assignmentEngine.withEngine { engine in try model.beginStep(state, batch: data, engine: &engine) }
             return PendingAssignment(step: step, batch: [])
         }
         let rows = batch(forStep: Int(state.globalStep))
-        let step = try model().beginStep(state, batch: data.gathering(rows: rows))
+        let step = try assignmentEngine.withEngine { engine in
+            try model.beginStep(state, batch: data.gathering(rows: rows), engine: &engine)
+        }
         return PendingAssignment(step: step, batch: rows)
     }
 
     /// Second half-step: the centre update and `globalStep += 1`.
     public func update(_ pending: PendingAssignment) throws -> KMeansState {
-        try model().finishStep(pending.step).state
+        modelFunction.finishStep(pending.step).state
     }
 
     /// The centres assignment is made against (normalised on read for cosine mini-batch with M ≤ 1).
@@ -177,42 +205,8 @@ public struct StepEngine: Sendable {
 
     /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula.
     public static func nearest(points: Matrix, rows: [Int]?, centers: Matrix, metric: WorkbenchSettings.Metric) -> (labels: [Int32], loss: Double) {
-        if rows == nil, let all = nearest(points: points, centers: centers, metric: metric, isCancelled: { false }) { return all }
-        let d = points.columns, k = centers.rows
-        let count = rows?.count ?? points.rows
-        var labels = [Int32](repeating: 0, count: count)
-        var loss = 0.0
-        guard k > 0 else { return (labels, 0) }
-        var halfNorms = [Float](repeating: 0, count: k)
-        for j in 0..<k {
-            var s: Float = 0
-            for t in 0..<d { s += centers[j, t] * centers[j, t] }
-            halfNorms[j] = 0.5 * s
-        }
-        points.values.withUnsafeBufferPointer { x in
-            centers.values.withUnsafeBufferPointer { c in
-                labels.withUnsafeMutableBufferPointer { out in
-                    for position in 0..<count {
-                        let i = rows?[position] ?? position
-                        let base = i * d
-                        var xx: Float = 0
-                        for t in 0..<d { xx += x[base + t] * x[base + t] }
-                        var best = Float.infinity
-                        var bestIndex = 0
-                        for j in 0..<k {
-                            var dot: Float = 0
-                            for t in 0..<d { dot += x[base + t] * c[j * d + t] }
-                            let part = halfNorms[j] - dot
-                            if part < best { best = part; bestIndex = j }
-                        }
-                        out[position] = Int32(bestIndex)
-                        let distance = 2 * (0.5 * xx + best)
-                        loss += Double(metric == .cosine ? 0.5 * distance : distance)
-                    }
-                }
-            }
-        }
-        return (labels, loss)
+        let chosen = rows.map { points.gathering(rows: $0) } ?? points
+        return nearest(points: chosen, centers: centers, metric: metric, isCancelled: { false }) ?? ([], 0)
     }
 
     /// Rows scaled to unit length (`x · rsqrt(max(Σx², 1e-12))`, so zero rows stay zero).

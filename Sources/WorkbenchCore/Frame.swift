@@ -1,4 +1,5 @@
 import KMeansCore
+import KMeansEstimator
 import Synchronization
 
 /// What one iteration did, for the side panel's table and sparklines.
@@ -135,10 +136,9 @@ public struct FrameJob: Sendable {
             }
             let moved = movedCount(previous: frame.previousLabels, current: labels)
             let stats = IterationStats(step: Int(next.globalStep), score: pending.loss, maxDelta: deltas.max() ?? 0, centerDeltas: deltas, moved: moved)
-            var converged = false
-            if let previousScore, previousScore != 0, settings.relativeTolerance > 0 {
-                converged = abs(pending.loss - previousScore) / (1 + abs(previousScore)) < settings.relativeTolerance
-            }
+            let rule = RelativeLossChange(tolerance: settings.relativeTolerance)
+            let converged = settings.relativeTolerance > 0
+                && rule.isConverged(loss: pending.step.assignment.loss, previous: previousScore.map { Float($0) })
             return Frame(phase: .updated, state: next, pending: nil, labels: labels, batch: frame.batch, stats: stats,
                          clusterSizes: clusterSizes, converged: converged)
         }

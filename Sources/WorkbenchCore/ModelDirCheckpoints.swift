@@ -1,43 +1,55 @@
 import Foundation
 import KMeansCore
-import TFFormats
+import KMeansEstimator
 
-/// Reading a model_dir's checkpoints (ours or TensorFlow's) for the checkpoint view.
+/// A model_dir (ours or TensorFlow's) opened for the checkpoint view through the training layer's reader: the
+/// model's parameters and every checkpoint's state, so scores use the model's own metric in float32 (the bits
+/// `kmeans score --checkpoint` prints) and a continued run continues in the model's own mode.
 public enum ModelDirCheckpoints {
-    /// Every checkpoint of `modelDir` with its step and `clusters`, or an empty list and the reason.
-    public static func load(modelDir: String) -> (entries: [CheckpointEntry], origin: String) {
-        let directory = ModelDirectory(url: URL(fileURLWithPath: modelDir))
+    /// Every initialised checkpoint of `modelDir` with its state, or an empty list and the reason; a model whose
+    /// dimension differs from `dataColumns` is refused here, before any checkpoint is chosen.
+    public static func load(modelDir: String, dataColumns: Int? = nil) -> (entries: [CheckpointEntry], origin: String) {
+        let reader = ModelDirReader(path: modelDir)
         let label = TerminalText.sanitized(URL(fileURLWithPath: modelDir).lastPathComponent)
-        let references: [CheckpointReference]
-        do { references = try directory.checkpoints() } catch {
-            return ([], "cannot read \(label): \(TerminalText.sanitized(String(describing: error)))")
+        func failure(_ error: any Error) -> (entries: [CheckpointEntry], origin: String) {
+            ([], "cannot read \(label): \(TerminalText.sanitized(String(describing: error)))")
         }
+        let model: StoredParameters?
+        let infos: [CheckpointInfo]
+        do {
+            model = try reader.parameters()
+            infos = try reader.checkpoints()
+        } catch { return failure(error) }
+        guard let model, !infos.isEmpty else { return ([], "\(label): no checkpoints") }
+        if let dataColumns, let d = model.numFeatures, d != dataColumns {
+            return ([], "\(label): the model has \(d) features, the data \(dataColumns) (open the data it was trained on)")
+        }
+        let params = model.kmeansParams(relativeTolerance: nil)
         var entries: [CheckpointEntry] = []
         var problems: [String] = []
-        for reference in references {
+        for info in infos {
             do {
-                let tensors = try directory.load(reference)
-                guard let clusters = tensors[KMeansState.VariableName.clusters], let values = clusters.floatValues else {
-                    problems.append("\(reference.name): no float `clusters`")
-                    continue
-                }
-                let step = tensors[KMeansState.VariableName.globalStep]?.int64Values?.first ?? reference.step ?? 0
-                let initialized = tensors[KMeansState.VariableName.initialized]?.boolValues?.first ?? true
-                let matrix: Matrix
-                if clusters.shape.count == 2 {
-                    matrix = Matrix(rows: clusters.shape[0], columns: clusters.shape[1], values: values)
-                } else {
-                    matrix = Matrix(rows: 0, columns: 0)
-                }
-                entries.append(CheckpointEntry(step: Int(step), name: TerminalText.sanitized(reference.name), centers: matrix, initialized: initialized && matrix.rows > 0))
+                let state = try reader.state(of: info, params: params)
+                guard state.initialized, state.clusters.rows > 0 else { continue }
+                entries.append(CheckpointEntry(step: Int(state.globalStep), name: TerminalText.sanitized(info.name),
+                                               centers: state.clusters, initialized: true, state: state, model: model))
             } catch {
-                problems.append("\(reference.name): \(error)")
+                problems.append("\(info.name): \(error)")
             }
         }
         if entries.isEmpty {
-            let why = problems.first.map { TerminalText.sanitized($0) } ?? "no checkpoints"
+            let why = problems.first.map { TerminalText.sanitized($0) } ?? "no initialised checkpoints"
             return ([], "\(label): \(why)")
         }
-        return (entries.filter(\.initialized), label)
+        return (entries, label)
+    }
+
+    /// The labels and score of `data` under the checkpoint, by the model's own metric in float32 — the numbers
+    /// `kmeans predict` / `kmeans score --checkpoint` give; nil for entries without a state or a data mismatch.
+    public static func evaluate(_ entry: CheckpointEntry, data: Matrix) -> (labels: [Int32], score: Float)? {
+        guard let state = entry.state, let model = entry.model, state.clusters.columns == data.columns,
+              let function = try? ModelFunction(params: model.kmeansParams(relativeTolerance: nil)),
+              let assignment = try? function.nearest(data, state: state) else { return nil }
+        return (assignment.indices.map { Int32(truncatingIfNeeded: $0) }, assignment.loss)
     }
 }

@@ -1,4 +1,5 @@
 import KMeansCore
+import KMeansEstimator
 
 /// How points are drawn in the scatter pane.
 public enum MarkerMode: String, Sendable, CaseIterable {
@@ -39,13 +40,20 @@ public struct CheckpointEntry: Sendable, Equatable {
     public var centers: Matrix
     /// Whether the checkpoint stores the model as already initialised.
     public var initialized: Bool
+    /// The checkpoint's whole training state, decoded for the model's own mode (nil for entries given by centres).
+    public var state: KMeansState?
+    /// The parameters of the model that wrote it (`kmeans_params.json`, or what a TF checkpoint shows).
+    public var model: StoredParameters?
 
     /// Creates an entry.
-    public init(step: Int, name: String, centers: Matrix, initialized: Bool = true) {
+    public init(step: Int, name: String, centers: Matrix, initialized: Bool = true, state: KMeansState? = nil,
+                model: StoredParameters? = nil) {
         self.step = step
         self.name = name
         self.centers = centers
         self.initialized = initialized
+        self.state = state
+        self.model = model
     }
 }
 
@@ -303,13 +311,35 @@ public struct Session: Sendable {
             return
         }
         state.globalStep = Int64(globalStep)
+        restart(from: state, message: "continuing from step \(globalStep)")
+    }
+
+    /// Continues the run of a model_dir's checkpoint in the model's own mode: the model's settings and the
+    /// checkpoint's whole state (mini-batch counts and working copy included), at its global step.
+    public mutating func continueRun(from entry: CheckpointEntry) {
+        guard let state = entry.state, let model = entry.model else {
+            start(fromCenters: entry.centers, globalStep: entry.step)
+            return
+        }
+        guard state.clusters.columns == dataSet.points.columns else {
+            start(fromCenters: state.clusters, globalStep: entry.step) // says why it cannot
+            return
+        }
+        settings = settings.adopting(model)
+        draft = settings
+        engine = StepEngine(data: dataSet.points, settings: settings)
+        restart(from: state, message: "continuing from step \(state.globalStep) in the model's own mode")
+    }
+
+    /// A new history starting at `state`, nothing pending, no overlay.
+    private mutating func restart(from state: KMeansState, message: String) {
         placement = nil
         overlay = .none
         isRunning = false
         pendingHalfSteps = 0
         frames = []
         start(with: state)
-        message = "continuing from step \(globalStep)"
+        self.message = message
     }
 
     private mutating func start(with state: KMeansState) {
@@ -727,8 +757,7 @@ public struct Session: Sendable {
         case .pageUp: overlay = .checkpoints(selected: 0)
         case .pageDown: overlay = .checkpoints(selected: checkpoints.count - 1)
         case .confirm:
-            let entry = checkpoints[selected]
-            start(fromCenters: entry.centers, globalStep: entry.step)
+            continueRun(from: checkpoints[selected])
         case .closeOverlay: overlay = .none
         case .quit: quitRequested = true
         default: if key == .character("c") { overlay = .none }
@@ -738,6 +767,7 @@ public struct Session: Sendable {
     /// Labels and score of the data under checkpoint `entry`'s centres.
     public func evaluate(_ entry: CheckpointEntry) -> (labels: [Int32], score: Double)? {
         guard entry.centers.columns == dataSet.points.columns, entry.centers.rows > 0 else { return nil }
+        if let scored = ModelDirCheckpoints.evaluate(entry, data: dataSet.points) { return (scored.labels, Double(scored.score)) }
         let centers = settings.metric == .cosine ? StepEngine.normalizedRows(entry.centers) : entry.centers
         let r = StepEngine.nearest(points: engine.points, rows: nil, centers: centers, metric: settings.metric)
         return (r.labels, r.loss)

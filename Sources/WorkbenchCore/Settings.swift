@@ -1,3 +1,6 @@
+import KMeansCore
+import KMeansEstimator
+
 /// Everything the user can change between runs. Changes take effect on restart.
 public struct WorkbenchSettings: Sendable, Equatable {
     /// Distance used for assignment, as TensorFlow names it.
@@ -51,6 +54,8 @@ public struct WorkbenchSettings: Sendable, Equatable {
     public var useMiniBatch: Bool = false
     /// Points per mini-batch.
     public var batchSize: Int = 32
+    /// Whether mini-batches visit the rows in a seeded order per epoch (`kmeans train --shuffle`).
+    public var shuffle: Bool = true
     /// TF's `mini_batch_steps_per_iteration` (M).
     public var miniBatchStepsPerIteration: Int = 1
     /// Relative loss change below which the run counts as converged (TF's `relative_tolerance`); 0 = never.
@@ -72,5 +77,31 @@ public struct WorkbenchSettings: Sendable, Equatable {
         if useMiniBatch && miniBatchStepsPerIteration < 1 { out.append("steps per iteration must be at least 1") }
         if relativeTolerance < 0 { out.append("tolerance must not be negative") }
         return out
+    }
+}
+
+extension WorkbenchSettings {
+    /// These settings with the model's own: k, metric, mode, batch size and shuffling, M, seed and empty-cluster
+    /// policy (as `kmeans train` resolved them for the model directory).
+    public func adopting(_ model: StoredParameters) -> WorkbenchSettings {
+        var settings = self
+        settings.k = model.numClusters
+        settings.metric = Metric(rawValue: model.distanceMetric) ?? .squaredEuclidean
+        // Full-batch steps on batches (`train --use-mini-batch false --batch-size B`) show as full batch here.
+        settings.useMiniBatch = model.useMiniBatch
+        // No batch size: every step takes the whole data, in order (one batch at least as large as the data).
+        settings.batchSize = model.batchSize ?? Int(Int32.max)
+        settings.shuffle = model.batchSize != nil && (model.shuffle ?? false)
+        settings.miniBatchStepsPerIteration = max(1, model.miniBatchStepsPerIteration)
+        settings.seed = UInt64(bitPattern: model.randomSeed)
+        settings.kmeansPlusPlusRetries = model.kmeansPlusPlusNumRetries
+        if let tolerance = model.relativeTolerance { settings.relativeTolerance = tolerance }
+        settings.emptyClusterPolicy = model.emptyClusterPolicy == KMeansCore.EmptyClusterPolicy.farthestPoint.rawValue ? .farthestPoint : .moveToOrigin
+        switch model.initialClusters {
+        case "random": settings.initialization = .random
+        case "kmeans_plus_plus": settings.initialization = .kmeansPlusPlus
+        default: break
+        }
+        return settings
     }
 }

@@ -45,9 +45,11 @@ public enum WorkbenchLoop {
         case signal(Int32)
     }
 
-    /// Runs until the user quits or a signal arrives; returns how it ended. The caller closes the terminal.
-    public static func run(session initial: Session, terminal: TerminalScreen) -> Ending {
+    /// Runs until the user quits or a signal arrives; returns how it ended, and hands the final session to
+    /// `finished` (to save the run). The caller closes the terminal.
+    public static func run(session initial: Session, terminal: TerminalScreen, finished: (Session) -> Void = { _ in }) -> Ending {
         var session = initial
+        defer { finished(session) }
         let renderer = Renderer(tier: terminal.tier)
         session.resize(width: terminal.width, height: terminal.height)
         var inFlight: FrameJob?
@@ -112,7 +114,7 @@ public enum WorkbenchLoop {
         }
     }
 
-    /// Writes `grid` as text and ANSI to the first free `kmeans-screen-N` in the current directory.
+    /// Writes `grid` as text, ANSI and SVG to the first free `kmeans-screen-N` in the current directory.
     static func writeScreenshot(_ grid: CellGrid) -> String {
         let manager = FileManager.default
         var index = 1
@@ -121,7 +123,8 @@ public enum WorkbenchLoop {
         do {
             try Data(SnapshotFormat.text.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".txt"))
             try Data(SnapshotFormat.ansi.render(grid).utf8).write(to: URL(fileURLWithPath: base + ".ans"))
-            return "screen saved to \(base).txt and \(base).ans"
+            try Data(ScreenSVG().render(grid).utf8).write(to: URL(fileURLWithPath: base + ".svg"))
+            return "screen saved to \(base).txt, .ans and .svg"
         } catch {
             return "cannot save the screen: \(error.localizedDescription) (run from a writable directory)"
         }

@@ -97,6 +97,7 @@ struct WorkbenchTmuxTests {
         let text = try String(contentsOf: directory.appendingPathComponent("kmeans-screen-1.txt"), encoding: .utf8)
         #expect(text.contains("step 1  next: assign"))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("kmeans-screen-1.ans").path))
+        #expect(try String(contentsOf: directory.appendingPathComponent("kmeans-screen-1.svg"), encoding: .utf8).contains("<svg"))
         tmux.send("q")
         try tmux.waitFor("KMEANS-EXIT rc=0")
     }

@@ -1,0 +1,77 @@
+import Foundation
+import KMeansCore
+import KMeansEstimator
+import TFFormats
+import WorkbenchCore
+
+/// `kmeans workbench --model-dir DIR`: the model as the CLI sees it (its parameters and checkpoints through the
+/// training layer's reader), and writing the workbench's run into the directory as `kmeans train` would.
+struct WorkbenchModelDir {
+    let path: String
+    /// The model's parameters (`kmeans_params.json`, or what a TF checkpoint shows); nil for a new directory.
+    let parameters: StoredParameters?
+    /// The checkpoint view's entries, or why there are none.
+    let checkpoints: (entries: [CheckpointEntry], origin: String)
+
+    /// Reads `path` (which may not exist yet: a new model directory for the run).
+    static func open(_ path: String, dataColumns: Int?) throws -> WorkbenchModelDir {
+        let reader = ModelDirReader(path: path)
+        let parameters = FileManager.default.fileExists(atPath: path) ? try reader.parameters() : nil
+        let checkpoints = parameters == nil ? ([], "\(TerminalText.sanitized(path)): a new model directory (the run is saved there)")
+                                            : ModelDirCheckpoints.load(modelDir: path, dataColumns: dataColumns)
+        return WorkbenchModelDir(path: path, parameters: parameters, checkpoints: checkpoints)
+    }
+
+    /// The latest checkpoint's entry, to continue from.
+    var latest: CheckpointEntry? { checkpoints.entries.last }
+
+    /// The parameters `kmeans train` would remember for a run with `settings` on `dataSet`.
+    static func parameters(for settings: WorkbenchSettings, dataSet: DataSet, initialCenters: Matrix?) -> StoredParameters {
+        let initial: String
+        switch settings.initialization {
+        case .random: initial = "random"
+        case .kmeansPlusPlus: initial = "kmeans_plus_plus"
+        case .manual: initial = "explicit"
+        }
+        return StoredParameters(
+            numClusters: settings.k, initialClusters: initial,
+            initialCenters: settings.initialization == .manual ? initialCenters?.nestedRows : nil,
+            distanceMetric: settings.metric.rawValue, randomSeed: Int64(bitPattern: settings.seed),
+            useMiniBatch: settings.useMiniBatch, miniBatchStepsPerIteration: settings.miniBatchStepsPerIteration,
+            kmeansPlusPlusNumRetries: settings.kmeansPlusPlusRetries, numFeatures: dataSet.points.columns,
+            featureNames: dataSet.columnNames,
+            batchSize: settings.useMiniBatch ? settings.batchSize : nil,
+            shuffle: settings.useMiniBatch && settings.shuffle ? true : nil,
+            emptyClusterPolicy: settings.emptyClusterPolicy == .farthestPoint ? EmptyClusterPolicy.farthestPoint.rawValue : nil)
+    }
+
+    /// Writes the session's run into the directory as `kmeans train` would have (checkpoints, `loss` events,
+    /// `kmeans_params.json`), under the trainer lock; returns what was written, or why nothing was.
+    func record(_ session: Session) throws -> String {
+        guard let first = session.frames.first, let last = session.frames.last(where: { $0.phase == .updated }) else {
+            return "no step was run: nothing written to \(path)"
+        }
+        let startStep = first.state.globalStep
+        if let parameters {
+            // Only a run continued from one of this directory's checkpoints belongs in it.
+            guard startStep > 0, checkpoints.entries.contains(where: { Int64($0.step) == startStep }) else {
+                return "the run did not continue from \(path)'s checkpoints: nothing written (continue one with c, Enter)"
+            }
+            let recorder = try ModelDirRecorder(modelDir: path, parameters: parameters)
+            try recordSteps(session, into: recorder, after: startStep)
+            return "saved \(try recorder.save(last.state)) (continued from step \(startStep))"
+        }
+        let model = WorkbenchModelDir.parameters(for: session.settings, dataSet: session.dataSet, initialCenters: first.state.clusters)
+        let recorder = try ModelDirRecorder(modelDir: path, parameters: model)
+        // As `train` on a new directory: the fresh, uninitialised state first.
+        try recorder.save(try ModelFunction(params: recorder.params).initialState())
+        try recordSteps(session, into: recorder, after: 0)
+        return "saved \(try recorder.save(last.state))"
+    }
+
+    private func recordSteps(_ session: Session, into recorder: ModelDirRecorder, after step: Int64) throws {
+        for frame in session.frames where frame.phase == .updated && frame.state.globalStep > step {
+            if let stats = frame.stats { try recorder.recordLoss(Float(stats.score), step: frame.state.globalStep) }
+        }
+    }
+}

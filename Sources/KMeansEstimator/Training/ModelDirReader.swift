@@ -1,0 +1,104 @@
+import Foundation
+import KMeansCore
+import TFFormats
+
+/// One checkpoint of a model directory, as the state file lists it.
+public struct CheckpointInfo: Sendable, Equatable {
+    /// The checkpoint's file name prefix (`model.ckpt-42`).
+    public var name: String
+    /// The global step in its name, if the name has one.
+    public var step: Int64?
+    /// The full prefix path (the bundle is `<prefix>.index` + `<prefix>.data-*`).
+    public var prefix: URL
+}
+
+/// The scalars of one tag in one event-file run (`.` for the model directory, `eval` for evaluations).
+public struct EventScalarSeries: Sendable, Equatable {
+    /// The run: `.` (training) or the subdirectory holding the event file.
+    public var run: String
+    /// The summary tag (`loss`, `score`, …).
+    public var tag: String
+    /// `(step, value)` in file order.
+    public var points: [EventScalarPoint]
+}
+
+/// One scalar event.
+public struct EventScalarPoint: Sendable, Equatable {
+    /// The global step.
+    public var step: Int64
+    /// The value.
+    public var value: Double
+}
+
+/// A model directory (ours or TensorFlow's) read as the training layer sees it: the parameters, the checkpoints
+/// with their steps, each checkpoint's variables and state, and the event scalars. The CLI's commands and the
+/// workbench open model directories only through this.
+public struct ModelDirReader: Sendable {
+    /// The directory.
+    public let url: URL
+    /// The directory as the user wrote it, for messages.
+    public let displayName: String
+
+    /// A reader of `path`.
+    public init(path: String) {
+        url = URL(fileURLWithPath: path)
+        displayName = path
+    }
+
+    /// `kmeans_params.json`, or nil when the directory has none.
+    public func storedParameters() throws -> StoredParameters? { try StoredParameters.load(from: url) }
+
+    /// What the latest checkpoint's variables show, or nil without a checkpoint.
+    public func checkpointFacts() throws -> CheckpointFacts? { try CheckpointFacts.read(directory: url) }
+
+    /// The model's parameters as every front end sees them: `kmeans_params.json`, else what a TensorFlow
+    /// checkpoint shows (k, d, mode, M, TF's defaults for the rest); nil when there is neither.
+    public func parameters() throws -> StoredParameters? {
+        if let stored = try storedParameters() { return stored }
+        return try checkpointFacts().flatMap(StoredParameters.inferred(from:))
+    }
+
+    /// The checkpoints the state file lists whose index exists, oldest first (empty without a state file).
+    public func checkpoints() throws -> [CheckpointInfo] {
+        try ModelDirectory(url: url).checkpoints().map { CheckpointInfo(name: $0.name, step: $0.step, prefix: $0.prefix) }
+    }
+
+    /// The variables of `checkpoint`, as stored (dtypes this package does not model left out).
+    public func variables(of checkpoint: CheckpointInfo) throws -> [String: Tensor] {
+        try TensorBundleReader(prefix: checkpoint.prefix).readAll(skippingUnsupported: true)
+    }
+
+    /// The training state in `checkpoint`, decoded for `params`' mode and checked against them.
+    public func state(of checkpoint: CheckpointInfo, params: KMeansParams) throws -> KMeansState {
+        let state = try StateCoding.state(from: variables(of: checkpoint), params: params, path: checkpoint.prefix.path)
+        try ModelFunction(params: params).validate(state)
+        return state
+    }
+
+    /// The centres (`clusters`) and global step of the checkpoint at `prefix`, with errors that say what is wrong.
+    public static func centersAndStep(prefix: URL) throws -> (centers: Matrix, globalStep: Int64) {
+        let reader = try TensorBundleReader(prefix: prefix)
+        let clusters = try reader.tensor(named: KMeansState.VariableName.clusters)
+        guard let values = clusters.floatValues, clusters.shape.count == 2 else {
+            if clusters.shape == [0] { throw ModelDirError("\(prefix.path): the model is not initialized yet (clusters is empty)") }
+            throw ModelDirError("\(prefix.path): 'clusters' has shape \(clusters.shape) and type \(clusters.dataType.name), expected float32 [k, d]")
+        }
+        let step = (try? reader.tensor(named: KMeansState.VariableName.globalStep))?.int64Values?.first ?? 0
+        return (Matrix(rows: clusters.shape[0], columns: clusters.shape[1], values: values), step)
+    }
+
+    /// Every scalar series of the directory's event files (training and `eval*/`), by run and tag.
+    public func eventScalars() throws -> [EventScalarSeries] {
+        var out: [EventScalarSeries] = []
+        for (run, files) in try ModelDirectory(url: url).summaryRuns() {
+            var byTag: [String: [EventScalarPoint]] = [:]
+            for file in files {
+                for (tag, series) in try EventFileReader.scalars(file) {
+                    byTag[tag, default: []].append(contentsOf: series.map { EventScalarPoint(step: $0.step, value: $0.value) })
+                }
+            }
+            for tag in byTag.keys.sorted() { out.append(EventScalarSeries(run: run, tag: tag, points: byTag[tag]!)) }
+        }
+        return out
+    }
+}
