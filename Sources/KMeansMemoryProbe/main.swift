@@ -82,7 +82,8 @@ extension String {
 }
 
 do {
-    try run()
+    // Out-of-core mode (Streamed.swift).
+    if CommandLine.arguments.dropFirst().first == "--streamed" { try runStreamed(Array(CommandLine.arguments.dropFirst(2))) } else { try run() }
 } catch {
     let message = "KMeansMemoryProbe: \(error)\n"
     _ = message.withCString { write(2, $0, strlen($0)) }

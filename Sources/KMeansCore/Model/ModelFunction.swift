@@ -246,7 +246,7 @@ public struct ModelFunction: Sendable {
 
     /// TF's update `sums / (counts + 1e-6)`; empty clusters per `emptyClusterPolicy` (`distances` ranks the points
     /// farthest from their centre; any positive scaling of them gives the same order).
-    private func fullBatchCenters(sums: [Float], counts: [Float], distances: [Float], points: Matrix) -> Matrix {
+    func fullBatchCenters(sums: [Float], counts: [Float], distances: [Float], points: Matrix) -> Matrix {
         let d = points.columns
         var values = [Float](repeating: 0, count: k * d)
         var empty: [Int] = []
@@ -414,7 +414,7 @@ public struct ModelFunction: Sendable {
         return params.distanceMetric == .cosine ? sum * 0.5 : sum
     }
 
-    private func requireInitialized(_ state: KMeansState) throws {
+    func requireInitialized(_ state: KMeansState) throws {
         guard state.initialized, state.clusters.rows == k else {
             throw KMeansError.notInitialized("\(state.clusters.rows) of k = \(k) centres chosen")
         }
