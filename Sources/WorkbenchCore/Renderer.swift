@@ -21,7 +21,8 @@ public struct Renderer: Sendable {
         let layout = Layout(width: session.screenWidth, height: session.screenHeight)
         var grid = CellGrid(width: layout.width, height: layout.height)
         guard layout.fits else {
-            drawTooSmall(&grid, layout: layout, unicode: session.view.unicode)
+            TooSmallView(width: layout.width, height: layout.height, unicode: session.view.unicode, palette: palette)
+                .render(into: &grid, area: Rect(x: 0, y: 0, width: layout.width, height: layout.height))
             return grid
         }
         let checkpoint = checkpointView(session)
@@ -32,11 +33,17 @@ public struct Renderer: Sendable {
                 drawSidePanel(&grid, session: session, layout: layout)
             }
         }
-        drawExplanation(&grid, session: session, layout: layout, checkpoint: checkpoint)
-        drawKeyBar(&grid, session: session, layout: layout)
+        let explains = session.view.explain || checkpoint != nil || session.placement != nil
+        ExplanationView(message: session.message,
+                        explanation: explains ? Renderer.explanation(session, checkpoint: checkpoint.map { ($0.entry, $0.score) }) : nil,
+                        palette: palette).render(into: &grid, area: layout.explanation)
+        KeyBarView(entries: Renderer.keyBarEntries(session), unicode: session.view.unicode).render(into: &grid, area: layout.keyBar)
         switch session.overlay {
-        case let .help(scroll): drawHelp(&grid, layout: layout, scroll: scroll, unicode: session.view.unicode)
-        case .settings: drawSettings(&grid, session: session, layout: layout, selected: session.settingsEditor.selected.rawValue)
+        case let .help(scroll): HelpView(scroll: scroll, unicode: session.view.unicode, palette: palette).render(into: &grid, area: layout.helpBox)
+        case .settings:
+            let problems = session.draft.problems(pointCount: session.dataChoices[session.draftDataIndex].points.rows)
+            SettingsView(fields: session.settingsFields, selected: session.settingsEditor.selected.rawValue, problem: problems.first,
+                         unicode: session.view.unicode, palette: palette).render(into: &grid, area: layout.settingsBox)
         case .none, .checkpoints: break
         }
         if !session.view.unicode { Renderer.asciify(&grid) }
@@ -64,20 +71,6 @@ public struct Renderer: Sendable {
     // MARK: pieces
 
     private var box: (Bool) -> BoxGlyphs { { $0 ? .unicode : .ascii } }
-
-    private func drawTooSmall(_ grid: inout CellGrid, layout: Layout, unicode: Bool) {
-        let lines = [
-            "Terminal too small",
-            "\(layout.width)×\(layout.height), need \(Layout.minimumWidth)×\(Layout.minimumHeight)",
-            "Enlarge the window,",
-            "or press q to quit.",
-        ].map { unicode ? $0 : $0.replacingScalar("×", with: "x") }
-        let top = max(0, (layout.height - lines.count) / 2)
-        for (i, line) in lines.enumerated() {
-            let x = max(0, (layout.width - line.unicodeScalars.count) / 2)
-            grid.put(line, x: x, y: top + i, style: CellStyle(foreground: i == 0 ? palette.warning : .standard, attributes: i == 0 ? .bold : []))
-        }
-    }
 
     /// The checkpoint on screen, if the checkpoint view is open.
     private func checkpointView(_ session: Session) -> (entry: CheckpointEntry, labels: [Int32], score: Double)? {
@@ -468,17 +461,6 @@ public struct Renderer: Sendable {
 
     // MARK: bottom lines
 
-    private func drawExplanation(_ grid: inout CellGrid, session: Session, layout: Layout, checkpoint: (entry: CheckpointEntry, labels: [Int32], score: Double)?) {
-        let row = layout.explanation.y
-        if let message = session.message {
-            grid.put(" " + message, x: 0, y: row, style: CellStyle(foreground: palette.warning, attributes: [.bold]))
-            return
-        }
-        guard session.view.explain || checkpoint != nil || session.placement != nil else { return }
-        let text = Renderer.explanation(session, checkpoint: checkpoint.map { ($0.entry, $0.score) })
-        grid.put(" " + text, x: 0, y: row, style: CellStyle(foreground: palette.accent))
-    }
-
     /// The one-line explanation of what the next half-step does under the current metric and mode.
     public static func explanation(_ session: Session, checkpoint: (CheckpointEntry, Double)? = nil) -> String {
         if let (entry, score) = checkpoint {
@@ -514,69 +496,20 @@ public struct Renderer: Sendable {
         }
     }
 
-    private func drawKeyBar(_ grid: inout CellGrid, session: Session, layout: Layout) {
-        let row = layout.keyBar.y
-        let entries: [(key: String, label: String)]
+    /// The key bar's entries for what has the keyboard.
+    static func keyBarEntries(_ session: Session) -> [(key: String, label: String)] {
         switch session.overlay {
-        case .help: entries = [("↑↓", "scroll"), ("PgUp/PgDn", "page"), ("Esc", "close"), ("q", "quit")]
-        case .settings: entries = [("↑↓", "field"), ("←→", "change"), ("Enter", "apply+restart"), ("Esc", "cancel")]
-        case .checkpoints: entries = [("←→", "scrub"), ("Enter", "continue from here"), ("Esc", "back"), ("q", "quit")]
+        case .help: [("↑↓", "scroll"), ("PgUp/PgDn", "page"), ("Esc", "close"), ("q", "quit")]
+        case .settings: [("↑↓", "field"), ("←→", "change"), ("0-9", "type"), ("Enter", "apply+restart"), ("Esc", "cancel")]
+        case .checkpoints: [("←→", "scrub"), ("Enter", "continue from here"), ("Esc", "back"), ("q", "quit")]
         case .none:
-            entries = session.placement != nil
-                ? [("arrows", "move"), ("Enter", "place"), ("click", "place"), ("Esc", "cancel"), ("q", "quit")]
+            session.placement != nil
+                ? [("arrows", "move"), ("HJKL", "move 8"), ("Enter", "place"), ("click", "place"), ("Esc", "cancel"), ("q", "quit")]
                 : Keymap.barEntries(Keymap.main)
         }
-        var x = 0
-        let keyStyle = CellStyle(attributes: [.reverse, .bold])
-        for entry in entries {
-            let keyText = session.view.unicode ? entry.key : entry.key.replacingScalar("↑", with: "^").replacingScalar("↓", with: "v")
-                .replacingScalar("←", with: "<").replacingScalar("→", with: ">")
-            let needed = keyText.unicodeScalars.count + entry.label.unicodeScalars.count + 2
-            if x + needed > layout.width { break }
-            x = grid.put(keyText, x: x, y: row, style: keyStyle)
-            x = grid.put(" " + entry.label + " ", x: x, y: row)
-        }
     }
 
-    // MARK: overlays
 
-    private func drawHelp(_ grid: inout CellGrid, layout: Layout, scroll: Int, unicode: Bool) {
-        let b = layout.helpBox
-        grid.fill(x: b.x, y: b.y, width: b.width, height: b.height, with: .blank)
-        grid.box(x: b.x, y: b.y, width: b.width, height: b.height, title: "Help: keys", style: CellStyle(foreground: palette.accent), glyphs: box(unicode))
-        let lines = Keymap.helpLines()
-        let visible = b.height - 3
-        let first = min(scroll, max(0, lines.count - visible))
-        for (i, line) in lines.dropFirst(first).prefix(visible).enumerated() {
-            let isHeading = !line.hasPrefix(" ")
-            let text = unicode ? line : line.replacingScalar("↑", with: "^").replacingScalar("↓", with: "v").replacingScalar("←", with: "<").replacingScalar("→", with: ">")
-            grid.put(text, x: b.x + 2, y: b.y + 1 + i, style: isHeading ? CellStyle(foreground: palette.accent, attributes: [.bold]) : .plain, maxWidth: b.width - 4)
-        }
-        let footer = "lines \(first + 1)–\(min(lines.count, first + visible)) of \(lines.count) · ↑↓ scroll · Esc close"
-        grid.put(unicode ? footer : footer.replacingScalar("–", with: "-").replacingScalar("·", with: "|").replacingScalar("↑", with: "^").replacingScalar("↓", with: "v"),
-                 x: b.x + 2, y: b.y + b.height - 2, style: CellStyle(foreground: palette.muted), maxWidth: b.width - 4)
-    }
-
-    private func drawSettings(_ grid: inout CellGrid, session: Session, layout: Layout, selected: Int) {
-        let b = layout.settingsBox
-        grid.fill(x: b.x, y: b.y, width: b.width, height: b.height, with: .blank)
-        grid.box(x: b.x, y: b.y, width: b.width, height: b.height, title: "Settings (apply restarts)", style: CellStyle(foreground: palette.accent), glyphs: box(session.view.unicode))
-        let fields = session.settingsFields
-        let visible = b.height - 4
-        let first = max(0, min(selected - visible + 1, fields.count - visible))
-        for (offset, field) in fields.enumerated().dropFirst(first).prefix(visible) {
-            let y = b.y + 1 + offset - first
-            let selectedRow = offset == selected
-            let style = selectedRow ? CellStyle(attributes: [.reverse, .bold]) : .plain
-            if selectedRow { grid.fill(x: b.x + 1, y: y, width: b.width - 2, height: 1, with: Cell(" ", style: style)) }
-            grid.put(pad(field.label, 24, left: false), x: b.x + 2, y: y, style: selectedRow ? style : CellStyle(foreground: palette.muted))
-            let arrows = selectedRow ? (session.view.unicode ? "◂ \(field.value) ▸" : "< \(field.value) >") : field.value
-            grid.put(arrows, x: b.x + 26, y: y, style: style, maxWidth: b.width - 28)
-        }
-        let problems = session.draft.problems(pointCount: session.dataChoices[session.draftDataIndex].points.rows)
-        let note = problems.first ?? "Enter applies and restarts · Esc cancels"
-        grid.put(note, x: b.x + 2, y: b.y + b.height - 2, style: CellStyle(foreground: problems.isEmpty ? palette.muted : palette.error), maxWidth: b.width - 4)
-    }
 }
 
 /// Right-aligns (or left-aligns) `text` in `width` columns, clipping when longer.
