@@ -1,0 +1,107 @@
+import KMeansCore
+import Testing
+@testable import WorkbenchCore
+
+/// Panes drawn on their own grids, at 80 and 200 columns, with NO_COLOR's mono palette and in ASCII, and the
+/// display fixes that live in the session (issue 12).
+@Suite("Workbench views")
+struct ViewTests {
+    static let mono = Palette(tier: ColorTier.detect(override: nil, environment: ["NO_COLOR": "1"], terminalColors: 256))
+    static let widths = [80, 200]
+
+    static func text(_ grid: CellGrid) -> String { (0..<grid.height).map(grid.rowText).joined(separator: "\n") }
+
+    @Test(arguments: widths, [true, false])
+    func keyBarKeepsHelpAndQuit(width: Int, unicode: Bool) {
+        var grid = CellGrid(width: width, height: 1)
+        KeyBarView(entries: Keymap.barEntries(Keymap.main), unicode: unicode).render(into: &grid, area: Rect(x: 0, y: 0, width: width, height: 1))
+        let row = grid.rowText(0)
+        #expect(row.contains("? help") && row.contains("q quit") && row.hasPrefix("n step"))
+        #expect(row.contains("c ckpts") == (width >= 100), "\(row)")
+        #expect(row.unicodeScalars.allSatisfy(\.isASCII) || unicode)
+    }
+
+    @Test(arguments: widths)
+    func explanationIsKeptAndMarkedWhenCut(width: Int) {
+        let sentence = "Next: assign. Each point joins its nearest centre (squared Euclidean; ties → lower index)."
+        var grid = CellGrid(width: width, height: 1)
+        ExplanationView(message: nil, explanation: sentence, palette: Self.mono).render(into: &grid, area: Rect(x: 0, y: 0, width: width, height: 1))
+        let row = grid.rowText(0).trimmingSuffix()
+        #expect(row.hasPrefix(" Next: assign."))
+        #expect(row.hasSuffix("…") == (sentence.unicodeScalars.count + 1 > width))
+        #expect(row.unicodeScalars.count <= width)
+    }
+
+    @Test func tooSmallPaneSaysSizeAndIgnoresKeys() {
+        var grid = CellGrid(width: 50, height: 10)
+        TooSmallView(width: 50, height: 10, unicode: false, palette: Self.mono).render(into: &grid, area: Rect(x: 0, y: 0, width: 50, height: 10))
+        #expect(Self.text(grid).contains("50x10, need 60x16"))
+        var session = Session(dataSet: DataSet.BuiltIn.uniform100.dataSet, width: 50, height: 10)
+        let before = session.frames.count
+        for key in [Key.character("n"), .character("s"), .character("?"), .character("R")] { session.handle(key) }
+        session.runPendingWork()
+        #expect(session.frames.count == before && session.overlay == .none && session.pendingHalfSteps == 0)
+        session.handle(.character("q"))
+        #expect(session.quitRequested)
+    }
+
+    @Test func clusterNamesPast26HaveTwoLetters() {
+        #expect((0..<26).map(ClusterName.of).joined() == "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        #expect(ClusterName.of(26) == "AA" && ClusterName.of(27) == "AB" && ClusterName.of(52) == "BA")
+        #expect(Set((0..<200).map(ClusterName.of)).count == 200)
+    }
+
+    @Test func everyEmptyClusterIsNamed() {
+        #expect(StatusMessage.emptyClusters([1, 3, 27], policy: .origin).text
+            == "clusters B, D, AB got no points: their centres went to the origin (TF)")
+        #expect(StatusMessage.emptyClusters([0], policy: .farthestPoint).text == "cluster A got no points: its centre jumped to the farthest point")
+    }
+
+    @Test func kAboveThePointCountIsSaid() {
+        var settings = WorkbenchSettings()
+        settings.k = 5
+        let session = Session(dataSet: DataSet(name: "two", points: Matrix([[0, 0], [1, 1]]), columnNames: ["a", "b"]), settings: settings)
+        #expect(session.settings.k == 2)
+        #expect(session.message == "k = 5 is more than the 2 points: using k = 2")
+        let grid = Renderer(tier: .mono).render(session)
+        #expect(grid.rowText(session.layout.explanation.y).contains("k = 5 is more than the 2 points"))
+    }
+
+    @Test func batchSizeTakesAnyTypedValue() {
+        var session = Session(dataSet: DataSet.BuiltIn.uniform100.dataSet)
+        session.handle(.character("s"))
+        while session.settingsEditor.selected != .batchSize { session.handle(.down) }
+        for digit in "1234" { session.handle(.character(digit)) }
+        #expect(session.draft.batchSize == 1234)
+        session.handle(.backspace)
+        #expect(session.draft.batchSize == 123)
+        session.handle(.right)
+        #expect(session.draft.batchSize == 128)
+        while session.settingsEditor.selected != .k { session.handle(.down) }
+        for digit in "40" { session.handle(.character(digit)) }
+        #expect(session.draft.k == 40)
+    }
+
+    @Test func placementCapitalsMoveEightCells() {
+        var settings = WorkbenchSettings()
+        settings.initialization = .placedByHand
+        var session = Session(dataSet: DataSet.BuiltIn.uniform100.dataSet, settings: settings, width: 200, height: 60)
+        let start = session.placement!
+        session.handle(.character("L"))
+        session.handle(.character("K"))
+        #expect(session.placement?.cursorColumn == start.cursorColumn + 8)
+        session.handle(.character("H"))
+        session.handle(.left)
+        #expect(session.placement?.cursorColumn == start.cursorColumn - 1)
+        #expect(session.placement?.cursorRow == start.cursorRow - 8)
+    }
+}
+
+extension String {
+    /// Without trailing spaces.
+    func trimmingSuffix() -> String {
+        var scalars = Array(unicodeScalars)
+        while scalars.last == " " { scalars.removeLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+}
