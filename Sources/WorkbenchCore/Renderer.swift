@@ -173,17 +173,17 @@ public struct Renderer: Sendable {
         // Centres: their letter, bold and reversed in the cluster's colour.
         for (j, p) in centerPositions.enumerated() {
             guard let cell = cellOf(p, plot: plot, bounds: bounds) else {
-                markOffPlot(&grid, p, label: palette.centerLabel(j), colour: palette.cluster(j), plot: plot, bounds: bounds)
+                markOffPlot(&grid, p, label: ClusterName.of(j), colour: palette.cluster(j), plot: plot, bounds: bounds)
                 continue
             }
-            grid[cell.x, cell.y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+            grid.put(ClusterName.of(j), x: cell.x, y: cell.y, style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]), maxWidth: plot.x + plot.width - cell.x)
         }
 
         // Placement cursor and the centres placed so far.
         if let placement = session.placement {
             for (j, p) in placement.placed.enumerated() {
                 if let cell = cellOf(p, plot: plot, bounds: bounds) {
-                    grid[cell.x, cell.y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+                    grid.put(ClusterName.of(j), x: cell.x, y: cell.y, style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]), maxWidth: plot.x + plot.width - cell.x)
                 }
             }
             let cx = plot.x + placement.cursorColumn, cy = plot.y + placement.cursorRow
@@ -225,13 +225,13 @@ public struct Renderer: Sendable {
     }
 
     /// A centre outside the plot (e.g. an empty cluster sent to the origin) is shown at the nearest edge with an arrow.
-    private func markOffPlot(_ grid: inout CellGrid, _ p: (x: Float, y: Float), label: Unicode.Scalar, colour: TerminalColor, plot: Rect, bounds: PlotBounds) {
+    private func markOffPlot(_ grid: inout CellGrid, _ p: (x: Float, y: Float), label: String, colour: TerminalColor, plot: Rect, bounds: PlotBounds) {
         guard p.x.isFinite, p.y.isFinite else { return }
         let fx = min(1, max(0, (p.x - bounds.minX) / (bounds.maxX - bounds.minX)))
         let fy = min(1, max(0, (bounds.maxY - p.y) / (bounds.maxY - bounds.minY)))
         let x = plot.x + min(plot.width - 1, Int(fx * Float(plot.width)))
         let y = plot.y + min(plot.height - 1, Int(fy * Float(plot.height)))
-        grid[x, y] = Cell(label, style: CellStyle(foreground: colour, attributes: [.bold, .reverse, .underline]))
+        grid.put(label, x: x, y: y, style: CellStyle(foreground: colour, attributes: [.bold, .reverse, .underline]), maxWidth: plot.x + plot.width - x)
     }
 
     private func drawPoints(_ grid: inout CellGrid, session: Session, plot: Rect, labels: [Int32], k: Int, batch: [Int], region: [Int]) {
@@ -343,6 +343,7 @@ public struct Renderer: Sendable {
         var y = side.y + 1
         let bottom = side.y + side.height - 1
         let s = session.settings
+        let scoreName = s.useMiniBatch ? "b.loss" : "score"
         let label = CellStyle(foreground: palette.muted)
         let value = CellStyle(attributes: [.bold])
         func line(_ text: String, _ style: CellStyle = .plain) {
@@ -357,8 +358,8 @@ public struct Renderer: Sendable {
                 line(s.useMiniBatch ? "mini-batch B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" : "full batch", label)
                 y += 1
                 for (j, p) in placement.placed.enumerated() {
-                    grid[x, y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
-                    grid.put(" at " + formatCompact(Double(p.x)) + ", " + formatCompact(Double(p.y)), x: x + 1, y: y, maxWidth: w - 1)
+                    let name = grid.put(ClusterName.of(j), x: x, y: y, style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
+                    grid.put(" at " + formatCompact(Double(p.x)) + ", " + formatCompact(Double(p.y)), x: name, y: y, maxWidth: w - (name - x))
                     y += 1
                 }
             } else {
@@ -372,6 +373,9 @@ public struct Renderer: Sendable {
         line("k \(s.k)  \(s.initialization.label)" + (s.initialization == .kmeansPlusPlus ? " (r\(s.kmeansPlusPlusRetries))" : ""))
         line("seed \(s.seed)  tol " + (s.relativeTolerance == 0 ? "off" : formatCompact(s.relativeTolerance)))
         line(s.metric.label + "  " + (s.useMiniBatch ? "mini-batch" : "full batch"))
+        let marker = session.view.unicode ? session.view.marker : .glyphs
+        line("marker \(marker.rawValue)" + (session.view.voronoi ? " + Voronoi" : ""), label)
+        if s.useMiniBatch { line("b.loss: loss of the batch only", label) }
         if s.useMiniBatch {
             line("B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" + (s.miniBatchStepsPerIteration > 1 ? "  sync in \(frame.state.updateInSteps ?? 0)" : ""))
         } else {
@@ -389,13 +393,13 @@ public struct Renderer: Sendable {
             let swatch: Unicode.Scalar = unicode ? (palette.tier == .mono ? palette.pointGlyph(j) : "●") : palette.pointGlyph(j)
             grid[x, y] = Cell(swatch, style: CellStyle(foreground: palette.cluster(j), attributes: [.bold]))
             grid[x + 1, y] = Cell(palette.pointGlyph(j), style: CellStyle(foreground: palette.cluster(j)))
-            grid[x + 3, y] = Cell(palette.centerLabel(j), style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]))
             let size = j < frame.clusterSizes.count ? frame.clusterSizes[j] : 0
             let counts = frame.state.clusterCounts ?? []
-            let count = j < counts.count ? String(counts[j]) : ""
-            let delta = j < lastDeltas.count ? formatCompact(lastDeltas[j]) : "–"
-            let text = pad(String(size), 6) + (s.useMiniBatch ? pad(count, 7) : pad("", 7)) + pad(delta, 9)
+            let count = j < counts.count ? countColumn(Int(counts[j]), 7) : pad("", 7)
+            let delta = j < lastDeltas.count ? numberColumn(lastDeltas[j], 9) : pad("–", 9)
+            let text = countColumn(size, 6) + (s.useMiniBatch ? count : pad("", 7)) + delta
             grid.put(text, x: x + 4, y: y, maxWidth: w - 4)
+            grid.put(ClusterName.of(j), x: x + 3, y: y, style: CellStyle(foreground: palette.cluster(j), attributes: [.bold, .reverse]), maxWidth: 2)
             y += 1
         }
         if shownClusters < s.k { line("… \(s.k - shownClusters) more", label) }
@@ -404,16 +408,16 @@ public struct Renderer: Sendable {
         let sparkRows = 4
         let tableRows = max(0, bottom - y - 1 - sparkRows)
         if tableRows > 0 {
-            line(pad("step", 4) + pad("score", 9) + pad("Δmax", 7) + pad("moved", 6), label)
+            line(pad("step", 4) + pad(scoreName, 9) + pad("Δmax", 7) + pad("moved", 6), label)
             for stat in stats.suffix(tableRows - 1) {
-                line(pad(String(stat.step), 4) + pad(formatCompact(stat.score), 9) + pad(formatCompact(stat.maxDelta), 7) + pad(String(stat.moved), 6))
+                line(countColumn(stat.step, 4) + numberColumn(stat.score, 9) + numberColumn(stat.maxDelta, 7) + countColumn(stat.moved, 6))
             }
             y = max(y, bottom - sparkRows)
         }
         // Sparklines with min and max.
         let sparkWidth = max(4, w - 6)
         let scores = stats.map(\.score), deltas = stats.map(\.maxDelta)
-        drawSpark(&grid, x: x, y: &y, bottom: bottom, width: w, sparkWidth: sparkWidth, name: "score", values: scores, unicode: unicode)
+        drawSpark(&grid, x: x, y: &y, bottom: bottom, width: w, sparkWidth: sparkWidth, name: scoreName, values: scores, unicode: unicode)
         drawSpark(&grid, x: x, y: &y, bottom: bottom, width: w, sparkWidth: sparkWidth, name: "Δmax", values: deltas, unicode: unicode)
     }
 
@@ -468,7 +472,7 @@ public struct Renderer: Sendable {
         }
         let s = session.settings
         if let placement = session.placement {
-            return "Place centre \(Character(Palette.centerLabels[placement.placed.count % 26])) of \(s.k): arrows move, Enter places (or click); Esc cancels."
+            return "Place centre \(ClusterName.of(placement.placed.count)) of \(s.k): arrows move, Enter places (or click); Esc cancels."
         }
         guard let frame = session.currentFrame else { return "No run: fix the settings (s)." }
         if frame.converged && session.atLatest {

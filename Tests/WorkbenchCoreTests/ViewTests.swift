@@ -45,6 +45,33 @@ struct ViewTests {
         #expect(session.quitRequested)
     }
 
+    @Test func numbersFitTheirColumns() {
+        #expect(formatFitting(count: 1_000_000, width: 5) == "1.0M")
+        #expect(formatFitting(count: 250_407, width: 5) == "250K")
+        #expect(formatFitting(count: 42, width: 5) == "42")
+        #expect(formatFitting(1.8981, width: 6) == "1.898")
+        #expect(countColumn(1_000_000, 6) == "  1.0M" && numberColumn(1.8981, 7) == "  1.898")
+        for value in [0.0, 3, 999_999, 1e6, 123_456_789, 9.99e11, 1e13, -4_500_000] {
+            for width in 4...9 {
+                let column = numberColumn(value, width)
+                #expect(column.unicodeScalars.count == width && column.hasPrefix(" "), "\(value) in \(width): '\(column)'")
+            }
+        }
+    }
+
+    @Test(arguments: widths)
+    func moreThan26ClustersGetTwoLetterCenters(width: Int) {
+        var settings = WorkbenchSettings()
+        settings.k = 30
+        var session = Session(dataSet: DataSet.BuiltIn.blobs.dataSet, settings: settings, width: width, height: width == 80 ? 24 : 60,
+                              view: { var v = ViewOptions(); v.unicode = false; return v }())
+        session.handle(.character("n"))
+        session.runPendingWork()
+        let text = Self.text(Renderer(tier: .mono).render(session))
+        #expect(text.contains("AA") && text.contains("AD"))
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+    }
+
     @Test func clusterNamesPast26HaveTwoLetters() {
         #expect((0..<26).map(ClusterName.of).joined() == "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         #expect(ClusterName.of(26) == "AA" && ClusterName.of(27) == "AB" && ClusterName.of(52) == "BA")
