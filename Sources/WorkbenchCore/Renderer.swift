@@ -72,20 +72,12 @@ public struct Renderer: Sendable {
 
     var box: (Bool) -> BoxGlyphs { { $0 ? .unicode : .ascii } }
 
-    /// The checkpoint on screen, if the checkpoint view is open.
+    /// The checkpoint on screen and the session's evaluation of it, if the checkpoint view is open.
     func checkpointView(_ session: Session) -> (entry: CheckpointEntry, labels: [Int32], score: Double)? {
-        guard case let .checkpoints(selected) = session.overlay, session.checkpoints.indices.contains(selected) else { return nil }
-        let entry = session.checkpoints[selected]
-        let compute = { session.evaluate(entry) }
-        guard let result = cache?.evaluation(for: evaluationKey(entry, session), make: compute) ?? compute() else { return nil }
-        return (entry, result.labels, result.score)
+        guard case let .checkpoints(selected) = session.overlay, let shown = session.checkpointBrowser.shown, shown.index == selected,
+              let evaluation = shown.evaluation else { return nil }
+        return (session.checkpoints[selected], evaluation.labels, evaluation.score)
     }
-
-    func evaluationKey(_ entry: CheckpointEntry, _ session: Session) -> RasterCache.EvaluationKey {
-        RasterCache.EvaluationKey(centers: entry.centers, points: session.engine.points,
-                                  dataColumns: session.dataSet.points.columns, metric: session.settings.metric)
-    }
-
 }
 
 /// Right-aligns (or left-aligns) `text` in `width` columns, clipping when longer.

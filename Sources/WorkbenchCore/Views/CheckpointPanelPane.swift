@@ -14,8 +14,8 @@ extension Renderer {
         let first = max(0, min(selected - rows / 2, session.checkpoints.count - rows))
         for index in first..<min(session.checkpoints.count, first + max(0, rows)) {
             let entry = session.checkpoints[index]
-            let compute = { session.evaluate(entry)?.score }
-            let score = (cache?.score(for: evaluationKey(entry, session), make: compute) ?? compute()).map(formatCompact) ?? "n/a"
+            let scores = session.checkpointBrowser.scores
+            let score = (index < scores.count ? scores[index] : nil).map(formatCompact) ?? "n/a"
             let text = pad(String(entry.step), 8) + pad(score, 12) + "  \(entry.centers.rows)"
             let style = index == selected ? CellStyle(attributes: [.reverse, .bold]) : .plain
             if index == selected { grid.fill(x: x - 1, y: y, width: w + 2, height: 1, with: Cell(" ", style: style)) }
