@@ -72,6 +72,21 @@ struct ViewTests {
         #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
     }
 
+    @Test func voronoiShadesIn256AreDistinctTintsOfTheClusterColours() {
+        let palette = Palette(tier: .palette256)
+        let shades = (0..<8).map { palette.clusterShade($0) }
+        #expect(Set(shades.map { "\($0)" }).count == 8)
+        // All but the grey cluster's are cube colours (not the grey ramp), each with its cluster colour's brightest channel.
+        for j in 0..<7 {
+            guard case let .indexed(index) = shades[j] else { Issue.record("not indexed"); continue }
+            #expect(index >= 16 && index < 232)
+            let cube = Int(index) - 16, levels = [cube / 36, cube / 6 % 6, cube % 6]
+            let c = Palette.clusterColors[j].rgb, channels = [Int(c.r), Int(c.g), Int(c.b)]
+            #expect(levels.firstIndex(of: levels.max()!) == channels.firstIndex(of: channels.max()!), "cluster \(j)")
+        }
+        #expect(Palette(tier: .mono).clusterShade(0) == .standard)
+    }
+
     @Test func clusterNamesPast26HaveTwoLetters() {
         #expect((0..<26).map(ClusterName.of).joined() == "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         #expect(ClusterName.of(26) == "AA" && ClusterName.of(27) == "AB" && ClusterName.of(52) == "BA")
