@@ -136,6 +136,12 @@ struct ViewTests {
         session.handle(.left)
         #expect(session.placement?.cursorColumn == start.cursorColumn - 1)
         #expect(session.placement?.cursorRow == start.cursorRow - 8)
+        // The cursor's coordinates show before anything is placed, and are where Enter places the centre.
+        let at = session.placement!.cursorPoint(plot: session.layout.plot, bounds: session.bounds)
+        let line = Renderer(tier: .mono).render(session).rowText(session.layout.explanation.y)
+        #expect(line.contains("at \(formatCompact(Double(at.x))), \(formatCompact(Double(at.y))):"), "\(line)")
+        session.handle(.enter)
+        #expect(session.placement?.placed.first?.x == at.x && session.placement?.placed.first?.y == at.y)
     }
 }
 

@@ -11,7 +11,9 @@ extension Renderer {
         }
         let s = session.settings
         if let placement = session.placement {
-            return "Place centre \(ClusterName.of(placement.placed.count)) of \(s.k): arrows move, Enter places (or click); Esc cancels."
+            let at = placement.cursorPoint(plot: session.layout.plot, bounds: session.bounds)
+            return "Place centre \(ClusterName.of(placement.placed.count)) of \(s.k) at \(formatCompact(Double(at.x))), \(formatCompact(Double(at.y))): "
+                + "arrows move (HJKL 8), Enter places (or click); Esc cancels."
         }
         guard let frame = session.currentFrame else { return "No run: fix the settings (s)." }
         if frame.converged && session.atLatest {
