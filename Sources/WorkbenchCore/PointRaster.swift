@@ -19,6 +19,8 @@ struct PointGeometry: Sendable {
     let entries: [Int32]
     /// Braille dot bits per cell (all zero unless braille).
     let dots: [UInt8]
+    /// Points per cell entry (the density the scatter shades large data by).
+    let counts: [Int32]
 
     /// Points at or above this count are split across the cores.
     static let parallelThreshold = 131_072
@@ -61,6 +63,13 @@ struct PointGeometry: Sendable {
         self.bands = bands
         self.entries = entries
         self.dots = dots
+        var counts = [Int32](repeating: 0, count: cells * bands)
+        counts.withUnsafeMutableBufferPointer { out in
+            entries.withUnsafeBufferPointer { source in
+                for entry in source where entry >= 0 && Int(entry) < out.count { out[Int(entry)] &+= 1 }
+            }
+        }
+        self.counts = counts
     }
 
     /// How many parts `n` points are split into (one below `parallelThreshold`; the count never changes results).

@@ -87,6 +87,41 @@ struct ViewTests {
         #expect(Palette(tier: .mono).clusterShade(0) == .standard)
     }
 
+    @Test func smallDataGetsLargeMarkersAndLargeDataDensity() {
+        #expect(Renderer.pointStyle(pointCount: 100) == .large && Renderer.pointStyle(pointCount: 5000) == .plain
+            && Renderer.pointStyle(pointCount: 50_000) == .density)
+        #expect(Renderer.densityAttributes(1, densest: 100) == [.dim] && Renderer.densityAttributes(30, densest: 100) == []
+            && Renderer.densityAttributes(60, densest: 100) == [.bold])
+        // 100 points in braille: each occupied cell is a full marker, never a single braille dot; the mode is named.
+        let session = Session(dataSet: DataSet.BuiltIn.uniform100.dataSet, width: 200, height: 60)
+        let grid = Renderer(tier: .palette256).render(session)
+        let plot = session.layout.plot
+        var markers = 0
+        for y in plot.y..<(plot.y + plot.height) {
+            for x in plot.x..<(plot.x + plot.width) {
+                #expect(!(0x2801...0x28FF).contains(grid[x, y].glyph.value))
+                if grid[x, y].glyph == "●" { markers += 1 }
+            }
+        }
+        #expect(markers > 50)
+        #expect(Self.text(grid).contains("marker braille (large)"))
+        // Density: the shading follows the per-cell counts of the raster.
+        var rows: [[Float]] = []
+        for i in 0..<20_000 {
+            let x: Float = i % 7 == 0 ? 0 : Float(i % 97)
+            rows.append([x, Float(i % 89)])
+        }
+        let dense = Session(dataSet: DataSet(name: "dense", points: Matrix(rows), columnNames: ["a", "b"]), width: 80, height: 24)
+        let denseGrid = Renderer(tier: .mono).render(dense)
+        #expect(Self.text(denseGrid).contains("+ density"))
+        let plotArea = dense.layout.plot
+        var attributes: [CellAttributes] = []
+        for y in plotArea.y..<(plotArea.y + plotArea.height) {
+            for x in plotArea.x..<(plotArea.x + plotArea.width) { attributes.append(denseGrid[x, y].style.attributes) }
+        }
+        #expect(attributes.contains(CellAttributes.bold) && attributes.contains(CellAttributes.dim))
+    }
+
     @Test func clusterNamesPast26HaveTwoLetters() {
         #expect((0..<26).map(ClusterName.of).joined() == "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         #expect(ClusterName.of(26) == "AA" && ClusterName.of(27) == "AB" && ClusterName.of(52) == "BA")

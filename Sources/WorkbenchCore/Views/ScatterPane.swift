@@ -132,17 +132,23 @@ extension Renderer {
             return owner >= 0 ? owner : nil
         }
         let neutral = palette.tier == .mono ? TerminalColor.standard : palette.muted
+        let style = Renderer.pointStyle(pointCount: session.dataSet.points.rows)
+        let counts = raster.geometry.counts
+        let densest = max(1, counts.max() ?? 1)
         for row in 0..<plot.height {
             for column in 0..<plot.width {
                 let cell = row * plot.width + column
                 let background = region.isEmpty || region[cell] < 0 || !palette.canShadeBackground ? TerminalColor.standard : palette.clusterShade(region[cell])
                 var attributes: CellAttributes = []
                 if !batch.isEmpty { attributes = inBatch[cell] ? [.bold] : [.dim] }
+                else if style == .density { attributes = Renderer.densityAttributes(Int(counts[cell * bands]), densest: Int(densest)) }
                 switch marker {
                 case .braille:
                     guard let owner = majority(cell, band: 0) else { continue }
                     let colour = owner == k ? neutral : palette.cluster(owner)
-                    grid[plot.x + column, plot.y + row] = Cell(Unicode.Scalar(0x2800 + UInt32(dots[cell]))!, style: CellStyle(foreground: colour, background: background, attributes: attributes))
+                    let large: Unicode.Scalar = session.view.unicode && palette.tier != .mono ? "●" : (owner == k ? "." : palette.pointGlyph(owner))
+                    let glyph = style == .large ? large : Unicode.Scalar(0x2800 + UInt32(dots[cell]))!
+                    grid[plot.x + column, plot.y + row] = Cell(glyph, style: CellStyle(foreground: colour, background: background, attributes: attributes))
                 case .glyphs:
                     guard let owner = majority(cell, band: 0) else { continue }
                     let glyph: Unicode.Scalar = owner == k ? "." : palette.pointGlyph(owner)
@@ -214,5 +220,33 @@ extension Renderer {
         let v = Double(value)
         if v == v.rounded(), abs(v) < 1e6 { return String(Int(v)) }
         return formatCompact(v)
+    }
+
+    /// How points are drawn for a data set's size.
+    enum PointStyle: Sendable, Equatable {
+        /// Up to `largeMarkerLimit` points: one full-cell marker per occupied cell (braille dots are too small).
+        case large
+        /// The marker mode as chosen.
+        case plain
+        /// From `densityThreshold` points: cells shaded by how many points they hold.
+        case density
+    }
+
+    /// Point counts up to which braille cells become large markers.
+    static let largeMarkerLimit = 500
+    /// Point counts from which cells are shaded by density.
+    static let densityThreshold = 20_000
+
+    /// The point style for `pointCount` points.
+    static func pointStyle(pointCount: Int) -> PointStyle {
+        pointCount <= largeMarkerLimit ? .large : (pointCount >= densityThreshold ? .density : .plain)
+    }
+
+    /// Intensity of a cell holding `count` points when the densest holds `densest`: dim below an eighth, bold from
+    /// a half (attributes, so it also reads in mono).
+    static func densityAttributes(_ count: Int, densest: Int) -> CellAttributes {
+        if count * 8 < densest { return [.dim] }
+        if count * 2 >= densest { return [.bold] }
+        return []
     }
 }

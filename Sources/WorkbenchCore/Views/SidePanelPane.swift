@@ -43,7 +43,13 @@ extension Renderer {
         line("seed \(s.seed)  tol " + (s.relativeTolerance == 0 ? "off" : formatCompact(s.relativeTolerance)))
         line(s.metric.label + "  " + (s.useMiniBatch ? "mini-batch" : "full batch"))
         let marker = session.view.unicode ? session.view.marker : .glyphs
-        line("marker \(marker.rawValue)" + (session.view.voronoi ? " + Voronoi" : ""), label)
+        let pointStyle: String
+        switch Renderer.pointStyle(pointCount: session.dataSet.points.rows) {
+        case .large: pointStyle = marker == .braille ? " (large)" : ""
+        case .plain: pointStyle = ""
+        case .density: pointStyle = " + density"
+        }
+        line("marker \(marker.rawValue)" + pointStyle + (session.view.voronoi ? " + Voronoi" : ""), label)
         if s.useMiniBatch { line("b.loss: loss of the batch only", label) }
         if s.useMiniBatch {
             line("B=\(s.batchSize) M=\(s.miniBatchStepsPerIteration)" + (s.miniBatchStepsPerIteration > 1 ? "  sync in \(frame.state.updateInSteps ?? 0)" : ""))
