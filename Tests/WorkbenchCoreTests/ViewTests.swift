@@ -92,15 +92,15 @@ struct ViewTests {
             && Renderer.pointStyle(pointCount: 50_000) == .density)
         #expect(Renderer.densityAttributes(1, densest: 100) == [.dim] && Renderer.densityAttributes(30, densest: 100) == []
             && Renderer.densityAttributes(60, densest: 100) == [.bold])
-        // 100 points in braille: each occupied cell is a full marker, never a single braille dot; the mode is named.
+        // 100 points in braille: each occupied cell is a full braille block (⣿), never a single dot; the mode is named.
         let session = Session(dataSet: DataSet.BuiltIn.uniform100.dataSet, width: 200, height: 60)
         let grid = Renderer(tier: .palette256).render(session)
         let plot = session.layout.plot
         var markers = 0
         for y in plot.y..<(plot.y + plot.height) {
             for x in plot.x..<(plot.x + plot.width) {
-                #expect(!(0x2801...0x28FF).contains(grid[x, y].glyph.value))
-                if grid[x, y].glyph == "●" { markers += 1 }
+                #expect(!(0x2801...0x28FE).contains(grid[x, y].glyph.value))
+                if grid[x, y].glyph == "⣿" { markers += 1 }
             }
         }
         #expect(markers > 50)

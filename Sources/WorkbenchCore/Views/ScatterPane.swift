@@ -146,7 +146,7 @@ extension Renderer {
                 case .braille:
                     guard let owner = majority(cell, band: 0) else { continue }
                     let colour = owner == k ? neutral : palette.cluster(owner)
-                    let large: Unicode.Scalar = session.view.unicode && palette.tier != .mono ? "●" : (owner == k ? "." : palette.pointGlyph(owner))
+                    let large: Unicode.Scalar = session.view.unicode ? "⣿" : (owner == k ? "." : palette.pointGlyph(owner))
                     let glyph = style == .large ? large : Unicode.Scalar(0x2800 + UInt32(dots[cell]))!
                     grid[plot.x + column, plot.y + row] = Cell(glyph, style: CellStyle(foreground: colour, background: background, attributes: attributes))
                 case .glyphs:
@@ -224,7 +224,7 @@ extension Renderer {
 
     /// How points are drawn for a data set's size.
     enum PointStyle: Sendable, Equatable {
-        /// Up to `largeMarkerLimit` points: one full-cell marker per occupied cell (braille dots are too small).
+        /// Up to `largeMarkerLimit` points: every occupied braille cell has all eight dots (one dot is too small).
         case large
         /// The marker mode as chosen.
         case plain
