@@ -41,3 +41,34 @@ func log10Approx(_ x: Double) -> Double {
     while v < 1 { v *= 10; e -= 1 }
     return e
 }
+
+/// `value` in at most `width` cells: `formatCompact` when it fits, else with a K/M/G/T suffix (`1.0M`), else in
+/// exponent form, cut only as a last resort.
+public func formatFitting(_ value: Double, width: Int) -> String {
+    let compact = formatCompact(value)
+    return fitting(compact, value, width: width)
+}
+
+/// A count in at most `width` cells: as is when it fits, else with a K/M/G/T suffix (`1.0M`).
+public func formatFitting(count: Int, width: Int) -> String { fitting(String(count), Double(count), width: width) }
+
+/// `countColumn`'s and `numberColumn`'s shared rule: `text` when it fits, else a suffixed form of `value`.
+private func fitting(_ compact: String, _ value: Double, width: Int) -> String {
+    if compact.unicodeScalars.count <= width || !value.isFinite { return compact }
+    let suffixes: [(Double, String)] = [(1e3, "K"), (1e6, "M"), (1e9, "G"), (1e12, "T")]
+    for (scale, suffix) in suffixes where abs(value) >= scale {
+        for digits in [1, 0] {
+            let scaled = value / scale
+            guard abs(scaled) < 1000 || scale == 1e12 else { break }
+            let text = fixed(scaled, digits) + suffix
+            if text.unicodeScalars.count <= width, abs(scaled) < 999.95 { return text }
+        }
+    }
+    return String(String.UnicodeScalarView(compact.unicodeScalars.prefix(max(0, width))))
+}
+
+/// `formatFitting` right-aligned in a column of `width` cells that always keeps one space before the number.
+public func numberColumn(_ value: Double, _ width: Int) -> String { pad(formatFitting(value, width: width - 1), width) }
+
+/// `formatFitting(count:)` right-aligned in a column of `width` cells that always keeps one space before it.
+public func countColumn(_ count: Int, _ width: Int) -> String { pad(formatFitting(count: count, width: width - 1), width) }

@@ -74,10 +74,14 @@ public struct Palette: Sendable {
         let dark = RGB(UInt8(Int(c.r) * 28 / 100), UInt8(Int(c.g) * 28 / 100), UInt8(Int(c.b) * 28 / 100))
         switch tier {
         case .truecolor: return .rgb(dark.r, dark.g, dark.b)
-        case .palette256: return .indexed(Self.nearest256(dark))
+        case .palette256: return .indexed(Self.clusterShades256[index % Self.clusterShades256.count])
         case .ansi8, .mono: return .standard
         }
     }
+
+    /// Voronoi shades in the 256-colour cube, one per cluster colour in the same order: a dark colour of the same
+    /// hue (levels 0 / 95 / 135), so regions stay distinct on a projector instead of collapsing to near-black greys.
+    static let clusterShades256: [UInt8] = [24, 94, 22, 96, 88, 18, 100, 240]
 
     /// Whether this tier can shade backgrounds without hurting readability.
     public var canShadeBackground: Bool { tier == .truecolor || tier == .palette256 }

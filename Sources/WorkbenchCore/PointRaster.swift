@@ -19,6 +19,8 @@ struct PointGeometry: Sendable {
     let entries: [Int32]
     /// Braille dot bits per cell (all zero unless braille).
     let dots: [UInt8]
+    /// Points per cell entry (the density the scatter shades large data by).
+    let counts: [Int32]
 
     /// Points at or above this count are split across the cores.
     static let parallelThreshold = 131_072
@@ -61,6 +63,13 @@ struct PointGeometry: Sendable {
         self.bands = bands
         self.entries = entries
         self.dots = dots
+        var counts = [Int32](repeating: 0, count: cells * bands)
+        counts.withUnsafeMutableBufferPointer { out in
+            entries.withUnsafeBufferPointer { source in
+                for entry in source where entry >= 0 && Int(entry) < out.count { out[Int(entry)] &+= 1 }
+            }
+        }
+        self.counts = counts
     }
 
     /// How many parts `n` points are split into (one below `parallelThreshold`; the count never changes results).
@@ -230,7 +239,7 @@ final class RasterCache: Sendable {
     private let rasters = Mutex<(geometry: GeometryKey, labels: LabelKey, raster: PointRaster)?>(nil)
     private let regions = Mutex<(key: VoronoiKey, region: [Int])?>(nil)
 
-    /// What a checkpoint's evaluation (`Session.evaluate`) depends on.
+    /// What a recomputed assignment (a trimmed history frame's labels) depends on.
     struct EvaluationKey: Equatable, Sendable {
         var centers: Matrix
         var points: Matrix
@@ -238,10 +247,6 @@ final class RasterCache: Sendable {
         var metric: DistanceMetric
     }
 
-    /// Scores of the checkpoints shown in the panel, and the labels of the last one asked for with labels: the
-    /// checkpoint view would otherwise run a full assignment pass per listed checkpoint on every frame.
-    private let scores = Mutex<[(key: EvaluationKey, score: Double?)]>([])
-    private let evaluation = Mutex<(key: EvaluationKey, result: (labels: [Int32], score: Double)?)?>(nil)
     private let assignments = Mutex<(key: EvaluationKey, labels: [Int32])?>(nil)
 
     /// The raster for these inputs: cached when nothing changed, re-voted when only the labels or batch changed,
@@ -271,37 +276,11 @@ final class RasterCache: Sendable {
         return region
     }
 
-    /// The evaluation for `key` (labels and score), computed by `make` when it is not the cached one.
-    func evaluation(for key: EvaluationKey, make: () -> (labels: [Int32], score: Double)?) -> (labels: [Int32], score: Double)? {
-        if let hit = evaluation.withLock({ entry in entry.flatMap { $0.key == key ? .some($0.result) : nil } }) { return hit }
-        let result = make()
-        evaluation.withLock { $0 = (key, result) }
-        remember(score: result?.score, for: key)
-        return result
-    }
-
     /// The labels of a trimmed history frame (``Session/displayLabels``), computed by `make` when not cached.
     func assignment(for key: EvaluationKey, make: () -> [Int32]) -> [Int32] {
         if let hit = assignments.withLock({ entry in entry.flatMap { $0.key == key ? $0.labels : nil } }) { return hit }
         let labels = make()
         assignments.withLock { $0 = (key, labels) }
         return labels
-    }
-
-    /// The score for `key`, computed by `make` when none is cached.
-    func score(for key: EvaluationKey, make: () -> Double?) -> Double? {
-        if let hit = scores.withLock({ list in list.first { $0.key == key }.map { $0.score } }) { return hit }
-        if let hit = evaluation.withLock({ entry in entry.flatMap { $0.key == key ? .some($0.result?.score) : nil } }) { return hit }
-        let score = make()
-        remember(score: score, for: key)
-        return score
-    }
-
-    private func remember(score: Double?, for key: EvaluationKey) {
-        scores.withLock { list in
-            // Scores of another data set are dropped (they would keep its points alive), as is an overlong list.
-            if list.count >= 1024 || list.first.map({ $0.key.points != key.points }) == true { list.removeAll() }
-            if !list.contains(where: { $0.key == key }) { list.append((key, score)) }
-        }
     }
 }

@@ -69,8 +69,27 @@ public struct CheckpointBrowser: Sendable {
     /// The model_dir the checkpoints came from, or why none are available.
     public private(set) var origin: String = "no model_dir opened (use --model-dir DIR)"
 
+    /// Score of every entry on the current data and metric (nil where the centres do not fit), computed when the
+    /// entries, the data or the metric change, never while drawing.
+    public private(set) var scores: [Double?] = []
+    /// The entry on screen and its evaluation, computed when the selection changes.
+    public private(set) var shown: (index: Int, evaluation: CheckpointEvaluation?)?
+
     /// No checkpoints.
     public init() {}
+
+    /// Scores every entry against `data` (a model_dir's by its model's metric in float32) or `points`
+    /// (`dataColumns` wide, as `metric` sees them).
+    public mutating func evaluateAll(data: Matrix, points: Matrix, dataColumns: Int, metric: DistanceMetric) {
+        scores = entries.map { CheckpointEvaluation.evaluate($0, data: data, points: points, dataColumns: dataColumns, metric: metric)?.score }
+        shown = nil
+    }
+
+    /// Evaluates entry `index` for display (kept while the same entry stays selected).
+    public mutating func show(_ index: Int, data: Matrix, points: Matrix, dataColumns: Int, metric: DistanceMetric) {
+        guard entries.indices.contains(index), shown?.index != index else { return }
+        shown = (index, CheckpointEvaluation.evaluate(entries[index], data: data, points: points, dataColumns: dataColumns, metric: metric))
+    }
 
     /// Replaces the checkpoints (`origin` names their model_dir, or why there are none).
     public mutating func set(_ entries: [CheckpointEntry], origin: String) {

@@ -42,7 +42,7 @@ extension Session {
         case .checkpoints:
             history.pause()
             if checkpoints.isEmpty { status = .noCheckpoints(origin: checkpointOrigin) } else {
-                overlay = .checkpoints(selected: checkpoints.count - 1)
+                showCheckpoint(checkpoints.count - 1)
             }
         case .projection: cycleProjection()
         case .markerMode:
@@ -91,7 +91,7 @@ extension Session {
 
     private mutating func handleCheckpoints(_ key: Key, selected: Int) {
         switch checkpointBrowser.handle(key, selected: selected) {
-        case let .show(index): overlay = .checkpoints(selected: index)
+        case let .show(index): showCheckpoint(index)
         case let .continueFrom(entry): continueRun(from: entry)
         case .close: overlay = .none
         case .quit: quitRequested = true

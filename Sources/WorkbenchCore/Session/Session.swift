@@ -247,8 +247,12 @@ public struct Session: Sendable {
             dataSet = chosen
             setProjection(Session.defaultProjection(columns: chosen.points.columns))
         }
+        let metricChanged = settings.metric != settingsEditor.draft.metric
         settings = settingsEditor.draft
         restart()
+        if metricChanged || chosen.name != dataSet.name || !checkpoints.isEmpty {
+            checkpointBrowser.evaluateAll(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        }
     }
 
     /// Replaces the settings (as if edited and applied) and restarts.
@@ -264,12 +268,19 @@ public struct Session: Sendable {
     /// Provides the checkpoints of a model_dir (`origin` names it), or why there are none.
     public mutating func setCheckpoints(_ entries: [CheckpointEntry], origin: String) {
         checkpointBrowser.set(entries, origin: origin)
+        checkpointBrowser.evaluateAll(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+    }
+
+    /// Opens or moves the checkpoint view to entry `index`, evaluating it there (not while drawing).
+    mutating func showCheckpoint(_ index: Int) {
+        overlay = .checkpoints(selected: index)
+        checkpointBrowser.show(index, data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
     }
 
     /// Opens the checkpoint view on entry `index`.
     public mutating func openCheckpoints(selected index: Int) {
         guard !checkpoints.isEmpty else { return }
-        overlay = .checkpoints(selected: checkpointBrowser.clamped(index))
+        showCheckpoint(checkpointBrowser.clamped(index))
     }
 
     /// Labels and score of the data under checkpoint `entry`'s centres (`CheckpointEvaluation.evaluate`).
