@@ -172,7 +172,9 @@ struct WorkbenchCommand: ParsableCommand {
         var session = Session(dataSet: dataSet, settings: settings, width: terminal.width, height: terminal.height, view: view)
         session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
         var final: Session?
-        let ending = WorkbenchLoop.run(session: session, terminal: terminal) { final = $0 }
+        let follow = model.flatMap { $0.isExport ? nil : CheckpointFollow(path: $0.path, dataColumns: dataSet.points.columns) }
+        let ending = WorkbenchLoop.run(session: session, terminal: terminal, followCheckpoints: follow.map { follow in { follow.poll() } },
+                                       finished: { final = $0 })
         let recordingError = terminal.recordingError
         terminal.close()
         if let model, let final {

@@ -81,3 +81,30 @@ struct WorkbenchModelDir {
         }
     }
 }
+
+/// The checkpoint view following a live model_dir: the state file and the checkpoints it names are watched
+/// (`ModelDirFollower`: only what the state file names, torn reads retried or skipped) and the view's entries are
+/// read again when they change.
+final class CheckpointFollow {
+    private var follower: ModelDirFollower
+    private let path: String
+    private let dataColumns: Int
+
+    init(path: String, dataColumns: Int) {
+        self.path = path
+        self.dataColumns = dataColumns
+        follower = ModelDirFollower(directory: ModelDirectory(url: URL(fileURLWithPath: path)), followsScalars: false)
+        _ = follower.refresh()
+    }
+
+    /// The entries when a checkpoint appeared or was removed since the last call, else nil.
+    func poll() -> (entries: [CheckpointEntry], origin: String)? {
+        let changed = follower.refresh().contains { change in
+            switch change {
+            case .checkpointAdded, .checkpointRemoved, .directoryAppeared, .directoryRemoved: true
+            default: false
+            }
+        }
+        return changed ? ModelDirCheckpoints.load(modelDir: path, dataColumns: dataColumns) : nil
+    }
+}

@@ -47,9 +47,13 @@ public enum WorkbenchLoop {
 
     /// Runs until the user quits or a signal arrives; returns how it ended, and hands the final session to
     /// `finished` (to save the run). The caller closes the terminal.
-    public static func run(session initial: Session, terminal: TerminalScreen, finished: (Session) -> Void = { _ in }) -> Ending {
+    /// `followCheckpoints`, asked about four times a second, returns the model_dir's checkpoints when they changed.
+    public static func run(session initial: Session, terminal: TerminalScreen,
+                           followCheckpoints: (() -> (entries: [CheckpointEntry], origin: String)?)? = nil,
+                           finished: (Session) -> Void = { _ in }) -> Ending {
         var session = initial
         defer { finished(session) }
+        var lastFollow = DispatchTime(uptimeNanoseconds: 0)
         let renderer = Renderer(tier: terminal.tier)
         session.resize(width: terminal.width, height: terminal.height)
         var inFlight: FrameJob?
@@ -69,6 +73,13 @@ public enum WorkbenchLoop {
             let signalNumber = SignalWatch.received.load(ordering: .sequentiallyConsistent)
             if signalNumber != 0 { return .signal(signalNumber) }
             if session.quitRequested { return .quit }
+            if let followCheckpoints, DispatchTime.now().uptimeNanoseconds >= lastFollow.uptimeNanoseconds + 250_000_000 {
+                lastFollow = DispatchTime.now()
+                if let update = followCheckpoints() {
+                    session.followCheckpoints(update.entries, origin: update.origin)
+                    dirty = true
+                }
+            }
 
             if session.screenshotRequested {
                 session.screenshotWritten(writeScreenshot(renderer.render(session)))

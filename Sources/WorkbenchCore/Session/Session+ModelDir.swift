@@ -19,3 +19,28 @@ extension Session {
         status = .continuing(step: Int(state.globalStep))
     }
 }
+
+extension Session {
+    /// New checkpoints of a followed model_dir: the list is replaced, and a checkpoint view that showed the newest
+    /// entry moves on to the new newest (auto-jump to latest); one showing an older entry stays on it.
+    public mutating func followCheckpoints(_ entries: [CheckpointEntry], origin: String) {
+        let wasAtLatest: Bool
+        var selectedStep: Int?
+        if case let .checkpoints(selected) = overlay {
+            wasAtLatest = selected == checkpoints.count - 1
+            selectedStep = checkpoints.indices.contains(selected) ? checkpoints[selected].step : nil
+        } else {
+            wasAtLatest = false
+        }
+        setCheckpoints(entries, origin: origin)
+        guard case .checkpoints = overlay else { return }
+        guard !checkpoints.isEmpty else { overlay = .none; status = .noCheckpoints(origin: origin); return }
+        if wasAtLatest {
+            showCheckpoint(checkpoints.count - 1)
+        } else if let selectedStep, let index = checkpoints.firstIndex(where: { $0.step == selectedStep }) {
+            showCheckpoint(index)
+        } else {
+            showCheckpoint(checkpointBrowser.clamped(0))
+        }
+    }
+}
