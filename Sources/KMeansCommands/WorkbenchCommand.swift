@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KMeansCore
+import KMeansData
 import WorkbenchCore
 import WorkbenchTerminal
 
@@ -19,6 +20,12 @@ struct WorkbenchCommand: ParsableCommand {
 
     @Option(help: "A CSV/TSV or .npy file of points (one row per point).")
     var data: String?
+
+    @Option(help: "Columns of --data to cluster, by header name or 0-based index, comma-separated (default: every numeric column but a row id).")
+    var featureColumns: String?
+
+    @Flag(help: "Skip rows of --data holding NaN, infinity or empty fields instead of failing.")
+    var skipInvalid = false
 
     @Option(help: "Built-in sample to open: uniform-100, blobs, old-faithful, iris.")
     var sample: String = DataSet.BuiltIn.uniform100.rawValue
@@ -102,7 +109,8 @@ struct WorkbenchCommand: ParsableCommand {
         }
         settings.miniBatchStepsPerIteration = stepsPerIteration
 
-        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample)
+        let columns = featureColumns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " ") } }
+        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, options: DataReadOptions(featureColumns: columns, skipInvalid: skipInvalid))
         let checkpoints = WorkbenchLaunch.loadCheckpoints(modelDir: modelDir)
         let environment = ProcessInfo.processInfo.environment
         var view = ViewOptions()
@@ -173,8 +181,8 @@ enum WorkbenchLaunch {
     }
 
     /// The data set for `--data` (a file) or `--sample` (a built-in).
-    static func loadData(path: String?, sample: String) throws -> DataSet {
-        if let path { return try WorkbenchDataFile.load(path: path) }
+    static func loadData(path: String?, sample: String, options: DataReadOptions = DataReadOptions()) throws -> DataSet {
+        if let path { return try WorkbenchDataFile.load(path: path, options: options) }
         guard let builtIn = DataSet.BuiltIn(rawValue: sample) else {
             let names = DataSet.BuiltIn.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("unknown --sample \"\(TerminalText.sanitized(sample))\"; built-in samples: \(names)")
