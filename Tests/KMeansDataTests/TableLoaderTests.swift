@@ -84,12 +84,5 @@ import Testing
 
 /// Reads `path` with ``TableLoader``, returning the error instead of throwing it.
 func loadTableError(_ path: String, truth: String? = nil) -> DataError? {
-    do {
-        _ = try TableLoader.load(path: path, truthColumn: truth)
-        return nil
-    } catch let error as DataError {
-        return error
-    } catch {
-        return DataError(file: "?", location: .file, kind: .io, message: "unexpected \(error)")
-    }
+    dataError { _ = try TableLoader.load(path: path, truthColumn: truth) }
 }
