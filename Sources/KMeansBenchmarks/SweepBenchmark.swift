@@ -20,11 +20,12 @@ enum SweepBenchmark {
         print("   k         score  silhouette  iterations  seconds")
         let started = Date()
         let result = try sweep.run(points: points, row: { row in
-            let silhouette = row.silhouette.map { String(format: "%.4f%@", $0.score, $0.isSampled ? "*" : "") } ?? "-"
-            print(String(format: "%4d  %12.5g  %10@  %10d  %7.2f", row.k, Double(row.score), silhouette, row.iterations, row.seconds))
+            let silhouette = row.silhouette.map { String(format: "%.4f", $0.score) + ($0.isSampled ? "*" : "") } ?? "-"
+            let padded = String(repeating: " ", count: max(0, 10 - silhouette.count)) + silhouette
+            print(String(format: "%4d  %12.5g  ", row.k, Double(row.score)) + padded + String(format: "  %10d  %7.2f", row.iterations, row.seconds))
         })
         let total = Date().timeIntervalSince(started)
-        print(String(format: "sweep total: %.1f s for %d values of k (* = silhouette over a seeded sample of %d points), load %@",
-                     total, result.rows.count, Silhouette.exactLimit, Measure.loadAverage()))
+        print(String(format: "sweep total: %.1f s for %d values of k (* = silhouette over a seeded sample of %d points)",
+                     total, result.rows.count, Silhouette.exactLimit) + ", load \(Measure.loadAverage())")
     }
 }
