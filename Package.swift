@@ -49,7 +49,7 @@ let package = Package(
         // Side-by-side benchmark against scikit-learn / FAISS (run with -c release).
         .executableTarget(
             name: "KMeansBenchmarks",
-            dependencies: ["KMeansCore", "KMeansData", "WorkbenchCore", "KMeansMemoryProbe"]
+            dependencies: ["KMeansCore", "KMeansData", "KMeansEstimator", "WorkbenchCore", "KMeansMemoryProbe"]
         ),
         // Peak RSS of full-batch training in a core-only process (no Foundation); KMeansBenchmarks runs it.
         .executableTarget(name: "KMeansMemoryProbe", dependencies: ["KMeansCore", "KMeansData"]),

@@ -326,6 +326,7 @@ func log(_ message: String) {
 }
 
 do {
+    if SweepBenchmark.requested { try SweepBenchmark.run(); exit(0) }
     let options = try Options(arguments: CommandLine.arguments)
     try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
     if let mode = options.quick {

@@ -10,7 +10,8 @@ struct KMeansCommand: ParsableCommand {
         version: KMeansTool.version,
         subcommands: [
             WorkbenchCommand.self, TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, PredictCommand.self,
-            TransformCommand.self, CentersCommand.self, InspectCommand.self, ExportCommand.self, PlotCommand.self, LessonCommand.self,
+            TransformCommand.self, CentersCommand.self, InspectCommand.self, ExportCommand.self, SweepCommand.self,
+            PlotCommand.self, LessonCommand.self,
         ],
         defaultSubcommand: WorkbenchCommand.self
     )

@@ -21,6 +21,12 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "A CSV/TSV or .npy file of points (one row per point).")
     var data: String?
 
+    @Option(help: "Columns of --data to cluster, by header name or 0-based index, comma-separated (default: every numeric column but a row id).")
+    var featureColumns: String?
+
+    @Flag(help: "Skip rows of --data holding NaN, infinity or empty fields instead of failing.")
+    var skipInvalid = false
+
     @Option(help: "Built-in sample to open: uniform-100, blobs, old-faithful, iris.")
     var sample: String = DataSet.BuiltIn.uniform100.rawValue
 
@@ -111,7 +117,10 @@ struct WorkbenchCommand: ParsableCommand {
         settings.shuffle = shuffle
 
         let probe = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: nil) }
-        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, featureColumns: probe?.parameters?.featureColumns)
+        // Columns: the flag, else those the model was trained on.
+        let columns = featureColumns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " ") } }
+            ?? probe?.parameters?.featureColumns
+        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, options: DataReadOptions(featureColumns: columns, skipInvalid: skipInvalid))
         let model = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: dataSet.points.columns) }
         if let parameters = model?.parameters { settings = settings.adopting(parameters) }
         let checkpoints = model?.checkpoints ?? WorkbenchLaunch.loadCheckpoints(modelDir: nil)
@@ -213,8 +222,8 @@ enum WorkbenchLaunch {
     }
 
     /// The data set for `--data` (a file) or `--sample` (a built-in).
-    static func loadData(path: String?, sample: String, featureColumns: [String]? = nil) throws -> DataSet {
-        if let path { return try WorkbenchDataFile.load(path: path, featureColumns: featureColumns) }
+    static func loadData(path: String?, sample: String, options: DataReadOptions = DataReadOptions()) throws -> DataSet {
+        if let path { return try WorkbenchDataFile.load(path: path, options: options) }
         guard let builtIn = DataSet.BuiltIn(rawValue: sample) else {
             let names = DataSet.BuiltIn.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("unknown --sample \"\(TerminalText.sanitized(sample))\"; built-in samples: \(names)")

@@ -5,12 +5,15 @@ import WorkbenchCore
 
 /// Loading `--data FILE` for the workbench through KMeansData's readers.
 enum WorkbenchDataFile {
-    /// Reads a CSV/TSV/NPY file into a data set named after the file; errors name the file, line and value.
-    static func load(path: String, featureColumns: [String]? = nil) throws -> DataSet {
-        let loaded = try CLIError.withoutSkipHint { try DataLoader.load(path: path, options: DataReadOptions(featureColumns: featureColumns)) }
+    /// Reads a CSV/TSV/NPY file into a data set named after the file; errors name the file, line and value. Text
+    /// columns and a row id column are left out (``TableLoader``); the note saying so ends the data set's source.
+    static func load(path: String, options: DataReadOptions = DataReadOptions()) throws -> DataSet {
+        let table = try CLIError.withoutSkipHint { try TableLoader.load(path: path, options: options) }
+        let loaded = table.data
         let name = URL(fileURLWithPath: path).lastPathComponent
         return DataSet(name: name, points: loaded.matrix, columnNames: loaded.featureNames,
-                       source: "\(path) (\(loaded.format.rawValue)\(loaded.skippedRows > 0 ? ", \(loaded.skippedRows) rows skipped" : ""))")
+                       source: "\(path) (\(loaded.format.rawValue)\(loaded.skippedRows > 0 ? ", \(loaded.skippedRows) rows skipped" : ""))"
+                           + (table.notes.isEmpty ? "" : "; " + table.note))
     }
 }
 

@@ -36,6 +36,13 @@ final class ByteSource {
     var offset: Int { consumedBeforeBuffer + start }
     private var consumedBeforeBuffer = 0
 
+    /// Skips a UTF-8 byte-order mark at the read position (the buffer must hold the first bytes); returns its length.
+    func skipByteOrderMark() -> Int {
+        guard available >= 3, self[start] == 0xEF, self[start + 1] == 0xBB, self[start + 2] == 0xBF else { return 0 }
+        start += 3
+        return 3
+    }
+
     /// Opens `path` for reading; `-` means standard input.
     init(path: String, bufferSize: Int = 1 << 20) throws {
         name = path

@@ -35,6 +35,9 @@ public struct DataError: Error, Sendable, Equatable, CustomStringConvertible {
         case dimensionMismatch
         /// A row is all zeros where that is not allowed (cosine distance has no direction for it).
         case allZeroRow
+        /// A column cannot serve as asked: no column holds numbers to cluster, or a truth column holds fractions
+        /// or only one value.
+        case unusableColumn
     }
 
     /// Where in the file the problem is.

@@ -33,10 +33,15 @@ public struct DataReadOptions: Sendable, Equatable {
     /// Treat rows of all zeros as invalid (for cosine distance, where they have no direction): an error, or
     /// skipped with `skipInvalid`.
     public var rejectAllZeroRows: Bool
+    /// Text columns (0-based) whose fields are kept as text beside the features, one per accepted row (row ids,
+    /// truth labels): read them with ``DataReader/takeKeptFields()``. Not for `.npy` files.
+    public var keptColumns: [Int]
 
     /// Creates options; the defaults detect everything and reject invalid values.
     public init(format: DataFormat? = nil, delimiter: Delimiter? = nil, header: HeaderPolicy = .detect,
-                featureColumns: [String]? = nil, skipInvalid: Bool = false, rejectAllZeroRows: Bool = false) {
+                featureColumns: [String]? = nil, skipInvalid: Bool = false, rejectAllZeroRows: Bool = false,
+                keptColumns: [Int] = []) {
+        self.keptColumns = keptColumns
         self.format = format
         self.delimiter = delimiter
         self.header = header
@@ -62,4 +67,11 @@ protocol RowSource: AnyObject {
     func readRows(maxRows: Int, into values: inout [Float]) throws -> Int
     /// Goes back to the first data row.
     func rewind() throws
+    /// The kept columns' fields of the rows read since the last call (one array per kept column).
+    func takeKeptFields() -> [[String]]
+}
+
+extension RowSource {
+    /// No kept columns by default.
+    func takeKeptFields() -> [[String]] { [] }
 }

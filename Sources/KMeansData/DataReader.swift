@@ -22,17 +22,15 @@ public final class DataReader {
         format = chosen
         switch chosen {
         case .npy:
+            if !options.keptColumns.isEmpty {
+                throw DataError(file: path, location: .file, kind: .unknownColumn, message: "a .npy file has no text columns to keep")
+            }
             rows = try NPYRowSource(source: source, options: options)
         case .text:
             if isNPY {
                 throw DataError(file: path, location: .file, kind: .badHeader, message: "this is a .npy file, not text")
             }
-            var bomLength = 0
-            if source.available >= 3, source[source.start] == 0xEF, source[source.start + 1] == 0xBB, source[source.start + 2] == 0xBF {
-                source.start += 3
-                bomLength = 3
-            }
-            rows = try TextRowSource(source: source, bomLength: bomLength, options: options)
+            rows = try TextRowSource(source: source, bomLength: source.skipByteOrderMark(), options: options)
         }
     }
 
@@ -55,6 +53,10 @@ public final class DataReader {
         let count = try rows.readRows(maxRows: maxRows, into: &values)
         return count == 0 ? nil : Matrix(rows: count, columns: columns, values: values)
     }
+
+    /// The text of each of `options.keptColumns` for the rows read since the last call, one array per kept column
+    /// in the order given, one entry per accepted row (skipped rows leave none).
+    public func takeKeptFields() -> [[String]] { rows.takeKeptFields() }
 
     /// Goes back to the first data row (and resets ``skippedRows``).
     public func rewind() throws {

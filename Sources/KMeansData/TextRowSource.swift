@@ -20,42 +20,20 @@ final class TextRowSource: RowSource {
     var declaredRowCount: Int? { nil }
     private var rowsRead = 0
     private var row: [Float]
+    private let keptColumns: [Int]
+    /// The text of each kept column, one entry per accepted row.
+    private var keptFields: [[String]]
 
     init(source: ByteSource, bomLength: Int, options: DataReadOptions) throws {
         self.source = source
         self.options = options
         skipInvalid = options.skipInvalid
         rejectAllZeroRows = options.rejectAllZeroRows
-        let delimiter: Delimiter
-        if let chosen = options.delimiter {
-            delimiter = chosen
-        } else if source.name.lowercased().hasSuffix(".tsv") || source.name.lowercased().hasSuffix(".tab") {
-            delimiter = .tab
-        } else {
-            delimiter = try detectDelimiter(in: source)
-        }
-        var tokenizer = TextTokenizer(source: source, delimiter: delimiter)
-        var record = TextRecord()
-        guard try tokenizer.next(into: &record) else {
-            let empty = source.offset <= bomLength
-            throw DataError(file: source.name, location: empty ? .file : .text(line: tokenizer.line, column: nil),
-                            kind: empty ? .emptyFile : .noDataRows,
-                            message: empty ? "file is empty" : "no data rows (only comments or blank lines)")
-        }
+        let opened = try openTextTable(source: source, bomLength: bomLength, options: options)
+        let tokenizer = opened.tokenizer
+        let record = opened.first
         fieldCount = record.count
-        let isHeader: Bool
-        switch options.header {
-        case .present: isHeader = true
-        case .absent: isHeader = false
-        case .detect:
-            // A header has no numbers at all; a row mixing numbers and text is data with a bad field.
-            isHeader = !(0..<record.count).contains { index in
-                switch record.number(index) {
-                case .finite, .nonFinite: return true
-                case .empty, .invalid: return false
-                }
-            }
-        }
+        let isHeader = opened.isHeader
         let names: [String]? = isHeader ? (0..<record.count).map { record.trimmedText($0) } : nil
         columnNames = names
         let headerLine = record.line
@@ -82,6 +60,13 @@ final class TextRowSource: RowSource {
         }
         columns = selection.count
         row = [Float](repeating: 0, count: columns)
+        let width = record.count
+        if let bad = options.keptColumns.first(where: { $0 < 0 || $0 >= width }) {
+            throw DataError(file: source.name, location: .file, kind: .unknownColumn,
+                            message: "no column \(bad) to keep (the file has \(width) columns)")
+        }
+        keptColumns = options.keptColumns
+        keptFields = keptColumns.map { _ in [] }
         self.tokenizer = tokenizer
         self.record = record
         if isHeader {
@@ -100,6 +85,12 @@ final class TextRowSource: RowSource {
         pendingFirstRecord = false
         rowsRead = 0
         skippedRows = 0
+        keptFields = keptColumns.map { _ in [] }
+    }
+
+    func takeKeptFields() -> [[String]] {
+        defer { keptFields = keptColumns.map { _ in [] } }
+        return keptFields
     }
 
     func readRows(maxRows: Int, into values: inout [Float]) throws -> Int {
@@ -124,6 +115,7 @@ final class TextRowSource: RowSource {
             }
             if try parse(record, into: &row, delimiter: tokenizer.delimiter) {
                 values.append(contentsOf: row)
+                for (slot, column) in keptColumns.enumerated() { keptFields[slot].append(record.trimmedText(column)) }
                 appended += 1
             } else {
                 skipped += 1
@@ -196,4 +188,46 @@ extension String {
     fileprivate func replacingOccurrences(_ target: Character, with replacement: Character) -> String {
         String(map { $0 == target ? replacement : $0 })
     }
+}
+
+/// A text file opened up to its first record: the tokenizer positioned after it, and whether it is a header.
+struct OpenedTextTable {
+    var tokenizer: TextTokenizer
+    var first: TextRecord
+    var isHeader: Bool
+}
+
+/// Chooses the delimiter (given, `.tsv`/`.tab` name, or detected), reads the first record and decides whether it
+/// is a header: with `.detect`, a header has no numbers at all (a row mixing numbers and text is data with a bad
+/// field).
+func openTextTable(source: ByteSource, bomLength: Int, options: DataReadOptions) throws -> OpenedTextTable {
+    let delimiter: Delimiter
+    if let chosen = options.delimiter {
+        delimiter = chosen
+    } else if source.name.lowercased().hasSuffix(".tsv") || source.name.lowercased().hasSuffix(".tab") {
+        delimiter = .tab
+    } else {
+        delimiter = try detectDelimiter(in: source)
+    }
+    var tokenizer = TextTokenizer(source: source, delimiter: delimiter)
+    var record = TextRecord()
+    guard try tokenizer.next(into: &record) else {
+        let empty = source.offset <= bomLength
+        throw DataError(file: source.name, location: empty ? .file : .text(line: tokenizer.line, column: nil),
+                        kind: empty ? .emptyFile : .noDataRows,
+                        message: empty ? "file is empty" : "no data rows (only comments or blank lines)")
+    }
+    let isHeader: Bool
+    switch options.header {
+    case .present: isHeader = true
+    case .absent: isHeader = false
+    case .detect:
+        isHeader = !(0..<record.count).contains { index in
+            switch record.number(index) {
+            case .finite, .nonFinite: return true
+            case .empty, .invalid: return false
+            }
+        }
+    }
+    return OpenedTextTable(tokenizer: tokenizer, first: record, isHeader: isHeader)
 }

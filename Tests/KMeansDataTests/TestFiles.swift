@@ -30,8 +30,13 @@ final class TemporaryDirectory {
 
 /// Reads `path` whole, returning the error instead of throwing it.
 func loadError(_ path: String, _ options: DataReadOptions = DataReadOptions()) -> DataError? {
+    dataError { _ = try DataLoader.load(path: path, options: options) }
+}
+
+/// The error `body` throws (any other error becomes an `.io` one saying so), or nil.
+func dataError(_ body: () throws -> Void) -> DataError? {
     do {
-        _ = try DataLoader.load(path: path, options: options)
+        try body()
         return nil
     } catch let error as DataError {
         return error
