@@ -33,6 +33,9 @@ struct WorkbenchCommand: ParsableCommand {
     @Option(help: "A model_dir (ours or TensorFlow's): its model's settings and checkpoints are opened as the CLI sees them, and a run continued from it (or on a new directory) is saved there as `kmeans train` would.")
     var modelDir: String?
 
+    @Option(help: "Save the run into this new directory instead of --model-dir (a model continued from --model-dir's checkpoint keeps its parameters).")
+    var saveTo: String?
+
     @Option(help: "Colour tier: truecolor, 256, 8 or mono (default: detected; NO_COLOR selects mono).")
     var colors: String?
 
@@ -121,7 +124,10 @@ struct WorkbenchCommand: ParsableCommand {
         let columns = featureColumns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " ") } }
             ?? probe?.parameters?.featureColumns
         let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, options: DataReadOptions(featureColumns: columns, skipInvalid: skipInvalid))
-        let model = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: dataSet.points.columns) }
+        var model = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: dataSet.points.columns) }
+        if let saveTo {
+            if model == nil { model = try WorkbenchModelDir.open(saveTo, dataColumns: dataSet.points.columns) } else { model?.saveTo = saveTo }
+        }
         if let parameters = model?.parameters { settings = settings.adopting(parameters) }
         let checkpoints = model?.checkpoints ?? WorkbenchLaunch.loadCheckpoints(modelDir: nil)
         let environment = ProcessInfo.processInfo.environment

@@ -14,6 +14,8 @@ struct WorkbenchModelDir {
     let checkpoints: (entries: [CheckpointEntry], origin: String)
     /// Whether the directory is a SavedModel export (shown, never written to).
     var isExport = false
+    /// Where the run is saved instead of `path` (`--save-to`): a new directory, which gets the model's parameters.
+    var saveTo: String?
 
     /// Reads `path` (which may not exist yet: a new model directory for the run).
     static func open(_ path: String, dataColumns: Int?) throws -> WorkbenchModelDir {
@@ -53,15 +55,28 @@ struct WorkbenchModelDir {
     /// Writes the session's run into the directory as `kmeans train` would have (checkpoints, `loss` events,
     /// `kmeans_params.json`), under the trainer lock; returns what was written, or why nothing was.
     func record(_ session: Session) throws -> String {
-        if isExport { return "\(path) is a SavedModel export: the run is not written into it" }
+        let target = saveTo ?? path
+        if isExport && saveTo == nil { return "\(path) is a SavedModel export: the run is not written into it (give --save-to DIR)" }
         guard let first = session.frames.first, let last = session.frames.last(where: { $0.phase == .updated }) else {
-            return "no step was run: nothing written to \(path)"
+            return "no step was run: nothing written to \(target)"
         }
         let startStep = first.state.globalStep
+        let continued = startStep > 0 && checkpoints.entries.contains(where: { Int64($0.step) == startStep })
+        if let saveTo {
+            if try ModelDirReader(path: saveTo).parameters() != nil {
+                throw CLIError.data("--save-to \(saveTo): already holds a model; name a new directory")
+            }
+            let model = continued && !isExport ? parameters! : WorkbenchModelDir.parameters(for: session.settings, dataSet: session.dataSet, initialCenters: first.state.clusters)
+            let recorder = try ModelDirRecorder(modelDir: saveTo, parameters: model)
+            // The run's first state (a fresh one, or the checkpoint it continued from), then its steps.
+            try recorder.save(startStep > 0 ? first.state : try ModelFunction(params: recorder.params).initialState())
+            try recordSteps(session, into: recorder, after: startStep)
+            return "saved \(try recorder.save(last.state))" + (continued ? " (continued from \(path) at step \(startStep))" : "")
+        }
         if let parameters {
             // Only a run continued from one of this directory's checkpoints belongs in it.
-            guard startStep > 0, checkpoints.entries.contains(where: { Int64($0.step) == startStep }) else {
-                return "the run did not continue from \(path)'s checkpoints: nothing written (continue one with c, Enter)"
+            guard continued else {
+                return "the run did not continue from \(path)'s checkpoints: nothing written (continue one with c, Enter, or give --save-to DIR)"
             }
             let recorder = try ModelDirRecorder(modelDir: path, parameters: parameters)
             try recordSteps(session, into: recorder, after: startStep)

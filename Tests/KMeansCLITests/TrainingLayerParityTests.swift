@@ -124,6 +124,27 @@ struct TrainingLayerParityTests {
     }
 }
 
+extension TrainingLayerParityTests {
+    @Test("--save-to: a run continued from a model dir is saved into a new directory, the model dir left as it was")
+    func saveToNewDirectory() throws {
+        let scratch = try Scratch()
+        let data = try scratch.write("blobs.csv", blobsCSV(centers: [[5, 0.5], [0.5, 5], [-5, 0.2]], perCenter: 30))
+        let flags = ["--num-clusters", "3", "--batch-size", "10", "--shuffle", "--random-seed", "2", "--quiet"]
+        _ = try scratch.succeed(["train", "--data", data, "--model-dir", "m", "--steps", "6"] + flags)
+        _ = try scratch.succeed(["train", "--data", data, "--model-dir", "reference", "--steps", "10"] + flags)
+        let before = try FileManager.default.subpathsOfDirectory(atPath: scratch.path("m")).sorted()
+        let run = try scratch.succeed(["workbench", "--data", data, "--model-dir", "m", "--save-to", "n", "--steps", "4", "--snapshot", "/dev/null"])
+        #expect(run.stderr.contains("continued from"), "\(run.stderr)")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: scratch.path("m")).sorted() == before)
+        let saved = try Self.variables(scratch.path("n"))
+        #expect(saved.step == 10)
+        #expect(saved.tensors == (try Self.variables(scratch.path("reference"))).tensors)
+        #expect(try ModelDirReader(path: scratch.path("n")).checkpoints().compactMap(\.step) == [6, 10])
+        let again = try scratch.run(["workbench", "--data", data, "--model-dir", "m", "--save-to", "n", "--steps", "1", "--snapshot", "/dev/null"])
+        #expect(again.status == 1 && again.stderr.contains("already holds a model"), "\(again.stderr)")
+    }
+}
+
 /// The numeric rows of a CSV with a header line.
 func parseCSV(_ text: String) -> Matrix? {
     let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").compactMap { Float($0) } }
