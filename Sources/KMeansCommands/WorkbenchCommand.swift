@@ -159,6 +159,7 @@ struct WorkbenchCommand: ParsableCommand {
             if let model, session.frames.contains(where: { $0.phase == .updated }) {
                 StandardError.write("workbench: " + (try model.record(session)) + "\n")
             }
+            if session.exportRequested { session.exportWritten(RunExport.write(session, modelDir: model)) }
             let grid = Renderer(tier: tier).render(session)
             let text = format == "svg" ? ScreenSVG().render(grid) : (SnapshotFormat(rawValue: format) ?? .text).render(grid)
             if snapshot == "-" {
@@ -189,7 +190,7 @@ struct WorkbenchCommand: ParsableCommand {
         var final: Session?
         let follow = model.flatMap { $0.isExport ? nil : CheckpointFollow(path: $0.path, dataColumns: dataSet.points.columns) }
         let ending = WorkbenchLoop.run(session: session, terminal: terminal, followCheckpoints: follow.map { follow in { follow.poll() } },
-                                       finished: { final = $0 })
+                                       exportRun: { RunExport.write($0, modelDir: model) }, finished: { final = $0 })
         let recordingError = terminal.recordingError
         terminal.close()
         if let model, let final {

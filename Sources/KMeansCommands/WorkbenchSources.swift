@@ -11,9 +11,11 @@ enum WorkbenchDataFile {
         let table = try CLIError.withoutSkipHint { try TableLoader.load(path: path, options: options) }
         let loaded = table.data
         let name = URL(fileURLWithPath: path).lastPathComponent
-        return DataSet(name: name, points: loaded.matrix, columnNames: loaded.featureNames,
+        var dataSet = DataSet(name: name, points: loaded.matrix, columnNames: loaded.featureNames,
                        source: "\(path) (\(loaded.format.rawValue)\(loaded.skippedRows > 0 ? ", \(loaded.skippedRows) rows skipped" : ""))"
                            + (table.notes.isEmpty ? "" : "; " + table.note))
+        if let column = table.rowIDColumn, let ids = table.rowIDs { dataSet.rowIDs = (column, ids) }
+        return dataSet
     }
 }
 

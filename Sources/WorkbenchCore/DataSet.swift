@@ -12,6 +12,8 @@ public struct DataSet: Sendable {
     public var columnNames: [String]
     /// Where the data comes from, one line.
     public var source: String
+    /// A row id column left out of the clustering (its name and one id per row), kept for exported results.
+    public var rowIDs: (column: String, values: [Int64])?
 
     /// Creates a data set; missing column names become `x0`, `x1`, ….
     public init(name: String, points: Matrix, columnNames: [String] = [], source: String = "") {

@@ -88,7 +88,7 @@ public enum Key: Sendable, Hashable {
 /// Everything a key can do in the workbench.
 public enum WorkbenchAction: String, Sendable, CaseIterable {
     case stepIteration, halfStep, runPause, faster, slower, back, forward, first, last
-    case restart, restartNewSeed, settings, checkpoints, projection, markerMode, voronoi, trails, explain, screenshot
+    case restart, restartNewSeed, settings, checkpoints, projection, markerMode, voronoi, trails, explain, screenshot, exportRun
     case help, closeOverlay, quit
     // Inside overlays and placement mode.
     case moveUp, moveDown, moveLeft, moveRight, confirm, pageUp, pageDown
@@ -136,7 +136,8 @@ public enum Keymap {
         KeyBinding(keys: [.character("v")], action: .voronoi, barLabel: nil, help: "Voronoi shading (nearest centre per cell)", section: "View"),
         KeyBinding(keys: [.character("t")], action: .trails, barLabel: nil, help: "centre trails on/off", section: "View"),
         KeyBinding(keys: [.character("e")], action: .explain, barLabel: nil, help: "explanation line on/off", section: "View"),
-        KeyBinding(keys: [.character("w")], action: .screenshot, barLabel: nil, help: "write the screen to kmeans-screen-N.txt and .ans", section: "View"),
+        KeyBinding(keys: [.character("w")], action: .screenshot, barLabel: nil, help: "write the screen to kmeans-screen-N.txt, .ans and .svg", section: "View"),
+        KeyBinding(keys: [.character("o")], action: .exportRun, barLabel: nil, help: "write the run to kmeans-run-N/: assignments.csv, centers.csv, model/", section: "View"),
         KeyBinding(keys: [.character("?")], action: .help, barLabel: "help", help: "this help (↑/↓ scroll, Esc closes)", section: "General"),
         KeyBinding(keys: [.escape], action: .closeOverlay, barLabel: nil, help: "close an overlay; stop a run or computation", section: "General"),
         KeyBinding(keys: [.character("q"), .control("c")], action: .quit, barLabel: "quit", help: "quit (terminal restored)", section: "General"),

@@ -50,6 +50,7 @@ public enum WorkbenchLoop {
     /// `followCheckpoints`, asked about four times a second, returns the model_dir's checkpoints when they changed.
     public static func run(session initial: Session, terminal: TerminalScreen,
                            followCheckpoints: (() -> (entries: [CheckpointEntry], origin: String)?)? = nil,
+                           exportRun: ((Session) -> String)? = nil,
                            finished: (Session) -> Void = { _ in }) -> Ending {
         var session = initial
         defer { finished(session) }
@@ -81,6 +82,10 @@ public enum WorkbenchLoop {
                 }
             }
 
+            if session.exportRequested {
+                session.exportWritten(exportRun?(session) ?? "writing the run out is not available here")
+                dirty = true
+            }
             if session.screenshotRequested {
                 session.screenshotWritten(writeScreenshot(renderer.render(session)))
                 dirty = true

@@ -53,6 +53,7 @@ extension Session {
         case .trails: view.trails.toggle()
         case .explain: view.explain.toggle()
         case .screenshot: screenshotRequested = true
+        case .exportRun: exportRequested = true
         case .help: overlay = .help(scroll: 0)
         case .closeOverlay:
             if overlay == .none, history.isBusy {

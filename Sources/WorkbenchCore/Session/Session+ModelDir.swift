@@ -44,3 +44,11 @@ extension Session {
         }
     }
 }
+
+extension Session {
+    /// Clears the export request and reports where the run went (or why it could not be written).
+    public mutating func exportWritten(_ report: String) {
+        exportRequested = false
+        status = .export(report: report)
+    }
+}

@@ -52,6 +52,8 @@ public struct Session: Sendable {
     public internal(set) var status: StatusMessage?
     /// Set when the user asked for a screenshot; the front end writes it and calls `screenshotWritten(_:)`.
     public internal(set) var screenshotRequested = false
+    /// Set when the user asked to write the run out; the front end writes it and calls `exportWritten(_:)`.
+    public internal(set) var exportRequested = false
     /// Set when the user asked to quit.
     public internal(set) var quitRequested = false
 

@@ -41,6 +41,8 @@ public enum StatusMessage: Sendable, Equatable {
     case cannotUsePlacedCenters(reason: String)
     /// What the front end reported after writing a screenshot.
     case screenshot(report: String)
+    /// What the front end reported after writing the run out.
+    case export(report: String)
 
     /// The line as shown.
     public var text: String {
@@ -68,6 +70,7 @@ public enum StatusMessage: Sendable, Equatable {
         case let .centersPlaced(k): "\(k) centres placed: press n to step"
         case let .cannotUsePlacedCenters(reason): "cannot use these centres: \(reason)"
         case let .screenshot(report): report
+        case let .export(report): report
         }
     }
 
