@@ -16,6 +16,21 @@ INLINE float FN(next_up)(float v) {
 
 INLINE float FN(next_down)(float v) { return -FN(next_up)(-v); }
 
+/// next_up for v ≥ 0 and finite, without branches (+inf becomes NaN, which fails every bound test).
+INLINE float FN(next_up_nonnegative)(float v) {
+    union { float f; int32_t i; } bits = {v};
+    bits.i += 1;
+    return bits.f;
+}
+
+/// next_down for v > 0 (+inf becomes the largest float); v ≤ 0 is returned as it is (a bound at or below 0 rules
+/// nothing out either way), without branches.
+INLINE float FN(next_down_positive)(float v) {
+    union { float f; int32_t i; } bits = {v};
+    bits.i -= v > 0;
+    return bits.f;
+}
+
 /// Whether centre a stays the kernel's nearest: every other centre is at least max(l, 2·half_gap − u) away, and u²
 /// plus the kernel's rounding margin stays below that squared.
 INLINE int FN(bounds_settle)(float u, float l, float half_gap, double margin) {
@@ -99,32 +114,52 @@ KMK_ATTR static int64_t FN(incremental_pass)(const float *points, int64_t n, int
     if (!rows) return -1;
     int64_t list[HAMERLY_CHUNK];
     int64_t searched = 0, reads = 0, count = 0;
-    for (int64_t i = 0; i < n; i++) {
-        const float *x = points + i * d;
+    for (int64_t b0 = 0; b0 < n; b0 += 16) {
+        int m = n - b0 < 16 ? (int)(n - b0) : 16;
+        unsigned char fails[16] = {0};
         if (!first_pass) {
-            int32_t a = indices[i];
-            float u = FN(next_up)(upper[i] + shift[a]);
-            float l = FN(next_down)(lower[i] - other_shift[a]);
-            double margin = part_slack * ((double)norms_sq[i] + c_max_sq);
-            float gap = half_gap[a];
-            upper[i] = u;
-            lower[i] = l;
-            if (FN(bounds_settle)(u, l, gap, margin)) continue;
-            // The bounds did not hold: tighten the upper bound with the exact distance (one read of the row).
-            reads++;
-            float tight = FN(exact_distance)(x, centers + (int64_t)a * d, d);
-            upper[i] = tight;
-            if (FN(bounds_settle)(tight, l, gap, margin)) continue;
-        } else {
-            reads++;
+            // The bound test of 16 points at once, without branches (the compiler vectorises it, with gathers).
+            for (int q = 0; q < m; q++) {
+                int64_t i = b0 + q;
+                int32_t a = indices[i];
+                float u = FN(next_up_nonnegative)(upper[i] + shift[a]);
+                float l = FN(next_down_positive)(lower[i] - other_shift[a]);
+                upper[i] = u;
+                lower[i] = l;
+                float gap_bound = FN(next_down_positive)(2 * half_gap[a] - u);
+                float others = l > gap_bound ? l : gap_bound;
+                double margin = part_slack * ((double)norms_sq[i] + c_max_sq);
+                double near = u, far = others;
+                fails[q] = !(others > 0) | !(near * near + margin < far * far);
+            }
         }
-        memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
-        list[count++] = i;
-        if (count == HAMERLY_CHUNK) {
-            FN(incremental_search)(points, rows, list, count, d, centers, packed, half_norms, k, c_max_sq, part_slack,
-                                   indices, upper, lower, norms_sq, delta);
-            searched += count;
-            count = 0;
+        uint32_t unsettled = m == 16 ? 0xffffu : (1u << m) - 1;
+        if (!first_pass) {
+            uint32_t mask = 0;
+            for (int q = 0; q < 16; q++) mask |= (uint32_t)fails[q] << q;
+            unsettled = mask;
+        }
+        for (; unsettled; unsettled &= unsettled - 1) {
+            int q = __builtin_ctz(unsettled);
+            int64_t i = b0 + q;
+            const float *x = points + i * d;
+            reads++;
+            if (!first_pass) {
+                // The bounds did not hold: tighten the upper bound with the exact distance (one read of the row).
+                int32_t a = indices[i];
+                float tight = FN(exact_distance)(x, centers + (int64_t)a * d, d);
+                upper[i] = tight;
+                double margin = part_slack * ((double)norms_sq[i] + c_max_sq);
+                if (FN(bounds_settle)(tight, lower[i], half_gap[a], margin)) continue;
+            }
+            memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
+            list[count++] = i;
+            if (count == HAMERLY_CHUNK) {
+                FN(incremental_search)(points, rows, list, count, d, centers, packed, half_norms, k, c_max_sq,
+                                       part_slack, indices, upper, lower, norms_sq, delta);
+                searched += count;
+                count = 0;
+            }
         }
     }
     if (count > 0) {
