@@ -60,20 +60,7 @@ INLINE void FN(incremental_search)(const float *points, const float *rows, const
                                    float *lower, float *norms_sq, double *delta) {
     int32_t found[HAMERLY_CHUNK];
     float best[HAMERLY_CHUNK], second[HAMERLY_CHUNK];
-    switch (d) {
-    case 1: FN(nearest_two_low_d)(rows, count, 1, centers, half_norms, k, found, best, second); break;
-    case 2: FN(nearest_two_low_d)(rows, count, 2, centers, half_norms, k, found, best, second); break;
-    case 3: FN(nearest_two_low_d)(rows, count, 3, centers, half_norms, k, found, best, second); break;
-    case 4: FN(nearest_two_low_d)(rows, count, 4, centers, half_norms, k, found, best, second); break;
-    default: {
-        int64_t blocks = kmk_padded_count(k) / 16, q = 0;
-        for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
-            FN(nearest_two_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q, best + q,
-                                  second + q);
-        for (; q < count; q++)
-            FN(nearest_two_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, best + q, second + q);
-    }
-    }
+    FN(nearest_two_rows)(rows, count, d, centers, packed, half_norms, k, found, best, second);
     double *sums = delta, *squares = delta + k * d, *counts = delta + k * d + k;
     for (int64_t q = 0; q < count; q++) {
         int64_t i = list[q];
