@@ -175,3 +175,12 @@ int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
     DISPATCH(isa, hamerly_pass, points, n, d, centers, packed, half_norms, k, center_half_gap, lower_shift, c_max_sq,
              full_scan, indices, lower, distances, sums, counts)
 }
+
+int64_t kmk_incremental_pass(int isa, const float *points, int64_t n, int64_t d, const float *centers,
+                             const float *packed, const float *half_norms, int64_t k, const float *shift,
+                             const float *other_shift, const float *half_gap, double c_max_sq, double part_slack,
+                             int first_pass, int32_t *indices, float *upper, float *lower, float *norms_sq,
+                             double *delta, int64_t *read) {
+    DISPATCH(isa, incremental_pass, points, n, d, centers, packed, half_norms, k, shift, other_shift, half_gap,
+             c_max_sq, part_slack, first_pass, indices, upper, lower, norms_sq, delta, read)
+}

@@ -64,13 +64,33 @@ INLINE void FN(nearest_two_low_d)(const float *rows, int64_t count, const int D,
     }
 }
 
+/// Best index and part and second-best part of `count` gathered rows: the low-D path for d ≤ 4, blocks otherwise
+/// (kmk_assign's indices bit for bit).
+INLINE void FN(nearest_two_rows)(const float *rows, int64_t count, int64_t d, const float *centers,
+                                 const float *packed, const float *half_norms, int64_t k,
+                                 int32_t *found, float *best, float *second) {
+    switch (d) {
+    case 1: FN(nearest_two_low_d)(rows, count, 1, centers, half_norms, k, found, best, second); break;
+    case 2: FN(nearest_two_low_d)(rows, count, 2, centers, half_norms, k, found, best, second); break;
+    case 3: FN(nearest_two_low_d)(rows, count, 3, centers, half_norms, k, found, best, second); break;
+    case 4: FN(nearest_two_low_d)(rows, count, 4, centers, half_norms, k, found, best, second); break;
+    default: {
+        int64_t blocks = kmk_padded_count(k) / 16, q = 0;
+        for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
+            FN(nearest_two_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q, best + q,
+                                  second + q);
+        for (; q < count; q++)
+            FN(nearest_two_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, best + q, second + q);
+    }
+    }
+}
+
 KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t d,
                                          const float *centers, const float *packed, const float *half_norms,
                                          int64_t k, const float *center_half_gap, const float *lower_shift,
                                          float c_max_sq, int full_scan, int32_t *indices, float *lower,
                                          float *distances, float *sums, float *counts) {
     if (k <= 0) return 0;
-    int64_t blocks = kmk_padded_count(k) / 16;
     int64_t scanned = 0;
     const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
     // Rows needing a full search are gathered per chunk and searched together with the blocked kernels.
@@ -115,19 +135,7 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
             xxs[count] = xx;
             list[count++] = i;
         }
-        switch (d) {
-        case 1: FN(nearest_two_low_d)(rows, count, 1, centers, half_norms, k, found, best, second); break;
-        case 2: FN(nearest_two_low_d)(rows, count, 2, centers, half_norms, k, found, best, second); break;
-        case 3: FN(nearest_two_low_d)(rows, count, 3, centers, half_norms, k, found, best, second); break;
-        case 4: FN(nearest_two_low_d)(rows, count, 4, centers, half_norms, k, found, best, second); break;
-        default: {
-            int64_t q = 0;
-            for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
-                FN(nearest_two_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q, best + q, second + q);
-            for (; q < count; q++)
-                FN(nearest_two_block)(rows + q * d, 1, d, packed, half_norms, blocks, found + q, best + q, second + q);
-        }
-        }
+        FN(nearest_two_rows)(rows, count, d, centers, packed, half_norms, k, found, best, second);
         for (int64_t q = 0; q < count; q++) {
             int64_t i = list[q];
             float xx = xxs[q];

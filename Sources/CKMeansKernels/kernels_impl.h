@@ -25,6 +25,7 @@
 #include "kernels_distances.h"
 #include "kernels_hamerly.h"
 #include "kernels_pruned.h"
+#include "kernels_incremental.h"
 
 #undef FN
 #undef INLINE

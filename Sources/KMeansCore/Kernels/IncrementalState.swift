@@ -7,10 +7,11 @@ import CKMeansKernels
 ///
 /// The assignments equal the Lloyd kernel's at every pass (the same float32 argmin, ties to the lowest index): a
 /// point is skipped only when its bounds, widened by a margin that covers the kernel's float32 rounding, rule out
-/// every other centre, and points that fail the test are searched by the Lloyd kernel itself. The sums are the
-/// float64 sums of the same points rounded once to float32, so centres computed from them differ from TF's
-/// sequential float32 sums by a few ulps (docs/BENCHMARKS.md states the measured difference); the loss is
-/// Σ_j (Σ‖x‖² − 2⟨S_j, c_j⟩ + n_j‖c_j‖²) in float64, equal to the per-point sum only to rounding.
+/// every other centre, and points that fail the test get the Lloyd kernel's index (the same blocked float32 parts,
+/// in C: `kmk_incremental_pass`). The sums are the float64 sums of the same points rounded once to float32, so
+/// centres computed from them differ from TF's sequential float32 sums by a few ulps (docs/BENCHMARKS.md states
+/// the measured difference); the loss is Σ_j (Σ‖x‖² − 2⟨S_j, c_j⟩ + n_j‖c_j‖²) in float64, equal to the per-point
+/// sum only to rounding.
 ///
 /// Pass the same `points` every time and call ``reset()`` when they change; a change of shape resets by itself.
 public struct IncrementalState: Sendable {
@@ -74,7 +75,7 @@ public struct IncrementalState: Sendable {
                                             lower: low.baseAddress!, normsSquared: norms.baseAddress!,
                                             deltas: delta.baseAddress!, tallies: tally.baseAddress!)
                                         Parallel.forEach(ranges.count, threads: threads) { p in
-                                            var worker = IncrementalPartition(
+                                            let worker = IncrementalPartition(
                                                 shared: shared, centers: centerPointers, bounds: bounds,
                                                 d: d, k: k, deltaOffset: p * stride)
                                             let (read, searched) = worker.run(ranges[p])
@@ -152,8 +153,6 @@ struct PassBounds: Sendable {
     let maximumNormSquared: Float
     /// The kernel's float32 parts 0.5‖c‖² − ⟨x, c⟩ are within `partSlack · (‖x‖² + max‖c‖²)` of the exact value.
     let partSlack: Float
-    /// kmk_all_distances' values are within `distanceSlack · (‖x‖² + ‖c‖²)` of the exact squared distance.
-    let distanceSlack: Float
     /// Whether there is no previous pass (every point is searched).
     let firstPass: Bool
 
@@ -183,7 +182,6 @@ struct PassBounds: Sendable {
         }
         maximumNormSquared = maximum * (1 + 1e-5)
         partSlack = 8 * Float(d + 2) * Float.ulpOfOne
-        distanceSlack = 16 * Float(d + 2) * Float.ulpOfOne / 2
     }
 }
 
