@@ -26,7 +26,7 @@ public struct Renderer: Sendable {
             return grid
         }
         let checkpoint = checkpointView(session)
-        drawHeader(&grid, session: session, layout: layout, checkpoint: checkpoint)
+        HeaderView(session: session, checkpointStep: checkpoint?.entry.step, palette: palette).render(into: &grid, area: layout.header)
         drawScatter(&grid, session: session, layout: layout, checkpoint: checkpoint)
         if layout.sideWidth > 0 {
             if checkpoint != nil { drawCheckpointPanel(&grid, session: session, layout: layout) } else {
