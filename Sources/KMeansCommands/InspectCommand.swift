@@ -36,7 +36,7 @@ struct InspectCommand: ParsableCommand {
             return StandardOutput.write(try SavedModelInspection.report(url, displayName: directory, format: output.format))
         }
         let modelDirectory = ModelDirectory(url: url)
-        let stored = try StoredParameters.load(from: url)
+        let stored = try ModelDirReader(path: url.path).storedParameters()
         let state = try modelDirectory.checkpointState()
         let checkpoints = try modelDirectory.checkpoints()
         let latest = try modelDirectory.latestCheckpoint()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KMeansCore
 import KMeansData
+import KMeansEstimator
 import WorkbenchCore
 import WorkbenchTerminal
 
@@ -119,10 +120,11 @@ struct WorkbenchCommand: ParsableCommand {
         settings.miniBatchStepsPerIteration = stepsPerIteration
         settings.shuffle = shuffle
 
-        let probe = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: nil) }
+        // The model's remembered columns decide which columns of the file are read.
+        let remembered = try modelDir.flatMap { try ModelDirReader(path: $0).storedParameters()?.featureColumns }
         // Columns: the flag, else those the model was trained on.
         let columns = featureColumns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " ") } }
-            ?? probe?.parameters?.featureColumns
+            ?? remembered
         let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, options: DataReadOptions(featureColumns: columns, skipInvalid: skipInvalid))
         var model = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: dataSet.points.columns) }
         if let saveTo {

@@ -8,7 +8,7 @@ enum WorkbenchDataFile {
     /// Reads a CSV/TSV/NPY file into a data set named after the file; errors name the file, line and value. Text
     /// columns and a row id column are left out (``TableLoader``); the note saying so ends the data set's source.
     static func load(path: String, options: DataReadOptions = DataReadOptions()) throws -> DataSet {
-        let table = try CLIError.withoutSkipHint { try TableLoader.load(path: path, options: options) }
+        let table = try TableLoader.load(path: path, options: options)
         let loaded = table.data
         let name = URL(fileURLWithPath: path).lastPathComponent
         var dataSet = DataSet(name: name, points: loaded.matrix, columnNames: loaded.featureNames,

@@ -178,7 +178,7 @@ public struct StepEngine: Sendable {
     /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula (ties → lower index).
     /// Rows are handled in chunks of about 16 M multiply-adds (or `chunkRows`); `isCancelled` is asked before each
     /// chunk, and a cancelled pass returns nil.
-    public static func nearest(points: Matrix, centers: Matrix, metric: WorkbenchSettings.Metric,
+    public static func nearest(points: Matrix, centers: Matrix, metric: DistanceMetric,
                                chunkRows: Int? = nil, isCancelled: () -> Bool) -> (labels: [Int32], loss: Double)? {
         let n = points.rows, k = centers.rows
         let chunkRows = chunkRows ?? max(65_536, 16_777_216 / max(1, points.columns * k))
@@ -203,7 +203,7 @@ public struct StepEngine: Sendable {
     }
 
     /// Nearest centre of every point (or of `rows`) and the summed distance, TF's formula.
-    public static func nearest(points: Matrix, rows: [Int]?, centers: Matrix, metric: WorkbenchSettings.Metric) -> (labels: [Int32], loss: Double) {
+    public static func nearest(points: Matrix, rows: [Int]?, centers: Matrix, metric: DistanceMetric) -> (labels: [Int32], loss: Double) {
         let chosen = rows.map { points.gathering(rows: $0) } ?? points
         return nearest(points: chosen, centers: centers, metric: metric, isCancelled: { false }) ?? ([], 0)
     }

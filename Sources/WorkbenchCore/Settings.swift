@@ -88,9 +88,6 @@ public struct WorkbenchSettings: Sendable, Equatable {
     /// Full-batch empty-cluster policy (core's).
     public var emptyClusterPolicy: EmptyClusterPolicy = .origin
 
-    /// Core's `DistanceMetric` under the name Engine.swift still spells (an alias, not a second enum).
-    public typealias Metric = DistanceMetric
-
     /// Creates default settings.
     public init() {}
 

@@ -163,13 +163,18 @@ public enum DistanceKernels {
                 }
                 var lane = 0
                 while i < range.upperBound { lanes[lane] += values[i]; i += 1; lane += 1 }
-                let eight = lanes.lowHalf + lanes.highHalf
-                let four = eight.lowHalf + eight.highHalf
-                let two = four.lowHalf + four.highHalf
-                return two[0] + two[1]
+                return foldLanes(lanes)
             }
         }
         return mergedLoss(partials)
+    }
+
+    /// A partition's 16 lane sums added as the fixed tree of ``lossSum(of:)`` (l + l+8, then +4, +2, +1).
+    static func foldLanes(_ lanes: SIMD16<Float>) -> Float {
+        let eight = lanes.lowHalf + lanes.highHalf
+        let four = eight.lowHalf + eight.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
     }
 
     /// Partial sums added in partition order.

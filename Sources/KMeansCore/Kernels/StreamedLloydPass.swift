@@ -102,10 +102,6 @@ extension DistanceKernels {
             }
             start = end
         }
-        guard lanes else { return sequential }
-        let eight = laneSums.lowHalf + laneSums.highHalf
-        let four = eight.lowHalf + eight.highHalf
-        let two = four.lowHalf + four.highHalf
-        return two[0] + two[1]
+        return lanes ? DistanceKernels.foldLanes(laneSums) : sequential
     }
 }
