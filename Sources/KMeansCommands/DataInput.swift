@@ -78,6 +78,35 @@ struct DataInput {
         })
     }
 
+    /// The file as rows outside memory when its data is larger than `budget` (nil when it fits, or comes from
+    /// standard input): a 2-D float32 `.npy` read by row range, in chunks that keep `threads` of them within the
+    /// budget. Throws a one-line error for a file that cannot be streamed (text, another dtype, --skip-invalid,
+    /// --feature-columns) or a budget smaller than one row per core.
+    func streamedRows(budget: MemoryBudget, threads: Int, expectedColumns: Int?) throws -> StreamedRows? {
+        guard path != "-", let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+              size > budget.bytes else { return nil }
+        let past = "\(path) (\(MemoryBudget(bytes: size).description)) is larger than --memory-limit \(budget.description)"
+        guard NPYRangedReader.isNPY(path: path) else {
+            throw CLIError.data("\(past): full-batch training past the budget streams .npy files only; convert it to a float32 .npy (numpy: np.save('data.npy', np.loadtxt('\(path)', delimiter=',', dtype='<f4'))), raise --memory-limit, or train in mini-batches (--batch-size)")
+        }
+        if options.skipInvalid || options.featureColumns != nil {
+            throw CLIError.parameter("\(past): streamed full-batch training reads every column and row as stored; drop \(options.skipInvalid ? "--skip-invalid" : "--feature-columns") (clean or slice the file with numpy) or raise --memory-limit")
+        }
+        let reader = try NPYRangedReader(path: path)
+        try checkWidth(reader.columns, expectedColumns)
+        if reader.rows == 0 { throw noRows(skipped: 0) }
+        let columns = reader.columns, rejectAllZeroRows = options.rejectAllZeroRows, file = path
+        let chunkRows = try budget.chunkRows(columns: columns, threads: threads, file: path)
+        return StreamedRows(rows: reader.rows, columns: columns, chunkRows: chunkRows, threads: threads) { range, buffer in
+            try reader.read(rows: range, into: buffer)
+            guard rejectAllZeroRows else { return }
+            for row in 0..<range.count where buffer[(row * columns)..<((row + 1) * columns)].allSatisfy({ $0 == 0 }) {
+                throw DataError(file: file, location: .element(row: range.lowerBound + row + 1, column: 1), kind: .allZeroRow,
+                                message: "row is all zeros: cosine distance is undefined for it (remove such rows from the file)")
+            }
+        }
+    }
+
     /// Batches of at most `batchSize` rows in file order, once (for evaluation and prediction).
     func singlePassInput(batchSize: Int, expectedColumns: Int?) -> InputFunction {
         InputFunction {

@@ -36,6 +36,8 @@ struct TrainCommand: ParsableCommand {
     var keepCheckpointMax: Int?
     @Option(parsing: .unconditional, help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
     var saveSummarySteps: Int?
+    @Option(help: ArgumentHelp("Memory the data may take in a full-batch run (512M, 2G or bytes; default: half of MemAvailable in /proc/meminfo, 1G where unreadable). A .npy larger than this is streamed from the file on every step, in chunks that fit (random or explicit initial centres; same numbers as in memory).", valueName: "size"))
+    var memoryLimit: String?
     @OptionGroup var output: OutputOptions
 
     /// Steps run when neither --steps nor --max-steps is given (with the relative-tolerance stop).
@@ -60,6 +62,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let keepCheckpointMax, keepCheckpointMax < 0 { throw CLIError.parameter("--keep-checkpoint-max must be ≥ 0, given: \(keepCheckpointMax)") }
         if let saveSummarySteps, saveSummarySteps < 0 { throw CLIError.parameter("--save-summary-steps must be ≥ 0, given: \(saveSummarySteps)") }
+        if let memoryLimit { _ = try MemoryBudget.parse(memoryLimit) }
     }
 
     func run() throws {
@@ -113,7 +116,16 @@ struct TrainCommand: ParsableCommand {
         var skipped = 0
         var names: [String]? = nil
         let batchSize = resolved.batchSize
-        if batchSize == nil || resolved.shuffle == true || input.path == "-" {
+        let budget = try memoryLimit.map(MemoryBudget.parse) ?? MemoryBudget.machineDefault()
+        if batchSize == nil, !resolved.useMiniBatch,
+           let streamed = try input.streamedRows(budget: budget, threads: Parallel.processorCount, expectedColumns: resolved.numFeatures) {
+            try checkStreamable(resolved, fresh: facts == nil, budget: budget, file: input.path)
+            (rowCount, columns, names) = (streamed.rows, streamed.columns, resolved.featureColumns)
+            trainingInput = .streamed(streamed)
+            if !output.quiet {
+                StandardError.write("streaming \(input.path) from the file on every step (larger than --memory-limit \(budget.description)): chunks of \(streamed.chunkRows) rows per core\n")
+            }
+        } else if batchSize == nil || resolved.shuffle == true || input.path == "-" {
             let data = try input.loadAll(expectedColumns: resolved.numFeatures)
             rowCount = data.matrix.rows
             columns = data.matrix.columns
@@ -202,6 +214,20 @@ struct TrainCommand: ParsableCommand {
         }
         if let signal = trap.stop.signal {
             throw InterruptedExit(signal: signal, globalStep: globalStep)
+        }
+    }
+
+    /// Throws a parameter error for what a streamed full-batch run cannot do, before anything is written.
+    private func checkStreamable(_ resolved: StoredParameters, fresh: Bool, budget: MemoryBudget, file: String) throws {
+        let past = "\(file) is larger than --memory-limit \(budget.description), so each step streams it"
+        if fresh, resolved.initialClusters == "kmeans_plus_plus" {
+            throw CLIError.parameter("\(past), and kmeans_plus_plus needs every point in memory: use --initial-clusters random or a file of centres, or raise --memory-limit")
+        }
+        if resolved.emptyClusterPolicy == EmptyClusterPolicy.farthestPoint.rawValue {
+            throw CLIError.parameter("\(past), and the farthest-point empty-cluster policy needs every point in memory: raise --memory-limit")
+        }
+        if parameters.assignmentAlgorithm == .incremental {
+            throw CLIError.parameter("\(past) with Lloyd's pass; --algorithm incremental needs the data in memory: use auto or lloyd, or raise --memory-limit")
         }
     }
 

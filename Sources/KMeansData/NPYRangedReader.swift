@@ -44,6 +44,16 @@ public final class NPYRangedReader: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
+    /// Whether `path` starts with the `.npy` magic bytes (false when it cannot be read).
+    public static func isNPY(path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: NPYHeader.magic.count)
+        let count = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        return count == head.count && head == NPYHeader.magic
+    }
+
     /// Reads rows `range` into `buffer` (exactly `range.count × columns` floats).
     public func read(rows range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows && buffer.count == range.count * columns,

@@ -57,6 +57,8 @@ public struct InputFunction {
     private let open: (_ globalStep: Int64) throws -> BatchStream
     /// Whether the stream depends on the global step it is opened at.
     public let isStepIndexed: Bool
+    /// The rows of a full-batch input that stays outside memory (``streamed(_:)``); nil for batches in memory.
+    public internal(set) var streamedRows: StreamedRows? = nil
 
     /// An input function from a stream factory; every call starts the same stream again (TF's semantics).
     public init(_ makeStream: @escaping () throws -> BatchStream) {

@@ -60,23 +60,36 @@ extension KMeansClustering {
             guard let batch = try stream.next() else { inputEnded = true; return nil }
             return try parseFeatures(batch.features, featureColumns: featureColumns)
         }
+        // Data outside memory: every step is one streamed pass over all of it (full batch).
+        let streamed = input.streamedRows
+        if streamed != nil, params.useMiniBatch {
+            throw KMeansError.invalidArgument(argument: "input", reason: "streamed rows train full batch only (useMiniBatch false)")
+        }
         while !context.stopRequested {
             if let lastStep, state.globalStep >= lastStep { break }
-            guard var points = try nextPoints() else { break }
-            if !state.initialized {
-                let outcome = try TrainingInitialization.run(state, model: modelFunction, engine: &engine, first: points, next: nextPoints)
-                state = outcome.state
-                points = outcome.lastBatch
-                if outcome.batchesUsed > 1, input.isStepIndexed {
-                    // Initialisation took extra batches; training still takes its step's own batch.
-                    stream = try input.makeStream(atGlobalStep: state.globalStep)
-                    guard let first = try nextPoints() else { break }
-                    points = first
+            let runStep: (KMeansState) throws -> StepSummary
+            if let streamed {
+                state = try modelFunction.streamedInitialize(state, rows: streamed.rows, columns: streamed.columns, readRows: streamed.gather)
+                runStep = { try self.modelFunction.streamedTrainStep($0, rows: streamed.rows, columns: streamed.columns,
+                                                                 chunkRows: streamed.chunkRows, threads: streamed.threads, load: streamed.load) }
+            } else {
+                guard var points = try nextPoints() else { break }
+                if !state.initialized {
+                    let outcome = try TrainingInitialization.run(state, model: modelFunction, engine: &engine, first: points, next: nextPoints)
+                    state = outcome.state
+                    points = outcome.lastBatch
+                    if outcome.batchesUsed > 1, input.isStepIndexed {
+                        // Initialisation took extra batches; training still takes its step's own batch.
+                        stream = try input.makeStream(atGlobalStep: state.globalStep)
+                        guard let first = try nextPoints() else { break }
+                        points = first
+                    }
                 }
+                runStep = { [points] in try self.modelFunction.trainStepSummary($0, batch: points, engine: &engine) }
             }
             context.globalStep = state.globalStep
             for hook in allHooks { try hook.beforeStep(context) }
-            let result = try modelFunction.trainStepSummary(state, batch: points, engine: &engine)
+            let result = try runStep(state)
             state = result.state
             let step = state.globalStep
             context.globalStep = step

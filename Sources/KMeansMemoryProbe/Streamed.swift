@@ -28,12 +28,6 @@ func catSeconds(_ path: String) throws -> Double {
     return seconds() - start
 }
 
-/// Rows per chunk so that `threads` chunks in flight (the rows, a normalised copy for cosine, 8 bytes per row of
-/// indices and distances) stay within `budget` bytes.
-func streamedChunkRows(budget: Int, columns: Int, threads: Int) -> Int {
-    max(1, budget / max(1, threads) / (columns * 4 * 2 + 8))
-}
-
 func runStreamed(_ arguments: [String]) throws {
     guard arguments.count >= 3, let budget = Int(arguments[0]), budget > 0 else {
         throw ProbeError(description: "usage: KMeansMemoryProbe --streamed BUDGET_BYTES points.npy initial-centres.npy [steps]")
@@ -47,7 +41,7 @@ func runStreamed(_ arguments: [String]) throws {
         throw ProbeError(description: "\(arguments[2]): \(initial.columns) columns, the points have \(reader.columns)")
     }
     let threads = Parallel.processorCount
-    let chunkRows = streamedChunkRows(budget: budget, columns: reader.columns, threads: threads)
+    let chunkRows = max(1, DistanceKernels.streamedChunkRows(budgetBytes: budget, columns: reader.columns, threads: threads))
     let model = try ModelFunction(params: KMeansParams(
         numClusters: initial.rows, initialClusters: .matrix(initial), useMiniBatch: false, algorithm: .lloyd))
     var state = try model.initialize(model.initialState(), batch: initial)

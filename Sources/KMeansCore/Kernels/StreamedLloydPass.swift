@@ -17,6 +17,16 @@ public struct StreamedPassTotals: Sendable, Equatable {
 public typealias StreamedRowLoader = @Sendable (_ range: Range<Int>, _ buffer: UnsafeMutableBufferPointer<Float>) throws -> Void
 
 extension DistanceKernels {
+    /// Bytes a streamed pass holds per row of a chunk in flight: the row, a normalised copy (cosine), and its
+    /// index and distance.
+    public static func streamedBytesPerRow(columns: Int) -> Int { columns * 4 * 2 + 8 }
+
+    /// The most rows per chunk for which `threads` chunks in flight stay within `budgetBytes`; 0 when not even one
+    /// row per thread fits.
+    public static func streamedChunkRows(budgetBytes: Int, columns: Int, threads: Int) -> Int {
+        max(0, budgetBytes) / max(1, threads) / streamedBytesPerRow(columns: max(1, columns))
+    }
+
     /// A Lloyd pass over `rows` rows of `columns` features that `load` supplies at most `chunkRows` rows at a time,
     /// with the same sums, counts and loss (bit for bit) as ``lloydPass(points:centers:accumulate:threads:computeDistances:computeLoss:computeIndices:instructionSet:into:)``
     /// over those rows in memory. `prepare` sees each chunk once loaded (to validate or normalise it; its first

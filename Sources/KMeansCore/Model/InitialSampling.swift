@@ -4,10 +4,16 @@ enum InitialSampling {
     /// uniformly with replacement by TF's `RandomUniformInt` (first call in a session).
     static func random(batch: Matrix, remaining: Int, seed: Int64) throws -> Matrix {
         if batch.rows <= remaining { return batch }
+        return batch.gathering(rows: randomRows(rows: batch.rows, remaining: remaining, seed: seed))
+    }
+
+    /// The rows RANDOM_INIT takes from a batch of `rows` rows: all of them when `rows` ≤ `remaining`, else the
+    /// `remaining` indices TF's `RandomUniformInt` draws.
+    static func randomRows(rows: Int, remaining: Int, seed: Int64) -> [Int] {
+        if rows <= remaining { return Array(0..<rows) }
         let seeds = TFSeeds(randomSeed: seed)
-        let indices = RandomUniformInt64.sample(
-            count: remaining, maxval: Int64(batch.rows), seed: seeds.randomInitSeed, seed2: seeds.randomInitSeed2)
-        return batch.gathering(rows: indices.map { Int($0) })
+        return RandomUniformInt64.sample(
+            count: remaining, maxval: Int64(rows), seed: seeds.randomInitSeed, seed2: seeds.randomInitSeed2).map { Int($0) }
     }
 
     /// KMEANS_PLUS_PLUS_INIT (spec §2.3): TF's kernel with retries on `points` (already normalised for cosine).

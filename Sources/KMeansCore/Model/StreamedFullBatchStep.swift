@@ -40,4 +40,31 @@ extension ModelFunction {
         // Halving is exact, so halving the sum equals summing the halves (TF's order for cosine).
         return StepSummary(state: next, loss: cosine ? totals.loss * 0.5 : totals.loss)
     }
+
+    /// TF's init op for a full-batch model whose data is `rows` rows of `columns` features outside memory: the same
+    /// state as ``initialize(_:batch:)`` on those rows in memory. Random initialisation reads only the rows TF's
+    /// draw picks (`readRows` returns them in the order given, duplicates included); explicit centres read nothing.
+    /// k-means++ and a callable need every point in memory and are refused.
+    public func streamedInitialize(
+        _ state: KMeansState, rows: Int, columns: Int, readRows: ([Int]) throws -> Matrix
+    ) throws -> KMeansState {
+        if state.initialized { return state }
+        guard rows > 0 else { throw KMeansError.invalidInput("empty batch (0 rows)") }
+        let next: KMeansState
+        switch params.initialClusters {
+        case .matrix:
+            next = try initialize(state, batch: Matrix(rows: 0, columns: columns))
+        case .random:
+            let picked = InitialSampling.randomRows(rows: rows, remaining: params.effectiveNumClusters - state.clusters.rows, seed: params.randomSeed)
+            // The picked rows are no more than the centres missing, so the init op takes all of them, in order.
+            next = try initialize(state, batch: readRows(picked))
+        case .kmeansPlusPlus, .callable:
+            throw KMeansError.invalidArgument(argument: "initialClusters",
+                                              reason: "k-means++ and a callable read every point; streamed data supports random or explicit centres")
+        }
+        guard next.initialized else {
+            throw KMeansError.initializationFailed("the data has \(rows) rows, fewer than k = \(params.effectiveNumClusters) centres")
+        }
+        return next
+    }
 }
