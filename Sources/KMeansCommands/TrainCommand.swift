@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
     var keepCheckpointMax: Int?
     @Option(parsing: .unconditional, help: "Write the loss to the event file every N steps (0 disables; default 100, as TF).")
     var saveSummarySteps: Int?
-    @Option(help: ArgumentHelp("Memory the data may take in a full-batch run (512M, 2G or bytes; default: half of MemAvailable in /proc/meminfo, 1G where unreadable). A .npy larger than this is streamed from the file on every step, in chunks that fit (random or explicit initial centres; same numbers as in memory).", valueName: "size"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Memory the data may take in a full-batch run (512M, 2G or bytes; default: half of MemAvailable in /proc/meminfo, 1G where unreadable). A .npy larger than this is streamed from the file on every step, in chunks that fit (random or explicit initial centres; same numbers as in memory).", valueName: "size"))
     var memoryLimit: String?
     @OptionGroup var output: OutputOptions
 
