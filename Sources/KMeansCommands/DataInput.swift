@@ -7,13 +7,24 @@ import KMeansEstimator
 struct DataInput {
     let path: String
     let options: DataReadOptions
+    /// What was left out of a CSV/TSV file holding text columns (nil when every column is read as given).
+    let leftOut: String?
 
-    init(_ dataOptions: DataOptions, featureColumns: [String]?, rejectAllZeroRows: Bool = false) throws {
+    /// Without explicit feature columns, a text file whose first data row holds text keeps the features the
+    /// workbench keeps (``TableLoader/featureSelection(path:options:)``: text and row id columns left out), with a
+    /// one-line note on standard error unless `quiet`.
+    init(_ dataOptions: DataOptions, featureColumns: [String]?, rejectAllZeroRows: Bool = false, quiet: Bool = false) throws {
         guard let path = dataOptions.data else { throw CLIError.usage("--data FILE is required ('-' reads standard input)") }
         try dataOptions.checkParameters()
         self.path = path
         var options = dataOptions.readOptions(featureColumns: featureColumns)
         options.rejectAllZeroRows = rejectAllZeroRows
+        let selection = try TableLoader.featureSelection(path: path, options: options)
+        if let selection {
+            options.featureColumns = selection.featureColumns
+            if !quiet { StandardError.write("note: \(path): \(selection.note)\n") }
+        }
+        leftOut = selection?.note
         self.options = options
     }
 

@@ -21,7 +21,7 @@ struct InferenceOptions: ParsableArguments {
     func open() throws -> (ModelContext, DataInput) {
         if let batchSize, batchSize <= 0 { throw CLIError.parameter("--batch-size must be > 0, given: \(batchSize)") }
         let context = try ModelContext.open(model, flags: parameters, featureColumns: dataOptions.featureColumnList)
-        let input = try DataInput(dataOptions, featureColumns: context.parameters.featureColumns)
+        let input = try DataInput(dataOptions, featureColumns: context.parameters.featureColumns, quiet: output.quiet)
         return (context, input)
     }
 

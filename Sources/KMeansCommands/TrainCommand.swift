@@ -109,7 +109,9 @@ struct TrainCommand: ParsableCommand {
         // Read and check all the data before anything is written.
         // Cosine training refuses all-zero rows (they have no direction); --skip-invalid skips them.
         let input = try DataInput(dataOptions, featureColumns: resolved.featureColumns,
-                                  rejectAllZeroRows: resolved.distanceMetric == DistanceMetric.cosine.rawValue)
+                                  rejectAllZeroRows: resolved.distanceMetric == DistanceMetric.cosine.rawValue, quiet: output.quiet)
+        // Columns left out (text, a row id) stay out for every later command on this model.
+        if input.leftOut != nil { resolved.featureColumns = input.options.featureColumns }
         let trainingInput: InputFunction
         let rowCount: Int
         let columns: Int

@@ -40,12 +40,7 @@ public struct TableProfile: Sendable, Equatable {
     /// Profiles `path` (a CSV/TSV file; not standard input, which cannot be read twice). Returns nil for a `.npy`
     /// file, whose columns are all numbers. Throws a ``DataError`` for an empty or unreadable file.
     public static func profile(path: String, options: DataReadOptions = DataReadOptions()) throws -> TableProfile? {
-        let source = try ByteSource(path: path)
-        _ = try source.ensure(8)
-        let head = (source.start..<min(source.end, source.start + 6)).map { source[$0] }
-        if options.format == .npy || (options.format == nil && head == NPYHeader.magic) { return nil }
-        let bomLength = source.skipByteOrderMark()
-        var opened = try openTextTable(source: source, bomLength: bomLength, options: options)
+        guard var opened = try openText(path: path, options: options) else { return nil }
         var record = opened.first
         let fieldCount = record.count
         let names = (0..<fieldCount).map { opened.isHeader ? record.trimmedText($0) : String($0) }
@@ -68,6 +63,28 @@ public struct TableProfile: Sendable, Equatable {
                           sampleLine: tally.kind(rows: rows) == .text ? tally.firstTextLine : tally.firstFractionLine)
         }
         return TableProfile(columns: columns, hasHeader: opened.isHeader, rows: rows)
+    }
+
+    /// Whether the first data row of the CSV/TSV file `path` has a field that is not a number (false for a `.npy`
+    /// file): reads that row only.
+    public static func firstRowHoldsText(path: String, options: DataReadOptions = DataReadOptions()) throws -> Bool {
+        guard var opened = try openText(path: path, options: options) else { return false }
+        var record = opened.first
+        if opened.isHeader, try !opened.tokenizer.next(into: &record) { return false }
+        return (0..<record.count).contains { index in
+            if case .invalid = record.number(index) { return true }
+            return false
+        }
+    }
+
+    /// `path` opened as a text table; nil for a `.npy` file.
+    private static func openText(path: String, options: DataReadOptions) throws -> OpenedTextTable? {
+        let source = try ByteSource(path: path)
+        _ = try source.ensure(8)
+        let head = (source.start..<min(source.end, source.start + 6)).map { source[$0] }
+        if options.format == .npy || (options.format == nil && head == NPYHeader.magic) { return nil }
+        let bomLength = source.skipByteOrderMark()
+        return try openTextTable(source: source, bomLength: bomLength, options: options)
     }
 
     /// The column `reference` names: a header name, else a 0-based index; nil when there is none.

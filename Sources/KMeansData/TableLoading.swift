@@ -51,6 +51,47 @@ public enum TableLoader {
                                truth: nil, textColumns: [], notes: [])
         }
         let truth = try truthColumn.map { try truthProfile($0, in: profile, path: path) }
+        let selection = try select(in: profile, options: options, truth: truth, path: path)
+        var notes = selection.notes
+        let (features, rowID, textColumns) = (selection.features, selection.rowID, selection.textColumns)
+
+        var readOptions = options
+        if options.featureColumns == nil { readOptions.featureColumns = features.map { profile.reference(to: $0) } }
+        readOptions.keptColumns = [rowID?.index, truth?.index].compactMap { $0 }
+        let reader = try DataReader(path: path, options: readOptions)
+        let matrix = try reader.readAll()
+        if matrix.rows == 0 {
+            let message = reader.skippedRows > 0 ? "no valid rows (all \(reader.skippedRows) held NaN, infinity or empty fields)" : "no data rows"
+            throw DataError(file: path, location: .file, kind: .noDataRows, message: message)
+        }
+        var kept = reader.takeKeptFields()
+        let featureNames = options.featureColumns ?? features.map { profile.columns[$0].name }
+        let data = LoadedData(matrix: matrix, columnNames: reader.columnNames, featureNames: featureNames,
+                              skippedRows: reader.skippedRows, format: reader.format)
+        let rowIDs = rowID.map { _ in kept.removeFirst().map { Int64($0) ?? 0 } }
+        var labels: TruthLabels? = nil
+        if let truth {
+            labels = try truthLabels(kept.removeFirst(), column: truth, path: path)
+            notes.append("truth: \(quoted(truth.name)) (\(labels!.names.count) labels)")
+        }
+        return LoadedTable(data: data, rowIDColumn: rowID?.name, rowIDs: rowIDs, truth: labels, textColumns: textColumns, notes: notes)
+    }
+
+    /// For commands that read features only (`kmeans train`, `predict`, …): when the first data row of the CSV/TSV
+    /// file `path` holds text, the columns ``load(path:options:truthColumn:)`` keeps as features (as references
+    /// for ``DataReadOptions/featureColumns``) and the note naming what it left out; nil for a first row of numbers,
+    /// a `.npy` file, standard input or explicit feature columns (read those as they are).
+    public static func featureSelection(path: String, options: DataReadOptions) throws -> (featureColumns: [String], note: String)? {
+        guard path != "-", options.featureColumns == nil, try TableProfile.firstRowHoldsText(path: path, options: options),
+              let profile = try TableProfile.profile(path: path, options: options) else { return nil }
+        let selection = try select(in: profile, options: options, truth: nil, path: path)
+        return (selection.features.map { profile.reference(to: $0) }, selection.notes.joined(separator: "; "))
+    }
+
+    /// The features of a profiled file: its numeric columns other than a row id and the truth (or the explicit
+    /// feature columns), with a note per column left out.
+    static func select(in profile: TableProfile, options: DataReadOptions, truth: ColumnProfile?, path: String) throws
+        -> (features: [Int], rowID: ColumnProfile?, textColumns: [String], notes: [String]) {
         var notes: [String] = []
         var features: [Int]
         var textColumns: [String] = []
@@ -80,27 +121,7 @@ public enum TableLoader {
             }
         }
         if let rowID { notes.append("left out row id column \(quoted(rowID.name)) (integers counting up; kept for output)") }
-
-        var readOptions = options
-        if options.featureColumns == nil { readOptions.featureColumns = features.map { profile.reference(to: $0) } }
-        readOptions.keptColumns = [rowID?.index, truth?.index].compactMap { $0 }
-        let reader = try DataReader(path: path, options: readOptions)
-        let matrix = try reader.readAll()
-        if matrix.rows == 0 {
-            let message = reader.skippedRows > 0 ? "no valid rows (all \(reader.skippedRows) held NaN, infinity or empty fields)" : "no data rows"
-            throw DataError(file: path, location: .file, kind: .noDataRows, message: message)
-        }
-        var kept = reader.takeKeptFields()
-        let featureNames = options.featureColumns ?? features.map { profile.columns[$0].name }
-        let data = LoadedData(matrix: matrix, columnNames: reader.columnNames, featureNames: featureNames,
-                              skippedRows: reader.skippedRows, format: reader.format)
-        let rowIDs = rowID.map { _ in kept.removeFirst().map { Int64($0) ?? 0 } }
-        var labels: TruthLabels? = nil
-        if let truth {
-            labels = try truthLabels(kept.removeFirst(), column: truth, path: path)
-            notes.append("truth: \(quoted(truth.name)) (\(labels!.names.count) labels)")
-        }
-        return LoadedTable(data: data, rowIDColumn: rowID?.name, rowIDs: rowIDs, truth: labels, textColumns: textColumns, notes: notes)
+        return (features, rowID, textColumns, notes)
     }
 
     /// The profile of the truth column `reference`, which must exist and hold text or integers.

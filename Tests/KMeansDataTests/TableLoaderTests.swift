@@ -18,6 +18,21 @@ import Testing
         #expect(profile.columns[2].sample == "alpha" && profile.columns[2].sampleLine == 2)
     }
 
+    @Test func featureSelectionPicksLoadsFeaturesOnlyWhenTheFirstRowHoldsText() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.file("explore.csv", "id,x,segment,y\n7,1.5,alpha,2\n8,2.5,gamma,3\n9,3.5,alpha,4\n10,4,beta,6\n")
+        let selection = try #require(try TableLoader.featureSelection(path: path, options: DataReadOptions()))
+        #expect(selection.featureColumns == ["x", "y"])
+        #expect(selection.note == (try TableLoader.load(path: path)).note)
+        let numbers = try directory.file("numbers.csv", "a,b\n1,2\n3,4\n")
+        #expect(try TableLoader.featureSelection(path: numbers, options: DataReadOptions()) == nil)
+        var explicit = DataReadOptions()
+        explicit.featureColumns = ["x"]
+        #expect(try TableLoader.featureSelection(path: path, options: explicit) == nil)
+        let headerless = try directory.file("headerless.csv", "1,a,2\n3,b,4\n5,c,6\n")
+        #expect(try TableLoader.featureSelection(path: headerless, options: DataReadOptions())?.featureColumns == ["0", "2"])
+    }
+
     @Test func aTextOrIntegerColumnBecomesTruthLabelsAlignedWithSkippedRows() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.file("t.csv", "x,y,species,code\n1,2,setosa,4\n,3,virginica,4\n5,6,virginica,2\n7,8,setosa,2\n")
