@@ -48,18 +48,15 @@ struct MemoryBudget: Equatable {
         return tenths.rounded() == tenths ? "\(Int(tenths)) \(units[unit])" : "\(tenths) \(units[unit])"
     }
 
-    /// The largest chunk a streamed pass reads at once: larger chunks only add page faults (every chunk is a fresh
-    /// allocation), measured in docs/BENCHMARKS.md.
-    static let largestChunkBytes = 4 << 20
-
-    /// Rows per chunk of a streamed pass over `columns` features with `threads` chunks in flight (at most
-    /// ``largestChunkBytes`` of rows each); throws when the budget cannot hold one row per thread.
+    /// Rows per chunk of a streamed pass over `columns` features with `threads` chunks in flight
+    /// (``DistanceKernels/streamedChunkRows(budgetBytes:columns:threads:)``); throws when the budget cannot hold
+    /// one row per thread.
     func chunkRows(columns: Int, threads: Int, file: String) throws -> Int {
         let rows = DistanceKernels.streamedChunkRows(budgetBytes: bytes, columns: columns, threads: threads)
         if rows < 1 {
             let least = DistanceKernels.streamedBytesPerRow(columns: columns) * threads
             throw CLIError.parameter("--memory-limit \(description) is smaller than one row of \(file) per core (\(columns) features: \(least) bytes for \(threads) cores); raise it to at least \(least)")
         }
-        return min(rows, max(1, Self.largestChunkBytes / (columns * 4)))
+        return rows
     }
 }

@@ -84,13 +84,13 @@ public enum TableLoader {
     public static func featureSelection(path: String, options: DataReadOptions) throws -> (featureColumns: [String], note: String)? {
         guard path != "-", options.featureColumns == nil, try TableProfile.firstRowHoldsText(path: path, options: options),
               let profile = try TableProfile.profile(path: path, options: options) else { return nil }
-        let selection = try select(in: profile, options: options, truth: nil, path: path)
+        let selection = try select(in: profile, options: options, truth: nil, path: path, keepsRowID: false)
         return (selection.features.map { profile.reference(to: $0) }, selection.notes.joined(separator: "; "))
     }
 
     /// The features of a profiled file: its numeric columns other than a row id and the truth (or the explicit
-    /// feature columns), with a note per column left out.
-    static func select(in profile: TableProfile, options: DataReadOptions, truth: ColumnProfile?, path: String) throws
+    /// feature columns), with a note per column left out (saying a row id is kept for output when `keepsRowID`).
+    static func select(in profile: TableProfile, options: DataReadOptions, truth: ColumnProfile?, path: String, keepsRowID: Bool = true) throws
         -> (features: [Int], rowID: ColumnProfile?, textColumns: [String], notes: [String]) {
         var notes: [String] = []
         var features: [Int]
@@ -120,7 +120,7 @@ public enum TableLoader {
                 notes.append("left out text column\(text.count == 1 ? "" : "s") \(text.map { quoted($0.name) }.joined(separator: ", "))")
             }
         }
-        if let rowID { notes.append("left out row id column \(quoted(rowID.name)) (integers counting up; kept for output)") }
+        if let rowID { notes.append("left out row id column \(quoted(rowID.name)) (integers counting up\(keepsRowID ? "; kept for output" : ""))") }
         return (features, rowID, textColumns, notes)
     }
 

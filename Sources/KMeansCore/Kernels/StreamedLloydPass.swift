@@ -21,10 +21,15 @@ extension DistanceKernels {
     /// index and distance.
     public static func streamedBytesPerRow(columns: Int) -> Int { columns * 4 * 2 + 8 }
 
-    /// The most rows per chunk for which `threads` chunks in flight stay within `budgetBytes`; 0 when not even one
-    /// row per thread fits.
+    /// The largest chunk of rows worth reading at once: every chunk is a fresh allocation, so larger ones only add
+    /// page faults (a 64 MiB chunk ran a step at a quarter of the speed of 4 MiB ones; docs/BENCHMARKS.md).
+    public static let streamedLargestChunkBytes = 4 << 20
+
+    /// Rows per chunk for which `threads` chunks in flight stay within `budgetBytes`, at most
+    /// ``streamedLargestChunkBytes`` of rows; 0 when not even one row per thread fits.
     public static func streamedChunkRows(budgetBytes: Int, columns: Int, threads: Int) -> Int {
-        max(0, budgetBytes) / max(1, threads) / streamedBytesPerRow(columns: max(1, columns))
+        let fitting = max(0, budgetBytes) / max(1, threads) / streamedBytesPerRow(columns: max(1, columns))
+        return min(fitting, max(1, streamedLargestChunkBytes / (max(1, columns) * 4)))
     }
 
     /// A Lloyd pass over `rows` rows of `columns` features that `load` supplies at most `chunkRows` rows at a time,
