@@ -110,6 +110,10 @@ struct DataInput {
         let chunkRows = try budget.chunkRows(columns: columns, threads: threads, file: path)
         return StreamedRows(rows: reader.rows, columns: columns, chunkRows: chunkRows, threads: threads) { range, buffer in
             try reader.read(rows: range, into: buffer)
+            if let bad = buffer.firstIndex(where: { !$0.isFinite }) {
+                throw DataError(file: file, location: .element(row: range.lowerBound + bad / columns + 1, column: bad % columns + 1), kind: .nonFinite,
+                                message: "\(buffer[bad]) is not a finite number (streamed full-batch training reads every row: remove such rows from the file)")
+            }
             guard rejectAllZeroRows else { return }
             for row in 0..<range.count where buffer[(row * columns)..<((row + 1) * columns)].allSatisfy({ $0 == 0 }) {
                 throw DataError(file: file, location: .element(row: range.lowerBound + row + 1, column: 1), kind: .allZeroRow,

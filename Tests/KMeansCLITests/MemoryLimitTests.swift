@@ -86,6 +86,26 @@ struct MemoryLimitTests {
         }
     }
 
+    @Test("a NaN or (cosine) an all-zero row deep in a streamed file: one line naming the file, row and column; a fresh model dir is removed")
+    func badRows() throws {
+        let scratch = try Scratch()
+        var values = Self.blobs(rows: 4_000).values
+        values[3_210 * 16 + 4] = .nan
+        let data = scratch.path("nan.npy")
+        try NPYWriter.write(Matrix(rows: 4_000, columns: 16, values: values), to: data)
+        let nan = try scratch.run(["train", "--data", data, "--model-dir", "m", "--memory-limit", "16K", "--steps", "2", "--quiet"] + Self.fullBatch)
+        #expect(nan.status == 1 && nan.stderr.contains("\(data):3211:5: nan is not a finite number") && nan.stderr.split(separator: "\n").count == 1, "\(nan.stderr)")
+        #expect(!scratch.exists("m"))
+        values[3_210 * 16 + 4] = 1
+        for c in 0..<16 { values[2_000 * 16 + c] = 0 }
+        let zeros = scratch.path("zeros.npy")
+        try NPYWriter.write(Matrix(rows: 4_000, columns: 16, values: values), to: zeros)
+        let cosine = try scratch.run(["train", "--data", zeros, "--model-dir", "m", "--memory-limit", "16K", "--steps", "2",
+                                      "--distance-metric", "cosine"] + Self.fullBatch)
+        #expect(cosine.status == 1 && cosine.stderr.contains("\(zeros):2001:1: row is all zeros"), "\(cosine.stderr)")
+        #expect(!scratch.exists("m"))
+    }
+
     @Test("sizes: bytes and binary units", arguments: [("512M", 512 << 20), ("2G", 2 << 30), ("64K", 65_536), ("64KiB", 65_536), ("1.5g", 3 << 29), ("4096", 4096)])
     func sizes(text: String, bytes: Int) throws {
         #expect(try MemoryBudget.parse(text).bytes == bytes)
