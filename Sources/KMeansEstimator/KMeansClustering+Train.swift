@@ -7,7 +7,8 @@ extension KMeansClustering {
     /// Restores the latest checkpoint (or starts fresh and saves `model.ckpt-0`), offers batches to
     /// initialization until k centres exist (the batch that completes it is also trained on), then runs one
     /// training step per batch until `steps` more steps, `maxSteps` in total, the end of the input, or a stop
-    /// request from a hook or listener. Saves checkpoints per `config` and at the end.
+    /// request from a hook or listener. Saves checkpoints per `config` and at the end. A streamed input
+    /// (``InputFunction/streamed(_:)``, full batch only) runs every step as one pass over rows outside memory.
     ///
     /// - Parameters:
     ///   - input: the input function; called once per `train`.
