@@ -2,7 +2,7 @@ import Testing
 @testable import KMeansEstimator
 
 /// Records each training step's loss.
-private final class LossRecorder: SessionRunHook {
+final class LossRecorder: SessionRunHook {
     var losses: [Float] = []
     func afterStep(_ context: RunContext, loss: Float) throws { losses.append(loss) }
 }

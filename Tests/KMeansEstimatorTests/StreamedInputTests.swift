@@ -1,12 +1,6 @@
 import Testing
 @testable import KMeansEstimator
 
-/// Records each training step's loss.
-private final class StepLosses: SessionRunHook {
-    var losses: [Float] = []
-    func afterStep(_ context: RunContext, loss: Float) throws { losses.append(loss) }
-}
-
 /// `InputFunction.streamed`: full-batch training over rows loaded chunk by chunk, through the estimator's one train
 /// loop, equal to the in-memory run.
 @Suite("Streamed full-batch input")
@@ -27,7 +21,7 @@ struct StreamedInputTests {
     func train(_ input: InputFunction, initial: InitialClusters, metric: DistanceMetric) throws -> (KMeansState, [Float]) {
         let kmeans = try KMeansClustering(numClusters: 6, initialClusters: initial, distanceMetric: metric,
                                           randomSeed: 3, useMiniBatch: false)
-        let recorder = StepLosses()
+        let recorder = LossRecorder()
         try kmeans.train(input: input, hooks: [recorder], steps: 3)
         try kmeans.train(input: input, hooks: [recorder], steps: 2)
         return (try #require(try kmeans.restoreState(checkpointPath: nil)), recorder.losses)
