@@ -17,6 +17,9 @@ typedef int32_t v8i __attribute__((ext_vector_type(8)));
 typedef int32_t v4i __attribute__((ext_vector_type(4)));
 typedef int32_t v2i __attribute__((ext_vector_type(2)));
 typedef _Bool v16b __attribute__((ext_vector_type(16)));
+typedef double v8d __attribute__((ext_vector_type(8)));
+typedef double v4d __attribute__((ext_vector_type(4)));
+typedef double v2d __attribute__((ext_vector_type(2)));
 
 #define load16(p) ({ v16f v__; memcpy(&v__, (p), sizeof v__); v__; })
 #define store16(p, v) do { v16f s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
@@ -177,10 +180,10 @@ int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
 }
 
 int64_t kmk_incremental_pass(int isa, const float *points, int64_t n, int64_t d, const float *centers,
-                             const float *packed, const float *half_norms, int64_t k, const float *shift,
-                             const float *other_shift, const float *half_gap, double c_max_sq, double part_slack,
-                             int first_pass, int32_t *indices, float *upper, float *lower, float *norms_sq,
-                             double *delta, int64_t *read) {
-    DISPATCH(isa, incremental_pass, points, n, d, centers, packed, half_norms, k, shift, other_shift, half_gap,
-             c_max_sq, part_slack, first_pass, indices, upper, lower, norms_sq, delta, read)
+                             const float *packed, const float *half_norms, int64_t k, const float *drift_upper,
+                             const float *drift_lower, const float *half_gap, const float *center_norm,
+                             double c_max_sq, double part_slack, int first_pass, int32_t *indices, float *upper,
+                             float *lower, double *delta, int64_t *read) {
+    DISPATCH(isa, incremental_pass, points, n, d, centers, packed, half_norms, k, drift_upper, drift_lower, half_gap,
+             center_norm, c_max_sq, part_slack, first_pass, indices, upper, lower, delta, read)
 }

@@ -70,12 +70,20 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         log("[\(c.label)] k-means++ indices checksum \(indices.enumerated().reduce(0) { $0 &* 31 &+ $1.element &* ($1.offset + 1) })")
     case "fit":
         // Whole 20-iteration library fits, auto and incremental (for profiling: callgrind, perf).
-        for algorithm in [KMeansAlgorithm.auto, .incremental] {
-            timed("library fit, 20 it, \(algorithm.rawValue)") {
-                _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 20, threads: threads,
-                                        algorithm: algorithm)
+        // Per iteration as peers.py times the peers: (fit of 21 − fit of 1) / 20, the two algorithms interleaved.
+        for round in 1...2 {
+            for algorithm in [KMeansAlgorithm.auto, .incremental] {
+                let fit = try LibraryFit.time(points: points, initial: initial, threads: threads,
+                                              repeats: options.repeats, algorithm: algorithm)
+                log("[\(c.label)] round \(round) \(algorithm.rawValue): \(fmt(fit.msPerIteration)) ms/iter (21 − 1), whole fit \(fmt(fit.wholeFitMs)) ms, rows read \(fmt(fit.pointsReadShare * 100))%, searched \(fmt(fit.fullSearchShare * 100))%, load \(Measure.loadAverage())")
             }
         }
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp or fit)")
+    case "incremental":
+        // Incremental fits of 21 iterations only, for a profile dominated by the passes after the first.
+        timed("library fit, 21 it, incremental") {
+            _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 21, threads: threads,
+                                    algorithm: .incremental)
+        }
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit or incremental)")
     }
 }
