@@ -54,6 +54,7 @@ enum { HAMERLY_CHUNK = 256 };
 enum { ACCUMULATE_CHUNK = 128 };
 
 #define KMK_SUFFIX portable
+#define KMK_HAS_GATHER16 0
 #define KMK_ATTR
 #define KMK_HAS_FMA 0
 #define KMK_BLOCK_POINTS 2
@@ -62,9 +63,11 @@ enum { ACCUMULATE_CHUNK = 128 };
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
 #undef KMK_BLOCK_POINTS
+#undef KMK_HAS_GATHER16
 
 #if defined(__x86_64__)
 #define KMK_SUFFIX avx2
+#define KMK_HAS_GATHER16 0
 #define KMK_ATTR __attribute__((target("avx2,fma")))
 #define KMK_HAS_FMA 1
 #define KMK_BLOCK_POINTS 4
@@ -73,8 +76,10 @@ enum { ACCUMULATE_CHUNK = 128 };
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
 #undef KMK_BLOCK_POINTS
+#undef KMK_HAS_GATHER16
 
 #define KMK_SUFFIX avx512
+#define KMK_HAS_GATHER16 1
 #define KMK_ATTR __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define KMK_HAS_FMA 1
 #define KMK_BLOCK_POINTS 8
@@ -83,6 +88,7 @@ enum { ACCUMULATE_CHUNK = 128 };
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
 #undef KMK_BLOCK_POINTS
+#undef KMK_HAS_GATHER16
 #endif
 
 enum { LEVEL_UNKNOWN = 0, LEVEL_PORTABLE = 1, LEVEL_AVX2 = 2, LEVEL_AVX512 = 3 };

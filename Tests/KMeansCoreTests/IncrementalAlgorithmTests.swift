@@ -18,6 +18,8 @@ struct IncrementalAlgorithmTests {
 
     static let grid: [Case] = [
         (300, 1, 3), (2_000, 2, 8), (5_000, 5, 16), (20_000, 16, 16), (3_000, 33, 40), (1_500, 64, 70),
+        // Several partitions with a ragged last block of 16 points; one centre; d = 128 with k not a multiple of 16.
+        (40_003, 3, 5), (1_000, 7, 1), (1_200, 128, 33),
     ].flatMap { shape in
         DistanceMetric.allCases.flatMap { metric in
             [UInt64(1), 2].map { Case(n: shape.0, d: shape.1, k: shape.2, metric: metric, seed: $0) }
@@ -64,6 +66,38 @@ struct IncrementalAlgorithmTests {
             let difference = actual.state.clusters.largestUlpDifference(from: expected.state.clusters)
             #expect(difference <= Self.maximumUlps, "step \(step): \(difference) ulps")
             #expect(abs(actual.loss - expected.loss) <= 1e-4 * max(1, abs(expected.loss)), "step \(step): loss")
+            state = expected.state
+        }
+    }
+
+    @Test("the loss is the float64 sum of the per-point distances to 1e-6, TF's float32 loss to 1e-4", arguments: grid)
+    func lossIsExact(_ c: Case) throws {
+        let points = KernelTestData.blobs(n: c.n, d: c.d, blobs: c.k, seed: c.seed)
+        let initial = KernelTestData.distinctRows(of: points, k: c.k, seed: c.seed + 7)
+        let tf = try ModelFunction(params: params(c, initial, .lloyd))
+        let fast = try ModelFunction(params: params(c, initial, .incremental))
+        var tfEngine = AssignmentEngine(algorithm: .lloyd, threads: 2)
+        var fastEngine = AssignmentEngine(algorithm: .incremental, threads: 2)
+        var state = try tf.initialize(tf.initialState(), batch: points, engine: &tfEngine)
+        for step in 1...6 {
+            let centers = tf.inferenceCenters(state)
+            let prepared = c.metric == .cosine ? points.l2NormalizedRows() : points
+            let expected = try tf.trainStepSummary(state, batch: points, engine: &tfEngine)
+            let actual = try fast.trainStepSummary(state, batch: points, engine: &fastEngine)
+            // The exact loss of the same assignment, in float64 (halved for cosine, as TF's is).
+            let lloyd = DistanceKernels.lloydPass(points: prepared, centers: centers, accumulate: false)
+            var exact = 0.0
+            for i in 0..<prepared.rows {
+                let a = Int(lloyd.indices[i])
+                for t in 0..<prepared.columns {
+                    let diff = Double(prepared[i, t]) - Double(centers[a, t])
+                    exact += diff * diff
+                }
+            }
+            if c.metric == .cosine { exact *= 0.5 }
+            let scale = max(1, exact)
+            #expect(abs(Double(actual.loss) - exact) <= 1e-6 * scale, "step \(step): \(actual.loss) vs exact \(exact)")
+            #expect(abs(Double(expected.loss) - exact) <= 1e-4 * scale, "step \(step): TF \(expected.loss) vs exact \(exact)")
             state = expected.state
         }
     }
