@@ -17,6 +17,9 @@ typedef int32_t v8i __attribute__((ext_vector_type(8)));
 typedef int32_t v4i __attribute__((ext_vector_type(4)));
 typedef int32_t v2i __attribute__((ext_vector_type(2)));
 typedef _Bool v16b __attribute__((ext_vector_type(16)));
+typedef double v8d __attribute__((ext_vector_type(8)));
+typedef double v4d __attribute__((ext_vector_type(4)));
+typedef double v2d __attribute__((ext_vector_type(2)));
 
 #define load16(p) ({ v16f v__; memcpy(&v__, (p), sizeof v__); v__; })
 #define store16(p, v) do { v16f s__ = (v); memcpy((p), &s__, sizeof s__); } while (0)
@@ -51,6 +54,7 @@ enum { HAMERLY_CHUNK = 256 };
 enum { ACCUMULATE_CHUNK = 128 };
 
 #define KMK_SUFFIX portable
+#define KMK_HAS_GATHER16 0
 #define KMK_ATTR
 #define KMK_HAS_FMA 0
 #define KMK_BLOCK_POINTS 2
@@ -59,9 +63,11 @@ enum { ACCUMULATE_CHUNK = 128 };
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
 #undef KMK_BLOCK_POINTS
+#undef KMK_HAS_GATHER16
 
 #if defined(__x86_64__)
 #define KMK_SUFFIX avx2
+#define KMK_HAS_GATHER16 0
 #define KMK_ATTR __attribute__((target("avx2,fma")))
 #define KMK_HAS_FMA 1
 #define KMK_BLOCK_POINTS 4
@@ -70,8 +76,10 @@ enum { ACCUMULATE_CHUNK = 128 };
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
 #undef KMK_BLOCK_POINTS
+#undef KMK_HAS_GATHER16
 
 #define KMK_SUFFIX avx512
+#define KMK_HAS_GATHER16 1
 #define KMK_ATTR __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 #define KMK_HAS_FMA 1
 #define KMK_BLOCK_POINTS 8
@@ -80,6 +88,7 @@ enum { ACCUMULATE_CHUNK = 128 };
 #undef KMK_ATTR
 #undef KMK_HAS_FMA
 #undef KMK_BLOCK_POINTS
+#undef KMK_HAS_GATHER16
 #endif
 
 enum { LEVEL_UNKNOWN = 0, LEVEL_PORTABLE = 1, LEVEL_AVX2 = 2, LEVEL_AVX512 = 3 };
@@ -177,10 +186,10 @@ int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
 }
 
 int64_t kmk_incremental_pass(int isa, const float *points, int64_t n, int64_t d, const float *centers,
-                             const float *packed, const float *half_norms, int64_t k, const float *shift,
-                             const float *other_shift, const float *half_gap, double c_max_sq, double part_slack,
-                             int first_pass, int32_t *indices, float *upper, float *lower, float *norms_sq,
-                             double *delta, int64_t *read) {
-    DISPATCH(isa, incremental_pass, points, n, d, centers, packed, half_norms, k, shift, other_shift, half_gap,
-             c_max_sq, part_slack, first_pass, indices, upper, lower, norms_sq, delta, read)
+                             const float *packed, const float *half_norms, int64_t k, const float *drift_upper,
+                             const float *drift_lower, const float *half_gap, const float *center_norm,
+                             double c_max_sq, double part_slack, int first_pass, int32_t *indices, float *upper,
+                             float *lower, double *delta, int64_t *read) {
+    DISPATCH(isa, incremental_pass, points, n, d, centers, packed, half_norms, k, drift_upper, drift_lower, half_gap,
+             center_norm, c_max_sq, part_slack, first_pass, indices, upper, lower, delta, read)
 }

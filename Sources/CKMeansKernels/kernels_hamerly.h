@@ -25,14 +25,11 @@ INLINE void FN(nearest_two_block)(const float *x, const int P, int64_t d, const 
     for (int p = 0; p < P; p++) {
         float m;
         int32_t a = FN(lane_argmin)(b1[p], bi[p], &m);
-        float second = __builtin_inff();
-        for (int l = 0; l < 16; l++) {
-            float candidate = bi[p][l] == a ? b2[p][l] : b1[p][l];
-            if (candidate < second) second = candidate;
-        }
+        // Second best: the winning lane's runner-up, every other lane's best.
+        v16f candidates = bi[p] == (v16i)a ? b2[p] : b1[p];
         best_index[p] = a;
         best_part[p] = m;
-        second_part[p] = second;
+        second_part[p] = FN(hmin)(candidates);
     }
 }
 

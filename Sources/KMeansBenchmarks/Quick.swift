@@ -70,12 +70,37 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         log("[\(c.label)] k-means++ indices checksum \(indices.enumerated().reduce(0) { $0 &* 31 &+ $1.element &* ($1.offset + 1) })")
     case "fit":
         // Whole 20-iteration library fits, auto and incremental (for profiling: callgrind, perf).
-        for algorithm in [KMeansAlgorithm.auto, .incremental] {
-            timed("library fit, 20 it, \(algorithm.rawValue)") {
-                _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 20, threads: threads,
-                                        algorithm: algorithm)
+        // Per iteration as peers.py times the peers, (fit of 21 − fit of 1) / 20, in wall time and in CPU time per
+        // busy thread (less inflated by other processes on a shared machine); auto and incremental interleaved.
+        let algorithms = [KMeansAlgorithm.auto, .incremental]
+        var wall = [[Double]](repeating: [.infinity, .infinity], count: 2)
+        var cpu = wall
+        var shares = Array(repeating: (read: 0, searched: 0), count: 2)
+        for round in 0...options.repeats {
+            for (a, algorithm) in algorithms.enumerated() {
+                for (slot, iterations) in [1, 21].enumerated() {
+                    var fit: (centers: Matrix, read: Int, searched: Int)?
+                    let (w, c) = Measure.wallAndCPU {
+                        fit = try? LibraryFit.fit(points: points, initial: initial, iterations: iterations,
+                                                  threads: threads, algorithm: algorithm)
+                    }
+                    guard round > 0 else { continue }  // warm-up
+                    wall[a][slot] = min(wall[a][slot], w)
+                    cpu[a][slot] = min(cpu[a][slot], c / busy)
+                    if iterations == 21, let fit { shares[a] = (fit.read, fit.searched) }
+                }
             }
         }
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp or fit)")
+        let passes = Double(20 * c.n)
+        for (a, algorithm) in algorithms.enumerated() {
+            log("[\(c.label)] \(algorithm.rawValue): \(fmt((wall[a][1] - wall[a][0]) * 50)) ms/iter wall, \(fmt((cpu[a][1] - cpu[a][0]) * 50)) ms/iter CPU/thread (21 − 1), rows read \(fmt(Double(shares[a].read) / passes * 100))%, searched \(fmt(Double(shares[a].searched) / passes * 100))%, load \(Measure.loadAverage())")
+        }
+    case "incremental":
+        // Incremental fits of 21 iterations only, for a profile dominated by the passes after the first.
+        timed("library fit, 21 it, incremental") {
+            _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 21, threads: threads,
+                                    algorithm: .incremental)
+        }
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit or incremental)")
     }
 }

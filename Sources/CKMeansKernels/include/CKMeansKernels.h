@@ -86,19 +86,22 @@ int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
                          const float *center_half_gap, const float *lower_shift, float c_max_sq, int full_scan,
                          int32_t *indices, float *lower, float *distances, float *sums, float *counts);
 
-/// One IncrementalState pass (Swift) over points [0, n): with `first_pass` unset, point i keeps centre a =
-/// indices[i] without a search when its bounds upper[i] + shift[a] and lower[i] − other_shift[a] (or, after one
-/// float64 distance to c_a, that distance) rule out every other centre by the kernel's rounding margin
-/// part_slack·(norms_sq[i] + c_max_sq), given `half_gap[a]`, a lower bound on half the distance from c_a to its
-/// nearest other centre; every other point (every point on the first pass) gets kmk_assign's index bit for bit and
-/// new bounds, and a point that changed cluster moves from the old cluster's float64 sums to the new one's in
-/// `delta` (k·d sums, k sums of ‖x‖², k counts), in row order. `*read` is set to the number of rows read. Returns
-/// the number of points searched, or −1 if scratch memory could not be allocated (outputs then invalid).
+/// One IncrementalState pass (Swift) over points [0, n). Bounds are kept relative to per-centre drift totals that
+/// only grow: for a point assigned to a, upper[i] + drift_upper[a] bounds its distance to c_a from above and
+/// lower[i] − drift_lower[a] its distance to every other centre from below. With `first_pass` unset, point i keeps
+/// a without a search when those bounds (or, after one float64 distance to c_a, that distance) rule out every other
+/// centre by the kernel's rounding margin part_slack·(‖x‖² + c_max_sq), with ‖x‖ bounded by center_norm[a] (≥ ‖c_a‖)
+/// plus the upper bound, given `half_gap[a]`, a lower bound on half the distance from c_a to its nearest other
+/// centre; such a point's index and bounds are read, its row is not, and nothing is written. Every other
+/// point (every point on the first pass) gets kmk_assign's index bit for bit and new bounds, and a point that
+/// changed cluster moves from the old cluster's float64 sums to the new one's in `delta` (k·d sums, k sums of
+/// ‖x‖², k counts), in row order. `*read` is set to the number of rows read. Returns the number of points
+/// searched, or −1 if scratch memory could not be allocated (outputs then invalid).
 int64_t kmk_incremental_pass(int isa, const float *points, int64_t n, int64_t d, const float *centers,
-                             const float *packed, const float *half_norms, int64_t k, const float *shift,
-                             const float *other_shift, const float *half_gap, double c_max_sq, double part_slack,
-                             int first_pass, int32_t *indices, float *upper, float *lower, float *norms_sq,
-                             double *delta, int64_t *read);
+                             const float *packed, const float *half_norms, int64_t k, const float *drift_upper,
+                             const float *drift_lower, const float *half_gap, const float *center_norm,
+                             double c_max_sq, double part_slack, int first_pass, int32_t *indices, float *upper,
+                             float *lower, double *delta, int64_t *read);
 
 /// k-means++ seeding (TF's KmeansPlusPlusInitialization, kpp.c): for rows j in [begin, end) and m < count,
 /// outputs[m][j] = min(current[j], (half_norms[j] − dot_j) + half_norms[candidates[m]]), where dot_j is row j's dot

@@ -9,7 +9,7 @@ public enum KMeansAlgorithm: String, Sendable, CaseIterable, Codable {
     /// centres settle.
     case hamerly
     /// Hamerly's bounds without reading the points whose bounds hold, and cluster sums kept in float64, updated from
-    /// the points that changed cluster only (``IncrementalState``; 16 bytes × N extra). Same assignments as Lloyd's;
+    /// the points that changed cluster only (``IncrementalState``; 12 bytes × N extra). Same assignments as Lloyd's;
     /// the centres differ from TF's float32 sums by a few ulps (docs/BENCHMARKS.md), so never chosen by `auto`.
     case incremental
 

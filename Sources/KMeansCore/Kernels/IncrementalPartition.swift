@@ -26,16 +26,18 @@ struct IncrementalPartition {
     func run(_ range: Range<Int>) -> (read: Int, searched: Int) {
         let start = range.lowerBound
         var read: Int64 = 0
-        let searched = bounds.shift.withUnsafeBufferPointer { shift in
-            bounds.otherShift.withUnsafeBufferPointer { otherShift in
+        let searched = bounds.drift.upper.withUnsafeBufferPointer { driftUpper in
+            bounds.drift.lower.withUnsafeBufferPointer { driftLower in
                 bounds.halfGap.withUnsafeBufferPointer { halfGap in
-                    kmk_incremental_pass(
-                        0, shared.points.readOnly! + start * d, Int64(range.count), Int64(d), centers.centers,
-                        centers.packed, centers.halfNorms, Int64(k), shift.baseAddress, otherShift.baseAddress,
-                        halfGap.baseAddress, Double(bounds.maximumNormSquared), Double(bounds.partSlack),
-                        bounds.firstPass ? 1 : 0, shared.indices.pointer! + start, shared.upper.pointer! + start,
-                        shared.lower.pointer! + start, shared.normsSquared.pointer! + start,
-                        shared.deltas.pointer! + deltaOffset, &read)
+                    bounds.centerNorm.withUnsafeBufferPointer { centerNorm in
+                        kmk_incremental_pass(
+                            0, shared.points.readOnly! + start * d, Int64(range.count), Int64(d), centers.centers,
+                            centers.packed, centers.halfNorms, Int64(k), driftUpper.baseAddress,
+                            driftLower.baseAddress, halfGap.baseAddress, centerNorm.baseAddress,
+                            Double(bounds.maximumNormSquared), Double(bounds.partSlack), bounds.firstPass ? 1 : 0,
+                            shared.indices.pointer! + start, shared.upper.pointer! + start,
+                            shared.lower.pointer! + start, shared.deltas.pointer! + deltaOffset, &read)
+                    }
                 }
             }
         }

@@ -2,8 +2,9 @@ import CKMeansKernels
 
 /// Exact assignment for repeated full-batch passes that skips what has settled: Hamerly's bounds (an upper bound
 /// on each point's distance to its centre, a lower bound on the distance to every other centre) decide, without
-/// reading the point, that its centre cannot have changed; per-cluster sums and counts are kept in float64 and
-/// updated only from the points that changed cluster.
+/// reading the point's row, that its centre cannot have changed; the bounds are stored relative to per-centre
+/// drift totals (Drake's trick), so a settled point is not written either. Per-cluster sums and counts are kept in
+/// float64 and updated only from the points that changed cluster.
 ///
 /// The assignments equal the Lloyd kernel's at every pass (the same float32 argmin, ties to the lowest index): a
 /// point is skipped only when its bounds, widened by a margin that covers the kernel's float32 rounding, rule out
@@ -19,10 +20,10 @@ public struct IncrementalState: Sendable {
     public private(set) var indices: [Int32] = []
     private var upper: [Float] = []
     private var lower: [Float] = []
-    private var normsSquared: [Float] = []
     private var sums: [Double] = []
     private var squares: [Double] = []
     private var counts: [Double] = []
+    private var drift = PassBounds.Drift(upper: [], lower: [])
     private var previousCenters: Matrix?
     private var shape = (n: 0, d: 0, k: 0)
     /// Points whose rows the last pass read (all of them on the first pass).
@@ -51,12 +52,11 @@ public struct IncrementalState: Sendable {
             indices = [Int32](repeating: -1, count: n)
             upper = [Float](repeating: 0, count: n)
             lower = [Float](repeating: 0, count: n)
-            normsSquared = [Float](repeating: 0, count: n)
             sums = [Double](repeating: 0, count: k * d)
             squares = [Double](repeating: 0, count: k)
             counts = [Double](repeating: 0, count: k)
         }
-        let bounds = PassBounds(previous: previousCenters, centers: centers)
+        let bounds = PassBounds(previous: previousCenters, centers: centers, drift: drift)
         let packed = PackedCenters(centers)
         let ranges = DistanceKernels.partitions(of: n)
         let stride = k * d + 2 * k
@@ -67,21 +67,19 @@ public struct IncrementalState: Sendable {
                 indices.withUnsafeMutableBufferPointer { idx in
                     upper.withUnsafeMutableBufferPointer { up in
                         lower.withUnsafeMutableBufferPointer { low in
-                            normsSquared.withUnsafeMutableBufferPointer { norms in
-                                deltas.withUnsafeMutableBufferPointer { delta in
-                                    tallies.withUnsafeMutableBufferPointer { tally in
-                                        let shared = IncrementalPassPointers(
-                                            points: x.baseAddress!, indices: idx.baseAddress!, upper: up.baseAddress!,
-                                            lower: low.baseAddress!, normsSquared: norms.baseAddress!,
-                                            deltas: delta.baseAddress!, tallies: tally.baseAddress!)
-                                        Parallel.forEach(ranges.count, threads: threads) { p in
-                                            let worker = IncrementalPartition(
-                                                shared: shared, centers: centerPointers, bounds: bounds,
-                                                d: d, k: k, deltaOffset: p * stride)
-                                            let (read, searched) = worker.run(ranges[p])
-                                            shared.tallies.pointer![2 * p] = read
-                                            shared.tallies.pointer![2 * p + 1] = searched
-                                        }
+                            deltas.withUnsafeMutableBufferPointer { delta in
+                                tallies.withUnsafeMutableBufferPointer { tally in
+                                    let shared = IncrementalPassPointers(
+                                        points: x.baseAddress!, indices: idx.baseAddress!, upper: up.baseAddress!,
+                                        lower: low.baseAddress!, deltas: delta.baseAddress!,
+                                        tallies: tally.baseAddress!)
+                                    Parallel.forEach(ranges.count, threads: threads) { p in
+                                        let worker = IncrementalPartition(
+                                            shared: shared, centers: centerPointers, bounds: bounds,
+                                            d: d, k: k, deltaOffset: p * stride)
+                                        let (read, searched) = worker.run(ranges[p])
+                                        shared.tallies.pointer![2 * p] = read
+                                        shared.tallies.pointer![2 * p + 1] = searched
                                     }
                                 }
                             }
@@ -102,6 +100,7 @@ public struct IncrementalState: Sendable {
         lastPointsReadCount = (0..<ranges.count).reduce(0) { $0 + tallies[2 * $1] }
         lastFullSearchCount = (0..<ranges.count).reduce(0) { $0 + tallies[2 * $1 + 1] }
         previousCenters = centers
+        drift = bounds.drift
         var result = LloydPass(indices: [], distances: [], sums: sums.map { Float($0) },
                                counts: counts.map { Float($0) })
         result.loss = Float(loss(centers: centers))
@@ -141,14 +140,21 @@ extension Matrix {
 }
 
 /// What one pass's bound tests need about the centres: how far each moved, the largest move of any other centre,
-/// half the gap to the nearest other centre, and the rounding margins.
+/// their running totals, half the gap to the nearest other centre, and the rounding margins.
 struct PassBounds: Sendable {
-    /// Per centre j: an upper bound on ‖c'_j − c_j‖ (0 on the first pass).
-    let shift: [Float]
-    /// Per centre j: an upper bound on the shift of every other centre.
-    let otherShift: [Float]
+    /// Per centre j, totals over the passes so far (each pass adds, rounding up): of j's shift (`upper`) and of the
+    /// largest shift of the other centres (`lower`). A point's stored bounds are relative to its centre's totals.
+    struct Drift: Sendable {
+        var upper: [Float]
+        var lower: [Float]
+    }
+
+    /// The drift totals including this pass's shifts (zero on the first pass).
+    let drift: Drift
     /// Per centre j: a lower bound on half the distance to its nearest other centre.
     let halfGap: [Float]
+    /// Per centre j: an upper bound on ‖c_j‖ (a point's norm is at most its centre's plus its upper bound).
+    let centerNorm: [Float]
     /// max ‖c‖² over the centres.
     let maximumNormSquared: Float
     /// The kernel's float32 parts 0.5‖c‖² − ⟨x, c⟩ are within `partSlack · (‖x‖² + max‖c‖²)` of the exact value.
@@ -156,9 +162,12 @@ struct PassBounds: Sendable {
     /// Whether there is no previous pass (every point is searched).
     let firstPass: Bool
 
-    init(previous: Matrix?, centers: Matrix) {
+    /// `drift`: the totals after the previous pass (ignored on the first pass).
+    init(previous: Matrix?, centers: Matrix, drift previousDrift: Drift) {
         let k = centers.rows, d = centers.columns
         firstPass = previous == nil
+        // Per centre j: an upper bound on ‖c'_j − c_j‖, and one on the shift of every other centre.
+        let shift: [Float], otherShift: [Float]
         if let previous {
             shift = (0..<k).map { j in
                 var s = 0.0
@@ -173,14 +182,21 @@ struct PassBounds: Sendable {
             shift = [Float](repeating: 0, count: k)
             otherShift = [Float](repeating: 0, count: k)
         }
-        halfGap = HamerlyState.halfGaps(centers)
-        var maximum: Float = 0
-        for j in 0..<k {
-            var s: Float = 0
-            for t in 0..<d { s += centers.values[j * d + t] * centers.values[j * d + t] }
-            maximum = max(maximum, s)
+        if previous != nil, previousDrift.upper.count == k, previousDrift.lower.count == k {
+            // Rounded up, so a total's growth over any run of passes is at least the exact sum of the shifts.
+            drift = Drift(upper: (0..<k).map { (previousDrift.upper[$0] + shift[$0]).nextUp },
+                          lower: (0..<k).map { (previousDrift.lower[$0] + otherShift[$0]).nextUp })
+        } else {
+            drift = Drift(upper: [Float](repeating: 0, count: k), lower: [Float](repeating: 0, count: k))
         }
-        maximumNormSquared = maximum * (1 + 1e-5)
+        halfGap = HamerlyState.halfGaps(centers)
+        let normsSquared = (0..<k).map { j in
+            var s = 0.0
+            for t in 0..<d { s += Double(centers.values[j * d + t]) * Double(centers.values[j * d + t]) }
+            return s
+        }
+        centerNorm = normsSquared.map { Float($0.squareRoot() * (1 + 1e-9)).nextUp }
+        maximumNormSquared = Float((normsSquared.max() ?? 0) * (1 + 1e-6)).nextUp
         partSlack = 8 * Float(d + 2) * Float.ulpOfOne
     }
 }
@@ -191,18 +207,15 @@ struct IncrementalPassPointers: Sendable {
     let indices: SharedPointer<Int32>
     let upper: SharedPointer<Float>
     let lower: SharedPointer<Float>
-    let normsSquared: SharedPointer<Float>
     let deltas: SharedPointer<Double>
     let tallies: SharedPointer<Int>
 
     init(points: UnsafePointer<Float>, indices: UnsafeMutablePointer<Int32>, upper: UnsafeMutablePointer<Float>,
-         lower: UnsafeMutablePointer<Float>, normsSquared: UnsafeMutablePointer<Float>,
-         deltas: UnsafeMutablePointer<Double>, tallies: UnsafeMutablePointer<Int>) {
+         lower: UnsafeMutablePointer<Float>, deltas: UnsafeMutablePointer<Double>, tallies: UnsafeMutablePointer<Int>) {
         self.points = SharedPointer(points)
         self.indices = SharedPointer(indices)
         self.upper = SharedPointer(upper)
         self.lower = SharedPointer(lower)
-        self.normsSquared = SharedPointer(normsSquared)
         self.deltas = SharedPointer(deltas)
         self.tallies = SharedPointer(tallies)
     }
