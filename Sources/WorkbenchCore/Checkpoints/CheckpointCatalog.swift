@@ -38,7 +38,8 @@ public struct CheckpointCatalog: Sendable {
 
     private enum Slot: Sendable {
         case entry(CheckpointEntry)
-        case skipped
+        /// Not initialised yet (no reason), or unreadable over every try.
+        case skipped(reason: String?)
     }
 
     private struct Key: Hashable, Sendable {
@@ -93,17 +94,21 @@ public struct CheckpointCatalog: Sendable {
         for info in listing.checkpoints {
             let key = Key(path: info.prefix.path, step: info.step)
             let slot: Slot
-            if let known = slots[key] { slot = known } else {
+            if let known = slots[key] {
+                slot = known
+                if case let .skipped(reason?) = known { problems.append(reason) }
+            } else {
                 reads += 1
                 do {
                     let contents = try read(reader, info, params)
                     slot = Self.slot(contents, info: info, model: model)
                     failures[key] = nil
                 } catch {
-                    problems.append("\(info.name): \(error)")
+                    let reason = "\(info.name): \(error)"
+                    problems.append(reason)
                     failures[key, default: 0] += 1
                     if failures[key]! < Self.patience { needsRetry = true; continue }
-                    slot = .skipped
+                    slot = .skipped(reason: reason)
                 }
             }
             next[key] = slot
@@ -119,7 +124,7 @@ public struct CheckpointCatalog: Sendable {
 
     private static func slot(_ contents: CheckpointContents, info: CheckpointInfo, model: StoredParameters) -> Slot {
         let state = contents.state
-        guard state.initialized, state.clusters.rows > 0 else { return .skipped }
+        guard state.initialized, state.clusters.rows > 0 else { return .skipped(reason: nil) }
         return .entry(CheckpointEntry(step: Int(state.globalStep), name: TerminalText.sanitized(info.name), centers: state.clusters,
                                       initialized: true, state: state, model: model,
                                       variables: CheckpointVariable.summaries(of: contents.variables)))
