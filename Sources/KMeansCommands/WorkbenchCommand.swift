@@ -151,6 +151,7 @@ struct WorkbenchCommand: ParsableCommand {
             view.marker = tier == .mono || !view.unicode ? .glyphs : .braille
             var session = Session(dataSet: dataSet, settings: settings, width: width, height: height, view: view)
             session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
+            if let model { session.follow(ModelDirUpdate(scalars: model.eventScalars())) }
             // Steps on a model directory continue from its latest checkpoint, as `kmeans train --steps N` would.
             if steps > 0, let latest = model?.latest { session.continueRun(from: latest) }
             if let record {
@@ -190,7 +191,8 @@ struct WorkbenchCommand: ParsableCommand {
         var session = Session(dataSet: dataSet, settings: settings, width: terminal.width, height: terminal.height, view: view)
         session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
         var final: Session?
-        let follow = model.flatMap { $0.isExport ? nil : CheckpointFollow(path: $0.path, dataColumns: dataSet.points.columns) }
+        let follow = model.flatMap { $0.isExport ? nil : $0.catalog.map(CheckpointFollow.init(catalog:)) }
+        if let follow { session.follow(ModelDirUpdate(scalars: follow.scalars)) }
         let ending = WorkbenchLoop.run(session: session, terminal: terminal, followCheckpoints: follow.map { follow in { follow.poll() } },
                                        exportRun: { RunExport.write($0, modelDir: model) }, finished: { final = $0 })
         let recordingError = terminal.recordingError

@@ -14,6 +14,8 @@ struct WorkbenchModelDir {
     let checkpoints: (entries: [CheckpointEntry], origin: String)
     /// Whether the directory is a SavedModel export (shown, never written to).
     var isExport = false
+    /// The checkpoints read so far, kept for following the directory without reading them again.
+    var catalog: CheckpointCatalog?
     /// Where the run is saved instead of `path` (`--save-to`): a new directory, which gets the model's parameters.
     var saveTo: String?
 
@@ -25,9 +27,15 @@ struct WorkbenchModelDir {
             return WorkbenchModelDir(path: path, parameters: checkpoints.entries.first?.model, checkpoints: checkpoints, isExport: true)
         }
         let parameters = FileManager.default.fileExists(atPath: path) ? try reader.parameters() : nil
+        var catalog = CheckpointCatalog(modelDir: path, dataColumns: dataColumns)
         let checkpoints = parameters == nil ? ([], "\(TerminalText.sanitized(path)): a new model directory (the run is saved there)")
-                                            : ModelDirCheckpoints.load(modelDir: path, dataColumns: dataColumns)
-        return WorkbenchModelDir(path: path, parameters: parameters, checkpoints: checkpoints)
+                                            : catalog.refresh()
+        return WorkbenchModelDir(path: path, parameters: parameters, checkpoints: checkpoints, catalog: catalog)
+    }
+
+    /// The event files' scalar series (empty when they cannot be read).
+    func eventScalars() -> [EventScalarSeries] {
+        isExport ? [] : (try? ModelDirReader(path: path).eventScalars()) ?? []
     }
 
     /// The latest checkpoint's entry, to continue from.
@@ -98,28 +106,49 @@ struct WorkbenchModelDir {
 }
 
 /// The checkpoint view following a live model_dir: the state file and the checkpoints it names are watched
-/// (`ModelDirFollower`: only what the state file names, torn reads retried or skipped) and the view's entries are
-/// read again when they change.
+/// (`ModelDirFollower`: only what the state file names, torn reads retried or skipped) with the event files'
+/// scalars; on a change only the checkpoints not read before are read (`CheckpointCatalog`).
 final class CheckpointFollow {
     private var follower: ModelDirFollower
-    private let path: String
-    private let dataColumns: Int
+    private var catalog: CheckpointCatalog
+    private var series: [String: EventScalarSeries] = [:]
+    private var order: [String] = []
 
-    init(path: String, dataColumns: Int) {
-        self.path = path
-        self.dataColumns = dataColumns
-        follower = ModelDirFollower(directory: ModelDirectory(url: URL(fileURLWithPath: path)), followsScalars: false)
-        _ = follower.refresh()
+    /// Follows `catalog`'s directory from what it has read; the event scalars written so far are read now.
+    init(catalog: CheckpointCatalog) {
+        self.catalog = catalog
+        follower = ModelDirFollower(directory: ModelDirectory(url: URL(fileURLWithPath: catalog.modelDir)), followsScalars: true)
+        absorb(follower.refresh())
     }
 
-    /// The entries when a checkpoint appeared or was removed since the last call, else nil.
-    func poll() -> (entries: [CheckpointEntry], origin: String)? {
-        let changed = follower.refresh().contains { change in
+    /// Every scalar series read so far, in the order they first appeared.
+    var scalars: [EventScalarSeries] { order.compactMap { series[$0] } }
+
+    /// What changed since the last call (new or removed checkpoints, new scalars), else nil.
+    func poll() -> ModelDirUpdate? {
+        let changes = follower.refresh()
+        let checkpointsChanged = changes.contains { change in
             switch change {
             case .checkpointAdded, .checkpointRemoved, .directoryAppeared, .directoryRemoved: true
             default: false
             }
         }
-        return changed ? ModelDirCheckpoints.load(modelDir: path, dataColumns: dataColumns) : nil
+        let scalarsArrived = absorb(changes)
+        guard checkpointsChanged || catalog.needsRetry || scalarsArrived else { return nil }
+        return ModelDirUpdate(checkpoints: checkpointsChanged || catalog.needsRetry ? catalog.refresh() : nil,
+                              scalars: scalarsArrived ? scalars : nil)
+    }
+
+    /// Adds the scalars among `changes` to their series; whether there were any.
+    @discardableResult
+    private func absorb(_ changes: [ModelDirChange]) -> Bool {
+        var arrived = false
+        for case let .scalar(run, tag, point) in changes {
+            let key = run + "\u{0}" + tag
+            if series[key] == nil { series[key] = EventScalarSeries(run: run, tag: tag, points: []); order.append(key) }
+            series[key]!.points.append(EventScalarPoint(step: point.step, value: point.value))
+            arrived = true
+        }
+        return arrived
     }
 }

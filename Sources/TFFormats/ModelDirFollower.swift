@@ -100,34 +100,17 @@ public struct ModelDirFollower: Sendable {
 
     /// The state file's checkpoints whose index exists (latest last), or nil to keep the previous listing.
     private mutating func readListing(_ changes: inout [ModelDirChange]) -> (checkpoints: [CheckpointReference], latest: CheckpointReference?)? {
-        let state: CheckpointState?
+        let listing: CheckpointListing
         do {
-            state = try directory.checkpointState()
+            listing = try directory.checkpointListing()
             stateFailures = 0
         } catch {
             stateFailures += 1
             if stateFailures >= Self.statePatience { report("\(error) (still so after \(stateFailures) reads)", into: &changes) }
             return nil
         }
-        guard let state else { return ([], nil) }
-        var paths = state.allModelCheckpointPaths
-        if paths.last != state.modelCheckpointPath { paths.append(state.modelCheckpointPath) }
-        var listed: [CheckpointReference] = []
-        var latest: CheckpointReference?
-        for path in paths {
-            let prefix: URL
-            do {
-                prefix = try directory.resolve(checkpointPath: path)
-            } catch {
-                report("\(error); that checkpoint is not followed", into: &changes)
-                continue
-            }
-            let reference = CheckpointReference(prefix: prefix)
-            guard !listed.contains(reference), FileIO.fileExists(TensorBundleFiles.indexURL(prefix: prefix)) else { continue }
-            listed.append(reference)
-            if path == state.modelCheckpointPath { latest = reference }
-        }
-        return (listed, latest)
+        for problem in listing.problems { report("\(problem); that checkpoint is not followed", into: &changes) }
+        return (listing.checkpoints, listing.latest)
     }
 
     private mutating func report(_ problem: String, into changes: inout [ModelDirChange]) {

@@ -44,6 +44,19 @@ public struct ScalarPoint: Sendable, Equatable {
     }
 }
 
+/// The checkpoints a model directory's state file lists, read leniently (see `ModelDirectory.checkpointListing()`).
+public struct CheckpointListing: Sendable, Equatable {
+    /// The listed checkpoints whose index exists, oldest first.
+    public var checkpoints: [CheckpointReference] = []
+    /// The one the state file names as latest, if it is among them.
+    public var latest: CheckpointReference?
+    /// Listed paths left out because they leave the directory, each once.
+    public var problems: [TFFormatError] = []
+
+    /// An empty listing.
+    public init() {}
+}
+
 /// The on-disk layout of a TensorFlow `model_dir`: checkpoints (`model.ckpt-N.*`), the `checkpoint` state file,
 /// and the trainer lock. Saves are atomic and durable; reads trust nothing in the files.
 public struct ModelDirectory: Sendable, Equatable {
@@ -105,19 +118,34 @@ public struct ModelDirectory: Sendable, Equatable {
         return resolved
     }
 
-    /// The retained checkpoints the state file lists whose index file exists, oldest first.
+    /// The retained checkpoints the state file lists whose index file exists, oldest first; throws on the first
+    /// listed path that leaves the directory (`checkpointListing()` sets such entries aside instead).
     public func checkpoints() throws(TFFormatError) -> [CheckpointReference] {
-        guard let state = try checkpointState() else { return [] }
+        let listing = try checkpointListing()
+        if let problem = listing.problems.first { throw problem }
+        return listing.checkpoints
+    }
+
+    /// The state file's checkpoints whose index file exists, oldest first, with the latest among them; a listed
+    /// path that leaves the directory is one of `problems`, not a failure (only an unreadable state file throws).
+    public func checkpointListing() throws(TFFormatError) -> CheckpointListing {
+        guard let state = try checkpointState() else { return CheckpointListing() }
         var paths = state.allModelCheckpointPaths
         if paths.last != state.modelCheckpointPath { paths.append(state.modelCheckpointPath) }
+        var listing = CheckpointListing()
         var seen = Set<URL>()
-        var result: [CheckpointReference] = []
         for path in paths {
-            let prefix = try resolve(checkpointPath: path)
+            let prefix: URL
+            do { prefix = try resolve(checkpointPath: path) } catch {
+                if !listing.problems.contains(error) { listing.problems.append(error) }
+                continue
+            }
             guard seen.insert(prefix).inserted, FileIO.fileExists(TensorBundleFiles.indexURL(prefix: prefix)) else { continue }
-            result.append(CheckpointReference(prefix: prefix))
+            listing.checkpoints.append(CheckpointReference(prefix: prefix))
         }
-        return result
+        let latest = try? resolve(checkpointPath: state.modelCheckpointPath)
+        listing.latest = listing.checkpoints.first { $0.prefix == latest }
+        return listing
     }
 
     /// The checkpoint `tf.train.latest_checkpoint` would return, or nil when there is none (no state file, or

@@ -98,6 +98,8 @@ public enum WorkbenchAction: String, Sendable, CaseIterable {
     case typeDigit, deleteDigit
     /// Ctrl-C: quits from anywhere, also where `q` is text.
     case interrupt
+    /// Inside the checkpoint view: auto-jump to latest, full-precision numbers, chart or variables.
+    case autoJump, fullPrecision, switchPanel
 }
 
 /// One row of the keymap: keys, action, short label for the key bar and a sentence for the help overlay.

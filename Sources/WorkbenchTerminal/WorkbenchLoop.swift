@@ -47,9 +47,9 @@ public enum WorkbenchLoop {
 
     /// Runs until the user quits or a signal arrives; returns how it ended, and hands the final session to
     /// `finished` (to save the run). The caller closes the terminal.
-    /// `followCheckpoints`, asked about four times a second, returns the model_dir's checkpoints when they changed.
+    /// `followCheckpoints`, asked about four times a second, returns what changed in the model_dir (checkpoints, event scalars).
     public static func run(session initial: Session, terminal: TerminalScreen,
-                           followCheckpoints: (() -> (entries: [CheckpointEntry], origin: String)?)? = nil,
+                           followCheckpoints: (() -> ModelDirUpdate?)? = nil,
                            exportRun: ((Session) -> String)? = nil,
                            finished: (Session) -> Void = { _ in }) -> Ending {
         var session = initial
@@ -77,7 +77,7 @@ public enum WorkbenchLoop {
             if let followCheckpoints, DispatchTime.now().uptimeNanoseconds >= lastFollow.uptimeNanoseconds + 250_000_000 {
                 lastFollow = DispatchTime.now()
                 if let update = followCheckpoints() {
-                    session.followCheckpoints(update.entries, origin: update.origin)
+                    session.follow(update)
                     dirty = true
                 }
             }

@@ -73,6 +73,22 @@ struct ModelDirectoryTests {
         #expect(try directory.checkpoints().map(\.step) == [4, 6])
     }
 
+    @Test func theLenientListingSetsAsideAPathOutsideTheDirectoryWhereTheStrictOneThrows() throws {
+        let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
+        for step in [3, 7] as [Int64] { try directory.saveCheckpoint(Self.tensors(step: step), step: step) }
+        let state = CheckpointState(modelCheckpointPath: "model.ckpt-7",
+                                    allModelCheckpointPaths: ["model.ckpt-3", "../elsewhere/model.ckpt-1", "model.ckpt-9", "model.ckpt-7"])
+        try TestFiles.write(Array(state.serialized.utf8), to: directory.stateFileURL)
+        let listing = try directory.checkpointListing()
+        #expect(listing.checkpoints.map(\.step) == [3, 7], "model.ckpt-9 has no index and is left out")
+        #expect(listing.latest?.step == 7)
+        #expect(listing.problems == [.pathEscapesDirectory(path: directory.stateFileURL.path, checkpointPath: "../elsewhere/model.ckpt-1")])
+        #expect(throws: TFFormatError.pathEscapesDirectory(path: directory.stateFileURL.path, checkpointPath: "../elsewhere/model.ckpt-1")) {
+            try directory.checkpoints()
+        }
+        #expect(try ModelDirectory(url: directory.url.appendingPathComponent("none")).checkpointListing() == CheckpointListing())
+    }
+
     @Test func aDamagedStateFileDoesNotBlockSaving() throws {
         let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
         try TestFiles.write(Array("garbage {{{".utf8), to: directory.stateFileURL)

@@ -10,6 +10,12 @@ public struct CheckpointInfo: Sendable, Equatable {
     public var step: Int64?
     /// The full prefix path (the bundle is `<prefix>.index` + `<prefix>.data-*`).
     public var prefix: URL
+
+    init(reference: CheckpointReference) {
+        name = reference.name
+        step = reference.step
+        prefix = reference.prefix
+    }
 }
 
 /// The scalars of one tag in one event-file run (`.` for the model directory, `eval` for evaluations).
@@ -20,6 +26,13 @@ public struct EventScalarSeries: Sendable, Equatable {
     public var tag: String
     /// `(step, value)` in file order.
     public var points: [EventScalarPoint]
+
+    /// Creates a series.
+    public init(run: String, tag: String, points: [EventScalarPoint]) {
+        self.run = run
+        self.tag = tag
+        self.points = points
+    }
 }
 
 /// One scalar event.
@@ -28,6 +41,12 @@ public struct EventScalarPoint: Sendable, Equatable {
     public var step: Int64
     /// The value.
     public var value: Double
+
+    /// Creates a point.
+    public init(step: Int64, value: Double) {
+        self.step = step
+        self.value = value
+    }
 }
 
 /// A model directory (ours or TensorFlow's) read as the training layer sees it: the parameters, the checkpoints
@@ -60,7 +79,14 @@ public struct ModelDirReader: Sendable {
 
     /// The checkpoints the state file lists whose index exists, oldest first (empty without a state file).
     public func checkpoints() throws -> [CheckpointInfo] {
-        try ModelDirectory(url: url).checkpoints().map { CheckpointInfo(name: $0.name, step: $0.step, prefix: $0.prefix) }
+        try ModelDirectory(url: url).checkpoints().map(CheckpointInfo.init(reference:))
+    }
+
+    /// The checkpoints as `checkpoints()` lists them, with listed paths that leave the directory set aside as
+    /// one-line problems instead of thrown (only an unreadable state file throws).
+    public func listedCheckpoints() throws -> (checkpoints: [CheckpointInfo], problems: [String]) {
+        let listing = try ModelDirectory(url: url).checkpointListing()
+        return (listing.checkpoints.map(CheckpointInfo.init(reference:)), listing.problems.map { String(describing: $0) })
     }
 
     /// The variables of `checkpoint`, as stored (dtypes this package does not model left out).
@@ -70,7 +96,12 @@ public struct ModelDirReader: Sendable {
 
     /// The training state in `checkpoint`, decoded for `params`' mode and checked against them.
     public func state(of checkpoint: CheckpointInfo, params: KMeansParams) throws -> KMeansState {
-        let state = try StateCoding.state(from: variables(of: checkpoint), params: params, path: checkpoint.prefix.path)
+        try state(from: variables(of: checkpoint), of: checkpoint, params: params)
+    }
+
+    /// The training state in `variables` (read from `checkpoint`), decoded for `params`' mode and checked against them.
+    public func state(from variables: [String: Tensor], of checkpoint: CheckpointInfo, params: KMeansParams) throws -> KMeansState {
+        let state = try StateCoding.state(from: variables, params: params, path: checkpoint.prefix.path)
         try ModelFunction(params: params).validate(state)
         return state
     }

@@ -15,16 +15,19 @@ public struct CheckpointEntry: Sendable, Equatable {
     public var state: KMeansState?
     /// The parameters of the model that wrote it (`kmeans_params.json`, or what a TF checkpoint shows).
     public var model: StoredParameters?
+    /// Every variable the checkpoint stores, for the variables table (empty for entries given by centres).
+    public var variables: [CheckpointVariable]
 
     /// Creates an entry.
     public init(step: Int, name: String, centers: Matrix, initialized: Bool = true, state: KMeansState? = nil,
-                model: StoredParameters? = nil) {
+                model: StoredParameters? = nil, variables: [CheckpointVariable] = []) {
         self.step = step
         self.name = name
         self.centers = centers
         self.initialized = initialized
         self.state = state
         self.model = model
+        self.variables = variables
     }
 }
 
@@ -74,6 +77,12 @@ public struct CheckpointBrowser: Sendable {
     public private(set) var scores: [Double?] = []
     /// The entry on screen and its evaluation, computed when the selection changes.
     public private(set) var shown: (index: Int, evaluation: CheckpointEvaluation?)?
+    /// Entries scored so far (an entry kept from one listing to the next is not scored again).
+    public private(set) var scoredCount = 0
+    /// What the checkpoint view shows beside the list: its toggles and panel content.
+    public var display = CheckpointDisplay()
+    /// The event files' scalar series of the model_dir (training `loss`, `eval` scores, …).
+    public private(set) var scalars: [EventScalarSeries] = []
 
     /// No checkpoints.
     public init() {}
@@ -81,9 +90,28 @@ public struct CheckpointBrowser: Sendable {
     /// Scores every entry against `data` (a model_dir's by its model's metric in float32) or `points`
     /// (`dataColumns` wide, as `metric` sees them).
     public mutating func evaluateAll(data: Matrix, points: Matrix, dataColumns: Int, metric: DistanceMetric) {
-        scores = entries.map { CheckpointEvaluation.evaluate($0, data: data, points: points, dataColumns: dataColumns, metric: metric)?.score }
+        scores = entries.map { score($0, data: data, points: points, dataColumns: dataColumns, metric: metric) }
         shown = nil
     }
+
+    /// Scores the entries that `set` left without a score (new ones); the others keep theirs.
+    public mutating func evaluateNew(data: Matrix, points: Matrix, dataColumns: Int, metric: DistanceMetric) {
+        for index in entries.indices where pendingScores.contains(index) {
+            scores[index] = score(entries[index], data: data, points: points, dataColumns: dataColumns, metric: metric)
+        }
+        pendingScores = []
+    }
+
+    private mutating func score(_ entry: CheckpointEntry, data: Matrix, points: Matrix, dataColumns: Int, metric: DistanceMetric) -> Double? {
+        scoredCount += 1
+        return CheckpointEvaluation.evaluate(entry, data: data, points: points, dataColumns: dataColumns, metric: metric)?.score
+    }
+
+    /// Indices of entries `set` could not carry a score over to.
+    private var pendingScores: Set<Int> = []
+
+    /// Replaces the event scalars the loss chart draws.
+    public mutating func setScalars(_ series: [EventScalarSeries]) { scalars = series }
 
     /// Evaluates entry `index` for display (kept while the same entry stays selected).
     public mutating func show(_ index: Int, data: Matrix, points: Matrix, dataColumns: Int, metric: DistanceMetric) {
@@ -92,9 +120,25 @@ public struct CheckpointBrowser: Sendable {
     }
 
     /// Replaces the checkpoints (`origin` names their model_dir, or why there are none).
+    /// An entry that is equal to one already listed keeps its score (and its evaluation when it is on screen).
     public mutating func set(_ entries: [CheckpointEntry], origin: String) {
+        let previous = self.entries, previousScores = scores, previousShown = shown
         self.entries = entries.sorted { $0.step < $1.step }
         self.origin = origin
+        scores = []
+        pendingScores = []
+        shown = nil
+        var oldIndex: [String: Int] = [:]
+        for (index, entry) in previous.enumerated() { oldIndex["\(entry.step) \(entry.name)"] = index }
+        for (index, entry) in self.entries.enumerated() {
+            if let old = oldIndex["\(entry.step) \(entry.name)"], old < previousScores.count, previous[old] == entry {
+                scores.append(previousScores[old])
+                if let previousShown, previousShown.index == old { shown = (index, previousShown.evaluation) }
+            } else {
+                scores.append(nil)
+                pendingScores.insert(index)
+            }
+        }
     }
 
     /// `index` clamped to the entries.

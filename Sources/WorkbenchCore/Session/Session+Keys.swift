@@ -91,7 +91,7 @@ extension Session {
     }
 
     private mutating func handleCheckpoints(_ key: Key, selected: Int) {
-        switch checkpointBrowser.handle(key, selected: selected) {
+        switch checkpointBrowser.handleViewKey(key, selected: selected) ?? checkpointBrowser.handle(key, selected: selected) {
         case let .show(index): showCheckpoint(index)
         case let .continueFrom(entry): continueRun(from: entry)
         case .close: overlay = .none

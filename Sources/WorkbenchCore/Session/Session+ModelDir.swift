@@ -21,21 +21,22 @@ extension Session {
 }
 
 extension Session {
-    /// New checkpoints of a followed model_dir: the list is replaced, and a checkpoint view that showed the newest
-    /// entry moves on to the new newest (auto-jump to latest); one showing an older entry stays on it.
+    /// What a followed model_dir changed: new checkpoints (`followCheckpoints`) and the event scalars.
+    public mutating func follow(_ update: ModelDirUpdate) {
+        if let scalars = update.scalars { checkpointBrowser.setScalars(scalars) }
+        if let checkpoints = update.checkpoints { followCheckpoints(checkpoints.entries, origin: checkpoints.origin) }
+    }
+
+    /// New checkpoints of a followed model_dir: the list is replaced (entries kept from the last list keep their
+    /// scores); with auto-jump on, a checkpoint view moves to a new newest entry, else it stays on its step.
     public mutating func followCheckpoints(_ entries: [CheckpointEntry], origin: String) {
-        let wasAtLatest: Bool
+        let previousNewest = checkpoints.last?.step
         var selectedStep: Int?
-        if case let .checkpoints(selected) = overlay {
-            wasAtLatest = selected == checkpoints.count - 1
-            selectedStep = checkpoints.indices.contains(selected) ? checkpoints[selected].step : nil
-        } else {
-            wasAtLatest = false
-        }
+        if case let .checkpoints(selected) = overlay, checkpoints.indices.contains(selected) { selectedStep = checkpoints[selected].step }
         setCheckpoints(entries, origin: origin)
         guard case .checkpoints = overlay else { return }
         guard !checkpoints.isEmpty else { overlay = .none; status = .noCheckpoints(origin: origin); return }
-        if wasAtLatest {
+        if checkpointBrowser.display.autoJump, checkpoints.last?.step != previousNewest {
             showCheckpoint(checkpoints.count - 1)
         } else if let selectedStep, let index = checkpoints.firstIndex(where: { $0.step == selectedStep }) {
             showCheckpoint(index)

@@ -270,7 +270,7 @@ public struct Session: Sendable {
     /// Provides the checkpoints of a model_dir (`origin` names it), or why there are none.
     public mutating func setCheckpoints(_ entries: [CheckpointEntry], origin: String) {
         checkpointBrowser.set(entries, origin: origin)
-        checkpointBrowser.evaluateAll(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        checkpointBrowser.evaluateNew(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
     }
 
     /// Opens or moves the checkpoint view to entry `index`, evaluating it there (not while drawing).

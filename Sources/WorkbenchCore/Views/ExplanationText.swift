@@ -7,7 +7,8 @@ extension Renderer {
     /// The one-line explanation of what the next half-step does under the current metric and mode.
     public static func explanation(_ session: Session, checkpoint: (CheckpointEntry, Double)? = nil) -> String {
         if let (entry, score) = checkpoint {
-            return "Checkpoint step \(entry.step): score \(formatCompact(score)) over the data. ←/→ scrub, Enter continues training from it."
+            let shown = session.checkpointBrowser.display.fullPrecision ? formatFull(score) : formatCompact(score)
+            return "Checkpoint step \(entry.step): score \(shown) over the data. ←/→ scrub, Enter continues training from it."
         }
         let s = session.settings
         if let placement = session.placement {
@@ -46,7 +47,7 @@ extension Renderer {
         switch session.overlay {
         case .help: [("↑↓", "scroll"), ("PgUp/PgDn", "page"), ("Esc", "close"), ("q", "quit")]
         case .settings: [("↑↓", "field"), ("←→", "change"), ("0-9", "type"), ("Enter", "apply+restart"), ("Esc", "cancel")]
-        case .checkpoints: [("←→", "scrub"), ("Enter", "continue from here"), ("Esc", "back"), ("q", "quit")]
+        case .checkpoints: [("←→", "scrub"), ("Enter", "continue from here")] + Keymap.barEntries(Keymap.checkpointView) + [("Esc", "back"), ("q", "quit")]
         case .none:
             session.placement != nil
                 ? [("arrows", "move"), ("HJKL", "move 8"), ("Enter", "place"), ("click", "place"), ("Esc", "cancel"), ("q", "quit")]
