@@ -167,7 +167,7 @@ public struct SweepOverlay: Sendable {
         case .largestK: largestK = max(0, newValue)
         case .restarts: restarts = max(0, newValue)
         }
-        cursorK = min(max(1, cursorK), max(1, largestK))
+        cursorK = min(max(1, configuration.settings.k), max(1, largestK))
     }
 
     private mutating func adjust(by step: Int) {
