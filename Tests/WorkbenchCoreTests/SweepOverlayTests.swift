@@ -122,6 +122,21 @@ struct SweepOverlayTests {
         #expect(grid.rowText(22).contains("Esc cancel"))
     }
 
+    @Test(arguments: [(80, 24), (200, 60)])
+    func finishedSweepAtSizeInASCIIAndMonoKeepsChartReadoutAndKeyBar(width: Int, height: Int) throws {
+        var view = ViewOptions()
+        view.unicode = false
+        var session = Session(dataSet: DataSet.BuiltIn.blobs.dataSet, width: width, height: height, view: view)
+        session = Headless.drive(session, steps: 0, script: try Key.parseScript("k<enter><right>"))
+        let grid = Renderer(tier: .mono).render(session)
+        let rows = (0..<height).map { grid.rowText($0) }
+        #expect(rows.allSatisfy { $0.unicodeScalars.allSatisfy { $0.isASCII } })
+        #expect(grid.cells.allSatisfy { $0.style.foreground == .standard && $0.style.background == .standard }, "mono: no colour")
+        #expect(rows.contains { $0.contains("silhouette (exact, 400 points)") })
+        #expect(rows[height - 5].contains("k 4: score"), "the readout of the cursor's k")
+        #expect(rows[height - 1].contains("Enter use k") && rows[height - 1].contains("q quit"))
+    }
+
     // MARK: the session
 
     /// Blobs (400 points), k-means++ and seed 1 unless configured.
