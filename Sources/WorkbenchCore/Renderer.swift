@@ -44,6 +44,7 @@ public struct Renderer: Sendable {
             let problems = session.draft.problems(pointCount: session.dataChoices[session.draftDataIndex].points.rows)
             SettingsView(fields: session.settingsFields, selected: session.settingsEditor.selected.rawValue, problem: problems.first,
                          unicode: session.view.unicode, palette: palette).render(into: &grid, area: layout.settingsBox)
+        case .sweep: if let sweep = session.sweep { drawSweep(&grid, sweep: sweep, session: session, layout: layout) }
         case .none, .checkpoints: break
         }
         if !session.view.unicode { Renderer.asciify(&grid) }

@@ -106,6 +106,8 @@ public enum WorkbenchLoop {
                 let box = mailbox
                 computeQueue.async { box.put(job.run()) }
             }
+            // A k sweep runs on its own thread: show its new rows and progress.
+            if session.collectSweep() { dirty = true }
             // Auto-play.
             let now = DispatchTime.now()
             if session.isRunning, inFlight == nil, now >= nextTick {
@@ -135,7 +137,7 @@ public enum WorkbenchLoop {
                 }
             }
             // Wait for input; short timeouts while work or auto-play is pending.
-            let wait = (inFlight != nil || session.isRunning || dirty || drawnNote != nil) ? 15 : 100
+            let wait = (inFlight != nil || session.isRunning || dirty || drawnNote != nil || session.sweepInProgress) ? 15 : 100
             guard let key = terminal.readKey(timeoutMilliseconds: wait) else {
                 // A vanished terminal without SIGHUP (its shell ignored it) ends the loop as the signal would.
                 if terminal.isHungUp { return .signal(SIGHUP) }

@@ -18,6 +18,7 @@ extension Session {
         case let .help(scroll): handleHelp(key, scroll: scroll); return
         case .settings: handleSettings(key); return
         case let .checkpoints(selected): handleCheckpoints(key, selected: selected); return
+        case .sweep: handleSweep(key); return
         }
         guard let action = Keymap.action(for: key, in: Keymap.main) else {
             if case let .click(x, y) = key { status = .clickIgnored(x: x, y: y) }
@@ -44,6 +45,7 @@ extension Session {
             if checkpoints.isEmpty { status = .noCheckpoints(origin: checkpointOrigin) } else {
                 showCheckpoint(checkpoints.count - 1)
             }
+        case .sweep: openSweep()
         case .projection: cycleProjection()
         case .markerMode:
             let modes: [MarkerMode] = view.unicode ? MarkerMode.allCases : [.glyphs]

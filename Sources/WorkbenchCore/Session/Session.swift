@@ -9,6 +9,8 @@ public enum Overlay: Sendable, Equatable {
     case settings
     /// Checkpoint list with entry `selected` shown over the data.
     case checkpoints(selected: Int)
+    /// The k sweep (its state is `Session.sweep`).
+    case sweep
 }
 
 /// The whole workbench state: data, settings, the run's history, the editors and what is on screen. A value type
@@ -36,6 +38,8 @@ public struct Session: Sendable {
     public internal(set) var placement: Placement?
     /// The model_dir's checkpoints.
     public internal(set) var checkpointBrowser = CheckpointBrowser()
+    /// The k sweep overlay's state (kept after closing, so an unchanged sweep shows again).
+    public internal(set) var sweep: SweepOverlay?
     /// View options.
     public var view: ViewOptions
     /// Projection fitted to the data.
@@ -207,6 +211,7 @@ public struct Session: Sendable {
     /// Computes every pending half-step now (tests, headless snapshots).
     public mutating func runPendingWork() {
         while let job = nextJob() { accept(job.run(), for: job) }
+        finishSweep()
     }
 
     /// Drops requested work (e.g. the user cancelled a long computation); a job in flight is told to stop.

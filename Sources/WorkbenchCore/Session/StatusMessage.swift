@@ -43,6 +43,10 @@ public enum StatusMessage: Sendable, Equatable {
     case screenshot(report: String)
     /// What the front end reported after writing the run out.
     case export(report: String)
+    /// The k sweep could not start.
+    case sweepRefused(reason: String)
+    /// Enter in the sweep restarted the run with a k (and the seed of its best restart).
+    case sweepPicked(k: Int, seed: Int64, score: Float)
 
     /// The line as shown.
     public var text: String {
@@ -71,6 +75,8 @@ public enum StatusMessage: Sendable, Equatable {
         case let .cannotUsePlacedCenters(reason): "cannot use these centres: \(reason)"
         case let .screenshot(report): report
         case let .export(report): report
+        case let .sweepRefused(reason): "cannot sweep: \(reason) (press s to change the settings)"
+        case let .sweepPicked(k, seed, score): "k = \(k) from the sweep: seed \(seed), its best restart (score \(formatCompact(Double(score))))"
         }
     }
 

@@ -48,6 +48,7 @@ extension Renderer {
         case .help: [("↑↓", "scroll"), ("PgUp/PgDn", "page"), ("Esc", "close"), ("q", "quit")]
         case .settings: [("↑↓", "field"), ("←→", "change"), ("0-9", "type"), ("Enter", "apply+restart"), ("Esc", "cancel")]
         case .checkpoints: [("←→", "scrub"), ("Enter", "continue from here")] + Keymap.barEntries(Keymap.checkpointView) + [("Esc", "back"), ("q", "quit")]
+        case .sweep: SweepView.keyBarEntries(session.sweep)
         case .none:
             session.placement != nil
                 ? [("arrows", "move"), ("HJKL", "move 8"), ("Enter", "place"), ("click", "place"), ("Esc", "cancel"), ("q", "quit")]
