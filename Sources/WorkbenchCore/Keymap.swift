@@ -90,6 +90,8 @@ public enum WorkbenchAction: String, Sendable, CaseIterable {
     case stepIteration, halfStep, runPause, faster, slower, back, forward, first, last
     case restart, restartNewSeed, settings, checkpoints, projection, markerMode, voronoi, trails, explain, screenshot, exportRun
     case help, closeOverlay, quit
+    /// Colour by the truth column on/off; z-scores (standardised columns) on/off.
+    case truthColors, standardize
     // Inside overlays and placement mode.
     case moveUp, moveDown, moveLeft, moveRight, confirm, pageUp, pageDown
     /// Eight cells at a time (placement cursor).
@@ -131,6 +133,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("R")], action: .restartNewSeed, barLabel: nil, help: "restart with the next seed", section: "Runs"),
         KeyBinding(keys: [.character("s")], action: .settings, barLabel: "settings", help: "settings: data, k, init, metric, batch, seed…", section: "Runs"),
         KeyBinding(keys: [.character("c")], action: .checkpoints, barLabel: "ckpts", help: "checkpoints of the model_dir: list, scrub, continue", section: "Runs"),
+        KeyBinding(keys: [.character("z")], action: .standardize, barLabel: nil, help: "z-scores: standardise each column and restart (centres shown in original units)", section: "Runs"),
         KeyBinding(keys: [.character("p")], action: .projection, barLabel: nil, help: "next projection for D > 2 (axis pairs, PCA)", section: "View"),
         KeyBinding(keys: [.character("m")], action: .markerMode, barLabel: nil, help: "marker: braille, half-block, glyphs", section: "View"),
         KeyBinding(keys: [.character("v")], action: .voronoi, barLabel: nil, help: "Voronoi shading (nearest centre per cell)", section: "View"),
@@ -138,6 +141,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("e")], action: .explain, barLabel: nil, help: "explanation line on/off", section: "View"),
         KeyBinding(keys: [.character("w")], action: .screenshot, barLabel: nil, help: "write the screen to kmeans-screen-N.txt, .ans and .svg", section: "View"),
         KeyBinding(keys: [.character("o")], action: .exportRun, barLabel: nil, help: "write the run to kmeans-run-N/: assignments.csv, centers.csv, model/", section: "View"),
+        KeyBinding(keys: [.character("g")], action: .truthColors, barLabel: nil, help: "colour points by the truth column (ground truth) on/off", section: "View"),
         KeyBinding(keys: [.character("?")], action: .help, barLabel: "help", help: "this help (↑/↓ scroll, Esc closes)", section: "General"),
         KeyBinding(keys: [.escape], action: .closeOverlay, barLabel: nil, help: "close an overlay; stop a run or computation", section: "General"),
         KeyBinding(keys: [.character("q"), .control("c")], action: .quit, barLabel: "quit", help: "quit (terminal restored)", section: "General"),

@@ -36,6 +36,8 @@ public struct Session: Sendable {
     public internal(set) var placement: Placement?
     /// The model_dir's checkpoints.
     public internal(set) var checkpointBrowser = CheckpointBrowser()
+    /// The z-scores the run clusters, when `settings.standardize` is on (fitted to the data at each restart).
+    public internal(set) var standardization: Standardization?
     /// View options.
     public var view: ViewOptions
     /// Projection fitted to the data.
@@ -138,7 +140,7 @@ public struct Session: Sendable {
         history.clear()
         let problems = settings.problems(pointCount: dataSet.points.rows)
         if !problems.isEmpty { status = .cannotStart(problems: problems); return }
-        engine = StepEngine(data: dataSet.points, settings: settings)
+        engine = StepEngine(data: standardizedRunData(), settings: settings)
         if settings.initialization == .placedByHand {
             placement = Placement(plot: layout.plot)
             return
@@ -156,9 +158,9 @@ public struct Session: Sendable {
         settings.k = centers.rows
         settings.initialization = .placedByHand
         settingsEditor.draft = settings
-        engine = StepEngine(data: dataSet.points, settings: settings)
+        engine = StepEngine(data: standardizedRunData(), settings: settings)
         var state: KMeansState
-        do { state = try engine.initialState(chosenCenters: centers) } catch {
+        do { state = try engine.initialState(chosenCenters: inRunUnits(centers)) } catch {
             status = .cannotStartFromCenters(reason: "\(error)")
             return
         }
@@ -253,7 +255,7 @@ public struct Session: Sendable {
         settings = settingsEditor.draft
         restart()
         if metricChanged || chosen.name != dataSet.name || !checkpoints.isEmpty {
-            checkpointBrowser.evaluateAll(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+            checkpointBrowser.evaluateAll(data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
         }
     }
 
@@ -270,13 +272,13 @@ public struct Session: Sendable {
     /// Provides the checkpoints of a model_dir (`origin` names it), or why there are none.
     public mutating func setCheckpoints(_ entries: [CheckpointEntry], origin: String) {
         checkpointBrowser.set(entries, origin: origin)
-        checkpointBrowser.evaluateAll(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        checkpointBrowser.evaluateAll(data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
     }
 
     /// Opens or moves the checkpoint view to entry `index`, evaluating it there (not while drawing).
     mutating func showCheckpoint(_ index: Int) {
         overlay = .checkpoints(selected: index)
-        checkpointBrowser.show(index, data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        checkpointBrowser.show(index, data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
     }
 
     /// Opens the checkpoint view on entry `index`.
@@ -287,7 +289,7 @@ public struct Session: Sendable {
 
     /// Labels and score of the data under checkpoint `entry`'s centres (`CheckpointEvaluation.evaluate`).
     public func evaluate(_ entry: CheckpointEntry) -> (labels: [Int32], score: Double)? {
-        CheckpointEvaluation.evaluate(entry, data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        CheckpointEvaluation.evaluate(entry, data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
             .map { ($0.labels, $0.score) }
     }
 }

@@ -43,6 +43,14 @@ public enum StatusMessage: Sendable, Equatable {
     case screenshot(report: String)
     /// What the front end reported after writing the run out.
     case export(report: String)
+    /// `g` on data without a truth column.
+    case noTruth
+    /// `z` turned z-scores on or off (the run restarted).
+    case standardized(Bool)
+    /// A data file opened from the settings, with the loader's notes.
+    case dataOpened(name: String, note: String)
+    /// A data file the settings could not open.
+    case cannotOpenData(reason: String)
 
     /// The line as shown.
     public var text: String {
@@ -71,6 +79,11 @@ public enum StatusMessage: Sendable, Equatable {
         case let .cannotUsePlacedCenters(reason): "cannot use these centres: \(reason)"
         case let .screenshot(report): report
         case let .export(report): report
+        case .noTruth: "no truth column: open a file with --truth COLUMN (the iris sample has its species)"
+        case let .standardized(on):
+            on ? "z-scores: each column standardised, run restarted (centres shown in original units)" : "z-scores off: raw values, run restarted"
+        case let .dataOpened(name, note): "opened \(name)" + (note.isEmpty ? "" : ": \(note)")
+        case let .cannotOpenData(reason): reason
         }
     }
 
