@@ -16,6 +16,7 @@ enum WorkbenchDataFile {
                            + (table.notes.isEmpty ? "" : "; " + table.note))
         if let column = table.rowIDColumn, let ids = table.rowIDs { dataSet.rowIDs = (column, ids) }
         dataSet.truth = table.truth
+        dataSet.note = table.note
         return dataSet
     }
 }

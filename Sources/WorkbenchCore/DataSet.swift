@@ -17,6 +17,8 @@ public struct DataSet: Sendable {
     /// A truth column left out of the clustering (its name, class names and one class per row), for colouring by
     /// truth and agreement with the clusters.
     public var truth: TruthLabels?
+    /// What loading left out or chose (text and row id columns, the truth), one line; shown when the data opens.
+    public var note: String = ""
 
     /// Creates a data set; missing column names become `x0`, `x1`, ….
     public init(name: String, points: Matrix, columnNames: [String] = [], source: String = "") {

@@ -85,6 +85,7 @@ public struct Session: Sendable {
         screenHeight = height
         restart()
         if requestedK > settings.k, status == nil { status = .kLowered(requested: requestedK, points: dataSet.points.rows) }
+        if status == nil, !dataSet.note.isEmpty { status = .dataOpened(name: dataSet.name, note: dataSet.note) }
     }
 
     static func defaultProjection(columns: Int) -> Projection {
