@@ -89,6 +89,7 @@ extension Session {
         case .apply: applySettings()
         case .cancel: overlay = .none; settingsEditor.draft = settings
         case .quit: quitRequested = true
+        case let .open(path): openDataFile(path)
         }
     }
 
