@@ -28,6 +28,9 @@ struct WorkbenchCommand: ParsableCommand {
     @Flag(help: "Skip rows of --data holding NaN, infinity or empty fields instead of failing.")
     var skipInvalid = false
 
+    @Option(help: "A text or integer column of --data (header name or 0-based index) holding the true classes: left out of the clustering; g colours by it and the side panel shows the agreement (ARI, confusion table).")
+    var truth: String?
+
     @Option(help: "Built-in sample to open: uniform-100, blobs, old-faithful, iris.")
     var sample: String = DataSet.BuiltIn.uniform100.rawValue
 
@@ -125,7 +128,8 @@ struct WorkbenchCommand: ParsableCommand {
         // Columns: the flag, else those the model was trained on.
         let columns = featureColumns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: " ") } }
             ?? remembered
-        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, options: DataReadOptions(featureColumns: columns, skipInvalid: skipInvalid))
+        if truth != nil, data == nil { throw ValidationError("--truth needs --data FILE (the iris sample has its species as truth already)") }
+        let dataSet = try WorkbenchLaunch.loadData(path: data, sample: sample, options: DataReadOptions(featureColumns: columns, skipInvalid: skipInvalid), truth: truth)
         var model = try modelDir.map { try WorkbenchModelDir.open($0, dataColumns: dataSet.points.columns) }
         if let saveTo {
             if model == nil { model = try WorkbenchModelDir.open(saveTo, dataColumns: dataSet.points.columns) } else { model?.saveTo = saveTo }
@@ -233,8 +237,8 @@ enum WorkbenchLaunch {
     }
 
     /// The data set for `--data` (a file) or `--sample` (a built-in).
-    static func loadData(path: String?, sample: String, options: DataReadOptions = DataReadOptions()) throws -> DataSet {
-        if let path { return try WorkbenchDataFile.load(path: path, options: options) }
+    static func loadData(path: String?, sample: String, options: DataReadOptions = DataReadOptions(), truth: String? = nil) throws -> DataSet {
+        if let path { return try WorkbenchDataFile.load(path: path, options: options, truth: truth) }
         guard let builtIn = DataSet.BuiltIn(rawValue: sample) else {
             let names = DataSet.BuiltIn.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("unknown --sample \"\(TerminalText.sanitized(sample))\"; built-in samples: \(names)")

@@ -74,12 +74,12 @@ struct WorkbenchModelDir {
             if try ModelDirReader(path: saveTo).parameters() != nil {
                 throw CLIError.data("--save-to \(saveTo): already holds a model; name a new directory")
             }
-            let model = continued && !isExport ? parameters! : WorkbenchModelDir.parameters(for: session.settings, dataSet: session.dataSet, initialCenters: first.state.clusters)
+            let model = continued && !isExport ? parameters! : WorkbenchModelDir.parameters(for: session.settings, dataSet: session.dataSet, initialCenters: session.inOriginalUnits(first.state.clusters))
             let recorder = try ModelDirRecorder(modelDir: saveTo, parameters: model)
             // The run's first state (a fresh one, or the checkpoint it continued from), then its steps.
-            try recorder.save(startStep > 0 ? first.state : try ModelFunction(params: recorder.params).initialState())
+            try recorder.save(startStep > 0 ? session.inOriginalUnits(first.state) : try ModelFunction(params: recorder.params).initialState())
             try recordSteps(session, into: recorder, after: startStep)
-            return "saved \(try recorder.save(last.state))" + (continued ? " (continued from \(path) at step \(startStep))" : "")
+            return "saved \(try recorder.save(session.inOriginalUnits(last.state)))" + (continued ? " (continued from \(path) at step \(startStep))" : "")
         }
         if let parameters {
             // Only a run continued from one of this directory's checkpoints belongs in it.
@@ -88,14 +88,14 @@ struct WorkbenchModelDir {
             }
             let recorder = try ModelDirRecorder(modelDir: path, parameters: parameters)
             try recordSteps(session, into: recorder, after: startStep)
-            return "saved \(try recorder.save(last.state)) (continued from step \(startStep))"
+            return "saved \(try recorder.save(session.inOriginalUnits(last.state))) (continued from step \(startStep))"
         }
-        let model = WorkbenchModelDir.parameters(for: session.settings, dataSet: session.dataSet, initialCenters: first.state.clusters)
+        let model = WorkbenchModelDir.parameters(for: session.settings, dataSet: session.dataSet, initialCenters: session.inOriginalUnits(first.state.clusters))
         let recorder = try ModelDirRecorder(modelDir: path, parameters: model)
         // As `train` on a new directory: the fresh, uninitialised state first.
         try recorder.save(try ModelFunction(params: recorder.params).initialState())
         try recordSteps(session, into: recorder, after: 0)
-        return "saved \(try recorder.save(last.state))"
+        return "saved \(try recorder.save(session.inOriginalUnits(last.state)))"
     }
 
     private func recordSteps(_ session: Session, into recorder: ModelDirRecorder, after step: Int64) throws {

@@ -5,17 +5,8 @@ import WorkbenchCore
 
 /// Loading `--data FILE` for the workbench through KMeansData's readers.
 enum WorkbenchDataFile {
-    /// Reads a CSV/TSV/NPY file into a data set named after the file; errors name the file, line and value. Text
-    /// columns and a row id column are left out (``TableLoader``); the note saying so ends the data set's source.
-    static func load(path: String, options: DataReadOptions = DataReadOptions()) throws -> DataSet {
-        let table = try TableLoader.load(path: path, options: options)
-        let loaded = table.data
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        var dataSet = DataSet(name: name, points: loaded.matrix, columnNames: loaded.featureNames,
-                       source: "\(path) (\(loaded.format.rawValue)\(loaded.skippedRows > 0 ? ", \(loaded.skippedRows) rows skipped" : ""))"
-                           + (table.notes.isEmpty ? "" : "; " + table.note))
-        if let column = table.rowIDColumn, let ids = table.rowIDs { dataSet.rowIDs = (column, ids) }
-        return dataSet
+    /// Reads a CSV/TSV/NPY file into a data set (``DataSet/load(path:options:truth:)``).
+    static func load(path: String, options: DataReadOptions = DataReadOptions(), truth: String? = nil) throws -> DataSet {
+        try DataSet.load(path: path, options: options, truth: truth)
     }
 }
-

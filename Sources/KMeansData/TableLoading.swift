@@ -8,6 +8,13 @@ public struct TruthLabels: Sendable, Equatable {
     public var names: [String]
     /// One label per row of the data, in `0..<names.count`.
     public var labels: [Int]
+
+    /// Creates labels: `names[labels[i]]` is row i's class.
+    public init(column: String, names: [String], labels: [Int]) {
+        self.column = column
+        self.names = names
+        self.labels = labels
+    }
 }
 
 /// A data file read for clustering with its other columns sorted out: the numeric features, a row id kept for
@@ -98,6 +105,10 @@ public enum TableLoader {
         var rowID: ColumnProfile?
         if let wanted = options.featureColumns {
             features = wanted.compactMap { profile.column($0)?.index }
+            if let truth, features.contains(truth.index) {
+                throw DataError(file: path, location: .file, kind: .unusableColumn,
+                                message: "truth column \(quoted(truth.name)) is also a feature column; leave it out of --feature-columns (the truth is never clustered)")
+            }
             rowID = profile.columns.first { $0.kind == .rowID && !features.contains($0.index) && $0.index != truth?.index }
         } else {
             let candidates = profile.columns.filter { $0.kind != .text && $0.index != truth?.index }

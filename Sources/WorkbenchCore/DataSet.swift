@@ -14,6 +14,11 @@ public struct DataSet: Sendable {
     public var source: String
     /// A row id column left out of the clustering (its name and one id per row), kept for exported results.
     public var rowIDs: (column: String, values: [Int64])?
+    /// A truth column left out of the clustering (its name, class names and one class per row), for colouring by
+    /// truth and agreement with the clusters.
+    public var truth: TruthLabels?
+    /// What loading left out or chose (text and row id columns, the truth), one line; shown when the data opens.
+    public var note: String = ""
 
     /// Creates a data set; missing column names become `x0`, `x1`, ….
     public init(name: String, points: Matrix, columnNames: [String] = [], source: String = "") {
@@ -49,8 +54,10 @@ public struct DataSet: Sendable {
                 return DataSet(name: rawValue, points: Matrix(SampleData.oldFaithful.map { $0.map { Float($0) } }),
                                columnNames: ["eruption (min)", "waiting (min)"], source: "R datasets::faithful")
             case .iris:
-                return DataSet(name: rawValue, points: Matrix(SampleData.iris.map { $0.map { Float($0) } }),
-                               columnNames: ["sepal length", "sepal width", "petal length", "petal width"], source: "Fisher's Iris (scikit-learn)")
+                var iris = DataSet(name: rawValue, points: Matrix(SampleData.iris.map { $0.map { Float($0) } }),
+                                   columnNames: ["sepal length", "sepal width", "petal length", "petal width"], source: "Fisher's Iris (scikit-learn)")
+                iris.truth = TruthLabels(column: "species", names: ["setosa", "versicolor", "virginica"], labels: SampleData.irisSpecies)
+                return iris
             }
         }
     }

@@ -92,6 +92,8 @@ public enum WorkbenchAction: String, Sendable, CaseIterable {
     case help, closeOverlay, quit
     /// Open the k sweep overlay (choose k).
     case sweep
+    /// Colour by the truth column on/off; z-scores (standardised columns) on/off.
+    case truthColors, standardize
     // Inside overlays and placement mode.
     case moveUp, moveDown, moveLeft, moveRight, confirm, pageUp, pageDown
     /// Eight cells at a time (placement cursor).
@@ -136,6 +138,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("s")], action: .settings, barLabel: "settings", help: "settings: data, k, init, metric, batch, seed…", section: "Runs"),
         KeyBinding(keys: [.character("c")], action: .checkpoints, barLabel: "ckpts", help: "checkpoints of the model_dir: list, scrub, continue", section: "Runs"),
         KeyBinding(keys: [.character("k")], action: .sweep, barLabel: nil, help: "choose k: sweep k = 1…K, elbow and silhouette", section: "Runs"),
+        KeyBinding(keys: [.character("z")], action: .standardize, barLabel: nil, help: "z-scores on/off (restarts; centres in raw units)", section: "Runs"),
         KeyBinding(keys: [.character("p")], action: .projection, barLabel: nil, help: "next projection for D > 2 (axis pairs, PCA)", section: "View"),
         KeyBinding(keys: [.character("m")], action: .markerMode, barLabel: nil, help: "marker: braille, half-block, glyphs", section: "View"),
         KeyBinding(keys: [.character("v")], action: .voronoi, barLabel: nil, help: "Voronoi shading (nearest centre per cell)", section: "View"),
@@ -143,6 +146,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("e")], action: .explain, barLabel: nil, help: "explanation line on/off", section: "View"),
         KeyBinding(keys: [.character("w")], action: .screenshot, barLabel: nil, help: "write the screen to kmeans-screen-N.txt, .ans and .svg", section: "View"),
         KeyBinding(keys: [.character("o")], action: .exportRun, barLabel: nil, help: "write the run to kmeans-run-N/: assignments.csv, centers.csv, model/", section: "View"),
+        KeyBinding(keys: [.character("g")], action: .truthColors, barLabel: nil, help: "colour by the truth column on/off (agreement in the panel)", section: "View"),
         KeyBinding(keys: [.character("?")], action: .help, barLabel: "help", help: "this help (↑/↓ scroll, Esc closes)", section: "General"),
         KeyBinding(keys: [.escape], action: .closeOverlay, barLabel: nil, help: "close an overlay; stop a run or computation", section: "General"),
         KeyBinding(keys: [.character("q"), .control("c")], action: .quit, barLabel: "quit", help: "quit (terminal restored)", section: "General"),

@@ -42,7 +42,7 @@ public struct Renderer: Sendable {
         case let .help(scroll): HelpView(scroll: scroll, unicode: session.view.unicode, palette: palette).render(into: &grid, area: layout.helpBox)
         case .settings:
             let problems = session.draft.problems(pointCount: session.dataChoices[session.draftDataIndex].points.rows)
-            SettingsView(fields: session.settingsFields, selected: session.settingsEditor.selected.rawValue, problem: problems.first,
+            SettingsView(fields: session.settingsFields, selected: session.settingsEditor.selected.rawValue, problem: session.settingsEditor.pathNote ?? problems.first,
                          unicode: session.view.unicode, palette: palette).render(into: &grid, area: layout.settingsBox)
         case .sweep: if let sweep = session.sweep { drawSweep(&grid, sweep: sweep, session: session, layout: layout) }
         case .none, .checkpoints: break

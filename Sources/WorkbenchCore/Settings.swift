@@ -87,6 +87,8 @@ public struct WorkbenchSettings: Sendable, Equatable {
     public var seed: UInt64 = 1
     /// Full-batch empty-cluster policy (core's).
     public var emptyClusterPolicy: EmptyClusterPolicy = .origin
+    /// Cluster z-scores (each column standardised) instead of the raw values (`z`); centres shown in original units.
+    public var standardize: Bool = false
 
     /// Creates default settings.
     public init() {}

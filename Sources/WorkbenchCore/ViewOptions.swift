@@ -22,6 +22,8 @@ public struct ViewOptions: Sendable, Equatable {
     public var explain: Bool = true
     /// 2-D projection of the data.
     public var projection: Projection = .axes(x: 0, y: 1)
+    /// Colour the points by the data's truth column instead of their cluster (`g`).
+    public var colorByTruth: Bool = false
     /// Whether the terminal can show Unicode (braille, blocks, box drawing); ASCII otherwise.
     public var unicode: Bool = true
 

@@ -6,7 +6,7 @@ import Testing
     /// (lesson text, the exact location, a fragment of the message).
     static let broken: [(text: String, location: String, message: String)] = [
         ("data sample uniform-100\njump start\n", "2:1", "unknown instruction jump"),
-        ("keys n z\n", "1:8", "key z is not in the workbench keymap"),
+        ("keys n u\n", "1:8", "key u is not in the workbench keymap"),
         ("keys n <foo>\n", "1:8", "unknown key <foo>"),
         ("keys n q\n", "1:8", "quits the workbench"),
         ("keys <left\n", "1:6", "unclosed <"),

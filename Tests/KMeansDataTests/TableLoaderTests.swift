@@ -94,6 +94,12 @@ import Testing
         let missing = try #require(loadTableError(one, truth: "nope"))
         #expect(missing.kind == .unknownColumn && missing.description.contains(#"columns are "x", "y", "label""#))
         #expect(!allText.description.contains("\n") && !single.description.contains("\n"))
+        var options = DataReadOptions()
+        options.featureColumns = ["x", "label"]
+        let twice = try directory.file("t.csv", "x,label\n1,2\n3,1\n4,2\n")
+        let both = try #require(dataError { _ = try TableLoader.load(path: twice, options: options, truthColumn: "label") })
+        #expect(both.kind == .unusableColumn && both.description.contains(#"truth column "label" is also a feature column"#))
+        #expect(!both.description.contains("\n") && both.description.contains(twice))
     }
 }
 

@@ -56,6 +56,8 @@ extension Session {
         case .explain: view.explain.toggle()
         case .screenshot: screenshotRequested = true
         case .exportRun: exportRequested = true
+        case .truthColors: toggleTruthColors()
+        case .standardize: toggleStandardize()
         case .help: overlay = .help(scroll: 0)
         case .closeOverlay:
             if overlay == .none, history.isBusy {
@@ -89,6 +91,7 @@ extension Session {
         case .apply: applySettings()
         case .cancel: overlay = .none; settingsEditor.draft = settings
         case .quit: quitRequested = true
+        case let .open(path): openDataFile(path)
         }
     }
 
@@ -121,7 +124,7 @@ extension Session {
             placement = nil
             let rows = points.map { planeMap.unproject(x: $0.x, y: $0.y) }
             do {
-                history.start(with: try engine.initialState(chosenCenters: Matrix(rows)))
+                history.start(with: try engine.initialState(chosenCenters: inRunUnits(Matrix(rows))))
                 status = .centersPlaced(k: settings.k)
             } catch {
                 status = .cannotUsePlacedCenters(reason: "\(error)")

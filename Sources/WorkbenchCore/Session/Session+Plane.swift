@@ -3,7 +3,7 @@ import KMeansCore
 /// Where the session's points and centres land on the plane, and which cluster each point shows.
 extension Session {
     /// Centres as drawn for `frame`.
-    public func displayCenters(_ frame: Frame) -> Matrix { FrameJob.displayCenters(engine: engine, state: frame.state) }
+    public func displayCenters(_ frame: Frame) -> Matrix { inOriginalUnits(FrameJob.displayCenters(engine: engine, state: frame.state)) }
 
     /// Plane positions of the centres at every updated frame up to the cursor, oldest first (for trails).
     public var centerTrail: [[(x: Float, y: Float)]] {
@@ -56,12 +56,22 @@ extension Session {
         return (0..<k).map { counts[$0] > 0 ? Float(sums[$0] / Double(counts[$0])) : 1 }
     }
 
-    /// The cluster of every point as shown for the frame on screen (recomputed for trimmed history frames).
+    /// The label every point is coloured by for the frame on screen: its truth class while colouring by truth
+    /// (`g`), else its cluster (``clusterLabels``).
     public var displayLabels: [Int32] { displayLabels(cache: nil) }
 
-    /// ``displayLabels``, with the recomputation for a trimmed frame kept in `cache` (the renderer's), so a frame
-    /// redrawn while it stays on screen costs one assignment pass, not one per render.
+    /// ``displayLabels``, with a trimmed frame's recomputed clusters kept in `cache` (the renderer's).
     func displayLabels(cache: RasterCache?) -> [Int32] {
+        if let truth = shownTruth { return truth.labels.map { Int32($0) } }
+        return clusterLabels(cache: cache)
+    }
+
+    /// The cluster of every point as shown for the frame on screen (recomputed for trimmed history frames).
+    public var clusterLabels: [Int32] { clusterLabels(cache: nil) }
+
+    /// ``clusterLabels``, with the recomputation for a trimmed frame kept in `cache` (the renderer's), so a frame
+    /// redrawn while it stays on screen costs one assignment pass, not one per render.
+    func clusterLabels(cache: RasterCache?) -> [Int32] {
         guard let frame = currentFrame else { return [] }
         if !frame.labels.isEmpty || frame.phase == .initialized { return frame.labels }
         // A full-batch update shows the assignment it used, made against the previous (assigned) frame's centres.

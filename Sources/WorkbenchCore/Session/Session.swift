@@ -40,6 +40,8 @@ public struct Session: Sendable {
     public internal(set) var checkpointBrowser = CheckpointBrowser()
     /// The k sweep overlay's state (kept after closing, so an unchanged sweep shows again).
     public internal(set) var sweep: SweepOverlay?
+    /// The z-scores the run clusters, when `settings.standardize` is on (fitted to the data at each restart).
+    public internal(set) var standardization: Standardization?
     /// View options.
     public var view: ViewOptions
     /// Projection fitted to the data.
@@ -87,6 +89,7 @@ public struct Session: Sendable {
         screenHeight = height
         restart()
         if requestedK > settings.k, status == nil { status = .kLowered(requested: requestedK, points: dataSet.points.rows) }
+        if status == nil, !dataSet.note.isEmpty { status = .dataOpened(name: dataSet.name, note: dataSet.note) }
     }
 
     static func defaultProjection(columns: Int) -> Projection {
@@ -142,7 +145,7 @@ public struct Session: Sendable {
         history.clear()
         let problems = settings.problems(pointCount: dataSet.points.rows)
         if !problems.isEmpty { status = .cannotStart(problems: problems); return }
-        engine = StepEngine(data: dataSet.points, settings: settings)
+        engine = StepEngine(data: standardizedRunData(), settings: settings)
         if settings.initialization == .placedByHand {
             placement = Placement(plot: layout.plot)
             return
@@ -160,9 +163,9 @@ public struct Session: Sendable {
         settings.k = centers.rows
         settings.initialization = .placedByHand
         settingsEditor.draft = settings
-        engine = StepEngine(data: dataSet.points, settings: settings)
+        engine = StepEngine(data: standardizedRunData(), settings: settings)
         var state: KMeansState
-        do { state = try engine.initialState(chosenCenters: centers) } catch {
+        do { state = try engine.initialState(chosenCenters: inRunUnits(centers)) } catch {
             status = .cannotStartFromCenters(reason: "\(error)")
             return
         }
@@ -258,7 +261,7 @@ public struct Session: Sendable {
         settings = settingsEditor.draft
         restart()
         if metricChanged || chosen.name != dataSet.name || !checkpoints.isEmpty {
-            checkpointBrowser.evaluateAll(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+            checkpointBrowser.evaluateAll(data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
         }
     }
 
@@ -275,13 +278,13 @@ public struct Session: Sendable {
     /// Provides the checkpoints of a model_dir (`origin` names it), or why there are none.
     public mutating func setCheckpoints(_ entries: [CheckpointEntry], origin: String) {
         checkpointBrowser.set(entries, origin: origin)
-        checkpointBrowser.evaluateNew(data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        checkpointBrowser.evaluateNew(data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
     }
 
     /// Opens or moves the checkpoint view to entry `index`, evaluating it there (not while drawing).
     mutating func showCheckpoint(_ index: Int) {
         overlay = .checkpoints(selected: index)
-        checkpointBrowser.show(index, data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        checkpointBrowser.show(index, data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
     }
 
     /// Opens the checkpoint view on entry `index`.
@@ -292,7 +295,7 @@ public struct Session: Sendable {
 
     /// Labels and score of the data under checkpoint `entry`'s centres (`CheckpointEvaluation.evaluate`).
     public func evaluate(_ entry: CheckpointEntry) -> (labels: [Int32], score: Double)? {
-        CheckpointEvaluation.evaluate(entry, data: dataSet.points, points: engine.points, dataColumns: dataSet.points.columns, metric: settings.metric)
+        CheckpointEvaluation.evaluate(entry, data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
             .map { ($0.labels, $0.score) }
     }
 }

@@ -38,6 +38,8 @@ public struct SettingsEditor: Sendable {
         case cancel
         /// Quit the workbench.
         case quit
+        /// Open the typed data file (the data field's path, `~` expanded).
+        case open(String)
     }
 
     /// Settings being edited.
@@ -48,6 +50,10 @@ public struct SettingsEditor: Sendable {
     public private(set) var selected: SettingsField = .data
     /// Whether digits typed since the field was selected are being entered (the first digit replaces the value).
     private var typing = false
+    /// A file path being typed on the data field (started by `/`, `~`, `.` or Tab), nil when none is.
+    public internal(set) var typedPath: String?
+    /// What the path field says under the fields: completion candidates, or why the file did not open.
+    public internal(set) var pathNote: String?
 
     private static let tolerances: [Double] = [0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2]
     private static let batchSizes = [1, 5, 10, 16, 32, 64, 128, 256, 1024]
@@ -66,7 +72,7 @@ public struct SettingsEditor: Sendable {
     private func value(of field: SettingsField, dataNames: [String]) -> String {
         let d = draft
         switch field {
-        case .data: return TerminalText.sanitized(dataNames[dataIndex])
+        case .data: return TerminalText.sanitized(typedPath.map { $0 + "_" } ?? dataNames[dataIndex])
         case .k: return "\(d.k)"
         case .initialization: return d.initialization.label
         case .kmeansPlusPlusRetries: return "\(d.kmeansPlusPlusRetries)"
@@ -82,6 +88,7 @@ public struct SettingsEditor: Sendable {
 
     /// Handles a key through the navigation keymap; `dataCount` is the number of data choices.
     public mutating func handle(_ key: Key, dataCount: Int) -> Outcome {
+        if selected == .data, let outcome = handlePath(key) { return outcome }
         let fields = SettingsField.allCases
         let action = Keymap.action(for: key, in: Keymap.navigation)
         if action != .typeDigit && action != .deleteDigit { typing = false }
@@ -163,5 +170,54 @@ public struct SettingsEditor: Sendable {
         if let i = batchSizes.firstIndex(of: size) { return batchSizes[(i + step + batchSizes.count) % batchSizes.count] }
         if step > 0 { return batchSizes.first { $0 > size } ?? batchSizes[0] }
         return batchSizes.last { $0 < size } ?? batchSizes[batchSizes.count - 1]
+    }
+
+    /// The data field's path typing: nil when `key` is not part of it (then it acts as usual).
+    private mutating func handlePath(_ key: Key) -> Outcome? {
+        guard var path = typedPath else {
+            switch key {
+            case let .character(c) where "/~.".contains(c): typedPath = String(c); pathNote = nil; return .editing
+            case .tab: typedPath = ""; complete(); return .editing
+            default: return nil
+            }
+        }
+        switch key {
+        case let .character(c): path.append(c); typedPath = path; pathNote = nil
+        case .backspace:
+            path.removeLast()
+            typedPath = path.isEmpty ? nil : path
+            pathNote = nil
+        case .tab: complete()
+        case .enter: return path.isEmpty ? .editing : .open(PathCompletion.expandingTilde(path))
+        case .escape: typedPath = nil; pathNote = nil
+        case .up, .down: typedPath = nil; pathNote = nil; return nil
+        case .control("c"): return .quit
+        default: break
+        }
+        return .editing
+    }
+
+    /// Tab on the path: completes it and lists the names still matching.
+    private mutating func complete() {
+        let typed = typedPath ?? ""
+        let completion = PathCompletion.complete(typed)
+        typedPath = completion.text
+        if !completion.candidates.isEmpty {
+            pathNote = completion.candidates.joined(separator: "  ")
+        } else if completion.text == PathCompletion.expandingTilde(typed) {
+            pathNote = "no file name starts with \"\(typed)\""
+        } else {
+            pathNote = nil
+        }
+    }
+
+    /// The typed file did not open: the reason is shown, the path kept for correcting.
+    mutating func pathFailed(_ reason: String) { pathNote = reason }
+
+    /// The typed file opened as data choice `index`.
+    mutating func pathOpened(dataIndex index: Int) {
+        dataIndex = index
+        typedPath = nil
+        pathNote = nil
     }
 }

@@ -47,6 +47,14 @@ public enum StatusMessage: Sendable, Equatable {
     case sweepRefused(reason: String)
     /// Enter in the sweep restarted the run with a k (and the seed of its best restart).
     case sweepPicked(k: Int, seed: Int64, score: Float)
+    /// `g` on data without a truth column.
+    case noTruth
+    /// `z` turned z-scores on or off (the run restarted).
+    case standardized(Bool)
+    /// A data file opened from the settings, with the loader's notes.
+    case dataOpened(name: String, note: String)
+    /// A data file the settings could not open.
+    case cannotOpenData(reason: String)
 
     /// The line as shown.
     public var text: String {
@@ -77,6 +85,11 @@ public enum StatusMessage: Sendable, Equatable {
         case let .export(report): report
         case let .sweepRefused(reason): "cannot sweep: \(reason) (press s to change the settings)"
         case let .sweepPicked(k, seed, score): "k = \(k) from the sweep: seed \(seed), its best restart (score \(formatCompact(Double(score))))"
+        case .noTruth: "no truth column: open a file with --truth COLUMN (the iris sample has its species)"
+        case let .standardized(on):
+            on ? "z-scores: each column standardised, run restarted (centres shown in original units)" : "z-scores off: raw values, run restarted"
+        case let .dataOpened(name, note): "opened \(name)" + (note.isEmpty ? "" : ": \(note)")
+        case let .cannotOpenData(reason): reason
         }
     }
 

@@ -24,6 +24,8 @@ public struct HeaderView: Sendable {
     public var projection: String
     /// The run-state marker.
     public var state: RunState
+    /// Modes shown after the projection, e.g. "colour: truth", "z-scores".
+    public var modes: [String] = []
     /// Whether Unicode glyphs may be drawn.
     public var unicode: Bool
     /// Colours for the terminal's tier.
@@ -51,6 +53,7 @@ public struct HeaderView: Sendable {
         self.init(dataName: data.name, rows: data.points.rows, columns: data.points.columns,
                   projection: session.view.projection.label(columnNames: data.columnNames), state: state,
                   unicode: session.view.unicode, palette: palette)
+        modes = (session.shownTruth != nil ? ["colour: truth"] : []) + (session.settings.standardize ? ["z-scores"] : [])
     }
 
     /// Draws the header on the first row of `area`.
@@ -59,7 +62,10 @@ public struct HeaderView: Sendable {
         let bar = CellStyle(foreground: mono ? .standard : palette.ink, background: mono ? .standard : palette.accent,
                             attributes: mono ? [.reverse] : [])
         grid.fill(x: area.x, y: area.y, width: area.width, height: 1, with: Cell(" ", style: bar))
-        let title = " kmeans workbench │ \(dataName) \(rows)×\(columns) │ \(projection)"
+        // The modes come before the projection, and the program's name goes first when the line is too long.
+        let facts = " \(dataName) \(rows)×\(columns)" + modes.map { " │ " + $0 }.joined() + " │ \(projection)"
+        let named = " kmeans workbench │" + facts
+        let title = modes.isEmpty || named.unicodeScalars.count <= area.width - 24 ? named : facts
         grid.put(unicode ? title : title.replacingScalar("│", with: "|").replacingScalar("×", with: "x"), x: area.x, y: area.y, style: bar,
                  maxWidth: area.width - 24)
         let (marker, background) = markerText()

@@ -11,7 +11,7 @@ extension Renderer {
         let unicode = session.view.unicode
         drawAxes(&grid, plot: plot, bounds: bounds, unicode: unicode)
 
-        let k = checkpoint?.entry.centers.rows ?? session.settings.k
+        let k = checkpoint?.entry.centers.rows ?? session.displayColorCount
         let labels = checkpoint?.labels ?? session.displayLabels(cache: cache)
         let centers = checkpoint?.entry.centers ?? session.displayCenters(frame)
         let centerPositions: [(x: Float, y: Float)] = session.centerPlanePositions(centers, frame: frame)

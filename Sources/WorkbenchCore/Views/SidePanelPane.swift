@@ -94,6 +94,7 @@ extension Renderer {
         let scores = stats.map(\.score), deltas = stats.map(\.maxDelta)
         drawSpark(&grid, x: x, y: &y, bottom: bottom, width: w, sparkWidth: sparkWidth, name: scoreName, values: scores, unicode: unicode)
         drawSpark(&grid, x: x, y: &y, bottom: bottom, width: w, sparkWidth: sparkWidth, name: "Δmax", values: deltas, unicode: unicode)
+        if let agreement = session.agreement(cache: cache) { AgreementView(agreement: agreement, coloredByTruth: session.view.colorByTruth, palette: palette).render(into: &grid, area: AgreementView.area(in: side, wanted: 2 + agreement.classNames.count)) }
     }
 
     func drawSpark(_ grid: inout CellGrid, x: Int, y: inout Int, bottom: Int, width: Int, sparkWidth: Int, name: String, values: [Double], unicode: Bool) {
