@@ -90,6 +90,8 @@ public enum WorkbenchAction: String, Sendable, CaseIterable {
     case stepIteration, halfStep, runPause, faster, slower, back, forward, first, last
     case restart, restartNewSeed, settings, checkpoints, projection, markerMode, voronoi, trails, explain, screenshot, exportRun
     case help, closeOverlay, quit
+    /// Open or close the side-by-side comparison (C).
+    case compare
     // Inside overlays and placement mode.
     case moveUp, moveDown, moveLeft, moveRight, confirm, pageUp, pageDown
     /// Eight cells at a time (placement cursor).
@@ -131,6 +133,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("R")], action: .restartNewSeed, barLabel: nil, help: "restart with the next seed", section: "Runs"),
         KeyBinding(keys: [.character("s")], action: .settings, barLabel: "settings", help: "settings: data, k, init, metric, batch, seed…", section: "Runs"),
         KeyBinding(keys: [.character("c")], action: .checkpoints, barLabel: "ckpts", help: "checkpoints of the model_dir: list, scrub, continue", section: "Runs"),
+        KeyBinding(keys: [.character("C")], action: .compare, barLabel: nil, help: "compare k-means++ and random side by side (C closes)", section: "Runs"),
         KeyBinding(keys: [.character("p")], action: .projection, barLabel: nil, help: "next projection for D > 2 (axis pairs, PCA)", section: "View"),
         KeyBinding(keys: [.character("m")], action: .markerMode, barLabel: nil, help: "marker: braille, half-block, glyphs", section: "View"),
         KeyBinding(keys: [.character("v")], action: .voronoi, barLabel: nil, help: "Voronoi shading (nearest centre per cell)", section: "View"),

@@ -24,6 +24,8 @@ public struct ViewOptions: Sendable, Equatable {
     public var projection: Projection = .axes(x: 0, y: 1)
     /// Whether the terminal can show Unicode (braille, blocks, box drawing); ASCII otherwise.
     public var unicode: Bool = true
+    /// Whether the side panel is drawn (off in the panes of the compare screen).
+    public var sidePanel: Bool = true
 
     /// Creates the defaults.
     public init() {}

@@ -8,6 +8,8 @@ public struct RunComparison: Sendable {
     public private(set) var runs: [Session]
     /// Each run's name ("random, seed 5").
     public let labels: [String]
+    /// Size of the whole compare screen in cells.
+    public private(set) var screenWidth: Int, screenHeight: Int
 
     /// Most runs side by side.
     public static let maximumRuns = 4
@@ -33,6 +35,36 @@ public struct RunComparison: Sendable {
         }
         self.runs = runs
         labels = specs.map(\.label)
+        screenWidth = width
+        screenHeight = height
+    }
+
+    /// Compares runs already made (a lesson's `compare` stop), named by `labels`, on a `width × height` screen.
+    public init(runs: [Session], labels: [String], width: Int, height: Int) {
+        self.runs = runs
+        self.labels = labels
+        screenWidth = width
+        screenHeight = height
+    }
+
+    /// Names for runs with these settings, from what differs between them ("random, seed 5"); "run N" when
+    /// nothing does.
+    public static func labels(for settings: [WorkbenchSettings]) -> [String] {
+        let parts: [(WorkbenchSettings) -> String] = [
+            { $0.initialization.label }, { "seed \($0.seed)" }, { "k \($0.k)" }, { $0.metric.label },
+            { $0.useMiniBatch ? "B=\($0.batchSize)" : "full batch" }, { "M=\($0.miniBatchStepsPerIteration)" },
+            { "empty \($0.emptyClusterPolicy.label)" }, { "tol \(formatCompact($0.relativeTolerance))" },
+        ]
+        let differing = parts.filter { part in Set(settings.map(part)).count > 1 }
+        return settings.indices.map { i in
+            differing.isEmpty ? "run \(i + 1)" : differing.map { $0(settings[i]) }.joined(separator: ", ")
+        }
+    }
+
+    /// Records a new screen size.
+    public mutating func resize(width: Int, height: Int) {
+        screenWidth = width
+        screenHeight = height
     }
 
     /// The run-control actions every run takes together; the rest (settings, placement, overlays) are not
@@ -42,6 +74,11 @@ public struct RunComparison: Sendable {
         .closeOverlay,
     ]
 
+    /// The key bar of the compare screen: the lockstep keys and quit.
+    public static var keyBarEntries: [(key: String, label: String)] {
+        Keymap.barEntries(Keymap.main.filter { lockstepActions.contains($0.action) || $0.action == .quit })
+    }
+
     /// Whether the user asked to quit.
     public private(set) var quitRequested = false
 
@@ -50,7 +87,32 @@ public struct RunComparison: Sendable {
         guard let action = Keymap.action(for: key, in: Keymap.main) else { return }
         if action == .quit { quitRequested = true; return }
         guard Self.lockstepActions.contains(action) else { return }
-        for i in runs.indices { runs[i].perform(action) }
+        // Space pauses every run when one runs, else starts them all (a converged run stops again by itself).
+        let running = isRunning
+        for i in runs.indices where action != .runPause || runs[i].isRunning == running { runs[i].perform(action) }
+    }
+
+    /// Whether a run is auto-playing.
+    public var isRunning: Bool { runs.contains(where: \.isRunning) }
+
+    /// The auto-play speed (the same for every run), iterations per second.
+    public var speed: Double { runs.first?.speed ?? 1 }
+
+    /// Half-steps asked for and not computed yet, over every run.
+    public var pendingHalfSteps: Int { runs.reduce(0) { $0 + $1.pendingHalfSteps } }
+
+    /// The next computation: the first run's with work pending, so the runs advance in turn.
+    public func nextJob() -> FrameJob? { runs.lazy.compactMap { $0.nextJob() }.first }
+
+    /// Hands a computed frame to the run whose job it was (known by its cancellation flag).
+    public mutating func accept(_ result: Result<Frame, any Error>, for job: FrameJob) {
+        guard let index = runs.firstIndex(where: { $0.cancellation === job.cancellation }) else { return }
+        runs[index].accept(result, for: job)
+    }
+
+    /// Asks every run for the rest of its current iteration.
+    public mutating func requestIteration() {
+        for i in runs.indices { runs[i].requestIteration() }
     }
 
     /// One auto-play frame for every run.
