@@ -115,6 +115,7 @@ struct WorkbenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !compare.isEmpty { _ = try WorkbenchScreens.specs(compare) }
         var settings = WorkbenchSettings()
         settings.k = k
         settings.initialization = CenterInitialization(name: initialization) ?? .kmeansPlusPlus
@@ -221,7 +222,6 @@ struct WorkbenchCommand: ParsableCommand {
         if lesson != nil, !compare.isEmpty { throw ValidationError("--lesson and --compare cannot be combined (a lesson says what it compares)") }
         if modelDir != nil || saveTo != nil { throw ValidationError("--\(lesson != nil ? "lesson" : "compare") cannot be combined with --model-dir or --save-to") }
         if lesson != nil, steps > 0 { throw ValidationError("--steps does not apply to --lesson (press <space> in --keys for the next stop)") }
-        if !compare.isEmpty { _ = try WorkbenchScreens.specs(compare) }
     }
 
     /// Writes a headless frame to `path` ('-': standard output) in `--format`.

@@ -30,7 +30,7 @@ public struct RunComparison: Sendable {
         for spec in specs {
             let settings = try spec.apply(to: base)
             let problems = settings.problems(pointCount: dataSet.points.rows)
-            guard problems.isEmpty else { throw SetupError(description: "--compare \"\(spec.label)\": " + problems.joined(separator: "; ")) }
+            guard problems.isEmpty else { throw SetupError(description: "--compare \"\(TerminalText.sanitized(spec.text))\": " + problems.joined(separator: "; ")) }
             runs.append(Session(dataSet: dataSet, settings: settings, width: width, height: height, view: view))
         }
         self.runs = runs

@@ -62,7 +62,9 @@ public struct LessonReplay: DrivenScreen {
         if stop.sessions.count > 1 {
             let comparison = RunComparison(runs: stop.sessions, labels: RunComparison.labels(for: stop.sessions.map(\.settings)),
                                            width: screenWidth, height: screenHeight)
-            return renderer.render(comparison, chrome: Renderer.CompareChrome(title: progress, caption: caption, keyBar: Self.keyBarEntries))
+            // Two caption rows always, as on a one-run stop, so the caption stays put from stop to stop.
+            let rows = caption.isEmpty ? [] : caption + Array(repeating: "", count: 2 - caption.count)
+            return renderer.render(comparison, chrome: Renderer.CompareChrome(title: progress, caption: rows, keyBar: Self.keyBarEntries))
         }
         var session = stop.sessions[0]
         session.resize(width: screenWidth, height: screenHeight - 1)
