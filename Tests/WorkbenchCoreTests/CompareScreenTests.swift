@@ -104,6 +104,22 @@ struct CompareScreenTests {
         #expect(comparison.runs.allSatisfy { $0.overlay == .none }, "settings are not offered while comparing")
     }
 
+    @Test("n pressed while the runs are part-way through their queued half-steps still ends every run after the same update")
+    func lockstepWhileComputing() throws {
+        var comparison = try RunComparison(dataSet: Self.data, base: Self.base(), specs: try ["init=random,seed=5", "init=kmeans_plus_plus"].map(CompareSpec.parse),
+                                           width: 100, height: 30)
+        comparison.handle(.character("n"))
+        // The loop computes one job at a time: the first run's assign lands before the next key.
+        let job = try #require(comparison.nextJob())
+        comparison.accept(job.run(), for: job)
+        #expect(comparison.runs[0].frames.count == 2 && comparison.runs[1].frames.count == 1)
+        comparison.handle(.character("n"))
+        comparison.handle(.character("n"))
+        comparison.runPendingWork()
+        #expect(comparison.runs.map { $0.currentFrame?.state.globalStep } == [3, 3])
+        #expect(comparison.runs.allSatisfy { $0.currentFrame?.phase == .updated })
+    }
+
     @Test("C compares the current settings with k-means++ and with random (same seed), C again returns to the run")
     func quickComparison() throws {
         var settings = Self.base()

@@ -75,7 +75,7 @@ extension Renderer {
             }
         }
         let runStyle = CellStyle(foreground: ScoreChartView.colour(run, palette: palette), attributes: [.bold, .reverse])
-        var x = grid.put(" \(ScoreChartView.mark(run)) ", x: pane.x + 1, y: pane.y, style: runStyle)
+        var x = grid.put(" \(ScoreChartView.mark(run)) ", x: pane.x, y: pane.y, style: runStyle)
         // The step and score stay whole; a long name is cut to make room.
         let status = Self.paneStatus(session)
         let room = pane.x + pane.width - x - status.unicodeScalars.count

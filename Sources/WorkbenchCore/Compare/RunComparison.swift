@@ -89,7 +89,24 @@ public struct RunComparison: Sendable {
         guard Self.lockstepActions.contains(action) else { return }
         // Space pauses every run when one runs, else starts them all (a converged run stops again by itself).
         let running = isRunning
-        for i in runs.indices where action != .runPause || runs[i].isRunning == running { runs[i].perform(action) }
+        for i in runs.indices where action != .runPause || runs[i].isRunning == running {
+            if action == .stepIteration {
+                // Counted from where the run will be once its queued half-steps are done (the runs compute in turn,
+                // so a key can arrive with one run a half-step further than another).
+                runs[i].history.pause()
+                runs[i].requestHalfSteps(Self.halfStepsToIterationEnd(runs[i]))
+            } else {
+                runs[i].perform(action)
+            }
+        }
+    }
+
+    /// Half-steps from the end of `run`'s queued work to the end of that iteration (after its update).
+    static func halfStepsToIterationEnd(_ run: Session) -> Int {
+        guard let current = run.currentFrame else { return 0 }
+        guard run.pendingHalfSteps > 0, let last = run.frames.last else { return current.phase == .assigned ? 1 : 2 }
+        let endsAssigned = (last.phase == .assigned) == (run.pendingHalfSteps % 2 == 0)
+        return endsAssigned ? 1 : 2
     }
 
     /// Whether a run is auto-playing.
