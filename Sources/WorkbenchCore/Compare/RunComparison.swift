@@ -86,7 +86,8 @@ public struct RunComparison: Sendable {
     public mutating func handle(_ key: Key) {
         guard let action = Keymap.action(for: key, in: Keymap.main) else { return }
         if action == .quit { quitRequested = true; return }
-        guard Self.lockstepActions.contains(action) else { return }
+        // While "terminal too small" is shown nothing but quitting acts.
+        guard Self.lockstepActions.contains(action), CompareLayout(width: screenWidth, height: screenHeight, runCount: runs.count).fits else { return }
         // Space pauses every run when one runs, else starts them all (a converged run stops again by itself).
         let running = isRunning
         for i in runs.indices where action != .runPause || runs[i].isRunning == running {
