@@ -56,7 +56,13 @@ extension Renderer {
         return grid
     }
 
-    /// Run `run` as the single-run renderer draws it at the pane's size without side panel.
+    /// A renderer with these colours drawing through `cache`.
+    init(palette: Palette, cache: RasterCache?) {
+        self.palette = palette
+        self.cache = cache
+    }
+
+    /// `session` as the single-run renderer draws it at the pane's size without side panel.
     public func renderPane(_ session: Session, pane: Rect) -> CellGrid {
         var shown = session
         let size = CompareLayout.sessionSize(for: pane)
@@ -67,7 +73,8 @@ extension Renderer {
 
     private func drawComparePane(_ grid: inout CellGrid, run: Int, of comparison: RunComparison, in pane: Rect) {
         let session = comparison.runs[run]
-        let drawn = renderPane(session, pane: pane)
+        let paneRenderer = cache == nil ? self : Renderer(palette: palette, cache: comparison.paneCaches[run])
+        let drawn = paneRenderer.renderPane(session, pane: pane)
         let scatter = Layout(width: drawn.width, height: drawn.height, sidePanel: false).pane
         for row in 0..<scatter.height {
             for column in 0..<scatter.width {

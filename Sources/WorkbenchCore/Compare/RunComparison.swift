@@ -10,6 +10,8 @@ public struct RunComparison: Sendable {
     public let labels: [String]
     /// Size of the whole compare screen in cells.
     public private(set) var screenWidth: Int, screenHeight: Int
+    /// Each pane's rasterisation cache (one per run, so the panes do not evict each other's).
+    let paneCaches: [RasterCache]
 
     /// Most runs side by side.
     public static let maximumRuns = 4
@@ -35,6 +37,7 @@ public struct RunComparison: Sendable {
         }
         self.runs = runs
         labels = specs.map(\.label)
+        paneCaches = runs.map { _ in RasterCache() }
         screenWidth = width
         screenHeight = height
     }
@@ -43,6 +46,7 @@ public struct RunComparison: Sendable {
     public init(runs: [Session], labels: [String], width: Int, height: Int) {
         self.runs = runs
         self.labels = labels
+        paneCaches = runs.map { _ in RasterCache() }
         screenWidth = width
         screenHeight = height
     }
