@@ -138,6 +138,11 @@ struct CompareScreenTests {
         #expect(SnapshotFormat.text.render(Renderer(tier: .mono).render(screen)).contains("C close"))
         screen.handle(.character("C"))
         #expect(screen.comparison == nil)
+        // The comparison keeps the projection on screen (Iris: the second one after PCA).
+        var iris = WorkbenchScreen(session: Session(dataSet: DataSet.BuiltIn.iris.dataSet, width: 100, height: 30))
+        iris = Headless.drive(iris, steps: 0, script: [.key(.character("p")), .key(.character("C"))])
+        #expect(iris.comparison?.runs.map(\.view.projection) == [iris.session.view.projection, iris.session.view.projection])
+        #expect(iris.session.view.projection != .pca)
         screen.handle(.character("q"))
         #expect(screen.quitRequested)
     }

@@ -65,6 +65,11 @@ public struct RunComparison: Sendable {
         }
     }
 
+    /// Shows every run under `projection`.
+    public mutating func setProjection(_ projection: Projection) {
+        for i in runs.indices { runs[i].setProjection(projection) }
+    }
+
     /// Records a new screen size.
     public mutating func resize(width: Int, height: Int) {
         screenWidth = width

@@ -49,6 +49,7 @@ public struct WorkbenchScreen: DrivenScreen {
         do {
             comparison = try RunComparison(dataSet: session.dataSet, base: session.settings, specs: Self.quickComparisonSpecs(session.settings),
                                            width: session.screenWidth, height: session.screenHeight, view: session.view)
+            comparison?.setProjection(session.view.projection)
         } catch {
             session.status = .cannotStart(problems: ["\(error)"])
         }
