@@ -28,6 +28,37 @@ struct LessonCheckCommand: ParsableCommand {
 
     func run() throws {
         let name = TerminalText.sanitized(file)
+        let (lesson, stops) = try LessonLoading.run(file)
+        if let preview { try writePreview(stops, lesson: lesson, to: preview) }
+        let steps = stops.last?.sessions.map { String($0.currentFrame?.state.globalStep ?? 0) }.joined(separator: " and ") ?? "0"
+        StandardOutput.write("\(name): ok — \(lesson.beats.count) instructions, \(stops.count) stops, ends at step \(steps)\n")
+    }
+
+    /// Each stop's screen as text (caption first) and SVG; the on-screen caption line is wired with the replay.
+    func writePreview(_ stops: [LessonRunner.Stop], lesson: Lesson, to directory: String) throws {
+        try CLIError.withoutSkipHint {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let renderer = Renderer(tier: .truecolor)
+            for (number, stop) in stops.enumerated() {
+                for (side, session) in stop.sessions.enumerated() {
+                    let suffix = stop.sessions.count == 2 ? (side == 0 ? "-left" : "-right") : ""
+                    let base = "\(directory)/stop-\(number + 1)\(suffix)"
+                    let grid = renderer.render(session)
+                    let header = "lesson \(number + 1)/\(stops.count), line \(lesson.beats.indices.contains(stop.beatIndex) ? lesson.beats[stop.beatIndex].line : 0): \(stop.caption ?? "")\n"
+                    try writeFile(Array((header + SnapshotFormat.text.render(grid)).utf8), to: base + ".txt")
+                    try writeFile(Array(ScreenSVG().render(grid).utf8), to: base + ".svg")
+                }
+            }
+        }
+    }
+}
+
+/// Reading a lesson file and running it headless, for `kmeans lesson check` and `kmeans workbench --lesson`.
+enum LessonLoading {
+    /// The lesson in `file` and its stops; every problem is written to standard error as FILE:LINE:COLUMN: message,
+    /// and then exit status 1 is thrown.
+    static func run(_ file: String) throws -> (Lesson, [LessonRunner.Stop]) {
+        let name = TerminalText.sanitized(file)
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CLIError.data("\(name): no such lesson file (or it cannot be read)")
         }
@@ -51,28 +82,7 @@ struct LessonCheckCommand: ParsableCommand {
         case let .failure(error):
             StandardError.write("\(name):\(error)\n")
             throw ExitCode(1)
-        case let .success(stops):
-            if let preview { try writePreview(stops, lesson: lesson, to: preview) }
-            let steps = stops.last?.sessions.map { String($0.currentFrame?.state.globalStep ?? 0) }.joined(separator: " and ") ?? "0"
-            StandardOutput.write("\(name): ok — \(lesson.beats.count) instructions, \(stops.count) stops, ends at step \(steps)\n")
-        }
-    }
-
-    /// Each stop's screen as text (caption first) and SVG; the on-screen caption line is wired with the replay.
-    func writePreview(_ stops: [LessonRunner.Stop], lesson: Lesson, to directory: String) throws {
-        try CLIError.withoutSkipHint {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let renderer = Renderer(tier: .truecolor)
-            for (number, stop) in stops.enumerated() {
-                for (side, session) in stop.sessions.enumerated() {
-                    let suffix = stop.sessions.count == 2 ? (side == 0 ? "-left" : "-right") : ""
-                    let base = "\(directory)/stop-\(number + 1)\(suffix)"
-                    let grid = renderer.render(session)
-                    let header = "lesson \(number + 1)/\(stops.count), line \(lesson.beats.indices.contains(stop.beatIndex) ? lesson.beats[stop.beatIndex].line : 0): \(stop.caption ?? "")\n"
-                    try writeFile(Array((header + SnapshotFormat.text.render(grid)).utf8), to: base + ".txt")
-                    try writeFile(Array(ScreenSVG().render(grid).utf8), to: base + ".svg")
-                }
-            }
+        case let .success(stops): return (lesson, stops)
         }
     }
 }

@@ -81,6 +81,22 @@ enum WorkbenchBenchmark {
             _ = renderer.render(session)
             voronoiTimes.append(seconds(since: start))
         }
+        // The compare screen (k-means++ vs random, three iterations each): history frames with each pane's cache,
+        // interleaved with frames drawn with nothing cached.
+        var compareTimes: [Double] = [], compareColdTimes: [Double] = []
+        let specs = WorkbenchScreen.quickComparisonSpecs(settings)
+        if var comparison = try? RunComparison(dataSet: data, base: settings, specs: specs, width: width, height: height) {
+            for _ in 0..<3 { comparison.handle(.character("n")); comparison.runPendingWork() }
+            for round in 0..<20 {
+                comparison.handle(round % 2 == 1 ? .left : .right)
+                var start = DispatchTime.now()
+                _ = renderer.render(comparison)
+                compareTimes.append(seconds(since: start))
+                start = DispatchTime.now()
+                _ = cold.render(comparison)
+                compareColdTimes.append(seconds(since: start))
+            }
+        }
         let loadAfter = loadAverage()
         func ms(_ values: [Double]) -> String {
             guard let low = values.min() else { return "n/a" }
@@ -95,6 +111,7 @@ enum WorkbenchBenchmark {
               frame after a step (labels counted afresh, 10): \(ms(revoteTimes))
               frame with nothing cached (positions and labels, 10): \(ms(coldTimes))
               frame with Voronoi shading, cached (10): \(ms(voronoiTimes)); afresh (5): \(ms(voronoiColdTimes))
+              compare screen (2 runs), history back/forward (20): \(ms(compareTimes)); nothing cached (20): \(ms(compareColdTimes))
             """
     }
 

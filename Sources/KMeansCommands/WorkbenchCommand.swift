@@ -91,6 +91,12 @@ struct WorkbenchCommand: ParsableCommand {
     @Flag(help: "Leave the mouse to the terminal (text selection) instead of clicks placing centres.")
     var noMouse = false
 
+    @Option(help: "Open side by side: one run per --compare (2 to 4), each the settings above with key=value changes, e.g. --compare \"init=random,seed=5\" --compare \"init=kmeans_plus_plus\" (keys: init, seed, k, metric, mode, batch, M, retries, tolerance, empty, shuffle).")
+    var compare: [String] = []
+
+    @Option(help: "Replay a lesson file (format in docs/WORKBENCH.md): Space next stop, ← back, q quit; headless with --snapshot at the lesson's own size.")
+    var lesson: String?
+
     func validate() throws {
         if let colors, ColorTier(rawValue: colors) == nil {
             throw ValidationError("--colors must be truecolor, 256, 8 or mono (got \"\(colors)\")")
@@ -108,9 +114,11 @@ struct WorkbenchCommand: ParsableCommand {
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         if stepsPerIteration < 1 { throw ValidationError("--steps-per-iteration must be at least 1 (got \(stepsPerIteration))") }
         if steps < 0 { throw ValidationError("--steps must not be negative (got \(steps))") }
+        if !compare.isEmpty || lesson != nil { try validateScreens() }
     }
 
     func run() throws {
+        if !compare.isEmpty { _ = try WorkbenchScreens.specs(compare) }
         var settings = WorkbenchSettings()
         settings.k = k
         settings.initialization = CenterInitialization(name: initialization) ?? .kmeansPlusPlus
@@ -156,6 +164,14 @@ struct WorkbenchCommand: ParsableCommand {
             var session = Session(dataSet: dataSet, settings: settings, width: width, height: height, view: view)
             session.setCheckpoints(checkpoints.entries, origin: checkpoints.origin)
             if let model { session.follow(ModelDirUpdate(scalars: model.eventScalars())) }
+            if let screen = try WorkbenchScreens.open(session: session, compare: compare, lesson: lesson, width: width, height: height) {
+                let size = screen.lesson.map { ($0.lesson.width, $0.lesson.height) } ?? (width, height)
+                var sized = screen
+                sized.resize(width: size.0, height: size.1)
+                let grid = try WorkbenchScreens.drive(sized, steps: steps, keys: try Key.parseScript(keys), tier: tier, record: record,
+                                                      width: size.0, height: size.1)
+                return try writeSnapshot(grid, to: snapshot)
+            }
             // Steps on a model directory continue from its latest checkpoint, as `kmeans train --steps N` would.
             if steps > 0, let latest = model?.latest { session.continueRun(from: latest) }
             if let record {
@@ -167,20 +183,13 @@ struct WorkbenchCommand: ParsableCommand {
                 StandardError.write("workbench: " + (try model.record(session)) + "\n")
             }
             if session.exportRequested { session.exportWritten(RunExport.write(session, modelDir: model)) }
-            let grid = Renderer(tier: tier).render(session)
-            let text = format == "svg" ? ScreenSVG().render(grid) : (SnapshotFormat(rawValue: format) ?? .text).render(grid)
-            if snapshot == "-" {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            } else {
-                do { try writeFile(Array(text.utf8), to: snapshot) } catch {
-                    throw CLIError.data("cannot write snapshot \(snapshot): \(error)")
-                }
-            }
-            return
+            return try writeSnapshot(Renderer(tier: tier).render(session), to: snapshot)
         }
 
         // The recording file is created before the terminal is touched, so a bad path is a plain one-line error.
         let size = TerminalScreen.standardOutputSize() ?? (80, 24)
+        let opened = try WorkbenchScreens.open(session: Session(dataSet: dataSet, settings: settings, width: size.width, height: size.height, view: view),
+                                               compare: compare, lesson: lesson, width: size.width, height: size.height)
         let recorder = try record.map { path in
             try Self.recording { try AsciicastWriter(path: path, width: size.width, height: size.height, timestamp: Int(Date().timeIntervalSince1970), environment: environment) }
         }
@@ -197,7 +206,11 @@ struct WorkbenchCommand: ParsableCommand {
         var final: Session?
         let follow = model.flatMap { $0.isExport ? nil : $0.catalog.map(CheckpointFollow.init(catalog:)) }
         if let follow { session.follow(ModelDirUpdate(scalars: follow.scalars)) }
-        let ending = WorkbenchLoop.run(session: session, terminal: terminal, followCheckpoints: follow.map { follow in { follow.poll() } },
+        // Opened again on the terminal's session (its marker and size); the checks above already passed.
+        var screen = try opened?.lesson == nil ? WorkbenchScreens.open(session: session, compare: compare, lesson: nil, width: terminal.width, height: terminal.height)
+            ?? WorkbenchScreen(session: session) : opened ?? WorkbenchScreen(session: session)
+        screen.resize(width: terminal.width, height: terminal.height)
+        let ending = WorkbenchLoop.run(screen: screen, terminal: terminal, followCheckpoints: follow.map { follow in { follow.poll() } },
                                        exportRun: { RunExport.write($0, modelDir: model) }, finished: { final = $0 })
         let recordingError = terminal.recordingError
         terminal.close()
@@ -208,6 +221,25 @@ struct WorkbenchCommand: ParsableCommand {
         }
         if case let .signal(number) = ending { throw ExitCode(128 + number) }
         if let recordingError { throw CLIError.data(recordingError) }
+    }
+
+    /// `--compare` and `--lesson` checks that need no data: the spec count and syntax, and what they exclude.
+    private func validateScreens() throws {
+        if lesson != nil, !compare.isEmpty { throw ValidationError("--lesson and --compare cannot be combined (a lesson says what it compares)") }
+        if modelDir != nil || saveTo != nil { throw ValidationError("--\(lesson != nil ? "lesson" : "compare") cannot be combined with --model-dir or --save-to") }
+        if lesson != nil, steps > 0 { throw ValidationError("--steps does not apply to --lesson (press <space> in --keys for the next stop)") }
+    }
+
+    /// Writes a headless frame to `path` ('-': standard output) in `--format`.
+    private func writeSnapshot(_ grid: CellGrid, to path: String) throws {
+        let text = format == "svg" ? ScreenSVG().render(grid) : (SnapshotFormat(rawValue: format) ?? .text).render(grid)
+        if path == "-" {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } else {
+            do { try writeFile(Array(text.utf8), to: path) } catch {
+                throw CLIError.data("cannot write snapshot \(path): \(error)")
+            }
+        }
     }
 
     /// Runs `body`, turning a recording error into the CLI's one-line error.

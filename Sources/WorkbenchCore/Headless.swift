@@ -1,10 +1,11 @@
-/// Drives a session without a terminal: the same keys, the same renderer, computation done inline.
+/// Drives a session (or a comparison, a lesson) without a terminal: the same keys, the same renderer, computation
+/// done inline.
 public enum Headless {
     /// Runs `steps` full iterations, then the key script, computing every requested half-step, and returns the
     /// session. A `<tick>` item is one auto-play frame.
     /// `afterEach`, when given, sees the session after every step and script item (a headless recording draws there).
-    public static func drive(_ session: Session, steps: Int, script: [Key.ScriptItem],
-                             afterEach: ((Session, Key.ScriptItem?) -> Void)? = nil) -> Session {
+    public static func drive<Screen: DrivenScreen>(_ session: Screen, steps: Int, script: [Key.ScriptItem],
+                                                   afterEach: ((Screen, Key.ScriptItem?) -> Void)? = nil) -> Screen {
         var session = session
         for _ in 0..<max(0, steps) {
             session.requestIteration()

@@ -94,6 +94,8 @@ public enum WorkbenchAction: String, Sendable, CaseIterable {
     case sweep
     /// Colour by the truth column on/off; z-scores (standardised columns) on/off.
     case truthColors, standardize
+    /// Open or close the side-by-side comparison (C).
+    case compare
     // Inside overlays and placement mode.
     case moveUp, moveDown, moveLeft, moveRight, confirm, pageUp, pageDown
     /// Eight cells at a time (placement cursor).
@@ -139,6 +141,7 @@ public enum Keymap {
         KeyBinding(keys: [.character("c")], action: .checkpoints, barLabel: "ckpts", help: "checkpoints of the model_dir: list, scrub, continue", section: "Runs"),
         KeyBinding(keys: [.character("k")], action: .sweep, barLabel: nil, help: "choose k: sweep k = 1…K, elbow and silhouette", section: "Runs"),
         KeyBinding(keys: [.character("z")], action: .standardize, barLabel: nil, help: "z-scores on/off (restarts; centres in raw units)", section: "Runs"),
+        KeyBinding(keys: [.character("C")], action: .compare, barLabel: nil, help: "compare k-means++ and random side by side (C closes)", section: "Runs"),
         KeyBinding(keys: [.character("p")], action: .projection, barLabel: nil, help: "next projection for D > 2 (axis pairs, PCA)", section: "View"),
         KeyBinding(keys: [.character("m")], action: .markerMode, barLabel: nil, help: "marker: braille, half-block, glyphs", section: "View"),
         KeyBinding(keys: [.character("v")], action: .voronoi, barLabel: nil, help: "Voronoi shading (nearest centre per cell)", section: "View"),

@@ -16,11 +16,18 @@ public struct Layout: Sendable, Equatable {
     public static let minimumWidth = 60
     /// Smallest height drawn.
     public static let minimumHeight = 16
+    /// Smallest size drawn without the side panel (a pane of the compare screen).
+    public static let compactMinimum = (width: 24, height: 9)
 
     /// Screen size in cells.
     public let width: Int, height: Int
+    /// Whether the side panel is drawn when the width allows (false: the compact layout of a compare pane).
+    public let sidePanel: Bool
     /// Whether the screen is big enough.
-    public var fits: Bool { width >= Layout.minimumWidth && height >= Layout.minimumHeight }
+    public var fits: Bool {
+        sidePanel ? width >= Layout.minimumWidth && height >= Layout.minimumHeight
+            : width >= Layout.compactMinimum.width && height >= Layout.compactMinimum.height
+    }
     /// Header bar (row 0).
     public var header: Rect { Rect(x: 0, y: 0, width: width, height: 1) }
     /// Explanation / message line.
@@ -28,7 +35,7 @@ public struct Layout: Sendable, Equatable {
     /// Key bar.
     public var keyBar: Rect { Rect(x: 0, y: height - 1, width: width, height: 1) }
     /// Width of the side panel (0 when hidden on narrow screens).
-    public var sideWidth: Int { width >= 96 ? 38 : (width >= 72 ? 30 : 0) }
+    public var sideWidth: Int { !sidePanel ? 0 : width >= 96 ? 38 : (width >= 72 ? 30 : 0) }
     /// Side panel.
     public var side: Rect { Rect(x: width - sideWidth, y: 1, width: sideWidth, height: height - 3) }
     /// The scatter pane (plot, axes and labels).
@@ -51,6 +58,6 @@ public struct Layout: Sendable, Equatable {
         return Rect(x: (width - w) / 2, y: max(1, (height - h) / 2), width: w, height: h)
     }
 
-    /// Creates the layout for `width × height`.
-    public init(width: Int, height: Int) { self.width = width; self.height = height }
+    /// Creates the layout for `width × height`, with the side panel unless `sidePanel` is false.
+    public init(width: Int, height: Int, sidePanel: Bool = true) { self.width = width; self.height = height; self.sidePanel = sidePanel }
 }

@@ -18,7 +18,7 @@ public struct Renderer: Sendable {
 
     /// Renders `session` at its screen size.
     public func render(_ session: Session) -> CellGrid {
-        let layout = Layout(width: session.screenWidth, height: session.screenHeight)
+        let layout = session.layout
         var grid = CellGrid(width: layout.width, height: layout.height)
         guard layout.fits else {
             TooSmallView(width: layout.width, height: layout.height, unicode: session.view.unicode, palette: palette)

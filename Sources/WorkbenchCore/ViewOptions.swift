@@ -26,6 +26,8 @@ public struct ViewOptions: Sendable, Equatable {
     public var colorByTruth: Bool = false
     /// Whether the terminal can show Unicode (braille, blocks, box drawing); ASCII otherwise.
     public var unicode: Bool = true
+    /// Whether the side panel is drawn (off in the panes of the compare screen).
+    public var sidePanel: Bool = true
 
     /// Creates the defaults.
     public init() {}

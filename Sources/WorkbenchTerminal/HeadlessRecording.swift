@@ -9,12 +9,14 @@ public enum HeadlessRecording {
     /// The terminal type the recording is drawn for.
     public static let termType = "xterm-256color"
     /// Virtual seconds between frames after a step or key.
-    static let stepSeconds = 0.5
+    public static let stepSeconds = 0.5
 
     /// Drives `session` like `Headless.drive`, drawing every frame into the recording at `path`; returns the final
     /// session. Throws a one-line error when the file cannot be written or ncurses cannot draw for the type.
-    public static func record(_ session: Session, steps: Int, script: [Key.ScriptItem], tier: ColorTier, path: String) throws -> Session {
-        let writer = try AsciicastWriter(path: path, width: session.screenWidth, height: session.screenHeight, timestamp: 0,
+    /// `secondsPerKey` is the virtual time after a step or key (a lesson's stops are read longer).
+    public static func record<Screen: DrivenScreen>(_ session: Screen, width: Int, height: Int, steps: Int, script: [Key.ScriptItem],
+                                                    tier: ColorTier, path: String, secondsPerKey: Double = stepSeconds) throws -> Screen {
+        let writer = try AsciicastWriter(path: path, width: width, height: height, timestamp: 0,
                                          environment: ["TERM": termType])
         var template = Array("/tmp/kmeans-record-XXXXXX".utf8CString)
         let scratch = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -22,8 +24,8 @@ public enum HeadlessRecording {
         _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
         defer { close(scratch) }
         let cursesDescriptor = dup(scratch)
-        guard let terminal = TerminalScreen.openHeadless(descriptor: cursesDescriptor, termType: termType, width: session.screenWidth,
-                                                         height: session.screenHeight, tier: tier) else {
+        guard let terminal = TerminalScreen.openHeadless(descriptor: cursesDescriptor, termType: termType, width: width,
+                                                         height: height, tier: tier) else {
             throw AsciicastWriter.WriteError(description: "cannot draw a recording: terminfo has no \(termType)")
         }
         defer { terminal.close() }
@@ -31,8 +33,8 @@ public enum HeadlessRecording {
         var offset: off_t = 0
         var time = 0.0
         var failure: (any Error)?
-        func drawFrame(_ session: Session) {
-            terminal.draw(renderer.render(session))
+        func drawFrame(_ session: Screen) {
+            terminal.draw(session.render(with: renderer))
             var bytes: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
@@ -45,11 +47,18 @@ public enum HeadlessRecording {
         }
         drawFrame(session)
         let final = Headless.drive(session, steps: steps, script: script) { session, item in
-            time += item == .tick ? 1 / WorkbenchLoop.maximumFramesPerSecond : stepSeconds
+            time += item == .tick ? 1 / WorkbenchLoop.maximumFramesPerSecond : secondsPerKey
             drawFrame(session)
         }
         try writer.finish()
         if let failure { throw failure }
         return final
+    }
+}
+
+extension HeadlessRecording {
+    /// Records a single run at its own screen size.
+    public static func record(_ session: Session, steps: Int, script: [Key.ScriptItem], tier: ColorTier, path: String) throws -> Session {
+        try record(session, width: session.screenWidth, height: session.screenHeight, steps: steps, script: script, tier: tier, path: path)
     }
 }

@@ -52,8 +52,16 @@ public enum WorkbenchLoop {
                            followCheckpoints: (() -> ModelDirUpdate?)? = nil,
                            exportRun: ((Session) -> String)? = nil,
                            finished: (Session) -> Void = { _ in }) -> Ending {
+        run(screen: WorkbenchScreen(session: initial), terminal: terminal, followCheckpoints: followCheckpoints, exportRun: exportRun, finished: finished)
+    }
+
+    /// Runs `initial` (the single run, a comparison or a lesson) as `run(session:…)` does; `finished` gets its single run.
+    public static func run(screen initial: WorkbenchScreen, terminal: TerminalScreen,
+                           followCheckpoints: (() -> (entries: [CheckpointEntry], origin: String)?)? = nil,
+                           exportRun: ((Session) -> String)? = nil,
+                           finished: (Session) -> Void = { _ in }) -> Ending {
         var session = initial
-        defer { finished(session) }
+        defer { finished(session.session) }
         var lastFollow = DispatchTime(uptimeNanoseconds: 0)
         let renderer = Renderer(tier: terminal.tier)
         session.resize(width: terminal.width, height: terminal.height)
@@ -83,7 +91,7 @@ public enum WorkbenchLoop {
             }
 
             if session.exportRequested {
-                session.exportWritten(exportRun?(session) ?? "writing the run out is not available here")
+                session.exportWritten(exportRun?(session.session) ?? "writing the run out is not available here")
                 dirty = true
             }
             if session.screenshotRequested {

@@ -86,6 +86,9 @@ public struct CompareSpec: Sendable, Equatable {
         return settings
     }
 
+    /// The spec as written on the command line, "init=random,seed=5".
+    public var text: String { pairs.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+
     /// A short name for the run: "random, seed 5", "k-means++", "cosine, k 4".
     public var label: String {
         guard !pairs.isEmpty else { return "base" }

@@ -136,7 +136,7 @@ public struct Session: Sendable {
     /// The model_dir the checkpoints came from, or why none are available.
     public var checkpointOrigin: String { checkpointBrowser.origin }
     /// The screen's layout.
-    public var layout: Layout { Layout(width: screenWidth, height: screenHeight) }
+    public var layout: Layout { Layout(width: screenWidth, height: screenHeight, sidePanel: view.sidePanel) }
 
     // MARK: run control
 
