@@ -57,7 +57,7 @@ public enum WorkbenchLoop {
 
     /// Runs `initial` (the single run, a comparison or a lesson) as `run(session:…)` does; `finished` gets its single run.
     public static func run(screen initial: WorkbenchScreen, terminal: TerminalScreen,
-                           followCheckpoints: (() -> (entries: [CheckpointEntry], origin: String)?)? = nil,
+                           followCheckpoints: (() -> ModelDirUpdate?)? = nil,
                            exportRun: ((Session) -> String)? = nil,
                            finished: (Session) -> Void = { _ in }) -> Ending {
         var session = initial

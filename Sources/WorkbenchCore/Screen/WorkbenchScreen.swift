@@ -103,8 +103,15 @@ public struct WorkbenchScreen: DrivenScreen {
     public var exportRequested: Bool { session.exportRequested }
     /// Reports where the run went.
     public mutating func exportWritten(_ report: String) { session.exportWritten(report) }
-    /// New checkpoints of the followed model_dir.
-    public mutating func followCheckpoints(_ entries: [CheckpointEntry], origin: String) { session.followCheckpoints(entries, origin: origin) }
+    /// What changed in the followed model_dir (checkpoints, event scalars).
+    public mutating func follow(_ update: ModelDirUpdate) { session.follow(update) }
+
+    // MARK: the single run's k sweep (it runs on its own thread, also under a comparison)
+
+    /// Whether a k sweep is still running.
+    public var sweepInProgress: Bool { session.sweepInProgress }
+    /// Takes the sweep's new rows and progress; true when something changed on screen.
+    public mutating func collectSweep() -> Bool { session.collectSweep() }
 }
 
 extension Renderer {
