@@ -9,7 +9,8 @@ import WorkbenchCore
 ///   weight look the same there), and a short gap of such blanks between two changed cells of one row takes the left
 ///   cell's style (ncurses rewrites short gaps rather than moving the cursor);
 /// - after a first pass in row order, every style with at least `groupedRuns` single-style runs of cells is written in
-///   a pass of its own (one style switch for all of them, at the price of one reset when ncurses ends the pass).
+///   a pass of its own (one style switch for all of them, at the price of one reset when ncurses ends the pass). The
+///   header row always goes in the first pass, so over a slow line a key's effect on the run state shows first.
 /// A full redraw is one pass.
 struct DrawPlan {
     /// One cell to write.
@@ -73,12 +74,12 @@ struct DrawPlan {
             return puts[run].allSatisfy { $0.style == style } ? style : nil
         }
         var runCounts: [CellStyle: Int] = [:]
-        for run in runs { if let style = uniformStyle(run) { runCounts[style, default: 0] += 1 } }
+        for run in runs where puts[run.lowerBound].y > 0 { if let style = uniformStyle(run) { runCounts[style, default: 0] += 1 } }
         var order: [CellStyle] = []
         var separate: [CellStyle: [Put]] = [:]
         var first: [Put] = []
         for run in runs {
-            if let style = uniformStyle(run), runCounts[style, default: 0] >= groupedRuns {
+            if let style = uniformStyle(run), runCounts[style, default: 0] >= groupedRuns, puts[run.lowerBound].y > 0 {
                 if separate[style] == nil { order.append(style) }
                 separate[style, default: []] += puts[run]
             } else {

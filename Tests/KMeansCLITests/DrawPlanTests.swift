@@ -58,7 +58,10 @@ struct DrawPlanTests {
         let (before, after) = try Self.miniBatchFrames()
         let plan = DrawPlan(grid: after, previous: before)
         #expect(plan.passes.count > 1)
-        for pass in plan.passes.dropFirst() { #expect(Set(pass.map(\.style)).count == 1, "a later pass holds one style") }
+        for pass in plan.passes.dropFirst() {
+            #expect(Set(pass.map(\.style)).count == 1, "a later pass holds one style")
+            #expect(pass.allSatisfy { $0.y > 0 }, "the header goes out in the first pass")
+        }
         let rowOrder = plan.passes.joined().sorted { ($0.y, $0.x) < ($1.y, $1.x) }
         let grouped = plan.passes.map(Self.switches).reduce(0, +)
         #expect(grouped * 2 < Self.switches(rowOrder), "\(grouped) switches in passes, \(Self.switches(rowOrder)) in row order")
