@@ -42,6 +42,10 @@ public struct CellStyle: Sendable, Hashable {
 
     /// The terminal's default look.
     public static let plain = CellStyle()
+
+    /// Whether a blank in this style shows nothing but the terminal's own background (no background colour, no
+    /// reverse or underline): such a blank looks the same whatever its foreground and weight.
+    public var blankLooksPlain: Bool { background == .standard && !attributes.contains(.reverse) && !attributes.contains(.underline) }
 }
 
 /// One character cell of the screen: a single-column glyph and its style.
@@ -59,6 +63,12 @@ public struct Cell: Sendable, Hashable {
 
     /// A blank cell in the default style.
     public static let blank = Cell()
+
+    /// Whether the two cells look the same on a terminal: the same glyph in the same style, or two blanks that show
+    /// only the terminal's background.
+    public func looksSame(as other: Cell) -> Bool {
+        glyph == other.glyph && (style == other.style || (glyph == " " && style.blankLooksPlain && other.style.blankLooksPlain))
+    }
 }
 
 /// A rectangular grid of cells: what the renderer produces and every backend consumes.
@@ -143,14 +153,15 @@ public struct CellGrid: Sendable, Equatable {
         return String(s)
     }
 
-    /// The cells that differ from `previous`, as positions; every cell when the sizes differ.
+    /// The cells that look different from `previous` (see ``Cell/looksSame(as:)``), as positions; every cell when
+    /// the sizes differ.
     public func changedPositions(since previous: CellGrid?) -> [(x: Int, y: Int)] {
         var out: [(x: Int, y: Int)] = []
         guard let previous, previous.width == width, previous.height == height else {
             for y in 0..<height { for x in 0..<width { out.append((x, y)) } }
             return out
         }
-        for i in cells.indices where cells[i] != previous.cells[i] { out.append((i % width, i / width)) }
+        for i in cells.indices where !cells[i].looksSame(as: previous.cells[i]) { out.append((i % width, i / width)) }
         return out
     }
 }

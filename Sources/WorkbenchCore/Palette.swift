@@ -83,6 +83,56 @@ public struct Palette: Sendable {
     /// hue (levels 0 / 95 / 135), so regions stay distinct on a projector instead of collapsing to near-black greys.
     static let clusterShades256: [UInt8] = [24, 94, 22, 96, 88, 18, 100, 240]
 
+    /// How strongly a cell of points is drawn: faint (outside the mini-batch, sparse), normal, or strong (the densest).
+    public enum PointEmphasis: Sendable, Equatable {
+        /// Recedes.
+        case faint
+        /// The cluster's own colour.
+        case normal
+        /// Stands out.
+        case strong
+    }
+
+    /// The colour and attributes of a point cell of cluster `index` (nil: not assigned yet) at `emphasis`. With 256
+    /// colours or more a faint cell takes a darker colour of the same hue instead of the dim attribute, so faint and
+    /// normal neighbours differ in colour only (a terminal switches colour in one short sequence, while turning an
+    /// attribute off resets every attribute and colour); on 8 colours and mono, dim and bold.
+    public func pointStyle(cluster index: Int?, emphasis: PointEmphasis, background: TerminalColor = .standard) -> CellStyle {
+        let colour = index.map(cluster) ?? (tier == .mono ? .standard : muted)
+        switch emphasis {
+        case .normal: return CellStyle(foreground: colour, background: background)
+        case .strong: return CellStyle(foreground: colour, background: background, attributes: [.bold])
+        case .faint:
+            guard canShadeBackground else { return CellStyle(foreground: colour, background: background, attributes: [.dim]) }
+            let dark = index.map { Self.faintClusters256[$0 % Self.faintClusters256.count] } ?? Self.faintMuted256
+            let foreground: TerminalColor = tier == .palette256 ? .indexed(dark) : { let c = Self.rgb256(dark); return .rgb(c.r, c.g, c.b) }()
+            return CellStyle(foreground: foreground, background: background)
+        }
+    }
+
+    /// How a mini-batch is shown: its cells stand out from the rest (in colour tiers the rest is darker, so the batch
+    /// keeps its cluster's colour and needs no bold).
+    public func batchEmphasis(inBatch: Bool) -> PointEmphasis {
+        inBatch ? (canShadeBackground ? .normal : .strong) : .faint
+    }
+
+    /// Faint point colours in the 256-colour cube, one per cluster colour in the same order: about 60 % of its
+    /// brightness, hand-picked so that no two coincide and none is its own cluster's Voronoi shade.
+    static let faintClusters256: [UInt8] = [67, 136, 29, 132, 130, 24, 142, 244]
+    /// The faint colour of points not assigned yet.
+    static let faintMuted256: UInt8 = 240
+
+    /// The RGB value of xterm colour `index` (16–255).
+    static func rgb256(_ index: UInt8) -> RGB {
+        if index >= 232 {
+            let v = UInt8(8 + 10 * (Int(index) - 232))
+            return RGB(v, v, v)
+        }
+        let levels: [UInt8] = [0, 95, 135, 175, 215, 255]
+        let cube = max(0, Int(index) - 16)
+        return RGB(levels[cube / 36 % 6], levels[cube / 6 % 6], levels[cube % 6])
+    }
+
     /// Whether this tier can shade backgrounds without hurting readability.
     public var canShadeBackground: Bool { tier == .truecolor || tier == .palette256 }
 

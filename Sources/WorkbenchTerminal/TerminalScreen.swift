@@ -157,60 +157,25 @@ public final class TerminalScreen {
         erase()
     }
 
-    /// Draws `grid`, sending only the cells that changed since the last draw.
+    /// Draws `grid`, sending only the cells that changed since the last draw, in the passes `DrawPlan` chooses.
     public func draw(_ grid: CellGrid) {
         guard !closed else { return }
-        let changes = grid.changedPositions(since: previous)
-        let fullRedraw = previous == nil || previous?.width != grid.width || previous?.height != grid.height
-        guard !changes.isEmpty else {
-            lastDrawnCells = 0
-            return
-        }
-        if previous == nil || previous?.width != grid.width || previous?.height != grid.height { erase() }
-        var drawnStyle = CellStyle.plain
-        for (index, position) in changes.enumerated() {
-            let cell = grid[position.x, position.y]
-            let isLast = position.x == grid.width - 1 && position.y == grid.height - 1
-            // On a full redraw, a blank right after a drawn cell keeps that cell's style when the blank would look
-            // the same in it (later frames would then restyle those blanks back, so only then).
-            let continues = fullRedraw && index > 0 && changes[index - 1].y == position.y && changes[index - 1].x == position.x - 1
-            let style = continues && cell.glyph == " " && Self.blankLooksPlain(in: cell.style) && Self.blankLooksPlain(in: drawnStyle) ? drawnStyle : cell.style
-            _ = kmeans_put_cell(Int32(position.y), Int32(position.x), wchar_t(bitPattern: cell.glyph.value), attributes(style), pair(style), isLast ? 1 : 0)
-            drawnStyle = style
-            if index + 1 < changes.count { fillGap(after: position, before: changes[index + 1], in: grid, style: style) }
-        }
-        lastDrawnCells = changes.count
+        let plan = DrawPlan(grid: grid, previous: previous)
+        lastDrawnCells = plan.changedCells
+        guard plan.changedCells > 0 else { return }
+        if plan.fullRedraw { erase() }
         previous = grid
-        if synchronizedOutput {
-            // Begin/end synchronized update around the frame: the terminal shows it whole, never half-drawn.
-            // (doupdate flushes its own buffer, so the markers written around it arrive in order.)
-            writeToCurses(SynchronizedOutput.begin)
+        // Begin/end synchronized update around the frame: the terminal shows it whole, never half-drawn.
+        // (doupdate flushes its own buffer, so the markers written around it arrive in order.)
+        if synchronizedOutput { writeToCurses(SynchronizedOutput.begin) }
+        for pass in plan.passes {
+            for put in pass {
+                let isLast = put.x == grid.width - 1 && put.y == grid.height - 1
+                _ = kmeans_put_cell(Int32(put.y), Int32(put.x), wchar_t(bitPattern: put.glyph.value), attributes(put.style), pair(put.style), isLast ? 1 : 0)
+            }
             refresh()
-            writeToCurses(SynchronizedOutput.end)
-        } else {
-            refresh()
         }
-    }
-
-    /// ncurses overwrites a short run of unchanged cells between two changed ones rather than moving the cursor,
-    /// and a blank there in the plain style costs two style switches (about 25 bytes) between cells of one colour.
-    /// A blank with the terminal's own background and no reverse or underline looks the same in any foreground and
-    /// weight, so the gap's blanks are given the left cell's style: the run goes out in one style.
-    private func fillGap(after left: (x: Int, y: Int), before right: (x: Int, y: Int), in grid: CellGrid, style: CellStyle) {
-        let gap = right.x - left.x - 1
-        guard right.y == left.y, (1...8).contains(gap), Self.blankLooksPlain(in: style), style != .plain else { return }
-        for x in (left.x + 1)..<right.x {
-            let cell = grid[x, left.y]
-            guard cell.glyph == " ", Self.blankLooksPlain(in: cell.style) else { return }
-        }
-        for x in (left.x + 1)..<right.x {
-            _ = kmeans_put_cell(Int32(left.y), Int32(x), wchar_t(bitPattern: 0x20), attributes(style), pair(style), 0)
-        }
-    }
-
-    /// Whether a blank in `style` shows nothing but the terminal's background.
-    static func blankLooksPlain(in style: CellStyle) -> Bool {
-        style.background == .standard && !style.attributes.contains(.reverse) && !style.attributes.contains(.underline)
+        if synchronizedOutput { writeToCurses(SynchronizedOutput.end) }
     }
 
     private func writeToCurses(_ text: String) {

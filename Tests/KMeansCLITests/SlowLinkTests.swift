@@ -22,16 +22,29 @@ struct SlowLinkTests {
         var settleSeconds: Double
         var quitLatency: Double
         var steps: Int
+        /// Per auto-play speed of the tour: bytes per second the workbench wrote, and the most bytes queued at once.
+        var speeds: [(name: String, written: Double, backlog: Int)] = []
+        /// Over the first auto-play's last `seconds / 2` (the rate learnt by then): bytes per second written, most queued.
+        var written = 0.0, backlog = 0
     }
+
+    /// The tour's speeds from 15/s down ("-" lowers 15 to 8, 4, 2, 1, 0.5).
+    static let tourSpeeds = ["15/s", "8/s", "4/s", "2/s", "1/s", "0.5/s"]
 
     /// Auto-plays at `speedKeys` ("+" raises 2/s to 4, 8, 15; "-" lowers it) for `seconds`, then pauses, steps,
     /// checks the screen against the headless snapshot and quits with Ctrl-C.
     /// Nil `speedKeys`: no auto-play; the keys come once the whole opening screen has arrived.
-    static func run(rate: Int, speedKeys: String?, seconds: Double) throws -> Run {
-        let pty = try ThrottledPty(width: 120, height: 40, bytesPerSecond: rate, arguments: arguments)
+    /// With `tourSeconds`, after those `seconds` the run is slowed through every speed (`tourSpeeds`), `tourSeconds`
+    /// at each, measuring what the workbench wrote, then raised to 15/s again for `tourSeconds` before the pause.
+    static func run(rate: Int, speedKeys: String?, seconds: Double, tourSeconds: Double? = nil) throws -> Run {
+        let cast = FileManager.default.temporaryDirectory.appendingPathComponent("kmeans-slow-line-\(getpid())-\(rate).cast").path
+        defer { try? FileManager.default.removeItem(atPath: cast) }
+        let pty = try ThrottledPty(width: 120, height: 40, bytesPerSecond: rate, arguments: arguments + ["--record", cast])
         defer { pty.stop() }
+        var tour: [(name: String, from: Double, to: Double)] = []
         try pty.waitUntil("the opening screen", timeout: 15) { $0.text.contains("PAUSED") && $0.text.contains("step 0") }
         var sustained = 0.0, pause = 0.0
+        var settledPlay: (from: Double, to: Double)?
         if let speedKeys {
             pty.send(speedKeys + " ")
             try pty.waitUntil("auto-play", timeout: 5) { $0.text.contains("RUNNING") }
@@ -39,6 +52,17 @@ struct SlowLinkTests {
             usleep(UInt32(seconds * 1e6))
             let end = pty.elapsed
             sustained = Double(pty.bytes(from: start, to: end)) / (end - start)
+            settledPlay = (start + seconds / 2, end)
+            if let tourSeconds {
+                for (index, name) in tourSpeeds.enumerated() {
+                    if index > 0 { pty.send("-") }
+                    let from = pty.elapsed
+                    usleep(UInt32(tourSeconds * 1e6))
+                    tour.append((name, from, pty.elapsed))
+                }
+                pty.send("+++++")
+                usleep(UInt32(tourSeconds * 1e6))
+            }
             pty.send(" ")
             pause = try pty.waitUntil("PAUSED after Space", timeout: 15) { $0.text.contains("PAUSED") }
         } else {
@@ -78,8 +102,18 @@ struct SlowLinkTests {
         }
         let modes = pty.modes
         #expect(modes.c_lflag & tcflag_t(ECHO) != 0 && modes.c_lflag & tcflag_t(ICANON) != 0, "echo and icanon restored")
-        return Run(bytesPerSecond: sustained, pauseLatency: pause, stepLatency: stepLatency, settleSeconds: settled ?? .infinity,
-                   quitLatency: quit, steps: before + 1)
+        var result = Run(bytesPerSecond: sustained, pauseLatency: pause, stepLatency: stepLatency, settleSeconds: settled ?? .infinity,
+                         quitLatency: quit, steps: before + 1)
+        let backlog = try LineBacklog(castPath: cast, reads: pty.readLog)
+        if let (from, to) = settledPlay {
+            result.written = Double(backlog.written(from: from, to: to)) / (to - from)
+            result.backlog = backlog.largestBacklog(from: from, to: to)
+        }
+        if !tour.isEmpty {
+            result.speeds = tour.map { ($0.name, Double(backlog.written(from: $0.from, to: $0.to)) / ($0.to - $0.from),
+                                        backlog.largestBacklog(from: $0.from, to: $0.to)) }
+        }
+        return result
     }
 
     static func runKMeans(_ arguments: [String]) throws -> String {
@@ -95,11 +129,20 @@ struct SlowLinkTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test("at 7 KB/s, full-speed auto-play: pause and step within 500 ms, Ctrl-C restores within 1 s, last screen = snapshot")
-    func fullSpeedAtSevenKilobytes() throws {
-        // Five seconds of auto-play: the first blocked write (the pty's 20 KB buffer filling once) teaches the rate.
-        let run = try Self.run(rate: 7_000, speedKeys: "+++", seconds: 5)
-        print("slow line 7000 B/s at 15/s: read \(Int(run.bytesPerSecond)) B/s, pause \(ms(run.pauseLatency)), step \(ms(run.stepLatency)), Ctrl-C \(ms(run.quitLatency))")
+    @Test("at 7 KB/s, every auto-play speed: output within the line and nothing queued; pause and step within 500 ms, Ctrl-C restores within 1 s, last screen = snapshot")
+    func everySpeedAtSevenKilobytes() throws {
+        // Five seconds at 15/s first: the first blocked write (the pty's 20 KB buffer filling once) teaches the rate.
+        let run = try Self.run(rate: 7_000, speedKeys: "+++", seconds: 5, tourSeconds: 1.5)
+        print("slow line 7000 B/s: " + run.speeds.map { "\($0.name) wrote \(Int($0.written)) B/s, queued ≤ \($0.backlog) B" }.joined(separator: "; ")
+              + "; at 15/s pause \(ms(run.pauseLatency)), step \(ms(run.stepLatency)), Ctrl-C \(ms(run.quitLatency))")
+        #expect(run.speeds.map(\.name) == Self.tourSpeeds)
+        for speed in run.speeds {
+            // Within the line, give or take one frame at the window's edges (1.5 s at 7 KB/s carry 10.5 KB).
+            #expect(speed.written <= 7_000 + 2_500 / 1.5, "\(speed.name): wrote \(Int(speed.written)) B/s")
+            // Frames wait for the line instead of queueing: never more than about two frames (half a second) queued,
+            // where an unpaced workbench keeps the pty's 20 KB full.
+            #expect(speed.backlog <= 3_500, "\(speed.name): \(speed.backlog) B queued")
+        }
         #expect(run.pauseLatency <= 0.5, "PAUSED after \(run.pauseLatency) s")
         #expect(run.stepLatency <= 0.5, "a step after \(run.stepLatency) s")
         #expect(run.quitLatency <= 1.0, "terminal restored after \(run.quitLatency) s")
@@ -121,7 +164,7 @@ struct SlowLinkTests {
         for rate in rates {
             for (name, keys) in speeds {
                 let run = try Self.run(rate: rate, speedKeys: keys, seconds: 12)
-                print("slow-line benchmark \(rate) B/s, \(name): \(Int(run.bytesPerSecond)) B/s sustained, pause \(ms(run.pauseLatency)), step \(ms(run.stepLatency)), whole step frame \(ms(run.settleSeconds)), Ctrl-C \(ms(run.quitLatency)), steps \(run.steps)")
+                print("slow-line benchmark \(rate) B/s, \(name): \(Int(run.bytesPerSecond)) B/s read, \(Int(run.written)) B/s written, ≤ \(run.backlog) B queued over the last 6 s, pause \(ms(run.pauseLatency)), step \(ms(run.stepLatency)), whole step frame \(ms(run.settleSeconds)), Ctrl-C \(ms(run.quitLatency)), steps \(run.steps)")
             }
         }
     }

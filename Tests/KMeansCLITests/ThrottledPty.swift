@@ -86,6 +86,9 @@ final class ThrottledPty: Sendable {
         }
     }
 
+    /// When each byte was read: (seconds since start, total bytes read by then), one entry per read.
+    var readLog: [(time: Double, total: Int)] { shared.withLock { $0.log } }
+
     /// Types `text` (as a terminal sends keys).
     func send(_ text: String) {
         let bytes = Array(text.utf8)

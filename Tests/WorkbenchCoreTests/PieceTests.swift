@@ -84,6 +84,31 @@ struct PieceTests {
         for position in changed { #expect(first[position.x, position.y] != second[position.x, position.y]) }
     }
 
+    @Test func faintPointsDifferByColourInColourTiersAndByDimElsewhere() {
+        for tier in [ColorTier.palette256, .truecolor] {
+            let palette = Palette(tier: tier)
+            let faint = (0..<8).map { palette.pointStyle(cluster: $0, emphasis: .faint) }
+            let normal = (0..<8).map { palette.pointStyle(cluster: $0, emphasis: .normal) }
+            #expect(faint.allSatisfy { $0.attributes.isEmpty } && normal.allSatisfy { $0.attributes.isEmpty })
+            #expect(Set(faint.map(\.foreground)).count == 8, "every faint colour is its own")
+            #expect(Set(faint.map(\.foreground)).isDisjoint(with: normal.map(\.foreground)), "no faint colour is a cluster colour")
+            for j in 0..<8 { #expect(faint[j].foreground != palette.clusterShade(j), "cluster \(j) stays visible on its Voronoi shade") }
+            #expect(palette.batchEmphasis(inBatch: true) == .normal && palette.batchEmphasis(inBatch: false) == .faint)
+        }
+        for tier in [ColorTier.ansi8, .mono] {
+            let palette = Palette(tier: tier)
+            #expect(palette.pointStyle(cluster: 1, emphasis: .faint).attributes == [.dim])
+            #expect(palette.pointStyle(cluster: 1, emphasis: .strong).attributes == [.bold])
+            #expect(palette.batchEmphasis(inBatch: true) == .strong)
+        }
+        // A truecolor faint colour is exactly a 256-colour one, so terminals reducing to 256 colours keep them apart.
+        if case let .rgb(r, g, b) = Palette(tier: .truecolor).pointStyle(cluster: 0, emphasis: .faint).foreground {
+            #expect(Palette.nearest256(RGB(r, g, b)) == Palette.faintClusters256[0])
+        } else {
+            Issue.record("truecolor faint colour is not RGB")
+        }
+    }
+
     @Test func everySizeRendersWithoutTrouble() throws {
         var session = Session(dataSet: DataSet.BuiltIn.iris.dataSet, width: 100, height: 30)
         session = Headless.drive(session, steps: 2, script: [])

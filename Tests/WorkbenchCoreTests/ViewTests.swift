@@ -90,8 +90,8 @@ struct ViewTests {
     @Test func smallDataGetsLargeMarkersAndLargeDataDensity() {
         #expect(Renderer.pointStyle(pointCount: 100) == .large && Renderer.pointStyle(pointCount: 5000) == .plain
             && Renderer.pointStyle(pointCount: 50_000) == .density)
-        #expect(Renderer.densityAttributes(1, densest: 100) == [.dim] && Renderer.densityAttributes(30, densest: 100) == []
-            && Renderer.densityAttributes(60, densest: 100) == [.bold])
+        #expect(Renderer.densityEmphasis(1, densest: 100) == .faint && Renderer.densityEmphasis(30, densest: 100) == .normal
+            && Renderer.densityEmphasis(60, densest: 100) == .strong)
         // 100 points in braille: each occupied cell is a full braille block (⣿), never a single dot; the mode is named.
         let session = Session(dataSet: DataSet.BuiltIn.uniform100.dataSet, width: 200, height: 60)
         let grid = Renderer(tier: .palette256).render(session)

@@ -41,14 +41,16 @@ extension Renderer {
 
         drawPoints(&grid, session: session, plot: plot, labels: labels, k: k, batch: checkpoint == nil ? frame.batch : [], region: region)
 
-        // Trails of past centre positions.
+        // Trails of past centre positions: bold where only attributes tell things apart, in the cluster's colour
+        // alone otherwise (an attribute switch next to the points costs a terminal reset).
         if session.view.trails, checkpoint == nil {
+            let trailAttributes: CellAttributes = palette.canShadeBackground ? [] : [.bold]
             let trail = session.centerTrail.dropLast()
             for positions in trail {
                 for (j, p) in positions.enumerated() {
                     guard let cell = cellOf(p, plot: plot, bounds: bounds) else { continue }
                     let existing = grid[cell.x, cell.y]
-                    grid[cell.x, cell.y] = Cell(unicode ? "∘" : ".", style: CellStyle(foreground: palette.cluster(j), background: existing.style.background, attributes: [.bold]))
+                    grid[cell.x, cell.y] = Cell(unicode ? "∘" : ".", style: CellStyle(foreground: palette.cluster(j), background: existing.style.background, attributes: trailAttributes))
                 }
             }
         }
@@ -131,7 +133,6 @@ extension Renderer {
             let owner = Int(owners[cell * bands + band])
             return owner >= 0 ? owner : nil
         }
-        let neutral = palette.tier == .mono ? TerminalColor.standard : palette.muted
         let style = Renderer.pointStyle(pointCount: session.dataSet.points.rows)
         let counts = raster.geometry.counts
         let densest = max(1, counts.max() ?? 1)
@@ -139,31 +140,32 @@ extension Renderer {
             for column in 0..<plot.width {
                 let cell = row * plot.width + column
                 let background = region.isEmpty || region[cell] < 0 || !palette.canShadeBackground ? TerminalColor.standard : palette.clusterShade(region[cell])
-                var attributes: CellAttributes = []
-                if !batch.isEmpty { attributes = inBatch[cell] ? [.bold] : [.dim] }
-                else if style == .density { attributes = Renderer.densityAttributes(Int(counts[cell * bands]), densest: Int(densest)) }
+                var emphasis = Palette.PointEmphasis.normal
+                if !batch.isEmpty { emphasis = palette.batchEmphasis(inBatch: inBatch[cell]) }
+                else if style == .density { emphasis = Renderer.densityEmphasis(Int(counts[cell * bands]), densest: Int(densest)) }
+                func look(_ owner: Int) -> CellStyle {
+                    palette.pointStyle(cluster: owner == k ? nil : owner, emphasis: emphasis, background: background)
+                }
                 switch marker {
                 case .braille:
                     guard let owner = majority(cell, band: 0) else { continue }
-                    let colour = owner == k ? neutral : palette.cluster(owner)
                     let large: Unicode.Scalar = session.view.unicode ? "⣿" : (owner == k ? "." : palette.pointGlyph(owner))
                     let glyph = style == .large ? large : Unicode.Scalar(0x2800 + UInt32(dots[cell]))!
-                    grid[plot.x + column, plot.y + row] = Cell(glyph, style: CellStyle(foreground: colour, background: background, attributes: attributes))
+                    grid[plot.x + column, plot.y + row] = Cell(glyph, style: look(owner))
                 case .glyphs:
                     guard let owner = majority(cell, band: 0) else { continue }
                     let glyph: Unicode.Scalar = owner == k ? "." : palette.pointGlyph(owner)
-                    let colour = owner == k ? neutral : palette.cluster(owner)
-                    grid[plot.x + column, plot.y + row] = Cell(glyph, style: CellStyle(foreground: colour, background: background, attributes: attributes))
+                    grid[plot.x + column, plot.y + row] = Cell(glyph, style: look(owner))
                 case .halfBlock:
                     let top = majority(cell, band: 0), bottom = majority(cell, band: 1)
-                    if top == nil && bottom == nil { continue }
-                    func colour(_ owner: Int) -> TerminalColor { owner == k ? neutral : palette.cluster(owner) }
                     if let top, let bottom {
-                        grid[plot.x + column, plot.y + row] = Cell("▀", style: CellStyle(foreground: colour(top), background: colour(bottom), attributes: attributes))
+                        var both = look(top)
+                        both.background = palette.pointStyle(cluster: bottom == k ? nil : bottom, emphasis: .normal).foreground
+                        grid[plot.x + column, plot.y + row] = Cell("▀", style: both)
                     } else if let top {
-                        grid[plot.x + column, plot.y + row] = Cell("▀", style: CellStyle(foreground: colour(top), background: background, attributes: attributes))
+                        grid[plot.x + column, plot.y + row] = Cell("▀", style: look(top))
                     } else if let bottom {
-                        grid[plot.x + column, plot.y + row] = Cell("▄", style: CellStyle(foreground: colour(bottom), background: background, attributes: attributes))
+                        grid[plot.x + column, plot.y + row] = Cell("▄", style: look(bottom))
                     }
                 }
             }
@@ -242,11 +244,11 @@ extension Renderer {
         pointCount <= largeMarkerLimit ? .large : (pointCount >= densityThreshold ? .density : .plain)
     }
 
-    /// Intensity of a cell holding `count` points when the densest holds `densest`: dim below an eighth, bold from
-    /// a half (attributes, so it also reads in mono).
-    static func densityAttributes(_ count: Int, densest: Int) -> CellAttributes {
-        if count * 8 < densest { return [.dim] }
-        if count * 2 >= densest { return [.bold] }
-        return []
+    /// Intensity of a cell holding `count` points when the densest holds `densest`: faint below an eighth, strong
+    /// from a half (in mono as dim and bold).
+    static func densityEmphasis(_ count: Int, densest: Int) -> Palette.PointEmphasis {
+        if count * 8 < densest { return .faint }
+        if count * 2 >= densest { return .strong }
+        return .normal
     }
 }
