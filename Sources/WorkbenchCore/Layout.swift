@@ -43,9 +43,10 @@ public struct Layout: Sendable, Equatable {
     /// Width of the y-axis tick labels.
     public static let yLabelWidth = 8
     /// The plot area inside the axes.
-    public var plot: Rect {
-        let p = pane
-        return Rect(x: p.x + Layout.yLabelWidth + 1, y: p.y + 1, width: p.width - Layout.yLabelWidth - 2, height: p.height - 3)
+    public var plot: Rect { Layout.plot(inPane: pane) }
+    /// The plot area inside the axes of the scatter pane `p`.
+    public static func plot(inPane p: Rect) -> Rect {
+        Rect(x: p.x + Layout.yLabelWidth + 1, y: p.y + 1, width: p.width - Layout.yLabelWidth - 2, height: p.height - 3)
     }
     /// The help overlay box.
     public var helpBox: Rect {

@@ -226,18 +226,8 @@ final class RasterCache: Sendable {
         var k: Int
     }
 
-    /// What the Voronoi regions depend on.
-    struct VoronoiKey: Equatable, Sendable {
-        var centers: Matrix
-        var planeMap: PlaneMap
-        var bounds: PlotBounds
-        var width: Int, height: Int
-        var cosine: Bool
-    }
-
     private let geometries = Mutex<(key: GeometryKey, geometry: PointGeometry)?>(nil)
     private let rasters = Mutex<(geometry: GeometryKey, labels: LabelKey, raster: PointRaster)?>(nil)
-    private let regions = Mutex<(key: VoronoiKey, region: [Int])?>(nil)
 
     /// What a recomputed assignment (a trimmed history frame's labels) depends on.
     struct EvaluationKey: Equatable, Sendable {
@@ -266,14 +256,6 @@ final class RasterCache: Sendable {
         let raster = PointRaster(geometry: geometry, labels: labelKey.labels, batch: labelKey.batch, k: labelKey.k)
         rasters.withLock { $0 = (geometryKey, labelKey, raster) }
         return raster
-    }
-
-    /// The Voronoi regions for `key`, computed by `make` when the cached ones do not match.
-    func region(for key: VoronoiKey, make: () -> [Int]) -> [Int] {
-        if let hit = regions.withLock({ entry in entry.flatMap { $0.key == key ? $0.region : nil } }) { return hit }
-        let region = make()
-        regions.withLock { $0 = (key, region) }
-        return region
     }
 
     /// The labels of a trimmed history frame (``Session/displayLabels``), computed by `make` when not cached.

@@ -5,12 +5,12 @@ public struct Renderer: Sendable {
     /// Colours reduced to the terminal's tier.
     public let palette: Palette
 
-    /// The last point raster and Voronoi regions, reused while their inputs are unchanged (nil: always rebuilt).
+    /// The last point raster, reused while its inputs are unchanged (nil: always rebuilt).
     let cache: RasterCache?
 
     /// Creates a renderer for `tier`. With `cachesRasterisation` (the default) it keeps the last rasterised points
-    /// and Voronoi regions and reuses them while the labels, data, projection and plot size are unchanged; without
-    /// it every frame is rasterised from scratch (same output, for measuring the cold cost).
+    /// and reuses them while the labels, data, projection and plot size are unchanged; without it every frame is
+    /// rasterised from scratch (same output, for measuring the cold cost). Voronoi regions come from the session.
     public init(tier: ColorTier, cachesRasterisation: Bool = true) {
         palette = Palette(tier: tier)
         cache = cachesRasterisation ? RasterCache() : nil
@@ -27,10 +27,10 @@ public struct Renderer: Sendable {
         }
         let checkpoint = checkpointView(session)
         HeaderView(session: session, checkpointStep: checkpoint?.entry.step, palette: palette).render(into: &grid, area: layout.header)
-        drawScatter(&grid, session: session, layout: layout, checkpoint: checkpoint)
+        ScatterView(session: session, palette: palette, cache: cache).render(into: &grid, area: layout.pane)
         if layout.sideWidth > 0 {
             if checkpoint != nil { drawCheckpointPanel(&grid, session: session, layout: layout) } else {
-                drawSidePanel(&grid, session: session, layout: layout)
+                SidePanelView(session: session, palette: palette, cache: cache).render(into: &grid, area: layout.side)
             }
         }
         let explains = session.view.explain || checkpoint != nil || session.placement != nil
@@ -74,11 +74,7 @@ public struct Renderer: Sendable {
     var box: (Bool) -> BoxGlyphs { { $0 ? .unicode : .ascii } }
 
     /// The checkpoint on screen and the session's evaluation of it, if the checkpoint view is open.
-    func checkpointView(_ session: Session) -> (entry: CheckpointEntry, labels: [Int32], score: Double)? {
-        guard case let .checkpoints(selected) = session.overlay, let shown = session.checkpointBrowser.shown, shown.index == selected,
-              let evaluation = shown.evaluation else { return nil }
-        return (session.checkpoints[selected], evaluation.labels, evaluation.score)
-    }
+    func checkpointView(_ session: Session) -> (entry: CheckpointEntry, labels: [Int32], score: Double)? { session.shownCheckpoint }
 }
 
 /// Right-aligns (or left-aligns) `text` in `width` columns, clipping when longer.

@@ -5,6 +5,16 @@ extension Session {
     /// Centres as drawn for `frame`.
     public func displayCenters(_ frame: Frame) -> Matrix { inOriginalUnits(FrameJob.displayCenters(engine: engine, state: frame.state)) }
 
+    /// The checkpoint on screen and the session's evaluation of it, if the checkpoint view shows an evaluated one.
+    var shownCheckpoint: (entry: CheckpointEntry, labels: [Int32], score: Double)? {
+        guard case let .checkpoints(selected) = overlay, let shown = checkpointBrowser.shown, shown.index == selected,
+              let evaluation = shown.evaluation else { return nil }
+        return (checkpoints[selected], evaluation.labels, evaluation.score)
+    }
+
+    /// The centres on screen (data space): the shown checkpoint's, else the current frame's; nil without either.
+    var shownCenters: Matrix? { shownCheckpoint?.entry.centers ?? currentFrame.map(displayCenters) }
+
     /// Plane positions of the centres at every updated frame up to the cursor, oldest first (for trails).
     public var centerTrail: [[(x: Float, y: Float)]] {
         guard !frames.isEmpty else { return [] }

@@ -31,25 +31,27 @@ public struct Session: Sendable {
     /// The step functions of the current run.
     public internal(set) var engine: StepEngine
     /// The run's history and auto-play.
-    public internal(set) var history = RunHistory()
+    public internal(set) var history = RunHistory() { didSet { refreshVoronoiRegions() } }
     /// Which overlay or mode has the keyboard.
-    public internal(set) var overlay: Overlay = .none
+    public internal(set) var overlay: Overlay = .none { didSet { refreshVoronoiRegions() } }
     /// Centre placement in progress ("I'll choose").
     public internal(set) var placement: Placement?
     /// The model_dir's checkpoints.
-    public internal(set) var checkpointBrowser = CheckpointBrowser()
+    public internal(set) var checkpointBrowser = CheckpointBrowser() { didSet { refreshVoronoiRegions() } }
     /// The k sweep overlay's state (kept after closing, so an unchanged sweep shows again).
     public internal(set) var sweep: SweepOverlay?
     /// The z-scores the run clusters, when `settings.standardize` is on (fitted to the data at each restart).
     public internal(set) var standardization: Standardization?
     /// View options.
-    public var view: ViewOptions
+    public var view: ViewOptions { didSet { refreshVoronoiRegions() } }
     /// Projection fitted to the data.
     public internal(set) var planeMap: PlaneMap
     /// Plot bounds.
     public internal(set) var bounds: PlotBounds
     /// Every point's plane position, interleaved x, y (computed once per data set and projection).
     public internal(set) var projected: [Float] = []
+    /// The Voronoi shading of what is on screen (nil when off), refreshed where its inputs change, never while drawing.
+    public internal(set) var voronoiRegions: VoronoiRegions?
     /// Screen size the layout is computed for.
     public internal(set) var screenWidth: Int
     /// Screen height the layout is computed for.
@@ -90,6 +92,7 @@ public struct Session: Sendable {
         restart()
         if requestedK > settings.k, status == nil { status = .kLowered(requested: requestedK, points: dataSet.points.rows) }
         if status == nil, !dataSet.note.isEmpty { status = .dataOpened(name: dataSet.name, note: dataSet.note) }
+        refreshVoronoiRegions()
     }
 
     static func defaultProjection(columns: Int) -> Projection {
@@ -229,6 +232,7 @@ public struct Session: Sendable {
         screenHeight = height
         let plot = layout.plot
         placement?.clamp(to: plot)
+        refreshVoronoiRegions()
     }
 
     /// Shows the data under `projection`.
@@ -237,6 +241,7 @@ public struct Session: Sendable {
         planeMap = PlaneMap(projection: projection, points: dataSet.points)
         projected = Session.project(dataSet.points, map: planeMap)
         bounds = PlotBounds(projected: projected)
+        refreshVoronoiRegions()
     }
 
     /// The plane coordinates of the middle of a plot cell.
