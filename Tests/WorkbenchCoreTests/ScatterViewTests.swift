@@ -63,12 +63,18 @@ struct ScatterViewTests {
                              regions: Self.halves(split: 15))
         let grid = Self.render(view)
         let x = Self.plot.x, y = Self.plot.y
-        // Point 0 in cluster A's glyph and colour, bold as part of the batch, over its region's shade.
+        // Point 0 in cluster A's glyph and own colour as part of the batch (no attribute needed), over its region's shade.
         #expect(grid[x + 3, y + 1].glyph == Self.color.pointGlyph(0) && grid[x + 3, y + 1].style.foreground == Self.color.cluster(0))
-        #expect(grid[x + 3, y + 1].style.attributes == [.bold] && grid[x + 3, y + 1].style.background == Self.color.clusterShade(0))
-        // Point 1's label is out of range: drawn as not assigned, dim outside the batch.
-        #expect(grid[x + 20, y + 9].glyph == "." && grid[x + 20, y + 9].style.foreground == Self.color.muted)
-        #expect(grid[x + 20, y + 9].style.attributes == [.dim] && grid[x + 20, y + 9].style.background == Self.color.clusterShade(1))
+        #expect(grid[x + 3, y + 1].style.attributes == [] && grid[x + 3, y + 1].style.background == Self.color.clusterShade(0))
+        // Point 1's label is out of range: drawn as not assigned, in the darker "not assigned" colour outside the batch.
+        #expect(grid[x + 20, y + 9].glyph == "." && grid[x + 20, y + 9].style.foreground != Self.color.muted)
+        #expect(grid[x + 20, y + 9].style == Self.color.pointStyle(cluster: nil, emphasis: .faint, background: Self.color.clusterShade(1)))
+        #expect(grid[x + 20, y + 9].style.attributes == [])
+        // Without colours the batch is told apart by attributes: bold inside, dim outside.
+        var monoView = view
+        monoView.palette = Self.mono
+        let mono = Self.render(monoView)
+        #expect(mono[x + 3, y + 1].style.attributes == [.bold] && mono[x + 20, y + 9].style.attributes == [.dim])
         // Centres: A at its cell, B (off the plot) at the right edge, underlined.
         #expect(grid[x + 10, y + 5].glyph == "A" && grid[x + 10, y + 5].style.attributes == [.bold, .reverse])
         #expect(grid[x + 29, y + 5].glyph == "B" && grid[x + 29, y + 5].style.attributes == [.bold, .reverse, .underline])
