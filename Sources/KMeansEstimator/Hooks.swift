@@ -9,6 +9,14 @@ public final class RunContext {
 
     /// Asks the loop to stop after the current step (TF's `run_context.request_stop()`).
     public func requestStop() { stopRequested = true }
+
+    /// The check registered by ``interrupt(when:)``, if any.
+    public private(set) var interruption: (@Sendable () -> Bool)?
+
+    /// Stops work inside a step as well (k-means++ initialisation) once `check` returns true: `train` then throws
+    /// `KMeansError.cancelled`. Register it in a hook's `begin` (not in TF: a k-means++ init on a large input is
+    /// long enough to need it).
+    public func interrupt(when check: @escaping @Sendable () -> Bool) { interruption = check }
 }
 
 /// Callbacks around training, evaluation or prediction steps (TF's `SessionRunHook`). All methods have empty

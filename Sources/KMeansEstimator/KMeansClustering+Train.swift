@@ -17,6 +17,8 @@ extension KMeansClustering {
     ///   - maxSteps: total global steps to reach; must be > 0; returns at once when already reached.
     ///   - savingListeners: callbacks around each checkpoint save.
     /// - Returns: self, for chaining.
+    /// - Throws: `KMeansError.cancelled` when a hook's ``RunContext/interrupt(when:)`` check fires during k-means++
+    ///   initialisation (the checkpoints saved before stay).
     @discardableResult
     public func train(
         input: InputFunction,
@@ -76,7 +78,9 @@ extension KMeansClustering {
             } else {
                 guard var points = try nextPoints() else { break }
                 if !state.initialized {
-                    let outcome = try TrainingInitialization.run(state, model: modelFunction, engine: &engine, first: points, next: nextPoints)
+                    var model = modelFunction
+                    model.isCancelled = context.interruption
+                    let outcome = try TrainingInitialization.run(state, model: model, engine: &engine, first: points, next: nextPoints)
                     state = outcome.state
                     points = outcome.lastBatch
                     if outcome.batchesUsed > 1, input.isStepIndexed {

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import KMeansCore
 
@@ -29,6 +30,23 @@ struct KMeansPlusPlusTests {
         let centers = try KMeansPlusPlus.sampleCenters(points: points, count: 5, seed: 42, retriesPerSample: 2)
         #expect(centers == points.gathering(rows: indices))
         #expect(Set(indices).count == 5)
+    }
+
+    @Test("a cancellation check stops between centres; one that never fires leaves the indices unchanged")
+    func cancellationBetweenCenters() throws {
+        let points = try RandomFixtures.points100()
+        let plain = try KMeansPlusPlus.sampleIndices(points: points, count: 6, seed: 7, retriesPerSample: -1)
+        let asked = Counter()
+        let checked = try KMeansPlusPlus.sampleIndices(points: points, count: 6, seed: 7, retriesPerSample: -1,
+                                                       isCancelled: { asked.increment(); return false })
+        #expect(checked == plain)
+        #expect(asked.value == 5, "asked before every centre after the first")
+        let stopAfterTwo = Counter()
+        #expect(throws: KMeansPlusPlusError.cancelled) {
+            try KMeansPlusPlus.sampleIndices(points: points, count: 6, seed: 7, retriesPerSample: -1,
+                                             isCancelled: { stopAfterTwo.increment(); return stopAfterTwo.value >= 2 })
+        }
+        #expect(stopAfterTwo.value == 2, "stopped at the first check that fired")
     }
 
     /// Our chosen behaviour is TF master's: a Uniform64(n) fallback when the distance total is 0. TF 2.15 instead
@@ -159,4 +177,11 @@ struct KMeansPlusPlusTests {
         let indices = try KMeansPlusPlus.sampleIndices(points: points, count: 100, seed: 5, retriesPerSample: -1)
         #expect(indices.sorted() == Array(0..<100))
     }
+}
+
+/// A thread-safe count for `@Sendable` closures in tests.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -54,6 +54,34 @@ import Testing
         #expect(progressAfterCancel <= 1)
     }
 
+    @Test func aCancelledSweepStopsInsideKMeansPlusPlusBeforeAnyStep() throws {
+        let points = Self.blobs()
+        let sweep = try KSweep(ks: 5...6, restarts: 2, params: KMeansParams(numClusters: 1, initialClusters: .kmeansPlusPlus, useMiniBatch: false))
+        let flag = SweepCancellation()
+        flag.cancel()
+        var steps = 0
+        let result = try sweep.run(points: points, cancellation: flag, progress: { _ in steps += 1 })
+        // The initialisation is interrupted, so not even the first step (which would report progress) runs.
+        #expect(result.cancelled && result.rows.isEmpty)
+        #expect(steps == 0)
+    }
+
+    @Test func anInterruptedTrainingThrowsCancelledAndAnUninterruptedOneMatches() throws {
+        final class Interrupting: SessionRunHook {
+            let fire: Bool
+            init(fire: Bool) { self.fire = fire }
+            func begin(_ context: RunContext) throws { let fire = fire; context.interrupt { fire } }
+        }
+        let points = Self.blobs()
+        let params = KMeansParams(numClusters: 4, initialClusters: .kmeansPlusPlus, useMiniBatch: false)
+        let interrupted = try KMeansClustering(params: params)
+        #expect(throws: KMeansError.cancelled) { try interrupted.train(input: .wholeArray(points, epochs: nil), hooks: [Interrupting(fire: true)], steps: 3) }
+        let checked = try KMeansClustering(params: params), plain = try KMeansClustering(params: params)
+        try checked.train(input: .wholeArray(points, epochs: nil), hooks: [Interrupting(fire: false)], steps: 3)
+        try plain.train(input: .wholeArray(points, epochs: nil), steps: 3)
+        #expect(try checked.clusterCenters() == plain.clusterCenters())
+    }
+
     @Test func badSweepsAreRefused() throws {
         let params = KMeansParams(numClusters: 1)
         #expect(throws: KMeansError.self) { try KSweep(ks: 0...3, restarts: 1, params: params) }

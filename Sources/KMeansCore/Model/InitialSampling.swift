@@ -17,10 +17,17 @@ enum InitialSampling {
     }
 
     /// KMEANS_PLUS_PLUS_INIT (spec §2.3): TF's kernel with retries on `points` (already normalised for cosine).
-    static func kmeansPlusPlus(points: Matrix, count: Int, seed: Int64, retries: Int) throws -> Matrix {
+    /// Throws ``KMeansError/cancelled`` when `isCancelled` returns true between two centres.
+    static func kmeansPlusPlus(points: Matrix, count: Int, seed: Int64, retries: Int,
+                               isCancelled: (@Sendable () -> Bool)? = nil) throws -> Matrix {
         let seeds = TFSeeds(randomSeed: seed)
-        let indices = try KMeansPlusPlus.sampleIndices(
-            points: points, count: count, seed: seeds.kmeansPlusPlusSeed, retriesPerSample: retries)
+        let indices: [Int]
+        do {
+            indices = try KMeansPlusPlus.sampleIndices(
+                points: points, count: count, seed: seeds.kmeansPlusPlusSeed, retriesPerSample: retries, isCancelled: isCancelled)
+        } catch KMeansPlusPlusError.cancelled {
+            throw KMeansError.cancelled
+        }
         return points.gathering(rows: indices)
     }
 }

@@ -12,6 +12,8 @@ public enum KMeansError: Error, Equatable, Sendable, CustomStringConvertible {
     case noTrainedModel(String)
     /// A checkpoint's variables do not match this model's configuration.
     case incompatibleCheckpoint(String)
+    /// The caller's cancellation check stopped the work (``ModelFunction/isCancelled``).
+    case cancelled
 
     /// A one-line explanation naming the argument or input at fault.
     public var description: String {
@@ -22,6 +24,7 @@ public enum KMeansError: Error, Equatable, Sendable, CustomStringConvertible {
         case .initializationFailed(let message): "initialization failed: \(message)"
         case .noTrainedModel(let message): "no trained model: \(message)"
         case .incompatibleCheckpoint(let message): "incompatible checkpoint: \(message)"
+        case .cancelled: "cancelled before it finished"
         }
     }
 }

@@ -5,6 +5,9 @@
 public struct ModelFunction: Sendable {
     /// The algorithm options this function is bound to.
     public let params: KMeansParams
+    /// Asked inside long work that is not a step (between k-means++ centres); when it returns true that work throws
+    /// ``KMeansError/cancelled``. Nil: never asked.
+    public var isCancelled: (@Sendable () -> Bool)?
 
     /// Binds the step function to `params` after validating them.
     public init(params: KMeansParams) throws {
@@ -82,7 +85,7 @@ public struct ModelFunction: Sendable {
             let points = preparedPoints ?? (params.distanceMetric == .cosine ? batch.l2NormalizedRows() : batch)
             chosen = try InitialSampling.kmeansPlusPlus(
                 points: points, count: remaining, seed: params.randomSeed,
-                retries: params.effectiveRetries(numToSample: remaining))
+                retries: params.effectiveRetries(numToSample: remaining), isCancelled: isCancelled)
         case .callable(let choose):
             chosen = try choose(batch, remaining)
             guard chosen.rows <= remaining else {

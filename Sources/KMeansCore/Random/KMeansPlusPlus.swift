@@ -45,30 +45,36 @@ public enum KMeansPlusPlus {
     ///   - count: how many centres to choose, `1...points.rows`.
     ///   - seed: the kernel seed `S` (see ``TFSeeds/kmeansPlusPlusSeed``); its 64 bits are the Philox key.
     ///   - retriesPerSample: extra candidates per centre; negative selects `2 + ⌊ln count⌋`.
+    ///   - isCancelled: asked before each centre after the first; when it returns true the sampling stops.
     /// - Returns: the chosen row indices in selection order.
-    /// - Throws: ``KMeansPlusPlusError`` when there are no points, `count <= 0` or `count > points.rows`.
-    public static func sampleIndices(points: Matrix, count: Int, seed: Int64, retriesPerSample: Int) throws -> [Int] {
+    /// - Throws: ``KMeansPlusPlusError`` when there are no points, `count <= 0` or `count > points.rows`, or
+    ///   ``KMeansPlusPlusError/cancelled``.
+    public static func sampleIndices(points: Matrix, count: Int, seed: Int64, retriesPerSample: Int,
+                                     isCancelled: (@Sendable () -> Bool)? = nil) throws -> [Int] {
         try sampleIndices(points: points, count: count, seed: seed, retriesPerSample: retriesPerSample,
-                          instructionSet: .automatic)
+                          instructionSet: .automatic, isCancelled: isCancelled)
     }
 
     /// ``sampleIndices(points:count:seed:retriesPerSample:)`` with the distance kernel's variant forced (tests run
     /// every variant this CPU supports; all give the same indices).
     static func sampleIndices(
-        points: Matrix, count: Int, seed: Int64, retriesPerSample: Int, instructionSet: KernelInstructionSet
+        points: Matrix, count: Int, seed: Int64, retriesPerSample: Int, instructionSet: KernelInstructionSet,
+        isCancelled: (@Sendable () -> Bool)? = nil
     ) throws -> [Int] {
         let n = points.rows
         guard n > 0 else { throw KMeansPlusPlusError.noPoints }
         guard count > 0 else { throw KMeansPlusPlusError.nonPositiveCount(count) }
         guard count <= n else { throw KMeansPlusPlusError.countExceedsRows(count: count, rows: n) }
         let retries = effectiveRetries(count: count, retriesPerSample: retriesPerSample)
-        return points.values.withUnsafeBufferPointer { values in
+        let indices = points.values.withUnsafeBufferPointer { values in
             var sampler = Sampler(
                 values: values.baseAddress, rows: n, columns: points.columns,
                 seed: UInt64(bitPattern: seed), retries: retries, isa: instructionSet.rawValue)
             defer { sampler.deallocate() }
-            return sampler.run(count: count, retries: retries)
+            return sampler.run(count: count, retries: retries, isCancelled: isCancelled)
         }
+        guard let indices else { throw KMeansPlusPlusError.cancelled }
+        return indices
     }
 
     /// The chosen rows themselves (TF's kernel output): ``sampleIndices(points:count:seed:retriesPerSample:)``
@@ -165,11 +171,13 @@ private struct Sampler {
         distanceStorage.baseAddress! + number * rows
     }
 
-    mutating func run(count: Int, retries: Int) -> [Int] {
+    /// The chosen indices, or nil when `isCancelled` returned true before a centre.
+    mutating func run(count: Int, retries: Int, isCancelled: (@Sendable () -> Bool)?) -> [Int]? {
         var result: [Int] = []
         result.reserveCapacity(count)
         for i in 0..<count {
             if i > 0 {
+                if let isCancelled, isCancelled() { return nil }
                 // std::partial_sum: strictly sequential float32.
                 let current = vector(currentVector)
                 var running = current[0]

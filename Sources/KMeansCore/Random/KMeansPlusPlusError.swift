@@ -7,6 +7,8 @@ public enum KMeansPlusPlusError: Error, Equatable, CustomStringConvertible {
     case nonPositiveCount(Int)
     /// More centres were requested than there are points (TF: "Expected num_to_sample <= points.rows(). K vs N.").
     case countExceedsRows(count: Int, rows: Int)
+    /// The caller's cancellation check returned true between two centres.
+    case cancelled
 
     /// A one-line explanation naming the offending values.
     public var description: String {
@@ -17,6 +19,8 @@ public enum KMeansPlusPlusError: Error, Equatable, CustomStringConvertible {
             return "k-means++ must sample at least one centre, but count = \(count)"
         case .countExceedsRows(let count, let rows):
             return "k-means++ cannot sample \(count) distinct centres from \(rows) points (count > points.rows())"
+        case .cancelled:
+            return "k-means++ was cancelled before it chose every centre"
         }
     }
 }

@@ -127,7 +127,9 @@ public struct KSweep: Sendable {
                 let watcher = SweepStepWatcher(cancellation: cancellation) { step in
                     progress?(KSweepProgress(k: k, restart: restart, step: step, completedRuns: completed, totalRuns: totalRuns))
                 }
-                try estimator.train(input: input, hooks: [watcher], steps: steps)
+                do { try estimator.train(input: input, hooks: [watcher], steps: steps) } catch KMeansError.cancelled {
+                    return KSweepResult(rows: rows, cancelled: true)
+                }
                 if cancellation?.isCancelled == true { return KSweepResult(rows: rows, cancelled: true) }
                 let score = try estimator.evaluate(input: scoring, steps: 1).score
                 scores.append(score)
@@ -175,6 +177,10 @@ final class SweepStepWatcher: SessionRunHook {
     init(cancellation: SweepCancellation?, report: @escaping (Int) -> Void) {
         self.cancellation = cancellation
         self.report = report
+    }
+
+    func begin(_ context: RunContext) throws {
+        if let cancellation { context.interrupt { cancellation.isCancelled } }
     }
 
     func afterStep(_ context: RunContext, loss: Float) throws {
