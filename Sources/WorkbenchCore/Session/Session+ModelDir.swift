@@ -53,3 +53,30 @@ extension Session {
         status = .export(report: report)
     }
 }
+
+/// The checkpoint browser: the model_dir's checkpoints, scored by the model's metric when they arrive.
+extension Session {
+    /// Provides the checkpoints of a model_dir (`origin` names it), or why there are none.
+    public mutating func setCheckpoints(_ entries: [CheckpointEntry], origin: String) {
+        checkpointBrowser.set(entries, origin: origin)
+        checkpointBrowser.evaluateNew(data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
+    }
+
+    /// Opens or moves the checkpoint view to entry `index`, evaluating it there (not while drawing).
+    mutating func showCheckpoint(_ index: Int) {
+        overlay = .checkpoints(selected: index)
+        checkpointBrowser.show(index, data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
+    }
+
+    /// Opens the checkpoint view on entry `index`.
+    public mutating func openCheckpoints(selected index: Int) {
+        guard !checkpoints.isEmpty else { return }
+        showCheckpoint(checkpointBrowser.clamped(index))
+    }
+
+    /// Labels and score of the data under checkpoint `entry`'s centres (`CheckpointEvaluation.evaluate`).
+    public func evaluate(_ entry: CheckpointEntry) -> (labels: [Int32], score: Double)? {
+        CheckpointEvaluation.evaluate(entry, data: dataSet.points, points: checkpointPoints, dataColumns: dataSet.points.columns, metric: settings.metric)
+            .map { ($0.labels, $0.score) }
+    }
+}
