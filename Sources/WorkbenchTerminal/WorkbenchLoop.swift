@@ -91,7 +91,7 @@ public enum WorkbenchLoop {
             }
 
             if session.exportRequested {
-                session.exportWritten(exportRun?(session.session) ?? "writing the run out is not available here")
+                session.exportWritten(session.runsToExport.map { exportRun?($0) ?? "writing the run out is not available here" })
                 dirty = true
             }
             if session.screenshotRequested {

@@ -146,4 +146,28 @@ struct CompareScreenTests {
         screen.handle(.character("q"))
         #expect(screen.quitRequested)
     }
+
+    @Test("w and o on the compare screen write the screen and each run shown, and say so above the key bar")
+    func screenshotAndExportOfTheComparison() throws {
+        var screen = WorkbenchScreen(session: Session(dataSet: Self.data, settings: Self.base(), width: 100, height: 30))
+        screen = Headless.drive(screen, steps: 1, script: [.key(.character("C"))])
+        #expect(!screen.screenshotRequested && !screen.exportRequested)
+        screen.handle(.character("w"))
+        #expect(screen.screenshotRequested && !screen.session.screenshotRequested, "the screen's request, not the hidden single run's")
+        screen.screenshotWritten("screen saved to kmeans-screen-1.txt, .ans and .svg")
+        #expect(!screen.screenshotRequested)
+        let shown = SnapshotFormat.text.render(Renderer(tier: .mono).render(screen)).split(separator: "\n")
+        #expect(shown[shown.count - 2].contains("screen saved to kmeans-screen-1.txt"))
+        screen.handle(.character("o"))
+        #expect(screen.exportRequested)
+        #expect(screen.runsToExport.map(\.settings.initialization) == [.kmeansPlusPlus, .random])
+        screen.exportWritten(["run written to kmeans-run-1/", "run written to kmeans-run-2/"])
+        #expect(!screen.exportRequested && screen.notice == "2 runs written, a folder each: run written to kmeans-run-1/ · run written to kmeans-run-2/")
+        // The next key clears the notice; the single run's own o still writes the single run.
+        screen.handle(.character("n"))
+        #expect(screen.notice == nil)
+        screen.handle(.character("C"))
+        screen.handle(.character("o"))
+        #expect(screen.session.exportRequested && screen.runsToExport.count == 1)
+    }
 }

@@ -9,6 +9,11 @@ public struct WorkbenchScreen: DrivenScreen {
     public private(set) var comparison: RunComparison?
     /// The lesson being replayed, if any (it then has the screen).
     public private(set) var lesson: LessonReplay?
+    /// What the front end reported for a screenshot or export asked for on the compare or lesson screen (shown on
+    /// the line above the key bar until the next key).
+    public private(set) var notice: String?
+    private var screenshotPending = false
+    private var exportPending = false
 
     /// The single-run workbench.
     public init(session: Session) { self.session = session }
@@ -35,6 +40,15 @@ public struct WorkbenchScreen: DrivenScreen {
     public var speed: Double { lesson?.speed ?? comparison?.speed ?? session.speed }
 
     public mutating func handle(_ key: Key) {
+        if comparison != nil || lesson != nil {
+            notice = nil
+            // w and o write what is on screen: the screen itself, and each run shown.
+            switch Keymap.action(for: key, in: Keymap.main) {
+            case .screenshot: screenshotPending = true; return
+            case .exportRun: exportPending = true; return
+            default: break
+            }
+        }
         if lesson != nil { lesson?.handle(key); return }
         let opensOrCloses = Keymap.action(for: key, in: Keymap.main) == .compare
         if comparison != nil {
@@ -85,24 +99,47 @@ public struct WorkbenchScreen: DrivenScreen {
     }
 
     public func render(with renderer: Renderer) -> CellGrid {
-        if let lesson { return lesson.render(with: renderer) }
-        if let comparison {
+        var grid: CellGrid
+        if let lesson {
+            grid = lesson.render(with: renderer)
+        } else if let comparison {
             let keys = RunComparison.keyBarEntries
-            return renderer.render(comparison, chrome: Renderer.CompareChrome(keyBar: keys.dropLast() + [("C", "close")] + keys.suffix(1)))
+            grid = renderer.render(comparison, chrome: Renderer.CompareChrome(keyBar: keys.dropLast() + [("C", "close")] + keys.suffix(1)))
+        } else {
+            return renderer.render(session)
         }
-        return renderer.render(session)
+        if let notice, grid.height >= 2 {
+            ExplanationView(message: notice, explanation: nil, palette: renderer.palette)
+                .render(into: &grid, area: Rect(x: 0, y: grid.height - 2, width: grid.width, height: 1))
+        }
+        return grid
     }
 
     // MARK: the single run's requests (screenshot, export, a followed model_dir)
 
-    /// Whether the single run asked for a screenshot.
-    public var screenshotRequested: Bool { session.screenshotRequested }
+    /// Whether a screenshot of the screen was asked for (`w`).
+    public var screenshotRequested: Bool { screenshotPending || session.screenshotRequested }
     /// Reports where the screenshot went.
-    public mutating func screenshotWritten(_ report: String) { session.screenshotWritten(report) }
-    /// Whether the single run asked to be written out.
-    public var exportRequested: Bool { session.exportRequested }
-    /// Reports where the run went.
-    public mutating func exportWritten(_ report: String) { session.exportWritten(report) }
+    public mutating func screenshotWritten(_ report: String) {
+        if screenshotPending { screenshotPending = false; notice = report } else { session.screenshotWritten(report) }
+    }
+    /// Whether the runs on screen were asked to be written out (`o`).
+    public var exportRequested: Bool { exportPending || session.exportRequested }
+    /// What `o` writes: the single run, or each run on the compare screen or the lesson's stop.
+    public var runsToExport: [Session] {
+        guard exportPending else { return [session] }
+        return lesson?.stop.sessions ?? comparison?.runs ?? [session]
+    }
+    /// Reports where the runs went, one report per run of `runsToExport`.
+    public mutating func exportWritten(_ reports: [String]) {
+        let joined = reports.joined(separator: " · ")
+        if exportPending {
+            exportPending = false
+            notice = reports.count > 1 ? "\(reports.count) runs written, a folder each: " + joined : joined
+        } else {
+            session.exportWritten(joined)
+        }
+    }
     /// What changed in the followed model_dir (checkpoints, event scalars).
     public mutating func follow(_ update: ModelDirUpdate) { session.follow(update) }
 
