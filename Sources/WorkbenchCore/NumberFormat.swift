@@ -7,7 +7,9 @@ public func formatCompact(_ value: Double) -> String {
     if magnitude >= 1e6 || magnitude < 1e-3 {
         var exponent = Int((log10Approx(magnitude)).rounded(.down))
         var mantissa = value / pow10(exponent)
-        if abs(mantissa) >= 9.9995 { mantissa /= 10; exponent += 1 }
+        // Normalised as it will print: 9.996e6 rounds to "10.00" at two decimals, so it is 1.00e7.
+        if abs(mantissa) < 1 { mantissa *= 10; exponent -= 1 }
+        if abs(mantissa) >= 9.995 { mantissa /= 10; exponent += 1 }
         return "\(fixed(mantissa, 2))e\(exponent)"
     }
     if magnitude >= 1000 { return fixed(value, 0) }

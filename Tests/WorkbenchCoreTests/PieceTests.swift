@@ -149,6 +149,19 @@ struct PieceTests {
         #expect(formatCompact(146.43) == "146.4")
         #expect(formatCompact(0.5) == "0.500")
         #expect(formatCompact(1e-4) == "1.00e-4")
+        // Mantissas that round up to ten move to the next exponent.
+        #expect(formatCompact(9_996_000) == "1.00e7")
+        #expect(formatCompact(-9_999_999) == "-1.00e7")
+        #expect(formatCompact(0.0009996) == "1.00e-3")
+        for exponent in -12...12 where exponent < -3 || exponent >= 6 {
+            for mantissa in [1.0, 1.004999, 4.5, 9.994, 9.995, 9.99999] {
+                var scale = 1.0
+                for _ in 0..<abs(exponent) { scale *= 10 }
+                let text = formatCompact(exponent < 0 ? mantissa / scale : mantissa * scale)
+                let lead = text.split(separator: "e")[0]
+                #expect(lead.count == 4 && !lead.hasPrefix("10") && !lead.hasPrefix("0"), "\(mantissa)e\(exponent) printed \(text)")
+            }
+        }
         #expect(formatCompact(-12.345) == "-12.35")
         #expect(fixed(2.5, 0) == "3")
     }
