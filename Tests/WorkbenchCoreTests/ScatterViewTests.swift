@@ -128,6 +128,42 @@ struct ScatterViewTests {
         #expect(seen.count == 3)
     }
 
+    @Test("with z-scores the regions are those the run assigns by: each cell's middle standardised, nearest run centre")
+    func regionsWithZScoresAreInTheRunsUnits() throws {
+        // x spans 0…1000, y spans 0…1: in data units x decides every region; in z-scores both columns count.
+        var generator = SplitMix64(seed: 3)
+        var rows: [[Float]] = []
+        for i in 0..<200 {
+            let corner: (Float, Float) = [(100, 0.1), (900, 0.1), (100, 0.9), (900, 0.9)][i % 4]
+            rows.append([corner.0 + Float(generator.nextUnit() * 80), corner.1 + Float(generator.nextUnit() * 0.08)])
+        }
+        var settings = WorkbenchSettings()
+        settings.k = 4
+        settings.standardize = true
+        var session = Session(dataSet: DataSet(name: "scales", points: Matrix(rows)), settings: settings, width: 100, height: 30)
+        session.requestHalfSteps(4)
+        session.runPendingWork()
+        session.handle(.character("v"))
+        let regions = try #require(session.voronoiRegions)
+        let scaling = try #require(session.standardization).scaling
+        let frame = try #require(session.currentFrame)
+        let runCenters = session.engine.assignmentCenters(frame.state)
+        let plot = Rect(x: 0, y: 0, width: regions.width, height: regions.height)
+        var disagreeWithDataUnits = 0
+        for row in 0..<plot.height {
+            for column in 0..<plot.width {
+                let p = session.bounds.planePoint(column: column, row: row, plot: plot)
+                let middle = scaling.standardized(Matrix([session.planeMap.unproject(x: p.x, y: p.y)]))
+                let nearest = StepEngine.nearest(points: middle, rows: nil, centers: runCenters, metric: .squaredEuclidean).labels[0]
+                #expect(regions.owner(column: column, row: row) == Int(nearest), "(\(column), \(row))")
+                let raw = StepEngine.nearest(points: Matrix([session.planeMap.unproject(x: p.x, y: p.y)]), rows: nil,
+                                             centers: session.displayCenters(frame), metric: .squaredEuclidean).labels[0]
+                if raw != nearest { disagreeWithDataUnits += 1 }
+            }
+        }
+        #expect(disagreeWithDataUnits > regions.width * regions.height / 10, "the data's units would draw other regions here")
+    }
+
     @Test func sessionMapFollowsTheCentresTheScreenAndTheToggle() throws {
         var settings = WorkbenchSettings()
         settings.k = 4

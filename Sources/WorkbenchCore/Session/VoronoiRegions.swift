@@ -5,7 +5,7 @@ import KMeansCore
 public struct VoronoiRegions: Sendable, Equatable {
     /// What the regions depend on.
     public struct Inputs: Sendable, Equatable {
-        /// The centres on screen, in data space.
+        /// The centres on screen, in the units "nearest" is measured in (the run's z-scores when `scaling` is set).
         public var centers: Matrix
         /// The projection between data space and the plot's plane.
         public var planeMap: PlaneMap
@@ -15,6 +15,9 @@ public struct VoronoiRegions: Sendable, Equatable {
         public var width: Int, height: Int
         /// The metric "nearest" is measured in.
         public var metric: DistanceMetric
+        /// The run's z-scores, when it clusters standardised data: cell middles are standardised before the search,
+        /// so the regions are those the run assigns by. Nil: data units.
+        public var scaling: Standardization.Scaling? = nil
     }
 
     /// What the regions were computed from (nil for a map given cell by cell).
@@ -48,6 +51,7 @@ public struct VoronoiRegions: Sendable, Equatable {
             }
         }
         var cellMatrix = Matrix(rows: width * height, columns: d, values: cellPoints)
+        if let scaling = inputs.scaling { cellMatrix = scaling.standardized(cellMatrix) }
         if metric == .cosine { cellMatrix = StepEngine.normalizedRows(cellMatrix) }
         let metricCenters = metric == .cosine ? StepEngine.normalizedRows(centers) : centers
         self.inputs = inputs
@@ -66,8 +70,10 @@ extension Session {
         guard view.voronoi, layout.fits else { return nil }
         let plot = layout.plot
         guard plot.width > 2, plot.height > 2, let centers = shownCenters, centers.rows > 0 else { return nil }
-        return VoronoiRegions.Inputs(centers: centers, planeMap: planeMap, bounds: bounds, width: plot.width, height: plot.height,
-                                     metric: settings.metric)
+        // A checkpoint is shown (and scored) in original units; the run's own centres in the units it clusters.
+        let runUnits = shownCheckpoint == nil ? standardization?.scaling : nil
+        return VoronoiRegions.Inputs(centers: runUnits == nil ? centers : inRunUnits(centers), planeMap: planeMap, bounds: bounds,
+                                     width: plot.width, height: plot.height, metric: settings.metric, scaling: runUnits)
     }
 
     /// Recomputes `voronoiRegions` when its inputs changed (centres on screen, plot size, bounds, projection, metric,

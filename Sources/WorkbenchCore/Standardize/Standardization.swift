@@ -45,7 +45,7 @@ public struct Standardization: Sendable, Equatable {
         return Matrix(rows: rows.rows, columns: rows.columns, values: values)
     }
 
-    private static func apply(_ rows: Matrix, means: [Double], scales: [Double]) -> Matrix {
+    fileprivate static func apply(_ rows: Matrix, means: [Double], scales: [Double]) -> Matrix {
         guard rows.columns == means.count else { return rows }
         var values = rows.values
         for i in 0..<rows.rows {
@@ -55,4 +55,20 @@ public struct Standardization: Sendable, Equatable {
         }
         return Matrix(rows: rows.rows, columns: rows.columns, values: values)
     }
+}
+
+extension Standardization {
+    /// The means and scales alone: what the transform needs, cheap to compare (no points).
+    public struct Scaling: Sendable, Equatable {
+        /// Column means, original units.
+        public let means: [Double]
+        /// Column standard deviations.
+        public let scales: [Double]
+
+        /// `rows` (original units) as z-scores, as ``Standardization/standardized(_:)`` computes them.
+        public func standardized(_ rows: Matrix) -> Matrix { Standardization.apply(rows, means: means, scales: scales) }
+    }
+
+    /// The means and scales of this fit.
+    public var scaling: Scaling { Scaling(means: means, scales: scales) }
 }
