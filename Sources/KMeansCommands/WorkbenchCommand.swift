@@ -174,16 +174,20 @@ struct WorkbenchCommand: ParsableCommand {
             }
             // Steps on a model directory continue from its latest checkpoint, as `kmeans train --steps N` would.
             if steps > 0, let latest = model?.latest { session.continueRun(from: latest) }
+            // Driven as the terminal drives it, so `C` opens the comparison headless too.
+            var screen = WorkbenchScreen(session: session)
             if let record {
-                session = try Self.recording { try HeadlessRecording.record(session, steps: steps, script: try Key.parseScript(keys), tier: tier, path: record) }
+                screen = try Self.recording { try HeadlessRecording.record(screen, width: width, height: height, steps: steps,
+                                                                           script: try Key.parseScript(keys), tier: tier, path: record) }
             } else {
-                session = Headless.drive(session, steps: steps, script: try Key.parseScript(keys))
+                screen = Headless.drive(screen, steps: steps, script: try Key.parseScript(keys))
             }
+            session = screen.session
             if let model, session.frames.contains(where: { $0.phase == .updated }) {
                 StandardError.write("workbench: " + (try model.record(session)) + "\n")
             }
-            if session.exportRequested { session.exportWritten(RunExport.write(session, modelDir: model)) }
-            return try writeSnapshot(Renderer(tier: tier).render(session), to: snapshot)
+            if screen.exportRequested { screen.exportWritten(screen.runsToExport.map { RunExport.write($0, modelDir: model) }) }
+            return try writeSnapshot(Renderer(tier: tier).render(screen), to: snapshot)
         }
 
         // The recording file is created before the terminal is touched, so a bad path is a plain one-line error.

@@ -20,6 +20,20 @@ struct CompareLessonCLITests {
         #expect(result.stdout.contains("score per iteration, 1…3"))
     }
 
+    @Test func cOpensTheComparisonHeadlessAndOWritesEveryRun() throws {
+        let scratch = try Scratch()
+        let result = try scratch.run(["workbench", "--sample", "blobs", "--snapshot", "-", "--size", "80x24", "--keys", "Cnno"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(rows.first?.contains("compare 2 runs │ blobs 400×2") == true, "\(rows.first ?? "")")
+        #expect(rows[1].contains("1  k-means++, se… · step 2") && rows[1].contains("2  random, seed 1 · step 2"), "\(rows[1])")
+        #expect(rows[22].contains("2 runs written, a folder each: wrote 400 assignments"), "\(rows[22])")
+        for run in ["kmeans-run-1", "kmeans-run-2"] {
+            let assignments = try String(contentsOf: scratch.url.appendingPathComponent(run + "/assignments.csv"), encoding: .utf8)
+            #expect(assignments.split(separator: "\n").count == 401, "\(run): a header and one row per point")
+        }
+    }
+
     @Test func badCompareAndLessonInputIsOneLineAndDrawsNothing() throws {
         let scratch = try Scratch()
         let broken = try scratch.write("broken.lesson", "data sample blobs\nset k 99\n")
