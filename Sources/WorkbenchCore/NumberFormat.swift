@@ -4,18 +4,21 @@ public func formatCompact(_ value: Double) -> String {
     if value.isInfinite { return value > 0 ? "inf" : "-inf" }
     let magnitude = abs(value)
     if magnitude == 0 { return "0" }
-    if magnitude >= 1e6 || magnitude < 1e-3 {
-        var exponent = Int((log10Approx(magnitude)).rounded(.down))
-        var mantissa = value / pow10(exponent)
-        // Normalised as it will print: 9.996e6 rounds to "10.00" at two decimals, so it is 1.00e7.
-        if abs(mantissa) < 1 { mantissa *= 10; exponent -= 1 }
-        if abs(mantissa) >= 9.995 { mantissa /= 10; exponent += 1 }
-        return "\(fixed(mantissa, 2))e\(exponent)"
-    }
+    if magnitude >= 1e6 || magnitude < 1e-3 { return exponentForm(value, digits: 2) }
     if magnitude >= 1000 { return fixed(value, 0) }
     if magnitude >= 100 { return fixed(value, 1) }
     if magnitude >= 10 { return fixed(value, 2) }
     return fixed(value, 3)
+}
+
+/// `value` (finite, not 0) as a mantissa with `digits` decimals and a power of ten: `7.99e6`, `2.9e-4`, `3e-4`.
+func exponentForm(_ value: Double, digits: Int) -> String {
+    var exponent = Int((log10Approx(abs(value))).rounded(.down))
+    var mantissa = value / pow10(exponent)
+    // Normalised as it will print: 9.996e6 rounds to "10.00" at two decimals, so it is 1.00e7.
+    if abs(mantissa) < 1 { mantissa *= 10; exponent -= 1 }
+    if abs(mantissa) >= 10 - 0.5 * pow10(-digits) { mantissa /= 10; exponent += 1 }
+    return "\(fixed(mantissa, digits))e\(exponent)"
 }
 
 /// `value` with exactly `digits` decimals (no Foundation, no locale).
@@ -64,6 +67,12 @@ private func fitting(_ compact: String, _ value: Double, width: Int) -> String {
             guard abs(scaled) < 1000 || scale == 1e12 else { break }
             let text = fixed(scaled, digits) + suffix
             if text.unicodeScalars.count <= width, abs(scaled) < 999.95 { return text }
+        }
+    }
+    if value != 0 {
+        for digits in [1, 0] {
+            let text = exponentForm(value, digits: digits)
+            if text.unicodeScalars.count <= width { return text }
         }
     }
     return String(String.UnicodeScalarView(compact.unicodeScalars.prefix(max(0, width))))

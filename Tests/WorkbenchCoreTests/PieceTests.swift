@@ -149,6 +149,12 @@ struct PieceTests {
         #expect(formatCompact(146.43) == "146.4")
         #expect(formatCompact(0.5) == "0.500")
         #expect(formatCompact(1e-4) == "1.00e-4")
+        // Small numbers in a narrow column keep their exponent, with fewer mantissa digits, instead of being cut.
+        #expect(formatFitting(0.000293, width: 6) == "2.9e-4")
+        #expect(formatFitting(0.000293, width: 4) == "3e-4")
+        #expect(formatFitting(-0.000293, width: 6) == "-3e-4")
+        #expect(numberColumn(0.000293, 7) == " 2.9e-4")
+        #expect(formatFitting(0.000996, width: 6) == "1.0e-3")
         // Mantissas that round up to ten move to the next exponent.
         #expect(formatCompact(9_996_000) == "1.00e7")
         #expect(formatCompact(-9_999_999) == "-1.00e7")
