@@ -179,6 +179,21 @@ struct SweepOverlayTests {
         #expect(session.sweep?.cursorK == 5)
     }
 
+    @Test func withZScoresTheSweepClustersTheRunsStandardisedData() throws {
+        var session = Self.session { $0.seed = 5; $0.standardize = true }
+        session = Headless.drive(session, steps: 0, script: try Key.parseScript("k<down><left><enter>"))
+        let sweep = try #require(session.sweep)
+        #expect(sweep.snapshot.outcome == .finished)
+        #expect(SweepView(sweep: sweep, unicode: true, palette: Palette(tier: .mono)).trainingDescription.contains("· z-scores ·"))
+        var params = KMeansParams(numClusters: 1, initialClusters: .kmeansPlusPlus, randomSeed: 0, useMiniBatch: false)
+        params.relativeTolerance = 1e-4
+        let points = DataSet.BuiltIn.blobs.dataSet.points
+        let onZScores = try KSweep(ks: 1...10, restarts: 2, baseSeed: 5, params: params).run(points: Standardization(fitting: points).points)
+        let onRaw = try KSweep(ks: 1...10, restarts: 2, baseSeed: 5, params: params).run(points: points)
+        #expect(sweep.snapshot.rows.map(\.score) == onZScores.rows.map(\.score))
+        #expect(sweep.snapshot.rows.map(\.score) != onRaw.rows.map(\.score))
+    }
+
     @Test func escCancelsARunningSweepAndKeepsItsFinishedRows() throws {
         var session = Session(dataSet: DataSet.gaussianBlobs(count: 20_000, centers: [[0, 0], [5, 5], [9, 0]], spread: 1.5, seed: 3),
                               width: 100, height: 30)

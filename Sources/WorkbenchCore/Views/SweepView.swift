@@ -57,7 +57,7 @@ public struct SweepView: Sendable {
         let s = sweep.configuration.settings
         let initial = sweep.configuration.initialClusters.name == "random" ? "random" : "k-means++"
         let mode = s.useMiniBatch ? "mini-batch (whole data per step)" : "full batch"
-        return "\(initial) · \(s.metric.label) · \(mode) · seeds \(s.seed)+r"
+        return "\(initial) · \(s.metric.label) · \(mode)" + (s.standardize ? " · z-scores" : "") + " · seeds \(s.seed)+r"
     }
 
     /// The progress, the outcome, or the set-up problem, and its style.
