@@ -146,7 +146,7 @@ final class CheckpointFollow {
         for case let .scalar(run, tag, point) in changes {
             let key = run + "\u{0}" + tag
             if series[key] == nil { series[key] = EventScalarSeries(run: run, tag: tag, points: []); order.append(key) }
-            series[key]!.points.append(EventScalarPoint(step: point.step, value: point.value))
+            series[key]!.record(EventScalarPoint(step: point.step, value: point.value))
             arrived = true
         }
         return arrived

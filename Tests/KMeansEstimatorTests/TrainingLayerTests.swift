@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KMeansEstimator
+import TFFormats
 
 /// The training layer on its own: the batch schedule, resuming through the library, the convergence rule.
 @Suite("Training layer")
@@ -54,5 +55,32 @@ struct TrainingLayerTests {
         #expect(!rule.isConverged(loss: 0, previous: 0))
         #expect(!rule.isConverged(loss: 5, previous: nil))
         #expect(RelativeLossChange.change(loss: 3, previous: 1) == 1)
+    }
+}
+
+/// Event scalars of a model directory whose trainer restarted from an earlier checkpoint.
+@Suite("Training layer: event scalars")
+struct EventScalarSeriesTests {
+    @Test("a restart from an earlier step drops the orphaned points, in one file and across files")
+    func restartDropsOrphanedPoints() throws {
+        var series = EventScalarSeries(run: ".", tag: "loss", points: [])
+        for (step, value) in [(1, 9.0), (2, 8.0), (3, 7.0), (4, 6.0), (3, 6.5), (4, 5.5), (5, 5.0)] {
+            series.record(EventScalarPoint(step: Int64(step), value: value))
+        }
+        #expect(series.points == [(1, 9.0), (2, 8.0), (3, 6.5), (4, 5.5), (5, 5.0)].map { EventScalarPoint(step: Int64($0.0), value: $0.1) })
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmeans-events-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The first trainer wrote steps 1…6 and was killed; the second resumed from the checkpoint at step 3.
+        let first = try EventFileWriter(directory: directory, wallTime: 1_000, hostName: "a")
+        for step in 1...6 { try first.writeScalars([("loss", Float(100 - step))], step: Int64(step), wallTime: 1_000 + Double(step)) }
+        first.close()
+        let second = try EventFileWriter(directory: directory, wallTime: 2_000, hostName: "a")
+        for step in 4...8 { try second.writeScalars([("loss", Float(50 - step))], step: Int64(step), wallTime: 2_000 + Double(step)) }
+        second.close()
+        let loss = try #require(try ModelDirReader(path: directory.path).eventScalars().first { $0.tag == "loss" })
+        #expect(loss.points.map(\.step) == Array(1...8))
+        #expect(loss.points.map(\.value) == [99, 98, 97, 46, 45, 44, 43, 42])
     }
 }

@@ -24,7 +24,7 @@ public struct EventScalarSeries: Sendable, Equatable {
     public var run: String
     /// The summary tag (`loss`, `score`, …).
     public var tag: String
-    /// `(step, value)` in file order.
+    /// `(step, value)` in file order, without the points a restart from an earlier step orphaned (``record(_:)``).
     public var points: [EventScalarPoint]
 
     /// Creates a series.
@@ -32,6 +32,14 @@ public struct EventScalarSeries: Sendable, Equatable {
         self.run = run
         self.tag = tag
         self.points = points
+    }
+
+    /// Adds the next point read. A step at or below the last one means the trainer restarted from an earlier
+    /// checkpoint (after a crash or kill): the points from that step on were orphaned and are dropped first, as
+    /// TensorBoard purges them, so the series is the history the model directory now continues.
+    public mutating func record(_ point: EventScalarPoint) {
+        if let last = points.last, point.step <= last.step { points.removeAll { $0.step >= point.step } }
+        points.append(point)
     }
 }
 
@@ -122,13 +130,13 @@ public struct ModelDirReader: Sendable {
     public func eventScalars() throws -> [EventScalarSeries] {
         var out: [EventScalarSeries] = []
         for (run, files) in try ModelDirectory(url: url).summaryRuns() {
-            var byTag: [String: [EventScalarPoint]] = [:]
+            var byTag: [String: EventScalarSeries] = [:]
             for file in files {
                 for (tag, series) in try EventFileReader.scalars(file) {
-                    byTag[tag, default: []].append(contentsOf: series.map { EventScalarPoint(step: $0.step, value: $0.value) })
+                    for point in series { byTag[tag, default: EventScalarSeries(run: run, tag: tag, points: [])].record(EventScalarPoint(step: point.step, value: point.value)) }
                 }
             }
-            for tag in byTag.keys.sorted() { out.append(EventScalarSeries(run: run, tag: tag, points: byTag[tag]!)) }
+            for tag in byTag.keys.sorted() { out.append(byTag[tag]!) }
         }
         return out
     }
