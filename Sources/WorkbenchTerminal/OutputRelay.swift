@@ -5,17 +5,22 @@ import Synchronization
 
 /// Stands between ncurses and the terminal: ncurses writes into a pipe, and a relay thread copies each chunk to the
 /// terminal, timing the write (for the `LinePacer`), counting bytes, and teeing exactly what the terminal received
-/// into an asciicast recording. ncurses sets up the terminal modes on the real terminal first; only then is its
+/// into an asciicast recording; the probes at the ends of frames (`ArrivalProbe`) are found on the way, and the
+/// input relay reports their answers here. ncurses sets up the terminal modes on the real terminal first; only then is its
 /// output descriptor swapped for the pipe, and swapped back before `endwin`.
 final class OutputRelay: Sendable {
     private struct State {
         var pacer = LinePacer()
+        var probes = ProbeFinder()
         var writing = false
         var discarding = false
         var finished = false
         var recorder: AsciicastWriter?
         var recordingError: String?
     }
+
+    /// How long `stop` waits for the last probes' answers once everything is written.
+    static let answerWaitSeconds = 0.15
 
     private let terminalDescriptor: Int32
     private let cursesDescriptor: Int32
@@ -28,6 +33,14 @@ final class OutputRelay: Sendable {
     var bytesWritten: Int { state.withLock { $0.pacer.bytesWritten } }
     /// The line's measured rate, once it has been slow.
     var bytesPerSecond: Double? { state.withLock { $0.pacer.bytesPerSecond } }
+    /// Whether frames should end with an arrival probe (until the terminal is known not to answer).
+    var isProbing: Bool { state.withLock { $0.pacer.isProbing } }
+
+    /// The terminal answered the oldest probe.
+    func probeAnswered() {
+        let now = seconds()
+        state.withLock { $0.pacer.probeAnswered(at: now) }
+    }
 
     /// Redirects `cursesDescriptor` (ncurses' output) into a pipe drained to `terminalDescriptor`. Nil when no pipe
     /// can be made (ncurses then keeps writing to the terminal itself).
@@ -61,13 +74,17 @@ final class OutputRelay: Sendable {
     /// Why the recording stopped, if it failed.
     var recordingError: String? { state.withLock { $0.recordingError } }
 
-    /// Stops relaying: waits up to `drainSeconds` for what ncurses has written to reach the terminal, drops the rest
+    /// Stops relaying: waits up to `drainSeconds` for what ncurses has written to reach the terminal (and, from a
+    /// terminal that answers probes, `answerWaitSeconds` for the answers, so none arrives after the workbench has left), drops the rest
     /// (sending CAN so a cut escape sequence ends), hands ncurses its terminal descriptor back and closes the
     /// recording.
     func stop(drainSeconds: Double) {
         let deadline = seconds() + drainSeconds
         while seconds() < deadline, kmeans_readable_bytes(readDescriptor) > 0 || state.withLock({ $0.writing }) { usleep(2_000) }
-        let dropped = kmeans_readable_bytes(readDescriptor) > 0
+        let answersDeadline = min(deadline, seconds() + Self.answerWaitSeconds)
+        while seconds() < answersDeadline, state.withLock({ $0.pacer.awaitsAnswer }) { usleep(2_000) }
+        // A probe still unanswered is dropped with the rest of the frame if it is still in the pty.
+        let dropped = kmeans_readable_bytes(readDescriptor) > 0 || state.withLock { $0.pacer.awaitsAnswer }
         state.withLock { $0.discarding = true }
         if dropped {
             tcflush(terminalDescriptor, TCOFLUSH)
@@ -111,7 +128,7 @@ final class OutputRelay: Sendable {
                 let chunk = Array(buffer[offset..<(offset + written)])
                 offset += written
                 state.withLock { state in
-                    state.pacer.wrote(written, duration: ended - begun, at: ended)
+                    state.pacer.wrote(written, duration: ended - begun, at: ended, probeEnds: state.probes.ends(in: chunk))
                     if let recorder = state.recorder {
                         do { try recorder.append(chunk, at: ended) } catch {
                             state.recordingError = "\(error)"
