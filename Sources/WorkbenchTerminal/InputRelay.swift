@@ -12,12 +12,18 @@ final class InputRelay: Sendable {
     static let keyHoldMilliseconds: Int32 = 10
     /// How long a begun answer (`ESC [ ?`) waits for its end.
     static let answerHoldMilliseconds: Int32 = 200
+    /// How long the end of the workbench waits for the answers to probes already sent.
+    static let lastAnswerSeconds = 1.0
 
     private let terminalInput: Int32
     private let pipeInput: Int32
     private let wake: (read: Int32, write: Int32)
     private let done = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+
+    /// Whether the terminal's input is still being relayed (it has not hung up).
+    var isRelaying: Bool { !finished.load(ordering: .sequentiallyConsistent) }
 
     /// Moves the terminal on standard input behind a relay; nil (standard input left alone) when no pipe can be made.
     init?(answered: @escaping @Sendable () -> Void) {
@@ -81,6 +87,7 @@ final class InputRelay: Sendable {
         }
         if !stopped.load(ordering: .sequentiallyConsistent) { forward(filter.release()) }
         close(pipeInput)
+        finished.store(true, ordering: .sequentiallyConsistent)
         done.signal()
     }
 

@@ -23,6 +23,9 @@ public struct LinePacer: Sendable {
     public static let assumedBytesPerSecond = 2_000.0
     /// A probe unanswered this long is taken as lost (the terminal stopped answering); the frame counts as arrived.
     static let lostProbeSeconds = 6.0
+    /// The most bytes a new frame may queue behind, whatever the slack in seconds: on a 7 KB/s line a key's frame
+    /// (0.25 s of slack) queues behind at most 1 KB of the frame before it, so two frames never pile up.
+    public static let largestSlackBytes = 1_024.0
     /// Fewer bytes than this between a frame's first write and its answer say more about the round trip than the rate.
     static let smallestRateSample = 512
 
@@ -43,6 +46,8 @@ public struct LinePacer: Sendable {
     /// Unanswered probes, oldest first: the bytes written up to the end of each, and when it was written.
     private var unanswered: [(bytes: Int, time: Double)] = []
     private var firstProbeTime: Double?
+    /// Answers that came before their probe's write was recorded (the relay records a write once it has returned).
+    private var earlyAnswers = 0
     /// Since when the line has been carrying the bytes the next answer covers, and the bytes written before then.
     private var busySince: (time: Double, bytes: Int)?
 
@@ -55,13 +60,23 @@ public struct LinePacer: Sendable {
         drain(until: time)
         if firstWriteTime == nil { firstWriteTime = time - duration }
         if busySince == nil { busySince = (time - duration, bytesWritten) }
+        var arrived = 0
         for end in probeEnds where isProbing {
-            unanswered.append((bytesWritten + end, time))
             if firstProbeTime == nil { firstProbeTime = time }
+            if earlyAnswers > 0 {
+                earlyAnswers -= 1
+                arrived = end
+            } else {
+                unanswered.append((bytesWritten + end, time))
+            }
         }
         bytesWritten += count
+        if arrived > 0 {
+            bytesInFlight = 0
+            busySince = arrived < count ? (time, bytesWritten - count + arrived) : nil
+        }
         guard duration >= Self.blockedWriteSeconds else {
-            bytesInFlight += Double(count)
+            bytesInFlight += Double(count - arrived)
             return
         }
         // The buffer was full and has just been drained to its residue: everything else has been carried.
@@ -80,7 +95,10 @@ public struct LinePacer: Sendable {
     public mutating func probeAnswered(at time: Double) {
         drain(until: time)
         answeredProbes += 1
-        guard !unanswered.isEmpty else { return }
+        guard !unanswered.isEmpty else {
+            earlyAnswers += 1
+            return
+        }
         let probe = unanswered.removeFirst()
         if let since = busySince, probe.bytes - since.bytes >= Self.smallestRateSample, time - since.time > 0.005 {
             learn(rate: Double(probe.bytes - since.bytes) / (time - since.time))
@@ -94,7 +112,8 @@ public struct LinePacer: Sendable {
     public var awaitsAnswer: Bool { answeredProbes > 0 && !unanswered.isEmpty }
 
     /// Whether bytes written before `time` are still on their way (so a new frame would queue behind them).
-    /// `slackSeconds` is how much of the line's time may still be queued ahead of the new frame.
+    /// `slackSeconds` is how much of the line's time may still be queued ahead of the new frame (at most
+    /// `largestSlackBytes`).
     public mutating func isBusy(at time: Double, slackSeconds: Double = 0.03) -> Bool {
         drain(until: time)
         expireProbes(at: time)
@@ -106,11 +125,11 @@ public struct LinePacer: Sendable {
             }
             // The frame has not arrived: wait, unless the rate says little enough of it is left.
             guard let rate = bytesPerSecond else { return true }
-            return bytesInFlight > rate * slackSeconds
+            return bytesInFlight > min(rate * slackSeconds, Self.largestSlackBytes)
         }
         guard let rate = bytesPerSecond else { return false }
         // Every probe answered: only what was written since the last answer, or a blocked write's model, is queued.
-        return bytesInFlight > rate * slackSeconds
+        return bytesInFlight > min(rate * slackSeconds, Self.largestSlackBytes)
     }
 
     /// Seconds until the line is expected to be free.

@@ -19,9 +19,6 @@ final class OutputRelay: Sendable {
         var recordingError: String?
     }
 
-    /// How long `stop` waits for the last probes' answers once everything is written.
-    static let answerWaitSeconds = 0.15
-
     private let terminalDescriptor: Int32
     private let cursesDescriptor: Int32
     private let readDescriptor: Int32
@@ -74,23 +71,23 @@ final class OutputRelay: Sendable {
     /// Why the recording stopped, if it failed.
     var recordingError: String? { state.withLock { $0.recordingError } }
 
-    /// Stops relaying: waits up to `drainSeconds` for what ncurses has written to reach the terminal (and, from a
-    /// terminal that answers probes, `answerWaitSeconds` for the answers, so none arrives after the workbench has left), drops the rest
-    /// (sending CAN so a cut escape sequence ends), hands ncurses its terminal descriptor back and closes the
+    /// Stops relaying: waits up to `drainSeconds` for what ncurses has written to reach the terminal, drops the rest
+    /// (sending CAN so a cut escape sequence ends), waits up to `answerSeconds` for the answers to probes already
+    /// sent (an answer arriving once the terminal is cooked again would be echoed and typed into the shell; the
+    /// frame ahead of it cannot be taken back from a pty, so the end of curses mode would arrive no sooner), hands ncurses its terminal descriptor back and closes the
     /// recording.
-    func stop(drainSeconds: Double) {
+    func stop(drainSeconds: Double, answerSeconds: Double) {
         let deadline = seconds() + drainSeconds
         while seconds() < deadline, kmeans_readable_bytes(readDescriptor) > 0 || state.withLock({ $0.writing }) { usleep(2_000) }
-        let answersDeadline = min(deadline, seconds() + Self.answerWaitSeconds)
-        while seconds() < answersDeadline, state.withLock({ $0.pacer.awaitsAnswer }) { usleep(2_000) }
-        // A probe still unanswered is dropped with the rest of the frame if it is still in the pty.
-        let dropped = kmeans_readable_bytes(readDescriptor) > 0 || state.withLock { $0.pacer.awaitsAnswer }
+        let dropped = kmeans_readable_bytes(readDescriptor) > 0
         state.withLock { $0.discarding = true }
         if dropped {
             tcflush(terminalDescriptor, TCOFLUSH)
             var cancel: UInt8 = 0x18
             _ = write(terminalDescriptor, &cancel, 1)
         }
+        let answersDeadline = seconds() + answerSeconds
+        while seconds() < answersDeadline, state.withLock({ $0.pacer.awaitsAnswer }) { usleep(2_000) }
         // The pipe's only write end goes away: the relay reads the rest, then end-of-file.
         dup2(terminalDescriptor, cursesDescriptor)
         _ = done.wait(timeout: .now() + 0.5)

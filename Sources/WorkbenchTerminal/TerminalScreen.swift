@@ -301,10 +301,12 @@ let activeInputRelay = Mutex<InputRelay?>(nil)
 /// Ends curses mode if it is active; safe to call more than once and from `atexit`.
 func restoreTerminal(drainSeconds: Double = 0) {
     if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
+        let input = activeInputRelay.withLock { relay in defer { relay = nil }; return relay }
         if let relay = activeRelay.withLock({ relay in defer { relay = nil }; return relay }) {
-            relay.stop(drainSeconds: drainSeconds)
+            // Answers still owed come back while the input is relayed and raw; a terminal that is gone owes none.
+            relay.stop(drainSeconds: drainSeconds, answerSeconds: input?.isRelaying == true ? InputRelay.lastAnswerSeconds : 0)
         }
-        activeInputRelay.withLock { relay in defer { relay = nil }; return relay }?.stop()
+        input?.stop()
         curs_set(1)
         endwin()
     }

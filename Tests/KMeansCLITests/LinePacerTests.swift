@@ -44,7 +44,8 @@ struct LinePacerTests {
         let autoPlayBefore = pacer.isBusy(at: 0.1, slackSeconds: 0.03)
         let keyBefore = pacer.isBusy(at: 0.1, slackSeconds: 0.25)
         #expect(autoPlayBefore && keyBefore, "frames wait for the opening's answer, the line assumed to be 2 KB/s")
-        let keyAtTheAssumedRate = pacer.isBusy(at: 0.01 + 5_400 / LinePacer.assumedBytesPerSecond - 0.2, slackSeconds: 0.25)
+        var unanswered = pacer
+        let keyAtTheAssumedRate = unanswered.isBusy(at: 0.01 + 5_400 / LinePacer.assumedBytesPerSecond - 0.2, slackSeconds: 0.25)
         #expect(!keyAtTheAssumedRate, "a key's frame goes once 2 KB/s would have carried all but 0.25 s")
         // Answered after 0.8 s at 7 KB/s: the line is free, and its rate known.
         pacer.probeAnswered(at: 0.81)
@@ -62,6 +63,17 @@ struct LinePacerTests {
         let answered = pacer.isBusy(at: 1.22, slackSeconds: 0.03)
         #expect(!answered)
         #expect(!pacer.awaitsAnswer && pacer.isProbing && pacer.answeredProbes == 2)
+    }
+
+    @Test func anAnswerBeforeItsWriteIsRecordedStillCounts() {
+        var pacer = LinePacer()
+        pacer.wrote(5_400, duration: 0.000_1, at: 0.0, probeEnds: [5_400])
+        pacer.probeAnswered(at: 0.8)
+        // The relay thread records its write after the write returned: here, after the answer.
+        pacer.probeAnswered(at: 1.01)
+        pacer.wrote(1_500, duration: 0.000_1, at: 1.0, probeEnds: [1_500])
+        let busy = pacer.isBusy(at: 1.02, slackSeconds: 0.03)
+        #expect(!pacer.awaitsAnswer && !busy, "the frame's answer is in")
     }
 
     @Test func aTerminalThatNeverAnswersStopsBeingProbed() {
