@@ -6,8 +6,8 @@ import Synchronization
 /// Stands between ncurses and the terminal: ncurses writes into a pipe, and a relay thread copies each chunk to the
 /// terminal, timing the write (for the `LinePacer`), counting bytes, and teeing exactly what the terminal received
 /// into an asciicast recording; the probes at the ends of frames (`ArrivalProbe`) are found on the way, and the
-/// input relay reports their answers here. ncurses sets up the terminal modes on the real terminal first; only then is its
-/// output descriptor swapped for the pipe, and swapped back before `endwin`.
+/// input relay reports their answers here. ncurses sets up the terminal modes on the real terminal first; only then
+/// is its output descriptor swapped for the pipe, and swapped back before `endwin`.
 final class OutputRelay: Sendable {
     private struct State {
         var pacer = LinePacer()
@@ -74,8 +74,8 @@ final class OutputRelay: Sendable {
     /// Stops relaying: waits up to `drainSeconds` for what ncurses has written to reach the terminal, drops the rest
     /// (sending CAN so a cut escape sequence ends), waits up to `answerSeconds` for the answers to probes already
     /// sent (an answer arriving once the terminal is cooked again would be echoed and typed into the shell; the
-    /// frame ahead of it cannot be taken back from a pty, so the end of curses mode would arrive no sooner), hands ncurses its terminal descriptor back and closes the
-    /// recording.
+    /// frame ahead of it cannot be taken back from a pty, so the end of curses mode would arrive no sooner), hands
+    /// ncurses its terminal descriptor back and closes the recording.
     func stop(drainSeconds: Double, answerSeconds: Double) {
         let deadline = seconds() + drainSeconds
         while seconds() < deadline, kmeans_readable_bytes(readDescriptor) > 0 || state.withLock({ $0.writing }) { usleep(2_000) }
