@@ -119,9 +119,9 @@ public struct LinePacer: Sendable {
         expireProbes(at: time)
         if !unanswered.isEmpty {
             if answeredProbes == 0, let first = firstWriteTime {
-                // Not yet known whether the terminal answers: what the slowest line would not have carried yet.
-                let queued = Double(bytesWritten) - Self.assumedBytesPerSecond * (time - first)
-                return queued > Self.assumedBytesPerSecond * slackSeconds
+                // Not yet known whether the terminal answers: a frame waits until the slowest line would have carried
+                // everything (no slack: the assumption may be optimistic).
+                return Double(bytesWritten) > Self.assumedBytesPerSecond * (time - first)
             }
             // The frame has not arrived: wait, unless the rate says little enough of it is left.
             guard let rate = bytesPerSecond else { return true }
