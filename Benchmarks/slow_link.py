@@ -4,7 +4,7 @@ bytes queued (written by the workbench and not yet read by the far end) every ha
 rate written, and the key latencies.
 
 Usage: python Benchmarks/slow_link.py KMEANS_BINARY [more binaries, run interleaved]
-       RATES=7000,2000 (bytes per second) ROUNDS=2 SECONDS=8 (of auto-play)
+       RATES=7000,2000 (bytes per second) ROUNDS=2 PLAY_SECONDS=8 (of auto-play)
 Needs pyte (the far end's terminal; it answers the workbench's Device Attributes probes as a terminal does).
 """
 import json, os, pty, re, select, struct, sys, tempfile, time, fcntl, termios
@@ -152,7 +152,7 @@ def fmt(value):
 if __name__ == "__main__":
     rates = [int(r) for r in os.environ.get("RATES", "7000,2000").split(",")]
     rounds = int(os.environ.get("ROUNDS", "2"))
-    seconds = float(os.environ.get("SECONDS", "8"))
+    seconds = float(os.environ.get("PLAY_SECONDS", "8"))
     print(f"slow-link benchmark: {seconds:g} s of auto-play at 15/s from the moment the header shows; {os.uname().nodename} load {os.getloadavg()[0]:.1f}")
     for rate in rates:
         for round_ in range(rounds):

@@ -4,8 +4,9 @@
 ///   the terminal answers once it has parsed everything before it, so an answer says "this frame has arrived". While
 ///   a probe is unanswered the frame is still on its way. The answers also give the line's rate: the bytes of a
 ///   frame over the time from its first write to its answer (a lower bound: it includes the round trip). A terminal
-///   that has answered nothing `startupSeconds` after the first probe is taken not to answer, and probing stops;
-///   until the first answer, the line is assumed to carry `assumedBytesPerSecond`.
+///   that has answered nothing `startupSeconds` after the first probe is taken not to answer, and probing stops
+///   (an answer coming later after all restarts it); until the first answer, the line is assumed to carry
+///   `assumedBytesPerSecond`.
 /// - **Blocked writes**: the pty's kernel buffer takes about 20 KB, and a write that finds it full is woken only once
 ///   the far end has drained it to about 1 KB (measured on Linux 6: 19.5 KB accepted, then each blocked 1 KB write
 ///   returned with 1.0–1.1 KB still queued). So a write that blocks says the queue is nearly empty when it returns,
@@ -23,9 +24,10 @@ public struct LinePacer: Sendable {
     public static let assumedBytesPerSecond = 2_000.0
     /// A probe unanswered this long is taken as lost (the terminal stopped answering); the frame counts as arrived.
     static let lostProbeSeconds = 6.0
-    /// The most bytes a new frame may queue behind, whatever the slack in seconds: on a 7 KB/s line a key's frame
-    /// (0.25 s of slack) queues behind at most 1 KB of the frame before it, so two frames never pile up.
-    public static let largestSlackBytes = 1_024.0
+    /// The most bytes a new frame may queue behind, whatever the slack in seconds. A key's frame shows no sooner for
+    /// being written earlier (it arrives after what is already queued); the slack only spares it the round trip of
+    /// the previous frame's answer. So on a 7 KB/s line it queues behind at most 512 B (70 ms), not 0.25 s.
+    public static let largestSlackBytes = 512.0
     /// Fewer bytes than this between a frame's first write and its answer say more about the round trip than the rate.
     static let smallestRateSample = 512
 
@@ -48,6 +50,8 @@ public struct LinePacer: Sendable {
     private var firstProbeTime: Double?
     /// Answers that came before their probe's write was recorded (the relay records a write once it has returned).
     private var earlyAnswers = 0
+    /// Answers still owed for probes given up on: ignored when they come (the first one restarts probing).
+    private var abandonedAnswers = 0
     /// Since when the line has been carrying the bytes the next answer covers, and the bytes written before then.
     private var busySince: (time: Double, bytes: Int)?
 
@@ -95,6 +99,12 @@ public struct LinePacer: Sendable {
     public mutating func probeAnswered(at time: Double) {
         drain(until: time)
         answeredProbes += 1
+        if abandonedAnswers > 0 {
+            // A slow line answering after all: probe again from the next frame.
+            abandonedAnswers -= 1
+            isProbing = true
+            return
+        }
         guard !unanswered.isEmpty else {
             earlyAnswers += 1
             return
@@ -146,11 +156,13 @@ public struct LinePacer: Sendable {
 
     /// Gives up on probes: all of them when the terminal has answered none since the start, or one lost for long.
     private mutating func expireProbes(at time: Double) {
-        if answeredProbes == 0, let first = firstProbeTime, time - first > Self.startupSeconds {
+        if answeredProbes == 0, isProbing, let first = firstProbeTime, time - first > Self.startupSeconds {
             isProbing = false
+            abandonedAnswers += unanswered.count
             unanswered.removeAll()
         }
         if let oldest = unanswered.first, time - oldest.time > Self.lostProbeSeconds {
+            abandonedAnswers += unanswered.count
             unanswered.removeAll()
             busySince = nil
         }

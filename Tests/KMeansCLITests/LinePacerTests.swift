@@ -58,8 +58,9 @@ struct LinePacerTests {
         pacer.wrote(1_500, duration: 0.000_1, at: 1.0, probeEnds: [1_500])
         let during = pacer.isBusy(at: 1.1, slackSeconds: 0.03)
         #expect(during)
-        let keyNearTheEnd = pacer.isBusy(at: 1.15, slackSeconds: 0.25)
-        #expect(!keyNearTheEnd, "under 0.25 s of the frame left: a key's frame may queue behind it")
+        let keyBefore512 = pacer.isBusy(at: 1.1, slackSeconds: 0.25)
+        let keyNearTheEnd = pacer.isBusy(at: 1.16, slackSeconds: 0.25)
+        #expect(keyBefore512 && !keyNearTheEnd, "under 512 B of the frame left: a key's frame may queue behind it")
         pacer.probeAnswered(at: 1.22)
         let answered = pacer.isBusy(at: 1.22, slackSeconds: 0.03)
         #expect(!answered)
@@ -87,6 +88,12 @@ struct LinePacerTests {
         let late = pacer.isBusy(at: LinePacer.startupSeconds + 0.1, slackSeconds: 0.03)
         #expect(!late, "after the start-up wait, a line that never blocks is free again")
         #expect(!pacer.isProbing && !pacer.awaitsAnswer)
+        // A line slower than 1.35 KB/s answers the opening after all: probing starts again, the late answer is spent.
+        pacer.probeAnswered(at: 5.0)
+        #expect(pacer.isProbing)
+        pacer.wrote(1_500, duration: 0.000_1, at: 5.1, probeEnds: [1_500])
+        let waitsForTheNewAnswer = pacer.isBusy(at: 5.2, slackSeconds: 0.03)
+        #expect(waitsForTheNewAnswer && pacer.awaitsAnswer)
     }
 
     @Test func probesAreFoundAcrossWrites() {
