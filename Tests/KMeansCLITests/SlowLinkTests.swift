@@ -167,7 +167,7 @@ struct SlowLinkTests {
 
     /// Frames wait for the line: when one begins, at most this much of the line's time is still queued ahead of it.
     /// An auto-play frame waits for the previous frame's answer (30 ms of slack), a key's frame may queue behind
-    /// 250 ms; the far end reads in 20 ms slices. An unpaced workbench has seconds queued here.
+    /// 0.25 s and at most 512 B; the far end reads in 20 ms slices. An unpaced workbench has seconds queued here.
     static let queuedAtFrameStartSeconds = 0.5
 
     @Test("at 7 KB/s, every auto-play speed from the first frame: output within the line and nothing queued; pause and step within 500 ms, Ctrl-C restores within 1 s, last screen = snapshot")
