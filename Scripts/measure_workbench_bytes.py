@@ -18,6 +18,8 @@ class Session:
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
             os.execv(binary, [binary] + ARGS)
         self.screen = pyte.Screen(120, 40)
+        # Answer Device Attributes requests (the workbench's arrival probes) as a terminal does.
+        self.screen.write_process_input = lambda text: os.write(self.fd, text.encode())
         self.stream = pyte.ByteStream(self.screen)
         self.bursts = 0
         self.last = 0.0

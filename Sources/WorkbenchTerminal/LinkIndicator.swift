@@ -37,7 +37,8 @@ struct LinkIndicator {
     func note(at time: Double) -> String? {
         guard let lastSkip, time - lastSkip < Self.holdSeconds, !recentFramesPerDraw.isEmpty else { return nil }
         let every = Int((Double(recentFramesPerDraw.reduce(0, +)) / Double(recentFramesPerDraw.count)).rounded())
-        guard every >= 2 else { return "line slow: frames wait for the line" }
+        // Frames that only waited (every one still drawn) are not worth a note: a busy local terminal does that.
+        guard every >= 2 else { return nil }
         return "line slow: showing every \(Self.ordinal(every)) frame"
     }
 

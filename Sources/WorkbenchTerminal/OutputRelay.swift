@@ -5,11 +5,13 @@ import Synchronization
 
 /// Stands between ncurses and the terminal: ncurses writes into a pipe, and a relay thread copies each chunk to the
 /// terminal, timing the write (for the `LinePacer`), counting bytes, and teeing exactly what the terminal received
-/// into an asciicast recording. ncurses sets up the terminal modes on the real terminal first; only then is its
-/// output descriptor swapped for the pipe, and swapped back before `endwin`.
+/// into an asciicast recording; the probes at the ends of frames (`ArrivalProbe`) are found on the way, and the
+/// input relay reports their answers here. ncurses sets up the terminal modes on the real terminal first; only then
+/// is its output descriptor swapped for the pipe, and swapped back before `endwin`.
 final class OutputRelay: Sendable {
     private struct State {
         var pacer = LinePacer()
+        var probes = ProbeFinder()
         var writing = false
         var discarding = false
         var finished = false
@@ -28,6 +30,14 @@ final class OutputRelay: Sendable {
     var bytesWritten: Int { state.withLock { $0.pacer.bytesWritten } }
     /// The line's measured rate, once it has been slow.
     var bytesPerSecond: Double? { state.withLock { $0.pacer.bytesPerSecond } }
+    /// Whether frames should end with an arrival probe (until the terminal is known not to answer).
+    var isProbing: Bool { state.withLock { $0.pacer.isProbing } }
+
+    /// The terminal answered the oldest probe.
+    func probeAnswered() {
+        let now = seconds()
+        state.withLock { $0.pacer.probeAnswered(at: now) }
+    }
 
     /// Redirects `cursesDescriptor` (ncurses' output) into a pipe drained to `terminalDescriptor`. Nil when no pipe
     /// can be made (ncurses then keeps writing to the terminal itself).
@@ -62,9 +72,11 @@ final class OutputRelay: Sendable {
     var recordingError: String? { state.withLock { $0.recordingError } }
 
     /// Stops relaying: waits up to `drainSeconds` for what ncurses has written to reach the terminal, drops the rest
-    /// (sending CAN so a cut escape sequence ends), hands ncurses its terminal descriptor back and closes the
-    /// recording.
-    func stop(drainSeconds: Double) {
+    /// (sending CAN so a cut escape sequence ends), waits up to `answerSeconds` for the answers to probes already
+    /// sent (an answer arriving once the terminal is cooked again would be echoed and typed into the shell; the
+    /// frame ahead of it cannot be taken back from a pty, so the end of curses mode would arrive no sooner), hands
+    /// ncurses its terminal descriptor back and closes the recording.
+    func stop(drainSeconds: Double, answerSeconds: Double) {
         let deadline = seconds() + drainSeconds
         while seconds() < deadline, kmeans_readable_bytes(readDescriptor) > 0 || state.withLock({ $0.writing }) { usleep(2_000) }
         let dropped = kmeans_readable_bytes(readDescriptor) > 0
@@ -74,6 +86,8 @@ final class OutputRelay: Sendable {
             var cancel: UInt8 = 0x18
             _ = write(terminalDescriptor, &cancel, 1)
         }
+        let answersDeadline = seconds() + answerSeconds
+        while seconds() < answersDeadline, state.withLock({ $0.pacer.awaitsAnswer }) { usleep(2_000) }
         // The pipe's only write end goes away: the relay reads the rest, then end-of-file.
         dup2(terminalDescriptor, cursesDescriptor)
         _ = done.wait(timeout: .now() + 0.5)
@@ -111,7 +125,7 @@ final class OutputRelay: Sendable {
                 let chunk = Array(buffer[offset..<(offset + written)])
                 offset += written
                 state.withLock { state in
-                    state.pacer.wrote(written, duration: ended - begun, at: ended)
+                    state.pacer.wrote(written, duration: ended - begun, at: ended, probeEnds: state.probes.ends(in: chunk))
                     if let recorder = state.recorder {
                         do { try recorder.append(chunk, at: ended) } catch {
                             state.recordingError = "\(error)"

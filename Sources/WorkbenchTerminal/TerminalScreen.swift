@@ -26,6 +26,8 @@ public final class TerminalScreen {
     private var terminalDescriptor = STDOUT_FILENO
     private var cursesDescriptor = STDOUT_FILENO
     private var synchronizedOutput = false
+    /// Whether frames end with an arrival probe (an interactive terminal whose input is relayed).
+    private var probing = false
     private var headless = false
     /// Cells written to the terminal by the last `draw` (for the frame statistics).
     public private(set) var lastDrawnCells = 0
@@ -78,6 +80,11 @@ public final class TerminalScreen {
         // The terminal modes are set; from here on ncurses' output goes through the relay.
         let relay = OutputRelay(terminalDescriptor: terminalDescriptor, cursesDescriptor: cursesDescriptor, recorder: recorder)
         activeRelay.withLock { $0 = relay }
+        // The probes' answers come back as input: taken out before ncurses reads it (KMEANS_LINE_PROBE=0: no probes).
+        if let relay, environment["KMEANS_LINE_PROBE"] != "0" {
+            let input = InputRelay { relay.probeAnswered() }
+            activeInputRelay.withLock { $0 = input }
+        }
         if mouse {
             mousemask(kmeans_BUTTON1_CLICKED() | kmeans_BUTTON1_PRESSED(), nil)
             mouseinterval(0)
@@ -95,6 +102,7 @@ public final class TerminalScreen {
         terminal.terminalDescriptor = terminalDescriptor
         terminal.cursesDescriptor = cursesDescriptor
         terminal.synchronizedOutput = SynchronizedOutput.isSupported(environment: environment)
+        terminal.probing = activeInputRelay.withLock { $0 != nil }
         erase()
         refresh()
         return terminal
@@ -176,6 +184,8 @@ public final class TerminalScreen {
             refresh()
         }
         if synchronizedOutput { writeToCurses(SynchronizedOutput.end) }
+        // Last: the terminal's answer says the whole frame has arrived.
+        if probing, activeRelay.withLock({ $0 })?.isProbing == true { writeToCurses(ArrivalProbe.text) }
     }
 
     private func writeToCurses(_ text: String) {
@@ -285,12 +295,18 @@ let cursesActive = Atomic<Bool>(false)
 /// The relay of the open terminal, if any.
 let activeRelay = Mutex<OutputRelay?>(nil)
 
+/// The input relay of the open terminal, if any.
+let activeInputRelay = Mutex<InputRelay?>(nil)
+
 /// Ends curses mode if it is active; safe to call more than once and from `atexit`.
 func restoreTerminal(drainSeconds: Double = 0) {
     if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
+        let input = activeInputRelay.withLock { relay in defer { relay = nil }; return relay }
         if let relay = activeRelay.withLock({ relay in defer { relay = nil }; return relay }) {
-            relay.stop(drainSeconds: drainSeconds)
+            // Answers still owed come back while the input is relayed and raw; a terminal that is gone owes none.
+            relay.stop(drainSeconds: drainSeconds, answerSeconds: input?.isRelaying == true ? InputRelay.lastAnswerSeconds : 0)
         }
+        input?.stop()
         curs_set(1)
         endwin()
     }

@@ -159,12 +159,15 @@ final class ThrottledPty: Sendable {
             guard count > 0 else { if count < 0, errno != EINTR, errno != EAGAIN { usleep(20_000) }; continue }
             budget -= Double(count)
             let time = elapsed
-            shared.withLock { shared in
+            let answers = shared.withLock { shared in
                 shared.screen.feed(buffer[0..<count])
                 shared.bytesRead += count
                 shared.raw += buffer[0..<count]
                 shared.log.append((time, shared.bytesRead))
+                return shared.screen.takeAnswers()
             }
+            // The far end answers the workbench's Device Attributes probes when it has read them, as a terminal does.
+            if !answers.isEmpty { _ = answers.withUnsafeBytes { write(master, $0.baseAddress, $0.count) } }
         }
         readerDone.signal()
     }

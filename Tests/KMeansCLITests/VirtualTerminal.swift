@@ -14,6 +14,8 @@ struct VirtualTerminal {
     private var utf8 = UTF8Decoder()
     private var state = ParseState.ground
     private var parameters = ""
+    /// What the terminal answers (to Device Attributes requests), for the harness to send back as input.
+    private(set) var answers: [UInt8] = []
 
     private enum ParseState { case ground, escape, csi, osc, oscEscape, charset }
 
@@ -54,6 +56,12 @@ struct VirtualTerminal {
     var text: String { rows.joined(separator: "\n") }
 
     mutating func feed(_ bytes: some Sequence<UInt8>) { for byte in bytes { feed(byte) } }
+
+    /// The answers not yet taken.
+    mutating func takeAnswers() -> [UInt8] {
+        defer { answers = [] }
+        return answers
+    }
 
     private mutating func feed(_ byte: UInt8) {
         switch state {
@@ -195,6 +203,8 @@ struct VirtualTerminal {
             for row in 0..<height { erase(row: row, from: 0, to: width) }
         case "s": savedX = x; savedY = y
         case "u": x = savedX; y = savedY
+        // Primary Device Attributes: a VT100 with advanced video, as tmux answers.
+        case "c" where !isPrivate && (numbers.first ?? 0) == 0: answers += Array("\u{1B}[?1;2c".utf8)
         default: break
         }
     }
