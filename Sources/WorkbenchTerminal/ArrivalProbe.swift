@@ -32,6 +32,30 @@ struct ProbeFinder {
     }
 }
 
+/// Takes the probes out of bytes written to the terminal, across chunk boundaries: a recording keeps everything
+/// else, so that replaying it never queries the viewer's terminal (whose answers would be typed into their shell).
+struct ProbeStripper {
+    /// Bytes that may be the start of a probe, held until it is known.
+    private var held: [UInt8] = []
+
+    /// `bytes` without the probes that end in them; a possible start of one at the end is held back.
+    mutating func strip(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        for byte in bytes {
+            held.append(byte)
+            if held == ArrivalProbe.request { held = []; continue }
+            while !held.isEmpty, !ArrivalProbe.request.starts(with: held) { out.append(held.removeFirst()) }
+        }
+        return out
+    }
+
+    /// The held bytes, given up on (the output ended): they were not a probe.
+    mutating func flush() -> [UInt8] {
+        defer { held = [] }
+        return held
+    }
+}
+
 /// Takes the terminal's answers to probes (`ESC [ ? digits and ; c`) out of its input, across chunk boundaries, and
 /// passes every other byte on unchanged and in order.
 struct ProbeAnswerFilter {

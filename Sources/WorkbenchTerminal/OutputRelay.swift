@@ -4,14 +4,15 @@ import Foundation
 import Synchronization
 
 /// Stands between ncurses and the terminal: ncurses writes into a pipe, and a relay thread copies each chunk to the
-/// terminal, timing the write (for the `LinePacer`), counting bytes, and teeing exactly what the terminal received
-/// into an asciicast recording; the probes at the ends of frames (`ArrivalProbe`) are found on the way, and the
+/// terminal, timing the write (for the `LinePacer`), counting bytes, and teeing what the terminal received into an
+/// asciicast recording (all but the probes: a replay must not query the viewer's terminal); the probes at the ends of frames (`ArrivalProbe`) are found on the way, and the
 /// input relay reports their answers here. ncurses sets up the terminal modes on the real terminal first; only then
 /// is its output descriptor swapped for the pipe, and swapped back before `endwin`.
 final class OutputRelay: Sendable {
     private struct State {
         var pacer = LinePacer()
         var probes = ProbeFinder()
+        var recordedWithoutProbes = ProbeStripper()
         var writing = false
         var discarding = false
         var finished = false
@@ -91,8 +92,11 @@ final class OutputRelay: Sendable {
         // The pipe's only write end goes away: the relay reads the rest, then end-of-file.
         dup2(terminalDescriptor, cursesDescriptor)
         _ = done.wait(timeout: .now() + 0.5)
+        let end = seconds()
         let recorder = state.withLock { state -> AsciicastWriter? in
             defer { state.recorder = nil }
+            let rest = state.recordedWithoutProbes.flush()
+            if !rest.isEmpty { try? state.recorder?.append(rest, at: end) }
             return state.recorder
         }
         try? recorder?.finish()
@@ -127,7 +131,7 @@ final class OutputRelay: Sendable {
                 state.withLock { state in
                     state.pacer.wrote(written, duration: ended - begun, at: ended, probeEnds: state.probes.ends(in: chunk))
                     if let recorder = state.recorder {
-                        do { try recorder.append(chunk, at: ended) } catch {
+                        do { try recorder.append(state.recordedWithoutProbes.strip(chunk), at: ended) } catch {
                             state.recordingError = "\(error)"
                             state.recorder = nil
                         }

@@ -103,6 +103,15 @@ struct LinePacerTests {
         #expect(finder.ends(in: Array("\u{1B}[?2026l".utf8)).isEmpty)
     }
 
+    @Test func recordingsLoseTheProbesAndNothingElseAcrossWrites() {
+        var stripper = ProbeStripper()
+        var out = stripper.strip(Array("ab\u{1B}[cd\u{1B}".utf8))
+        out += stripper.strip(Array("[c\u{1B}[1;2H\u{1B}\u{1B}[c\u{1B}[?2026l\u{1B}".utf8))
+        out += stripper.strip(Array("[".utf8))
+        out += stripper.flush()
+        #expect(String(decoding: out, as: UTF8.self) == "abd\u{1B}[1;2H\u{1B}\u{1B}[?2026l\u{1B}[")
+    }
+
     @Test func answersAreTakenOutOfTheKeysAcrossReads() {
         var filter = ProbeAnswerFilter()
         let first = filter.filter(Array("n\u{1B}[?1;2cq\u{1B}[".utf8))

@@ -99,5 +99,7 @@ struct RecordingTests {
         #expect(replay.header["width"] as? Int == 100 && replay.header["height"] as? Int == 30)
         #expect(replay.times == replay.times.sorted())
         #expect(replay.rows == shown, "the recording replays to the screen the terminal showed")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("\\u001b[c"), "the arrival probes are not in the recording: a replay must not query the viewer's terminal")
     }
 }
