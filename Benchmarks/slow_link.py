@@ -20,7 +20,8 @@ class ThrottledSession:
     def __init__(self, binary, rate, cast):
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
-            os.environ.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+            # KMEANS_RECORD_PROBES: the recording keeps every byte written, so its totals line up with the reads.
+            os.environ.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", KMEANS_RECORD_PROBES="1")
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
             os.execv(binary, [binary] + ARGS + ["--record", cast])
         self.rate = rate

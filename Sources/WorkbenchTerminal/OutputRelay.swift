@@ -13,6 +13,7 @@ final class OutputRelay: Sendable {
         var pacer = LinePacer()
         var probes = ProbeFinder()
         var recordedWithoutProbes = ProbeStripper()
+        var recordsProbes = false
         var writing = false
         var discarding = false
         var finished = false
@@ -42,7 +43,8 @@ final class OutputRelay: Sendable {
 
     /// Redirects `cursesDescriptor` (ncurses' output) into a pipe drained to `terminalDescriptor`. Nil when no pipe
     /// can be made (ncurses then keeps writing to the terminal itself).
-    init?(terminalDescriptor: Int32, cursesDescriptor: Int32, recorder: sending AsciicastWriter?) {
+    /// `recordsProbes`: keep the probes in the recording (to find the frames in it, as the slow-link tests do).
+    init?(terminalDescriptor: Int32, cursesDescriptor: Int32, recorder: sending AsciicastWriter?, recordsProbes: Bool = false) {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return nil }
         guard dup2(ends[1], cursesDescriptor) >= 0 else {
@@ -53,7 +55,7 @@ final class OutputRelay: Sendable {
         self.terminalDescriptor = terminalDescriptor
         self.cursesDescriptor = cursesDescriptor
         readDescriptor = ends[0]
-        state = Mutex(State(recorder: recorder))
+        state = Mutex(State(recordsProbes: recordsProbes, recorder: recorder))
         let thread = Thread { [self] in relayLoop() }
         thread.name = "kmeans.workbench.output"
         thread.start()
@@ -131,7 +133,8 @@ final class OutputRelay: Sendable {
                 state.withLock { state in
                     state.pacer.wrote(written, duration: ended - begun, at: ended, probeEnds: state.probes.ends(in: chunk))
                     if let recorder = state.recorder {
-                        do { try recorder.append(state.recordedWithoutProbes.strip(chunk), at: ended) } catch {
+                        let recorded = state.recordsProbes ? chunk : state.recordedWithoutProbes.strip(chunk)
+                        do { try recorder.append(recorded, at: ended) } catch {
                             state.recordingError = "\(error)"
                             state.recorder = nil
                         }

@@ -78,7 +78,9 @@ public final class TerminalScreen {
         set_escdelay(25)
         leaveok(kmeans_stdscr(), true)
         // The terminal modes are set; from here on ncurses' output goes through the relay.
-        let relay = OutputRelay(terminalDescriptor: terminalDescriptor, cursesDescriptor: cursesDescriptor, recorder: recorder)
+        // KMEANS_RECORD_PROBES=1 keeps the probes in a recording, where the slow-link tests find the frames by them.
+        let relay = OutputRelay(terminalDescriptor: terminalDescriptor, cursesDescriptor: cursesDescriptor, recorder: recorder,
+                                recordsProbes: environment["KMEANS_RECORD_PROBES"] == "1")
         activeRelay.withLock { $0 = relay }
         // The probes' answers come back as input: taken out before ncurses reads it (KMEANS_LINE_PROBE=0: no probes).
         if let relay, environment["KMEANS_LINE_PROBE"] != "0" {

@@ -53,7 +53,9 @@ struct SlowLinkTests {
     static func run(rate: Int, speedKeys: String?, seconds: Double, tourSeconds: Double? = nil, quitWhilePlaying: Bool = false) throws -> Run {
         let cast = FileManager.default.temporaryDirectory.appendingPathComponent("kmeans-slow-line-\(getpid())-\(rate).cast").path
         defer { try? FileManager.default.removeItem(atPath: cast) }
-        let pty = try ThrottledPty(width: 120, height: 40, bytesPerSecond: rate, arguments: arguments + ["--record", cast])
+        // The probes stay in this recording: LineBacklog finds the frames by them.
+        let pty = try ThrottledPty(width: 120, height: 40, bytesPerSecond: rate, arguments: arguments + ["--record", cast],
+                                   environment: ["KMEANS_RECORD_PROBES=1"])
         defer { pty.stop() }
         var tour: [(name: String, from: Double, to: Double)] = []
         try pty.waitUntil("the opening screen", timeout: 15) { $0.text.contains("PAUSED") && $0.text.contains("step 0") }

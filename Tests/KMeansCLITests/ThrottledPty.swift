@@ -26,7 +26,7 @@ final class ThrottledPty: Sendable {
     private let readerDone = DispatchSemaphore(value: 0)
 
     /// Starts `kmeans ARGUMENTS` on a `width` × `height` pty read at `bytesPerSecond` (nil: as fast as it comes).
-    init(width: Int, height: Int, bytesPerSecond: Int?, arguments: [String]) throws {
+    init(width: Int, height: Int, bytesPerSecond: Int?, arguments: [String], environment extra: [String] = []) throws {
         guard let binary = KMeansBinary.url?.path else { throw Failure(description: "the kmeans binary was not built") }
         self.bytesPerSecond = bytesPerSecond
         var name = [CChar](repeating: 0, count: 256)
@@ -46,7 +46,7 @@ final class ThrottledPty: Sendable {
         defer { posix_spawnattr_destroy(&attributes) }
         let command = ["/bin/sh", "-c", script]
         let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
-        let environment = ["TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin"]
+        let environment = ["TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin"] + extra
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
         var child: pid_t = 0
