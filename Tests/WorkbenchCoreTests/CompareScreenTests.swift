@@ -88,6 +88,11 @@ struct CompareScreenTests {
         #expect(grid[37, 5].glyph == "2", "the lowest (run 2, iteration 3) is on the bottom row at the right")
         #expect(grid.rowText(1).contains("100") && grid.rowText(5).contains("20"))
         #expect(grid.rowText(6).contains("1 random  2 k-means++"))
+        // Dots join each run's marks: run 1 falls from row 1 (x 9) to row 2 (x 23), run 2 from row 4 to row 5.
+        #expect(grid[16, 1].glyph == "·" || grid[16, 2].glyph == "·", "run 1's line between its first two marks")
+        #expect((10..<23).allSatisfy { column in (1...2).contains { grid[column, $0].glyph == "·" } })
+        #expect((24..<37).allSatisfy { column in (3...5).contains { grid[column, $0].glyph == "·" } })
+        #expect(grid[23, 2].glyph == "1" && grid[23, 4].glyph == "2", "the marks stay on top of the dots")
         #expect(grid.rowText(0).contains("score per iteration, 1…3") && !grid.rowText(0).contains("log"))
         var empty = CellGrid(width: 40, height: 7)
         ScoreChartView(series: [[], []], names: ["a", "b"], unicode: true, palette: palette).render(into: &empty, area: Rect(x: 0, y: 0, width: 40, height: 7))

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The compare screen's shared score chart: one line of marks per run (its number, in its colour), score against
-/// iteration, the highest and lowest score on the left, the runs named in the bottom edge.
+/// The compare screen's shared score chart: one line per run (its number at each iteration, dots between, in its
+/// colour), score against iteration, the highest and lowest score on the left, the runs named in the bottom edge.
 public struct ScoreChartView: Sendable {
     /// Each run's score per iteration (the first is iteration 1).
     public var series: [[Double]]
@@ -52,13 +52,29 @@ public struct ScoreChartView: Sendable {
         func scaled(_ value: Double) -> Double { logarithmic ? log10(value) : value }
         grid.put(pad(formatCompact(high), Self.labelWidth - 1), x: area.x + 1, y: plot.y, style: muted)
         if plot.height > 1 { grid.put(pad(formatCompact(low), Self.labelWidth - 1), x: area.x + 1, y: plot.y + plot.height - 1, style: muted) }
+        func position(_ i: Int, _ score: Double) -> (column: Int, row: Double) {
+            let fraction = high > low ? (scaled(score) - scaled(low)) / (scaled(high) - scaled(low)) : 0.5
+            return (count > 1 ? i * (plot.width - 1) / (count - 1) : 0, Double(plot.height - 1) * (1 - fraction))
+        }
+        // The dots joining each run's marks first, into empty cells only, so no mark is hidden by another run's line.
+        let dot: Unicode.Scalar = unicode ? "·" : "."
+        for (run, scores) in series.enumerated() {
+            let style = CellStyle(foreground: Self.colour(run, palette: palette))
+            for i in scores.indices.dropLast() where scores[i].isFinite && scores[i + 1].isFinite {
+                let from = position(i, scores[i]), to = position(i + 1, scores[i + 1])
+                guard to.column - from.column > 1 else { continue }
+                for column in (from.column + 1)..<to.column {
+                    let t = Double(column - from.column) / Double(to.column - from.column)
+                    let row = Int((from.row + t * (to.row - from.row)).rounded())
+                    if grid[plot.x + column, plot.y + row].glyph == " " { grid[plot.x + column, plot.y + row] = Cell(dot, style: style) }
+                }
+            }
+        }
         for (run, scores) in series.enumerated() {
             let style = CellStyle(foreground: Self.colour(run, palette: palette), attributes: [.bold])
             for (i, score) in scores.enumerated() where score.isFinite {
-                let column = count > 1 ? i * (plot.width - 1) / (count - 1) : 0
-                let fraction = high > low ? (scaled(score) - scaled(low)) / (scaled(high) - scaled(low)) : 0.5
-                let row = plot.height - 1 - Int((fraction * Double(plot.height - 1)).rounded())
-                grid[plot.x + column, plot.y + row] = Cell(Self.mark(run), style: style)
+                let point = position(i, score)
+                grid[plot.x + point.column, plot.y + Int(point.row.rounded())] = Cell(Self.mark(run), style: style)
             }
         }
     }
