@@ -73,12 +73,12 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         // Per iteration as peers.py times the peers, (fit of 21 − fit of 1) / 20, in wall time and in CPU time per
         // busy thread (less inflated by other processes on a shared machine); auto and incremental interleaved.
         let algorithms = [KMeansAlgorithm.auto, .incremental]
-        var wall = [[Double]](repeating: [.infinity, .infinity], count: 2)
+        var wall = [[Double]](repeating: [.infinity, .infinity, .infinity], count: 2)
         var cpu = wall
         var shares = Array(repeating: (read: 0, searched: 0), count: 2)
         for round in 0...options.repeats {
             for (a, algorithm) in algorithms.enumerated() {
-                for (slot, iterations) in [1, 21].enumerated() {
+                for (slot, iterations) in [1, 21, 20].enumerated() {
                     var fit: (centers: Matrix, read: Int, searched: Int)?
                     let (w, c) = Measure.wallAndCPU {
                         fit = try? LibraryFit.fit(points: points, initial: initial, iterations: iterations,
@@ -93,14 +93,15 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         }
         let passes = Double(20 * c.n)
         for (a, algorithm) in algorithms.enumerated() {
-            log("[\(c.label)] \(algorithm.rawValue): \(fmt((wall[a][1] - wall[a][0]) * 50)) ms/iter wall, \(fmt((cpu[a][1] - cpu[a][0]) * 50)) ms/iter CPU/thread (21 − 1), rows read \(fmt(Double(shares[a].read) / passes * 100))%, searched \(fmt(Double(shares[a].searched) / passes * 100))%, load \(Measure.loadAverage())")
+            log("[\(c.label)] \(algorithm.rawValue): whole fit of 20 \(fmt(wall[a][2] * 1000)) ms wall (CPU/thread \(fmt(cpu[a][2] * 1000))), \(fmt((wall[a][1] - wall[a][0]) * 50)) ms/iter wall, \(fmt((cpu[a][1] - cpu[a][0]) * 50)) ms/iter CPU/thread (21 − 1), rows read \(fmt(Double(shares[a].read) / passes * 100))%, searched \(fmt(Double(shares[a].searched) / passes * 100))%, load \(Measure.loadAverage())")
         }
-    case "incremental":
-        // Incremental fits of 21 iterations only, for a profile dominated by the passes after the first.
-        timed("library fit, 21 it, incremental") {
+    case "incremental", "auto":
+        // Fits of 21 iterations of one algorithm only, for a profile dominated by the passes after the first.
+        let algorithm = mode == "auto" ? KMeansAlgorithm.auto : .incremental
+        timed("library fit, 21 it, \(mode)") {
             _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 21, threads: threads,
-                                    algorithm: .incremental)
+                                    algorithm: algorithm)
         }
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit or incremental)")
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit, incremental or auto)")
     }
 }
