@@ -71,17 +71,35 @@ INLINE v16f FN(repeat_row)(const float *r, const int D) {
     }
 }
 
+/// Adds `count` rows (D ≤ 4 columns) to the register sums: lanes j·D + t of *sums and lane j of *counts for row l's
+/// cluster j = nearest[l], in row order.
+INLINE void FN(add_rows_masked)(const float *rows, const int32_t *nearest, int count, const int D, v16f *sums,
+                                v16f *counts) {
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const v16i lane_cluster = iota / D;
+    v16f S = *sums, C = *counts;
+    for (int l = 0; l < count; l++) {
+        v16i a = (v16i)nearest[l];
+        S = lane_cluster == a ? S + FN(repeat_row)(rows + l * D, D) : S;
+        C = iota == a ? C + 1.0f : C;
+    }
+    *sums = S;
+    *counts = C;
+}
+
 /// Points in lanes for D ≤ 4: 16 points per vector, centres broadcast one at a time; no horizontal reductions.
 /// When k·D ≤ 16 the sums stay in a register (lane j·D + t: cluster j, column t; counts: lane j) and each point
 /// is added to its cluster's lanes only (a masked add): the same float32 additions in the same order as adding
-/// to memory point by point, without a store and reload per point.
+/// to memory point by point, without a store and reload per point. A group's additions run after the next group's
+/// search, which does not depend on them, so the two overlap.
 INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const float *centers,
                              const float *half_norms, int64_t k,
                              int32_t *indices, float *distances, float *sums, float *counts) {
     const int in_register = sums && k * D <= 16;
-    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    const v16i lane_cluster = iota / D;
     v16f S = (v16f)0.0f, C = (v16f)0.0f;
+    int32_t pending[16];
+    int64_t pending_start = 0;
+    int pending_count = 0;
     if (in_register) {
         float s[16] = {0}, c[16] = {0};
         memcpy(s, sums, sizeof(float) * (size_t)(k * D));
@@ -121,13 +139,11 @@ INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const 
             else for (int l = 0; l < rem; l++) distances[i0 + l] = dist[l];
         }
         if (in_register) {
-            int32_t nearest[16];
-            store16i(nearest, best_index);
-            for (int l = 0; l < rem; l++) {
-                v16i a = (v16i)nearest[l];
-                S = lane_cluster == a ? S + FN(repeat_row)(points + (i0 + l) * D, D) : S;
-                C = iota == a ? C + 1.0f : C;
-            }
+            // This group's additions wait for the next group's search (independent work to overlap the chain).
+            if (pending_count) FN(add_rows_masked)(points + pending_start * D, pending, pending_count, D, &S, &C);
+            store16i(pending, best_index);
+            pending_start = i0;
+            pending_count = (int)rem;
         } else if (sums) {
             for (int l = 0; l < rem; l++) {
                 int32_t a = best_index[l];
@@ -138,6 +154,7 @@ INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const 
         }
     }
     if (in_register) {
+        if (pending_count) FN(add_rows_masked)(points + pending_start * D, pending, pending_count, D, &S, &C);
         float s[16], c[16];
         store16(s, S);
         store16(c, C);
