@@ -59,10 +59,54 @@ INLINE void FN(gather_low_d)(const float *points, int64_t i0, int64_t rem, const
     for (int t = 0; t < D; t++) X[t] = load16(buffer[t]);
 }
 
+/// Row r (D ≤ 4 columns) repeated across the lanes: lane l holds r[l mod D].
+INLINE v16f FN(repeat_row)(const float *r, const int D) {
+    v4f q = (v4f)0.0f;
+    memcpy(&q, r, sizeof(float) * (size_t)D);
+    switch (D) {
+    case 1: return (v16f)q[0];
+    case 2: return __builtin_shufflevector(q, q, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1);
+    case 3: return __builtin_shufflevector(q, q, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0);
+    default: return __builtin_shufflevector(q, q, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3);
+    }
+}
+
+/// Adds `count` rows (D ≤ 4 columns) to the register sums: lanes j·D + t of *sums and lane j of *counts for row l's
+/// cluster j = nearest[l], in row order.
+INLINE void FN(add_rows_masked)(const float *rows, const int32_t *nearest, int count, const int D, v16f *sums,
+                                v16f *counts) {
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const v16i lane_cluster = iota / D;
+    v16f S = *sums, C = *counts;
+    for (int l = 0; l < count; l++) {
+        v16i a = (v16i)nearest[l];
+        S = lane_cluster == a ? S + FN(repeat_row)(rows + l * D, D) : S;
+        C = iota == a ? C + 1.0f : C;
+    }
+    *sums = S;
+    *counts = C;
+}
+
 /// Points in lanes for D ≤ 4: 16 points per vector, centres broadcast one at a time; no horizontal reductions.
+/// When k·D ≤ 16 the sums stay in a register (lane j·D + t: cluster j, column t; counts: lane j) and each point
+/// is added to its cluster's lanes only (a masked add): the same float32 additions in the same order as adding
+/// to memory point by point, without a store and reload per point. A group's additions run after the next group's
+/// search, which does not depend on them, so the two overlap.
 INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const float *centers,
                              const float *half_norms, int64_t k,
                              int32_t *indices, float *distances, float *sums, float *counts) {
+    const int in_register = sums && k * D <= 16;
+    v16f S = (v16f)0.0f, C = (v16f)0.0f;
+    int32_t pending[16];
+    int64_t pending_start = 0;
+    int pending_count = 0;
+    if (in_register) {
+        float s[16] = {0}, c[16] = {0};
+        memcpy(s, sums, sizeof(float) * (size_t)(k * D));
+        memcpy(c, counts, sizeof(float) * (size_t)k);
+        S = load16(s);
+        C = load16(c);
+    }
     for (int64_t i0 = 0; i0 < n; i0 += 16) {
         int64_t rem = n - i0 < 16 ? n - i0 : 16;
         v16f X[4];
@@ -94,7 +138,13 @@ INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const 
             if (rem == 16) store16(distances + i0, dist);
             else for (int l = 0; l < rem; l++) distances[i0 + l] = dist[l];
         }
-        if (sums) {
+        if (in_register) {
+            // This group's additions wait for the next group's search (independent work to overlap the chain).
+            if (pending_count) FN(add_rows_masked)(points + pending_start * D, pending, pending_count, D, &S, &C);
+            store16i(pending, best_index);
+            pending_start = i0;
+            pending_count = (int)rem;
+        } else if (sums) {
             for (int l = 0; l < rem; l++) {
                 int32_t a = best_index[l];
                 const float *row = points + (i0 + l) * D;
@@ -102,6 +152,14 @@ INLINE void FN(assign_low_d)(const float *points, int64_t n, const int D, const 
                 counts[a] += 1;
             }
         }
+    }
+    if (in_register) {
+        if (pending_count) FN(add_rows_masked)(points + pending_start * D, pending, pending_count, D, &S, &C);
+        float s[16], c[16];
+        store16(s, S);
+        store16(c, C);
+        memcpy(sums, s, sizeof(float) * (size_t)(k * D));
+        memcpy(counts, c, sizeof(float) * (size_t)k);
     }
 }
 
@@ -212,11 +270,12 @@ KMK_ATTR static void FN(assign)(const float *points, int64_t n, int64_t d,
     if (k <= 0) return;
     v16f running = (v16f)0.0f;
     if (loss && d >= 1 && d <= 4) {
-        // Points in lanes: distances come out 16 at a time; sum each group in row order.
-        float scratch[16];
-        int32_t index_scratch[16];
-        for (int64_t c0 = 0; c0 < n; c0 += 16) {
-            int64_t count = n - c0 < 16 ? n - c0 : 16;
+        // Points in lanes: distances come out 16 at a time; sum each chunk in row order.
+        // Chunks of 256 (a multiple of 16, so add_loss keeps each point's lane).
+        float scratch[256];
+        int32_t index_scratch[256];
+        for (int64_t c0 = 0; c0 < n; c0 += 256) {
+            int64_t count = n - c0 < 256 ? n - c0 : 256;
             float *out = distances ? distances + c0 : scratch;
             int32_t *nearest = indices ? indices + c0 : index_scratch;
             const float *x = points + c0 * d;

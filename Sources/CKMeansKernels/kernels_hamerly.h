@@ -82,6 +82,63 @@ INLINE void FN(nearest_two_rows)(const float *rows, int64_t count, int64_t d, co
     }
 }
 
+/// Lane p of the result: ⟨x[p], c[p]⟩ for p < 8, ‖x[p − 8]‖² for p ≥ 8 (d ≥ 16; used for d ≤ 32): 16-wide partial sums per row,
+/// reduced for all 16 sums at once as a transpose tree, so no row pays its own horizontal sums. Only used for
+/// Hamerly's bound test, whose margin covers the different rounding.
+INLINE v16f FN(dots_and_norms8)(const float *const *x, const float *const *c, int64_t d) {
+    v16f v[16];
+    for (int p = 0; p < 16; p++) v[p] = (v16f)0.0f;
+    int64_t t = 0;
+    for (; t + 16 <= d; t += 16)
+        for (int p = 0; p < 8; p++) {
+            v16f xv = load16(x[p] + t);
+            v[p] = VFMA(xv, load16(c[p] + t), v[p]);
+            v[8 + p] = VFMA(xv, xv, v[8 + p]);
+        }
+    for (; t < d; t++)
+        for (int p = 0; p < 8; p++) {
+            v[p][0] += x[p][t] * c[p][t];
+            v[8 + p][0] += x[p][t] * x[p][t];
+        }
+    // Each stage adds the two halves of every vector's remaining partials and packs two vectors into one.
+    v16f u[8];
+    for (int q = 0; q < 8; q++)
+        u[q] = __builtin_shufflevector(v[2 * q], v[2 * q + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +
+               __builtin_shufflevector(v[2 * q], v[2 * q + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    v16f w[4];
+    for (int q = 0; q < 4; q++)
+        w[q] = __builtin_shufflevector(u[2 * q], u[2 * q + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27) +
+               __builtin_shufflevector(u[2 * q], u[2 * q + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    v16f y[2];
+    for (int q = 0; q < 2; q++)
+        y[q] = __builtin_shufflevector(w[2 * q], w[2 * q + 1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29) +
+               __builtin_shufflevector(w[2 * q], w[2 * q + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    return __builtin_shufflevector(y[0], y[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) +
+           __builtin_shufflevector(y[0], y[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+/// Copies d floats (16 at a time, inline; the tail by element).
+INLINE void FN(copy_row)(float *to, const float *from, int64_t d) {
+    int64_t t = 0;
+    for (; t + 16 <= d; t += 16) store16(to + t, load16(from + t));
+    for (; t < d; t++) to[t] = from[t];
+}
+
+/// Hamerly's test for row i on centre a, given ‖x‖² and the part 0.5‖c_a‖² − ⟨x, c_a⟩: when the bounds prove the
+/// centre cannot have changed, stores the row's new lower bound and distance and returns 1; else returns 0.
+INLINE int FN(hamerly_holds)(int64_t i, int32_t a, float xx, float part, const float *center_half_gap,
+                             const float *lower_shift, float slack, float c_max_sq, float *lower, float *distances) {
+    float l = lower[i] - lower_shift[a];
+    l = l > 0 ? l * (1.0f - 0x1p-20f) : 0.0f;
+    float dist = 2 * (0.5f * xx + part);
+    float z = l > center_half_gap[a] ? l : center_half_gap[a];
+    float margin = slack * (xx + c_max_sq) + 0x1p-100f;
+    if (!(z * z > dist + margin)) return 0;
+    lower[i] = l;
+    if (distances) distances[i] = dist;
+    return 1;
+}
+
 KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t d,
                                          const float *centers, const float *packed, const float *half_norms,
                                          int64_t k, const float *center_half_gap, const float *lower_shift,
@@ -90,7 +147,8 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
     if (k <= 0) return 0;
     int64_t scanned = 0;
     const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
-    // Rows needing a full search are gathered per chunk and searched together with the blocked kernels.
+    // Rows needing a full search are gathered per chunk and searched together with the blocked kernels (on the
+    // first pass every row is, in place).
     float *rows = malloc(sizeof(float) * HAMERLY_CHUNK * (size_t)(d > 0 ? d : 1));
     if (!rows) return -1;
     int64_t list[HAMERLY_CHUNK];
@@ -99,15 +157,78 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
     for (int64_t c0 = 0; c0 < n; c0 += HAMERLY_CHUNK) {
         int64_t end = n - c0 < HAMERLY_CHUNK ? n : c0 + HAMERLY_CHUNK;
         int64_t count = 0;
-        for (int64_t i = c0; i < end; i++) {
-            const float *x = points + i * d;
-            float xx;
-            if (!full_scan) {
+        const float *searched = rows;
+        if (full_scan) {
+            for (int64_t i = c0; i < end; i++) {
+                xxs[count] = FN(sum_squares)(points + i * d, d);
+                list[count++] = i;
+            }
+            searched = points + c0 * d;
+        } else if (d >= 16 && d <= 32) {
+            // Short rows: per row, the two horizontal sums cost more than the arithmetic, so 8 rows share one
+            // reduction tree and one vector test. (Longer rows measured faster with the per-row loop below.)
+            for (int64_t i0 = c0; i0 < end; i0 += 8) {
+                int P = end - i0 < 8 ? (int)(end - i0) : 8;
+                const float *xs[8], *cs[8];
+                // The rows two groups ahead (the bound test reads each row once, faster than the lines arrive).
+                const char *ahead = (const char *)(points + (i0 + 16) * d);
+                if (i0 + 24 <= n)
+                    for (int64_t offset = 0; offset < 8 * d * (int64_t)sizeof(float); offset += 64)
+                        __builtin_prefetch(ahead + offset, 0, 3);
+                for (int p = 0; p < 8; p++) {
+                    int64_t i = i0 + (p < P ? p : 0);
+                    xs[p] = points + i * d;
+                    cs[p] = centers + (int64_t)indices[i] * d;
+                }
+                v16f dots_norms = FN(dots_and_norms8)(xs, cs, d);
+                if (P == 8) {
+                    // hamerly_holds for the 8 rows in lanes (the same operations per lane); every row stores its
+                    // bound and distance, and the rows that fail are searched below, which overwrites both.
+                    v8i a;
+                    v8f old_lower, shift, gap, half, dot, xx;
+                    memcpy(&a, indices + i0, sizeof a);
+                    memcpy(&old_lower, lower + i0, sizeof old_lower);
+                    for (int p = 0; p < 8; p++) {
+                        shift[p] = lower_shift[a[p]];
+                        gap[p] = center_half_gap[a[p]];
+                        half[p] = half_norms[a[p]];
+                    }
+                    dot = __builtin_shufflevector(dots_norms, dots_norms, 0, 1, 2, 3, 4, 5, 6, 7);
+                    xx = __builtin_shufflevector(dots_norms, dots_norms, 8, 9, 10, 11, 12, 13, 14, 15);
+                    v8f l = old_lower - shift;
+                    l = l > 0 ? l * (1.0f - 0x1p-20f) : (v8f)0.0f;
+                    v8f dist = 2 * (0.5f * xx + (half - dot));
+                    v8f z = l > gap ? l : gap;
+                    v8f margin = slack * (xx + c_max_sq) + 0x1p-100f;
+                    v8i holds = z * z > dist + margin;
+                    memcpy(lower + i0, &l, sizeof l);
+                    if (distances) memcpy(distances + i0, &dist, sizeof dist);
+                    for (int p = 0; p < 8; p++) {
+                        if (holds[p]) continue;
+                        FN(copy_row)(rows + count * d, xs[p], d);
+                        xxs[count] = xx[p];
+                        list[count++] = i0 + p;
+                    }
+                    continue;
+                }
+                for (int p = 0; p < P; p++) {
+                    int64_t i = i0 + p;
+                    int32_t a = indices[i];
+                    float xx = dots_norms[8 + p];
+                    if (FN(hamerly_holds)(i, a, xx, half_norms[a] - dots_norms[p], center_half_gap, lower_shift,
+                                          slack, c_max_sq, lower, distances))
+                        continue;
+                    FN(copy_row)(rows + count * d, xs[p], d);
+                    xxs[count] = xx;
+                    list[count++] = i;
+                }
+            }
+        } else {
+            for (int64_t i = c0; i < end; i++) {
+                const float *x = points + i * d;
                 int32_t a = indices[i];
-                float l = lower[i] - lower_shift[a];
-                l = l > 0 ? l * (1.0f - 0x1p-20f) : 0.0f;
                 const float *c = centers + (int64_t)a * d;
-                float part;
+                float xx, part;
                 if (d >= 8) {
                     float dot;
                     FN(dot_and_norm)(x, c, d, &dot, &xx);
@@ -117,22 +238,15 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
                     part = half_norms[a];
                     for (int64_t t = 0; t < d; t++) part = SFNMA(x[t], c[t], part);
                 }
-                float dist = 2 * (0.5f * xx + part);
-                float z = l > center_half_gap[a] ? l : center_half_gap[a];
-                float margin = slack * (xx + c_max_sq) + 0x1p-100f;
-                if (z * z > dist + margin) {
-                    lower[i] = l;
-                    if (distances) distances[i] = dist;
+                if (FN(hamerly_holds)(i, a, xx, part, center_half_gap, lower_shift, slack, c_max_sq, lower,
+                                      distances))
                     continue;
-                }
-            } else {
-                xx = FN(sum_squares)(x, d);
+                memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
+                xxs[count] = xx;
+                list[count++] = i;
             }
-            memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
-            xxs[count] = xx;
-            list[count++] = i;
         }
-        FN(nearest_two_rows)(rows, count, d, centers, packed, half_norms, k, found, best, second);
+        FN(nearest_two_rows)(searched, count, d, centers, packed, half_norms, k, found, best, second);
         for (int64_t q = 0; q < count; q++) {
             int64_t i = list[q];
             float xx = xxs[q];

@@ -73,12 +73,12 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         // Per iteration as peers.py times the peers, (fit of 21 − fit of 1) / 20, in wall time and in CPU time per
         // busy thread (less inflated by other processes on a shared machine); auto and incremental interleaved.
         let algorithms = [KMeansAlgorithm.auto, .incremental]
-        var wall = [[Double]](repeating: [.infinity, .infinity], count: 2)
+        var wall = [[Double]](repeating: [.infinity, .infinity, .infinity], count: 2)
         var cpu = wall
         var shares = Array(repeating: (read: 0, searched: 0), count: 2)
         for round in 0...options.repeats {
             for (a, algorithm) in algorithms.enumerated() {
-                for (slot, iterations) in [1, 21].enumerated() {
+                for (slot, iterations) in [1, 21, 20].enumerated() {
                     var fit: (centers: Matrix, read: Int, searched: Int)?
                     let (w, c) = Measure.wallAndCPU {
                         fit = try? LibraryFit.fit(points: points, initial: initial, iterations: iterations,
@@ -93,14 +93,34 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         }
         let passes = Double(20 * c.n)
         for (a, algorithm) in algorithms.enumerated() {
-            log("[\(c.label)] \(algorithm.rawValue): \(fmt((wall[a][1] - wall[a][0]) * 50)) ms/iter wall, \(fmt((cpu[a][1] - cpu[a][0]) * 50)) ms/iter CPU/thread (21 − 1), rows read \(fmt(Double(shares[a].read) / passes * 100))%, searched \(fmt(Double(shares[a].searched) / passes * 100))%, load \(Measure.loadAverage())")
+            log("[\(c.label)] \(algorithm.rawValue): whole fit of 20 \(fmt(wall[a][2] * 1000)) ms wall (CPU/thread \(fmt(cpu[a][2] * 1000))), of 1 \(fmt(wall[a][0] * 1000)) ms, \(fmt((wall[a][1] - wall[a][0]) * 50)) ms/iter wall, \(fmt((cpu[a][1] - cpu[a][0]) * 50)) ms/iter CPU/thread (21 − 1), rows read \(fmt(Double(shares[a].read) / passes * 100))%, searched \(fmt(Double(shares[a].searched) / passes * 100))%, load \(Measure.loadAverage())")
         }
-    case "incremental":
-        // Incremental fits of 21 iterations only, for a profile dominated by the passes after the first.
-        timed("library fit, 21 it, incremental") {
+    case "steps":
+        // Where a whole auto fit's time goes: the share of rows fully searched at each step, and fits of 1…21
+        // iterations (the early steps, while the centres still move far, search most rows).
+        let model = try ModelFunction(params: KMeansParams(
+            numClusters: initial.rows, initialClusters: .matrix(initial), useMiniBatch: false,
+            emptyClusterPolicy: .farthestPoint, algorithm: .auto))
+        var engine = AssignmentEngine(algorithm: .auto, threads: threads)
+        var state = try model.initialize(model.initialState(), batch: points, engine: &engine)
+        var shares: [String] = []
+        for _ in 0..<21 {
+            state = try model.trainStepSummary(state, batch: points, engine: &engine).state
+            shares.append(fmt(Double(engine.lastFullSearchCount) / Double(c.n) * 100))
+        }
+        log("[\(c.label)] auto: % of rows fully searched per step: \(shares.joined(separator: " "))")
+        for iterations in [1, 2, 3, 4, 6, 11, 21] {
+            timed("library fit, \(iterations) it, auto") {
+                _ = try? LibraryFit.fit(points: points, initial: initial, iterations: iterations, threads: threads)
+            }
+        }
+    case "incremental", "auto":
+        // Fits of 21 iterations of one algorithm only, for a profile dominated by the passes after the first.
+        let algorithm = mode == "auto" ? KMeansAlgorithm.auto : .incremental
+        timed("library fit, 21 it, \(mode)") {
             _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 21, threads: threads,
-                                    algorithm: .incremental)
+                                    algorithm: algorithm)
         }
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit or incremental)")
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit, steps, incremental or auto)")
     }
 }

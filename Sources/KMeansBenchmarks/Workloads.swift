@@ -127,29 +127,6 @@ struct LloydLoop {
         return centers
     }
 
-    /// The `m` rows with the largest distances, largest first, equal distances in row order: the prefix a stable sort
-    /// by decreasing distance gives, found in one pass (like scikit-learn's `argpartition`) instead of sorting all n
-    /// indices through a closure (≈ 10 ms for 100k points, more than a whole kernel pass on B).
-    static func farthest(_ distances: [Float], count m: Int) -> [Int] {
-        guard m > 0 else { return [] }
-        if distances.contains(where: { $0.isNaN }) {
-            return Array(distances.indices.sorted { distances[$0] > distances[$1] }.prefix(m))
-        }
-        var chosen: [Int] = []
-        chosen.reserveCapacity(m + 1)
-        distances.withUnsafeBufferPointer { values in
-            for i in values.indices {
-                let v = values[i]
-                if chosen.count == m, !(v > values[chosen[m - 1]]) { continue }
-                var position = chosen.count
-                while position > 0, values[chosen[position - 1]] < v { position -= 1 }
-                chosen.insert(i, at: position)
-                if chosen.count > m { chosen.removeLast() }
-            }
-        }
-        return chosen
-    }
-
     private mutating func update(_ old: Matrix) -> Matrix {
         let k = old.rows, d = old.columns
         var sums = pass.sums, counts = pass.counts
@@ -162,7 +139,7 @@ struct LloydLoop {
                                                                    threads: threads)
             }
             // The points farthest from their centres, farthest first.
-            let far = Self.farthest(pass.distances, count: empty.count)
+            let far = FarthestPoints.indices(empty.count, of: pass.distances)
             for (cluster, i) in zip(empty, far) {
                 let from = Int(pass.indices[i])
                 for t in 0..<d {

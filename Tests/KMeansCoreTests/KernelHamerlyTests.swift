@@ -18,7 +18,20 @@ private let hamerlyCases: [HamerlyCase] = [
     HamerlyCase(name: "one-centre", points: KernelTestData.uniform(n: 300, d: 5, scale: 1, seed: 16), k: 1),
     HamerlyCase(name: "tiny", points: KernelTestData.uniform(n: 5, d: 1, scale: 1, seed: 17), k: 3),
     HamerlyCase(name: "partitioned", points: KernelTestData.blobs(n: 20_000, d: 2, blobs: 16, seed: 18), k: 16),
+    // d ≥ 16: the bound test in groups of 8 rows (ragged last group and chunk), centres in 1, 4 and 3 blocks.
+    HamerlyCase(name: "blobs-16d-ragged", points: KernelTestData.blobs(n: 1_003, d: 16, blobs: 7, seed: 19), k: 13),
+    HamerlyCase(name: "blobs-32d-k64", points: KernelTestData.blobs(n: 2_101, d: 32, blobs: 20, seed: 20), k: 64),
+    HamerlyCase(name: "blobs-128d", points: KernelTestData.blobs(n: 611, d: 128, blobs: 9, seed: 21), k: 33),
+    HamerlyCase(name: "blobs-24d-partitioned", points: KernelTestData.blobs(n: 16_411, d: 24, blobs: 12, seed: 22), k: 18),
 ]
+
+/// Integer points on a small grid with many duplicates and centres on grid points: exact ties everywhere.
+private func tieGrid(n: Int, d: Int, k: Int, seed: UInt64) -> (points: Matrix, centers: Matrix) {
+    var random = KernelTestRandom(seed: seed)
+    let points = Matrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in Float(random.below(3)) })
+    let centers = Matrix(rows: k, columns: d, values: (0..<(k * d)).map { _ in Float(random.below(3)) })
+    return (points, centers)
+}
 
 /// TF's full-batch update: C_j = S_j / (N_j + 1e-6), an empty cluster moving to the origin.
 private func updatedCenters(_ pass: LloydPass, k: Int, d: Int) -> Matrix {
@@ -53,6 +66,34 @@ struct KernelHamerlyTests {
             centers = updatedCenters(lloyd, k: k, d: d)
         }
         if points.rows > 100 { #expect(skippedAny, "bounds never pruned a search in \(testCase)") }
+    }
+
+    @Test("every kernel variant, and exact ties at d = 16 and 32: same assignments, sums and counts at every step",
+          arguments: [KernelInstructionSet.portable, .avx2, .avx512])
+    func variantsAndTies(isa: KernelInstructionSet) {
+        let blobs = KernelTestData.blobs(n: 1_203, d: 32, blobs: 11, seed: 23)
+        let cases = [(blobs, KernelTestData.distinctRows(of: blobs, k: 40, seed: 7)),
+                     tieGrid(n: 2_005, d: 16, k: 9, seed: 5), tieGrid(n: 1_501, d: 32, k: 20, seed: 6)]
+        for (index, (points, initial)) in cases.enumerated() {
+            var centers = initial
+            var state = HamerlyState()
+            var skipped = false
+            defer { #expect(skipped, "\(isa) case \(index): the bounds never held") }
+            for step in 0..<8 {
+                let lloyd = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2,
+                                                      instructionSet: isa)
+                let hamerly = state.pass(points: points, centers: centers, accumulate: true, threads: 2,
+                                         instructionSet: isa)
+                #expect(hamerly.indices == lloyd.indices, "\(isa) case \(index) step \(step)")
+                #expect(hamerly.counts == lloyd.counts && hamerly.sums == lloyd.sums, "\(isa) case \(index) step \(step)")
+                if step > 0, state.lastFullSearchCount < points.rows { skipped = true }
+                guard hamerly.indices == lloyd.indices else { return }
+                // Half way to the means, so the bounds carry over and the ties stay.
+                let means = updatedCenters(lloyd, k: centers.rows, d: points.columns)
+                centers = Matrix(rows: centers.rows, columns: points.columns,
+                                 values: zip(centers.values, means.values).map { ($0 + $1) / 2 })
+            }
+        }
     }
 
     @Test("a change of shape resets the bounds")

@@ -252,6 +252,35 @@ struct KernelTests {
         }
     }
 
+    @Test("D ≤ 4 with k·D ≤ 16 (sums held in a register): sums and counts bit for bit the reference's, in every pass kind",
+          arguments: variants)
+    func lowDimensionalRegisterSums(variant: KernelInstructionSet) {
+        for (n, d, k) in [(1, 1, 1), (17, 1, 16), (1_001, 2, 8), (4_097, 2, 5), (515, 3, 5), (300, 4, 4), (301, 4, 5),
+                          (299, 3, 6), (2_000, 2, 9)] {
+            var values = KernelTestData.uniform(n: n, d: d, scale: 2, seed: UInt64(n * 3 + d * 11 + k)).values
+            // Signed zeros and repeated rows among the points.
+            for i in stride(from: 0, to: n, by: 7) { values[i * d] = i % 2 == 0 ? -0.0 : 0.0 }
+            for i in stride(from: 1, to: n, by: 5) where i >= 2 { for t in 0..<d { values[i * d + t] = values[(i - 2) * d + t] } }
+            let points = Matrix(rows: n, columns: d, values: values)
+            let centers = KernelTestData.distinctRows(of: points, k: k, seed: UInt64(k))
+            let reference = DistanceKernels.referenceLloydPass(points: points, centers: centers, accumulate: true)
+            let label = "n=\(n) d=\(d) k=\(k) \(variant)"
+            // The loss is TF's reduce_sum of the kernel's own per-point distances.
+            let kernelDistances = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: false,
+                                                            threads: 1, instructionSet: variant).distances
+            for (distances, loss, indices) in [(true, false, true), (false, true, true), (false, true, false), (false, false, true)] {
+                var pass = LloydPass(indices: [], distances: [], sums: [], counts: [])
+                DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 1,
+                                          computeDistances: distances, computeLoss: loss, computeIndices: indices,
+                                          instructionSet: variant, into: &pass)
+                if indices { #expect(pass.indices == reference.indices, "\(label)") }
+                #expect(pass.sums.map(\.bitPattern) == reference.sums.map(\.bitPattern), "\(label) distances \(distances) loss \(loss)")
+                #expect(pass.counts == reference.counts, "\(label)")
+                if loss { #expect(pass.loss?.bitPattern == DistanceKernels.lossSum(of: kernelDistances).bitPattern, "\(label)") }
+            }
+        }
+    }
+
     @Test("empty inputs")
     func emptyInputs() {
         let centers = KernelTestData.uniform(n: 3, d: 2, scale: 1, seed: 1)

@@ -262,11 +262,7 @@ public struct ModelFunction: Sendable {
         var centers = Matrix(rows: k, columns: d, values: values)
         if params.emptyClusterPolicy == .farthestPoint, !empty.isEmpty {
             // Points farthest from their own centre first; ties to the lower index.
-            let order = distances.indices.sorted {
-                let a = distances[$0], b = distances[$1]
-                return a != b ? a > b : $0 < $1
-            }
-            for (j, i) in zip(empty, order) {
+            for (j, i) in zip(empty, FarthestPoints.indices(empty.count, of: distances)) {
                 for t in 0..<d { centers[j, t] = points[i, t] }
             }
         }
