@@ -82,6 +82,78 @@ INLINE void FN(nearest_two_rows)(const float *rows, int64_t count, int64_t d, co
     }
 }
 
+/// Best index and part and second-best part of `count` contiguous rows, row q searching only the blocks of 16
+/// packed centres whose bit in skip[q] is clear. Blocks run in increasing order, each against the rows that need it
+/// in groups of up to KMK_BLOCK_POINTS (the block stays in L1), with assign_block's arithmetic per part; `state`
+/// holds 48 floats per row. Where every skipped part is above the row's best, the index equals nearest_two_block's
+/// and the second-best part is that over the blocks searched.
+INLINE void FN(nearest_two_unskipped)(const float *rows, int64_t count, int64_t d, const float *packed,
+                                      const float *half_norms, int64_t blocks, const uint64_t *skip, float *state,
+                                      int32_t *found, float *best, float *second) {
+    const v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    for (int64_t q = 0; q < count; q++) {
+        v16f inf = (v16f)__builtin_inff();
+        v16i zero = (v16i)0;
+        memcpy(state + q * 48, &inf, sizeof inf);
+        memcpy(state + q * 48 + 16, &inf, sizeof inf);
+        memcpy(state + q * 48 + 32, &zero, sizeof zero);
+    }
+    int64_t members[HAMERLY_CHUNK];
+    for (int64_t b = 0; b < blocks; b++) {
+        int64_t m = 0;
+        for (int64_t q = 0; q < count; q++)
+            if (!((skip[q] >> b) & 1)) members[m++] = q;
+        const float *cb = packed + b * 16 * d;
+        v16f h = load16(half_norms + b * 16);
+        v16i index = iota + (int32_t)(b * 16);
+        for (int64_t g = 0; g < m; g += KMK_BLOCK_POINTS) {
+            int P = m - g < KMK_BLOCK_POINTS ? (int)(m - g) : KMK_BLOCK_POINTS;
+            const float *x[8];
+            v16f acc[8];
+            for (int p = 0; p < P; p++) { x[p] = rows + members[g + p] * d; acc[p] = h; }
+            if (P == KMK_BLOCK_POINTS)
+                for (int64_t t = 0; t < d; t++) {
+                    v16f c = load16(cb + t * 16);
+                    for (int p = 0; p < KMK_BLOCK_POINTS; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
+                }
+            else
+                for (int64_t t = 0; t < d; t++) {
+                    v16f c = load16(cb + t * 16);
+                    for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
+                }
+            for (int p = 0; p < P; p++) {
+                float *st = state + members[g + p] * 48;
+                v16f b1, b2;
+                v16i bi;
+                memcpy(&b1, st, sizeof b1);
+                memcpy(&b2, st + 16, sizeof b2);
+                memcpy(&bi, st + 32, sizeof bi);
+                v16i closer = acc[p] < b1;
+                v16f demoted = acc[p] < b2 ? acc[p] : b2;
+                b2 = closer ? b1 : demoted;
+                b1 = closer ? acc[p] : b1;
+                bi = closer ? index : bi;
+                memcpy(st, &b1, sizeof b1);
+                memcpy(st + 16, &b2, sizeof b2);
+                memcpy(st + 32, &bi, sizeof bi);
+            }
+        }
+    }
+    for (int64_t q = 0; q < count; q++) {
+        v16f b1, b2;
+        v16i bi;
+        memcpy(&b1, state + q * 48, sizeof b1);
+        memcpy(&b2, state + q * 48 + 16, sizeof b2);
+        memcpy(&bi, state + q * 48 + 32, sizeof bi);
+        float minimum;
+        int32_t a = FN(lane_argmin)(b1, bi, &minimum);
+        v16f candidates = bi == (v16i)a ? b2 : b1;
+        found[q] = a;
+        best[q] = minimum;
+        second[q] = FN(hmin)(candidates);
+    }
+}
+
 /// Lane p of the result: ⟨x[p], c[p]⟩ for p < 8, ‖x[p − 8]‖² for p ≥ 8 (d ≥ 16; used for d ≤ 32): 16-wide partial sums per row,
 /// reduced for all 16 sums at once as a transpose tree, so no row pays its own horizontal sums. Only used for
 /// Hamerly's bound test, whose margin covers the different rounding.
@@ -142,7 +214,7 @@ INLINE int FN(hamerly_holds)(int64_t i, int32_t a, float xx, float part, const f
 KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t d,
                                          const float *centers, const float *packed, const float *half_norms,
                                          int64_t k, const float *center_half_gap, const float *lower_shift,
-                                         float c_max_sq, int full_scan, int32_t *indices, float *lower,
+                                         const float *block_gaps, float c_max_sq, int full_scan, int32_t *indices, float *lower,
                                          float *distances, float *sums, float *counts) {
     if (k <= 0) return 0;
     int64_t scanned = 0;
@@ -154,6 +226,14 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
     int64_t list[HAMERLY_CHUNK];
     float xxs[HAMERLY_CHUNK], best[HAMERLY_CHUNK], second[HAMERLY_CHUNK];
     int32_t found[HAMERLY_CHUNK];
+    // With block_gaps, a searched row of the per-row path skips the blocks whose every centre is provably farther
+    // than its old centre: skipped[q] is then a lower bound on its distance to any skipped centre (+inf if none).
+    const int64_t blocks = kmk_padded_count(k) / 16;
+    const int skips_blocks = block_gaps && !full_scan && d > 32 && blocks >= 2 && blocks <= 64;
+    float skipped[HAMERLY_CHUNK];
+    uint64_t skips[HAMERLY_CHUNK];
+    float *search_state = skips_blocks ? malloc(sizeof(float) * 48 * HAMERLY_CHUNK) : 0;
+    if (skips_blocks && !search_state) { free(rows); return -1; }
     for (int64_t c0 = 0; c0 < n; c0 += HAMERLY_CHUNK) {
         int64_t end = n - c0 < HAMERLY_CHUNK ? n : c0 + HAMERLY_CHUNK;
         int64_t count = 0;
@@ -241,12 +321,33 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
                 if (FN(hamerly_holds)(i, a, xx, part, center_half_gap, lower_shift, slack, c_max_sq, lower,
                                       distances))
                     continue;
+                if (skips_blocks) {
+                    // Centre j of block b is at least gap − u from x (u ≥ ‖x − c_a‖); skip b when that bound
+                    // passes Hamerly's test against c_a (so every part of b is above the row's best).
+                    float upper_sq = 2 * (0.5f * xx + part) + slack * (xx + c_max_sq) + 0x1p-100f;
+                    float u = __builtin_sqrtf(upper_sq > 0 ? upper_sq : 0.0f) * (1.0f + 0x1p-20f);
+                    uint64_t skip = 0;
+                    float nearest_skipped = __builtin_inff();
+                    for (int64_t b = 0; b < blocks; b++) {
+                        float z = (block_gaps[(int64_t)a * blocks + b] - u) * (1.0f - 0x1p-20f);
+                        if (z > 0 && z * z > upper_sq) {
+                            skip |= (uint64_t)1 << b;
+                            nearest_skipped = z < nearest_skipped ? z : nearest_skipped;
+                        }
+                    }
+                    skips[count] = skip;
+                    skipped[count] = nearest_skipped;
+                }
                 memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
                 xxs[count] = xx;
                 list[count++] = i;
             }
         }
-        FN(nearest_two_rows)(searched, count, d, centers, packed, half_norms, k, found, best, second);
+        if (skips_blocks)
+            FN(nearest_two_unskipped)(rows, count, d, packed, half_norms, blocks, skips, search_state, found, best,
+                                      second);
+        else
+            FN(nearest_two_rows)(searched, count, d, centers, packed, half_norms, k, found, best, second);
         for (int64_t q = 0; q < count; q++) {
             int64_t i = list[q];
             float xx = xxs[q];
@@ -255,10 +356,12 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
             if (distances) distances[i] = 2 * (0.5f * xx + best[q]);
             float second_sq = 2 * (0.5f * xx + second[q]) - margin;
             lower[i] = second_sq > 0 ? __builtin_sqrtf(second_sq) * (1.0f - 0x1p-20f) : 0.0f;
+            if (skips_blocks && skipped[q] < lower[i]) lower[i] = skipped[q];
         }
         scanned += count;
         if (sums) FN(add_rows_any)(points, c0, end, d, indices, sums, counts);
     }
     free(rows);
+    free(search_state);
     return scanned;
 }

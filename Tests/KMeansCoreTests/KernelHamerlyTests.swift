@@ -23,6 +23,11 @@ private let hamerlyCases: [HamerlyCase] = [
     HamerlyCase(name: "blobs-32d-k64", points: KernelTestData.blobs(n: 2_101, d: 32, blobs: 20, seed: 20), k: 64),
     HamerlyCase(name: "blobs-128d", points: KernelTestData.blobs(n: 611, d: 128, blobs: 9, seed: 21), k: 33),
     HamerlyCase(name: "blobs-24d-partitioned", points: KernelTestData.blobs(n: 16_411, d: 24, blobs: 12, seed: 22), k: 18),
+    // d > 32, k > 16: searched rows skip blocks of 16 centres by the per-block gaps (2, 4 with a ragged last block,
+    // and 16 blocks; two partitions).
+    HamerlyCase(name: "blobs-40d-k20", points: KernelTestData.blobs(n: 1_500, d: 40, blobs: 12, seed: 24), k: 20),
+    HamerlyCase(name: "blobs-64d-k50-partitioned", points: KernelTestData.blobs(n: 9_001, d: 64, blobs: 30, seed: 25), k: 50),
+    HamerlyCase(name: "blobs-128d-k256", points: KernelTestData.blobs(n: 3_000, d: 128, blobs: 40, seed: 26), k: 256),
 ]
 
 /// Integer points on a small grid with many duplicates and centres on grid points: exact ties everywhere.
@@ -73,7 +78,8 @@ struct KernelHamerlyTests {
     func variantsAndTies(isa: KernelInstructionSet) {
         let blobs = KernelTestData.blobs(n: 1_203, d: 32, blobs: 11, seed: 23)
         let cases = [(blobs, KernelTestData.distinctRows(of: blobs, k: 40, seed: 7)),
-                     tieGrid(n: 2_005, d: 16, k: 9, seed: 5), tieGrid(n: 1_501, d: 32, k: 20, seed: 6)]
+                     tieGrid(n: 2_005, d: 16, k: 9, seed: 5), tieGrid(n: 1_501, d: 32, k: 20, seed: 6),
+                     tieGrid(n: 1_207, d: 48, k: 40, seed: 8)]
         for (index, (points, initial)) in cases.enumerated() {
             var centers = initial
             var state = HamerlyState()
@@ -93,6 +99,37 @@ struct KernelHamerlyTests {
                 centers = Matrix(rows: centers.rows, columns: points.columns,
                                  values: zip(centers.values, means.values).map { ($0 + $1) / 2 })
             }
+        }
+    }
+
+    @Test("the per-block centre gaps bound every other centre of the block from below, tightly")
+    func blockGapsBound() {
+        let centers = KernelTestData.uniform(n: 70, d: 40, scale: 3, seed: 27)
+        let k = centers.rows, blocks = 5
+        let gaps = HamerlyState.centerGaps(centers, perBlock: true)
+        #expect(gaps.blocks.count == k * blocks)
+        #expect(gaps.half == HamerlyState.halfGaps(centers))
+        for j in 0..<k {
+            var nearest = Double.infinity
+            for b in 0..<blocks {
+                var exact = Double.infinity
+                for other in (b * 16)..<min(k, b * 16 + 16) where other != j {
+                    var s = 0.0
+                    for t in 0..<centers.columns {
+                        let e = Double(centers[j, t]) - Double(centers[other, t])
+                        s += e * e
+                    }
+                    exact = min(exact, s.squareRoot())
+                }
+                nearest = min(nearest, exact)
+                let gap = Double(gaps.blocks[j * blocks + b])
+                if b == j / 16 {
+                    #expect(gap == 0, "centre \(j)'s own block")
+                } else {
+                    #expect(gap <= exact && gap >= exact * (1 - 1e-4), "centre \(j) block \(b): \(gap) vs \(exact)")
+                }
+            }
+            #expect(Double(gaps.half[j]) <= nearest / 2 && Double(gaps.half[j]) >= nearest / 2 * (1 - 1e-4))
         }
     }
 

@@ -76,15 +76,18 @@ void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
 
 /// One Hamerly pass over points [0, n) (see HamerlyState in Swift). `indices` and `lower` carry state across
 /// passes; `center_half_gap[j]` is a lower bound on 0.5·min_{j'≠j}‖c_j − c_j'‖, and `lower_shift[j]` an upper bound
-/// on how far every other centre than j moved since the previous pass. With `full_scan` set every point is
+/// on how far every other centre than j moved since the previous pass. `block_gaps` (optional; k rows of
+/// padded_count(k) / 16 floats) holds for centre j and block b of 16 centres a lower bound on ‖c_j − c_j'‖ over the
+/// centres j' ≠ j of the block (0 for j's own block): rows searched by the per-row path (d > 32) then skip the
+/// blocks that bound rules out. With `full_scan` set every point is
 /// scanned. `c_max_sq` bounds ‖c‖² over all centres. `sums`/`counts` must be zero on entry. Returns the number
 /// of points that needed a full scan, or −1 if scratch memory could not be allocated (outputs then invalid).
 /// The indices, sums and counts equal kmk_assign's bit for bit; from d = 8 the distances take ‖x‖² from the bound
 /// check's 8-lane sum, so they equal kmk_assign's only to float rounding.
 int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
                          const float *centers, const float *packed, const float *half_norms, int64_t k,
-                         const float *center_half_gap, const float *lower_shift, float c_max_sq, int full_scan,
-                         int32_t *indices, float *lower, float *distances, float *sums, float *counts);
+                         const float *center_half_gap, const float *lower_shift, const float *block_gaps, float c_max_sq,
+                         int full_scan, int32_t *indices, float *lower, float *distances, float *sums, float *counts);
 
 /// One IncrementalState pass (Swift) over points [0, n). Bounds are kept relative to per-centre drift totals that
 /// only grow: for a point assigned to a, upper[i] + drift_upper[a] bounds its distance to c_a from above and

@@ -59,7 +59,9 @@ public struct HamerlyState: Sendable {
         }
         let fullScan = previousCenters == nil
         let lowerShift = fullScan ? [Float](repeating: 0, count: k) : Self.otherCentersShift(from: previousCenters!, to: centers)
-        let halfGap = Self.halfGaps(centers)
+        // Per-block gaps only serve the kernel's per-row path (d > 32) with at least two blocks.
+        let gaps = Self.centerGaps(centers, perBlock: !fullScan && d > 32 && k > 16 && k <= 1024)
+        let halfGap = gaps.half
         let packed = PackedCenters(centers)
         let cMaxSquared = 2 * (packed.halfNorms.prefix(k).max() ?? 0)
         // The state owns the indices (read and written by the kernel); dropping the caller's reference to the
@@ -73,23 +75,26 @@ public struct HamerlyState: Sendable {
                     lower.withUnsafeMutableBufferPointer { low in
                         lowerShift.withUnsafeBufferPointer { shift in
                             halfGap.withUnsafeBufferPointer { gap in
-                                result.withOutputs(points: x) { outputs in
-                                    let state = (indices: SharedPointer(idx.baseAddress),
-                                                 lower: SharedPointer(low.baseAddress),
-                                                 shift: SharedPointer(shift.baseAddress),
-                                                 gap: SharedPointer(gap.baseAddress))
-                                    return DistanceKernels.runPartitioned(
-                                        n: n, k: k, d: d, threads: threads, accumulate: accumulate,
-                                        outputs: outputs
-                                    ) { range, sums, counts in
-                                        kmk_hamerly_pass(
-                                            isa, outputs.points.map { $0 + range.lowerBound * d },
-                                            Int64(range.count), Int64(d), centerPointers.centers,
-                                            centerPointers.packed, centerPointers.halfNorms, Int64(k),
-                                            state.gap.readOnly, state.shift.readOnly, cMaxSquared,
-                                            fullScan ? 1 : 0, state.indices.pointer.map { $0 + range.lowerBound },
-                                            state.lower.pointer.map { $0 + range.lowerBound },
-                                            outputs.distances.map { $0 + range.lowerBound }, sums, counts)
+                                gaps.blocks.withUnsafeBufferPointer { blockGap in
+                                    result.withOutputs(points: x) { outputs in
+                                        let state = (indices: SharedPointer(idx.baseAddress),
+                                                     lower: SharedPointer(low.baseAddress),
+                                                     shift: SharedPointer(shift.baseAddress),
+                                                     gap: SharedPointer(gap.baseAddress),
+                                                     blockGap: SharedPointer(blockGap.isEmpty ? nil : blockGap.baseAddress))
+                                        return DistanceKernels.runPartitioned(
+                                            n: n, k: k, d: d, threads: threads, accumulate: accumulate,
+                                            outputs: outputs
+                                        ) { range, sums, counts in
+                                            kmk_hamerly_pass(
+                                                isa, outputs.points.map { $0 + range.lowerBound * d },
+                                                Int64(range.count), Int64(d), centerPointers.centers,
+                                                centerPointers.packed, centerPointers.halfNorms, Int64(k),
+                                                state.gap.readOnly, state.shift.readOnly, state.blockGap.readOnly,
+                                                cMaxSquared, fullScan ? 1 : 0, state.indices.pointer.map { $0 + range.lowerBound },
+                                                state.lower.pointer.map { $0 + range.lowerBound },
+                                                outputs.distances.map { $0 + range.lowerBound }, sums, counts)
+                                        }
                                     }
                                 }
                             }
@@ -136,8 +141,15 @@ public struct HamerlyState: Sendable {
 
     /// For each centre j, a lower bound on half the distance to its nearest other centre (+∞ when k = 1).
     static func halfGaps(_ centers: Matrix) -> [Float] {
+        centerGaps(centers, perBlock: false).half
+    }
+
+    /// `half` as ``halfGaps(_:)``; with `perBlock`, `blocks[j · B + b]` (B = blocks of 16 centres) is a lower bound
+    /// on the distance from centre j to every other centre of block b (0 for j's own block, +∞ when it has none).
+    static func centerGaps(_ centers: Matrix, perBlock: Bool) -> (half: [Float], blocks: [Float]) {
         let k = centers.rows, d = centers.columns
-        guard k > 1 else { return [Float](repeating: .infinity, count: k) }
+        let blockCount = (k + 15) / 16
+        guard k > 1 else { return ([Float](repeating: .infinity, count: k), []) }
         let squared = DistanceKernels.allDistances(points: centers, centers: centers, threads: 1)
         var norms = [Float](repeating: 0, count: k)
         for j in 0..<k {
@@ -147,13 +159,22 @@ public struct HamerlyState: Sendable {
         }
         // Float32 error of ‖a‖² − 2⟨a,b⟩ + ‖b‖² is below this multiple of ‖a‖² + ‖b‖².
         let slack = 16 * Float(d + 2) * Float.ulpOfOne / 2
-        return (0..<k).map { j in
+        var blocks = [Float](repeating: .infinity, count: perBlock ? k * blockCount : 0)
+        let half = (0..<k).map { j in
             var nearest = Float.infinity
             for other in 0..<k where other != j {
-                let bound = squared[j, other] - slack * (norms[j] + norms[other])
-                nearest = min(nearest, max(bound, 0))
+                let bound = max(squared[j, other] - slack * (norms[j] + norms[other]), 0)
+                nearest = min(nearest, bound)
+                if perBlock { blocks[j * blockCount + other / 16] = min(blocks[j * blockCount + other / 16], bound) }
             }
             return 0.5 * nearest.squareRoot() * (1 - 1e-6)
         }
+        if perBlock {
+            for j in 0..<k {
+                for b in 0..<blockCount { blocks[j * blockCount + b] = blocks[j * blockCount + b].squareRoot() * (1 - 1e-6) }
+                blocks[j * blockCount + j / 16] = 0
+            }
+        }
+        return (half, blocks)
     }
 }
