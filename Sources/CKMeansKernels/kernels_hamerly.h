@@ -110,17 +110,16 @@ INLINE void FN(nearest_two_unskipped)(const float *rows, int64_t count, int64_t 
             int P = m - g < KMK_BLOCK_POINTS ? (int)(m - g) : KMK_BLOCK_POINTS;
             const float *x[8];
             v16f acc[8];
-            for (int p = 0; p < P; p++) { x[p] = rows + members[g + p] * d; acc[p] = h; }
-            if (P == KMK_BLOCK_POINTS)
-                for (int64_t t = 0; t < d; t++) {
-                    v16f c = load16(cb + t * 16);
-                    for (int p = 0; p < KMK_BLOCK_POINTS; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
-                }
-            else
-                for (int64_t t = 0; t < d; t++) {
-                    v16f c = load16(cb + t * 16);
-                    for (int p = 0; p < P; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
-                }
+            // A ragged group repeats its first row in the spare slots (their parts are dropped), so the
+            // accumulators stay in registers.
+            for (int p = 0; p < KMK_BLOCK_POINTS; p++) {
+                x[p] = rows + members[g + (p < P ? p : 0)] * d;
+                acc[p] = h;
+            }
+            for (int64_t t = 0; t < d; t++) {
+                v16f c = load16(cb + t * 16);
+                for (int p = 0; p < KMK_BLOCK_POINTS; p++) acc[p] = VFNMA((v16f)x[p][t], c, acc[p]);
+            }
             for (int p = 0; p < P; p++) {
                 float *st = state + members[g + p] * 48;
                 v16f b1, b2;
