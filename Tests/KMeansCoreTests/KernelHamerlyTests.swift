@@ -24,10 +24,10 @@ private let hamerlyCases: [HamerlyCase] = [
     HamerlyCase(name: "blobs-128d", points: KernelTestData.blobs(n: 611, d: 128, blobs: 9, seed: 21), k: 33),
     HamerlyCase(name: "blobs-24d-partitioned", points: KernelTestData.blobs(n: 16_411, d: 24, blobs: 12, seed: 22), k: 18),
     // d > 32, k > 16: searched rows skip blocks of 16 centres by the per-block gaps (2, 4 with a ragged last block,
-    // and 16 blocks; two partitions).
+    // and 16 blocks).
     HamerlyCase(name: "blobs-40d-k20", points: KernelTestData.blobs(n: 1_500, d: 40, blobs: 12, seed: 24), k: 20),
-    HamerlyCase(name: "blobs-64d-k50-partitioned", points: KernelTestData.blobs(n: 9_001, d: 64, blobs: 30, seed: 25), k: 50),
-    HamerlyCase(name: "blobs-128d-k256", points: KernelTestData.blobs(n: 3_000, d: 128, blobs: 40, seed: 26), k: 256),
+    HamerlyCase(name: "blobs-64d-k50", points: KernelTestData.blobs(n: 1_201, d: 64, blobs: 30, seed: 25), k: 50),
+    HamerlyCase(name: "blobs-128d-k256", points: KernelTestData.blobs(n: 800, d: 128, blobs: 40, seed: 26), k: 256),
 ]
 
 /// Integer points on a small grid with many duplicates and centres on grid points: exact ties everywhere.
