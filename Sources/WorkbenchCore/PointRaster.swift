@@ -1,5 +1,6 @@
 import Dispatch
 import KMeansCore
+import KMeansData
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -264,5 +265,23 @@ final class RasterCache: Sendable {
         let labels = make()
         assignments.withLock { $0 = (key, labels) }
         return labels
+    }
+
+    /// What the truth agreement was computed from: the same labels (usually the same array buffer, compared in O(1)),
+    /// truth and k give the same table, so frames that do not change the clusters do not recount every row.
+    struct AgreementKey: Equatable {
+        var labels: [Int32]
+        var truth: TruthLabels
+        var k: Int
+    }
+
+    private let agreements = Mutex<(key: AgreementKey, agreement: Agreement)?>(nil)
+
+    /// The agreement for `key`, made by `make` only when the last one was for other labels.
+    func agreement(for key: AgreementKey, make: () -> Agreement) -> Agreement {
+        if let hit = agreements.withLock({ entry in entry.flatMap { $0.key == key ? $0.agreement : nil } }) { return hit }
+        let agreement = make()
+        agreements.withLock { $0 = (key, agreement) }
+        return agreement
     }
 }

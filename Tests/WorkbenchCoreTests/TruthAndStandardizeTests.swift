@@ -48,6 +48,22 @@ struct TruthAndStandardizeTests {
         }
     }
 
+    @Test("the agreement is counted once per clustering: frames with the same labels reuse it, new labels recount")
+    func agreementIsCountedOncePerClustering() throws {
+        var session = irisRun()
+        let cache = RasterCache()
+        let first = try #require(session.agreement(cache: cache))
+        #expect(first == session.agreement)
+        let truth = try #require(session.dataSet.truth)
+        var made = 0
+        _ = cache.agreement(for: .init(labels: session.clusterLabels(cache: cache), truth: truth, k: 3)) { made += 1; return first }
+        #expect(made == 0, "the drawn agreement was kept for the same labels")
+        session.handle(.home)
+        session.handle(.right) // the first assignment, against the initial centres
+        guard let start = session.agreement(cache: cache) else { Issue.record("no agreement at the first assignment"); return }
+        #expect(start == session.agreement && start.table != first.table, "other labels are counted again")
+    }
+
     @Test("g colours the points by truth (the header says so), again by cluster; data without truth says why")
     func truthColouring() {
         var session = irisRun()

@@ -27,7 +27,11 @@ extension Session {
         guard let truth = dataSet.truth, truth.labels.count == dataSet.points.rows else { return nil }
         let clusters = clusterLabels(cache: cache)
         guard clusters.count == truth.labels.count else { return nil }
-        return Agreement(truth: truth, clusters: clusters, k: settings.k)
+        let k = settings.k
+        guard let cache else { return Agreement(truth: truth, clusters: clusters, k: k) }
+        return cache.agreement(for: RasterCache.AgreementKey(labels: clusters, truth: truth, k: k)) {
+            Agreement(truth: truth, clusters: clusters, k: k)
+        }
     }
 }
 
