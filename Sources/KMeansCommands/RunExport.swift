@@ -9,14 +9,14 @@ enum RunExport {
     /// Writes into the first free `kmeans-run-N/` in `directory`; returns a one-line report.
     static func write(_ session: Session, in directory: String = FileManager.default.currentDirectoryPath,
                       modelDir: WorkbenchModelDir?) -> String {
-        guard let frame = session.currentFrame else { return "nothing to write: no run" }
+        guard let frame = session.currentFrame else { return "nothing to write: no run yet (press n to step, then o)" }
         let manager = FileManager.default
         var folder = ""
         for n in 1...999 {
             let candidate = (directory as NSString).appendingPathComponent("kmeans-run-\(n)")
             if !manager.fileExists(atPath: candidate) { folder = candidate; break }
         }
-        guard !folder.isEmpty else { return "cannot write the run: kmeans-run-1 … kmeans-run-999 all exist here" }
+        guard !folder.isEmpty else { return "cannot write the run: kmeans-run-1 … kmeans-run-999 all exist here (remove some, or start the workbench in another directory)" }
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: false)
             var labels = session.clusterLabels
@@ -46,7 +46,7 @@ enum RunExport {
             }
             return TerminalText.sanitized(report)
         } catch {
-            return TerminalText.sanitized("cannot write the run to \(folder): \(error)")
+            return TerminalText.sanitized("cannot write the run to \(folder): \(error) (start the workbench in a writable directory)")
         }
     }
 
