@@ -97,9 +97,7 @@ struct CompareLessonTmuxTests {
         #expect(!(try tmux.screen().contains("compare 2 runs")), "C returns to the single run")
         tmux.send("C")
         try tmux.waitFor("compare 2 runs", "k-means++, seed 1 · step 0")
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 
     @Test func lessonSpaceAdvancesLeftGoesBack() throws {
@@ -111,8 +109,6 @@ struct CompareLessonTmuxTests {
         try tmux.waitFor("lesson 2/8", "Assign: every point joins its nearest centre")
         tmux.send("Left")
         try tmux.waitFor("lesson 1/8")
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 }

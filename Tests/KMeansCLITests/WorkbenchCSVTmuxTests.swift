@@ -32,8 +32,6 @@ struct WorkbenchCSVTmuxTests {
         #expect(assignments[1].hasPrefix("501,") && assignments[30].hasPrefix("530,"))
         // Colouring by truth does not change what is written: clusters, not truth classes (k0…k2 are not numbers).
         #expect(assignments.dropFirst().allSatisfy { Int($0.split(separator: ",")[1]).map { (0..<3).contains($0) } == true })
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 }

@@ -77,9 +77,7 @@ struct WorkbenchSweepTmuxTests {
         tmux.send("Enter")
         try tmux.waitFor("k = 1 from the sweep: seed 1")
         #expect(try !tmux.screen().contains("Choose k"))
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 
     @Test func largestKBeyondTheRowsIsSaidNotRun() throws {
@@ -91,8 +89,6 @@ struct WorkbenchSweepTmuxTests {
         #expect(try !tmux.screen().contains("restart 1/"))
         tmux.send("Escape")
         try tmux.waitUntil("the overlay closed") { !$0.contains("Choose k") }
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 }

@@ -35,9 +35,7 @@ struct WorkbenchTmuxTests {
         #expect(try cell(60, 20) == "B", "centre B where the second click was")
         tmux.send("n")
         try tmux.waitFor("step 1  next: assign")
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 
     @Test func stepRunPauseHelpResizeQuit() throws {
@@ -77,9 +75,7 @@ struct WorkbenchTmuxTests {
         try tmux.waitFor("PAUSED", "Run")
         #expect(try tmux.screen().split(separator: "\n").first?.count ?? 0 > 100)
 
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 
     @Test func screenshotKeyWritesTheScreen() throws {
@@ -149,9 +145,7 @@ struct WorkbenchTmuxTests {
         let lines = try tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first?.hasSuffix("⏸ PAUSED") == true || lines.first?.hasSuffix("PAUSED ") == true)
         #expect(lines.contains { $0.hasPrefix("n step") })
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 
     @Test func unknownTermFailsCleanly() throws {
@@ -184,9 +178,7 @@ struct WorkbenchTmuxTests {
         try tmux.waitFor("Settings (apply restarts)")
         tmux.send("Down", "Right", "Down", "Right", "Right", "Enter")
         try tmux.waitFor("k 3  k-means++", "step 0  next: assign")
-        tmux.send("q")
-        try tmux.waitFor("KMEANS-EXIT rc=0")
-        try tmux.expectSaneTerminal()
+        try tmux.quitCleanly()
     }
 }
 
@@ -281,6 +273,13 @@ struct WorkbenchTmux {
         guard let range = text.range(of: #"step (\d+)  next"#, options: .regularExpression) else { return -1 }
         let digits = text[range].dropFirst(5).prefix { $0.isNumber }
         return Int(digits) ?? -1
+    }
+
+    /// Quits with `q`: the binary exits with status 0 and leaves the terminal sane.
+    func quitCleanly(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        send("q")
+        try waitFor("KMEANS-EXIT rc=0", sourceLocation: sourceLocation)
+        try expectSaneTerminal(sourceLocation: sourceLocation)
     }
 
     /// After the binary exited: the shell's `stty -a` shows canonical mode and echo back on.
