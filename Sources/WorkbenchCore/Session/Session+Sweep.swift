@@ -53,8 +53,8 @@ extension Session {
         do {
             let plan = try state.configuration.sweep(largestK: state.largestK, restarts: state.restarts,
                                                       columns: dataSet.points.columns)
-            // The data the run clusters: its z-scores when they are on, so a row's score is the run's with that k.
-            state.started(SweepRun(sweep: plan, points: standardization?.points ?? dataSet.points))
+            // The data the run clusters (its z-scores when they are on), so a row's score is the run's with that k.
+            state.started(SweepRun(sweep: plan, points: runData))
             sweep = state
         } catch {
             status = .sweepRefused(reason: "\(error)")

@@ -20,6 +20,10 @@ extension Session {
         return fitted.points
     }
 
+    /// The data the run clusters, before the metric's normalisation: the z-scores fitted at the last restart, or
+    /// the data itself.
+    var runData: Matrix { standardization?.points ?? dataSet.points }
+
     /// Rows in original units (placed centres, a checkpoint's) in the units the run clusters.
     func inRunUnits(_ rows: Matrix) -> Matrix { standardization?.standardized(rows) ?? rows }
 
