@@ -108,6 +108,22 @@ struct ModelDirectoryTests {
         #expect(listing.latest?.step == 5)
     }
 
+    @Test("TF's CheckpointManager deletes files its state file still lists: a listing meanwhile loses only the oldest")
+    func listingBesideACheckpointManagerSweep() throws {
+        let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
+        // CheckpointManager.save writes the state file listing every checkpoint, the ones about to go included,
+        // then deletes those oldest first, then writes the state file again: here the sweep of 1 and 2 (of 1…5,
+        // max_to_keep 3) runs while 2's index is looked for.
+        for step in Int64(1)...5 { try directory.saveCheckpoint(Self.tensors(step: step), step: step, keepCheckpointMax: 0) }
+        let listing = try directory.checkpointListing { checkpoint in
+            guard checkpoint.step == 2 else { return }
+            for step in Int64(1)...2 { _ = try? directory.deleteCheckpointFiles(prefix: directory.prefix(forStep: step)) }
+        }
+        #expect(!FileIO.fileExists(TensorBundleFiles.indexURL(prefix: directory.prefix(forStep: 1))), "the sweep did not happen")
+        #expect(listing.checkpoints.map(\.step) == [3, 4, 5], "a hole: an older checkpoint seen after a newer one was deleted")
+        #expect(listing.latest?.step == 5)
+    }
+
     @Test("a listing taken while every look meets a new save leaves no hole: what retention took is a run off the front")
     func listingWhileTheStateFileNeverHoldsStill() throws {
         let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
