@@ -51,6 +51,8 @@ public struct ModelDirFollower: Sendable {
     private var events: ModelDirEventTail
     private var reportedProblems = Set<String>()
     private var stateFailures = 0
+    /// Called before each listed checkpoint's index is looked for (for tests: a trainer saving meanwhile).
+    var beforeIndexCheck: (@Sendable (CheckpointReference) -> Void)?
 
     /// Reads of an unparsable state file before it is reported.
     static let statePatience = 5
@@ -102,7 +104,7 @@ public struct ModelDirFollower: Sendable {
     private mutating func readListing(_ changes: inout [ModelDirChange]) -> (checkpoints: [CheckpointReference], latest: CheckpointReference?)? {
         let listing: CheckpointListing
         do {
-            listing = try directory.checkpointListing()
+            listing = try directory.checkpointListing(beforeIndexCheck: beforeIndexCheck)
             stateFailures = 0
         } catch {
             stateFailures += 1

@@ -128,21 +128,55 @@ public struct ModelDirectory: Sendable, Equatable {
 
     /// The state file's checkpoints whose index file exists, oldest first, with the latest among them; a listed
     /// path that leaves the directory is one of `problems`, not a failure (only an unreadable state file throws).
+    /// Beside a trainer, the listing is what one version of the state file lists.
     public func checkpointListing() throws(TFFormatError) -> CheckpointListing {
-        guard let state = try checkpointState() else { return CheckpointListing() }
+        try checkpointListing(beforeIndexCheck: nil)
+    }
+
+    /// How many looks at the listed indexes a listing takes while the state file keeps changing; the last is kept.
+    static let listingAttempts = 4
+
+    /// `checkpointListing()`, with a hook called before each listed checkpoint's index is looked for (for tests:
+    /// a trainer saving meanwhile).
+    func checkpointListing(beforeIndexCheck hook: ((CheckpointReference) -> Void)?) throws(TFFormatError) -> CheckpointListing {
+        guard var state = try checkpointState() else { return CheckpointListing() }
+        var attempt = 1
+        while true {
+            let listing = listing(of: state, beforeIndexCheck: hook)
+            // Retention deletes a checkpoint only once a new state file no longer lists it: if the state file is
+            // unchanged after the look, retention took nothing it lists during the look. If it changed, a deletion
+            // may have landed out of order (a trainer killed between its state file and its deletions leaves the
+            // older checkpoint behind): look again.
+            guard let again = try checkpointState() else { return CheckpointListing() }
+            if again == state || attempt == Self.listingAttempts { return listing }
+            state = again
+            attempt += 1
+        }
+    }
+
+    /// `state`'s checkpoints whose index exists. Indexes are looked for from the end of the list: retention
+    /// deletes from its front, so a save landing mid-look takes a run off the front, never one from the middle.
+    private func listing(of state: CheckpointState, beforeIndexCheck hook: ((CheckpointReference) -> Void)?) -> CheckpointListing {
         var paths = state.allModelCheckpointPaths
         if paths.last != state.modelCheckpointPath { paths.append(state.modelCheckpointPath) }
         var listing = CheckpointListing()
+        var prefixes: [URL] = []
         var seen = Set<URL>()
         for path in paths {
-            let prefix: URL
-            do { prefix = try resolve(checkpointPath: path) } catch {
+            do {
+                let prefix = try resolve(checkpointPath: path)
+                if seen.insert(prefix).inserted { prefixes.append(prefix) }
+            } catch {
                 if !listing.problems.contains(error) { listing.problems.append(error) }
-                continue
             }
-            guard seen.insert(prefix).inserted, FileIO.fileExists(TensorBundleFiles.indexURL(prefix: prefix)) else { continue }
-            listing.checkpoints.append(CheckpointReference(prefix: prefix))
         }
+        var present: [CheckpointReference] = []
+        for prefix in prefixes.reversed() {
+            let checkpoint = CheckpointReference(prefix: prefix)
+            hook?(checkpoint)
+            if FileIO.fileExists(TensorBundleFiles.indexURL(prefix: prefix)) { present.append(checkpoint) }
+        }
+        listing.checkpoints = present.reversed()
         let latest = try? resolve(checkpointPath: state.modelCheckpointPath)
         listing.latest = listing.checkpoints.first { $0.prefix == latest }
         return listing

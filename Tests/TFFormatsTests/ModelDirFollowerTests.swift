@@ -123,6 +123,29 @@ struct ModelDirFollowerTests {
         }
     }
 
+    @Test("a trainer saving twice while the follower looks for the listed indexes: removals stay oldest first")
+    func savesBetweenIndexChecks() throws {
+        let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
+        let tensors = ModelDirectoryTests.tensors(step:)
+        for step in Int64(1)...4 { try directory.saveCheckpoint(tensors(step), step: step, keepCheckpointMax: 3) }
+        var follower = ModelDirFollower(directory: directory)
+        #expect(added(follower.refresh()) == [2, 3, 4])
+        try directory.saveCheckpoint(tensors(5), step: 5, keepCheckpointMax: 3)
+        // The follower is descheduled (as under load) while it looks for the index of 4, the middle one of the
+        // state file's [3, 4, 5]: meanwhile the trainer saves 6 and 7, and retention deletes 3 and 4.
+        follower.beforeIndexCheck = { checkpoint in
+            guard checkpoint.step == 4, (try? directory.latestCheckpoint())??.step == 5 else { return }
+            for step in Int64(6)...7 { _ = try? directory.saveCheckpoint(tensors(step), step: step, keepCheckpointMax: 3) }
+        }
+        let during = follower.refresh()
+        #expect(try directory.latestCheckpoint()?.step == 7, "the trainer's saves in the hook did not happen")
+        #expect(follower.checkpoints.map(\.step) == [5, 6, 7], "the listing is not what one state file says")
+        let after = follower.refresh()
+        #expect(removed(during) + removed(after) == [2, 3, 4], "removals out of order")
+        #expect(added(during) + added(after) == [5, 6, 7])
+        #expect(follower.checkpoints.map(\.step) == [5, 6, 7])
+    }
+
     @Test("forced polling says so; inotify wakes on a save within a second and otherwise times out")
     func watcherMechanisms() throws {
         let url = try TestFiles.temporaryDirectory()

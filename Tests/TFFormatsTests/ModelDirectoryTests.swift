@@ -89,6 +89,62 @@ struct ModelDirectoryTests {
         #expect(try ModelDirectory(url: directory.url.appendingPathComponent("none")).checkpointListing() == CheckpointListing())
     }
 
+    /// A fresh directory holding checkpoints `steps` (saved keeping `keep`), and its listing taken while `writer`
+    /// runs before each index check.
+    private func listing(saving steps: ClosedRange<Int64>, keep: Int, writer: @escaping (ModelDirectory, CheckpointReference) -> Void)
+        throws -> (ModelDirectory, CheckpointListing) {
+        let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
+        for step in steps { try directory.saveCheckpoint(Self.tensors(step: step), step: step, keepCheckpointMax: keep) }
+        return (directory, try directory.checkpointListing { writer(directory, $0) })
+    }
+
+    private func indexExists(_ directory: ModelDirectory, step: Int64) -> Bool {
+        FileIO.fileExists(TensorBundleFiles.indexURL(prefix: directory.prefix(forStep: step)))
+    }
+
+    @Test("a trainer killed between its state file and its deletions, restarted while a listing is taken: the listing is the new state file's")
+    func listingBesideARestartedTrainer() throws {
+        // Listed [1, 2, 3]; while 3's index is looked for, a trainer saves 4 and is killed before deleting 1 (its
+        // state file lists [2, 3, 4]); the next trainer saves 5, listing [3, 4, 5], and deletes 2. 1 stays on disk.
+        let (directory, listing) = try listing(saving: 1...3, keep: 3) { directory, checkpoint in
+            guard checkpoint.step == 3, (try? directory.latestCheckpoint())??.step == 3 else { return }
+            _ = try? directory.saveCheckpoint(Self.tensors(step: 4), step: 4, keepCheckpointMax: 0)
+            let killed = CheckpointState(modelCheckpointPath: "model.ckpt-4", allModelCheckpointPaths: ["model.ckpt-2", "model.ckpt-3", "model.ckpt-4"])
+            _ = try? FileIO.writeAtomically(Array(killed.serialized.utf8), to: directory.stateFileURL)
+            _ = try? directory.saveCheckpoint(Self.tensors(step: 5), step: 5, keepCheckpointMax: 3)
+        }
+        #expect(indexExists(directory, step: 1) && !indexExists(directory, step: 2), "not the killed trainer's leftovers")
+        #expect(listing.checkpoints.map(\.step) == [3, 4, 5], "not what one state file lists")
+        #expect(listing.latest?.step == 5)
+    }
+
+    @Test("TF's CheckpointManager deletes files its state file still lists: a listing meanwhile loses only the oldest")
+    func listingBesideACheckpointManagerSweep() throws {
+        // CheckpointManager.save writes the state file listing every checkpoint, the ones about to go included,
+        // then deletes those oldest first, then writes the state file again: here the sweep of 1 and 2 (of 1…5,
+        // max_to_keep 3) runs while 2's index is looked for.
+        let (directory, listing) = try listing(saving: 1...5, keep: 0) { directory, checkpoint in
+            guard checkpoint.step == 2 else { return }
+            for step in Int64(1)...2 { _ = try? directory.deleteCheckpointFiles(prefix: directory.prefix(forStep: step)) }
+        }
+        #expect(!indexExists(directory, step: 1), "the sweep did not happen")
+        #expect(listing.checkpoints.map(\.step) == [3, 4, 5], "a hole: an older checkpoint seen after a newer one was deleted")
+        #expect(listing.latest?.step == 5)
+    }
+
+    @Test("a listing taken while every look meets a new save leaves no hole: what retention took is a run off the front")
+    func listingWhileTheStateFileNeverHoldsStill() throws {
+        // Whenever the middle one of the three listed is looked for, the trainer saves two more (deleting it and the oldest).
+        let (directory, listing) = try listing(saving: 1...3, keep: 3) { directory, checkpoint in
+            guard let latest = (try? directory.latestCheckpoint())??.step, checkpoint.step == latest - 1, latest < 100 else { return }
+            for step in latest + 1...latest + 2 { _ = try? directory.saveCheckpoint(Self.tensors(step: step), step: step, keepCheckpointMax: 3) }
+        }
+        let steps = listing.checkpoints.compactMap(\.step)
+        #expect(try directory.latestCheckpoint()?.step ?? 0 > 3, "the trainer's saves in the hook did not happen")
+        #expect(!steps.isEmpty && steps == Array(steps[0]...steps[steps.count - 1]), "a hole in \(steps)")
+        #expect(listing.latest == listing.checkpoints.last)
+    }
+
     @Test func aDamagedStateFileDoesNotBlockSaving() throws {
         let directory = ModelDirectory(url: try TestFiles.temporaryDirectory())
         try TestFiles.write(Array("garbage {{{".utf8), to: directory.stateFileURL)
