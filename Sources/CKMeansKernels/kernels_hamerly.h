@@ -153,22 +153,28 @@ INLINE void FN(nearest_two_unskipped)(const float *rows, int64_t count, int64_t 
     }
 }
 
-/// Lane p of the result: ⟨x[p], c[p]⟩ for p < 8, ‖x[p − 8]‖² for p ≥ 8 (d ≥ 16; used for d ≤ 32): 16-wide partial sums per row,
-/// reduced for all 16 sums at once as a transpose tree, so no row pays its own horizontal sums. Only used for
-/// Hamerly's bound test, whose margin covers the different rounding.
-INLINE v16f FN(dots_and_norms8)(const float *const *x, const float *const *c, int64_t d) {
+/// Lane p of the result: ⟨x[p], c[p]⟩ (`differences` = 0) or ‖x[p] − c[p]‖² (`differences` = 1) for p < 8,
+/// ‖x[p − 8]‖² for p ≥ 8: 16-wide partial sums per row, reduced for all 16 sums at once as a transpose tree, so no
+/// row pays its own horizontal sums. Only used for bound tests, whose margins cover the different rounding.
+INLINE v16f FN(pair_sums8)(const float *const *x, const float *const *c, int64_t d, const int differences) {
     v16f v[16];
     for (int p = 0; p < 16; p++) v[p] = (v16f)0.0f;
     int64_t t = 0;
     for (; t + 16 <= d; t += 16)
         for (int p = 0; p < 8; p++) {
-            v16f xv = load16(x[p] + t);
-            v[p] = VFMA(xv, load16(c[p] + t), v[p]);
+            v16f xv = load16(x[p] + t), cv = load16(c[p] + t);
+            if (differences) {
+                v16f diff = xv - cv;
+                v[p] = VFMA(diff, diff, v[p]);
+            } else {
+                v[p] = VFMA(xv, cv, v[p]);
+            }
             v[8 + p] = VFMA(xv, xv, v[8 + p]);
         }
     for (; t < d; t++)
         for (int p = 0; p < 8; p++) {
-            v[p][0] += x[p][t] * c[p][t];
+            float diff = x[p][t] - c[p][t];
+            v[p][0] += differences ? diff * diff : x[p][t] * c[p][t];
             v[8 + p][0] += x[p][t] * x[p][t];
         }
     // Each stage adds the two halves of every vector's remaining partials and packs two vectors into one.
@@ -186,6 +192,11 @@ INLINE v16f FN(dots_and_norms8)(const float *const *x, const float *const *c, in
                __builtin_shufflevector(w[2 * q], w[2 * q + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
     return __builtin_shufflevector(y[0], y[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) +
            __builtin_shufflevector(y[0], y[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+/// pair_sums8's dots and norms (Hamerly's bound test for 16 ≤ d ≤ 32).
+INLINE v16f FN(dots_and_norms8)(const float *const *x, const float *const *c, int64_t d) {
+    return FN(pair_sums8)(x, c, d, 0);
 }
 
 /// Copies d floats (16 at a time, inline; the tail by element).
