@@ -322,9 +322,10 @@ KMK_ATTR static int64_t FN(incremental_pass)(const float *points, int64_t n, int
             // The next chunk's test reads only its own rows' state, which this chunk's work does not touch.
             opened[slot ^ 1] = FN(open_rows)(points, end, n - end < HAMERLY_CHUNK ? n : end + HAMERLY_CHUNK, d,
                                              indices, upper, lower, &tables, c_max_sq, part_slack, pending[slot ^ 1]);
-        if (2 * open > end - c0) {
-            // Most rows open (every row on the first pass, most while the centres still move far): searching the
-            // whole chunk in place costs less than tightening them one by one.
+        if (first_pass || (2 * open > end - c0 && k <= 32)) {
+            // Every row on the first pass. With few centres (a search costs little more than a tightening) and most
+            // rows open, as while the centres still move far, searching the whole chunk in place costs less than
+            // tightening the rows one by one; with many, the tightening saves more searches than it costs.
             for (int64_t i = c0; i < end; i++) {
                 chunk_xxs[i - c0] = FN(sum_squares)(points + i * d, d);
                 chunk_list[i - c0] = i;
