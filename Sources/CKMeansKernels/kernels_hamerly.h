@@ -225,9 +225,9 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
                                          const float *centers, const float *packed, const float *half_norms,
                                          int64_t k, const float *center_half_gap, const float *lower_shift,
                                          const float *block_gaps, float c_max_sq, int full_scan, int32_t *indices, float *lower,
-                                         float *distances, float *sums, float *counts) {
+                                         float *distances, float *sums, float *counts, int64_t *skipped_blocks) {
     if (k <= 0) return 0;
-    int64_t scanned = 0;
+    int64_t scanned = 0, skipped_total = 0;
     const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
     // Rows needing a full search are gathered per chunk and searched together with the blocked kernels (on the
     // first pass every row is, in place).
@@ -347,6 +347,7 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
                     }
                     skips[count] = skip;
                     skipped[count] = nearest_skipped;
+                    skipped_total += __builtin_popcountll(skip);
                 }
                 memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
                 xxs[count] = xx;
@@ -373,5 +374,6 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
     }
     free(rows);
     free(search_state);
+    if (skipped_blocks) __atomic_fetch_add(skipped_blocks, skipped_total, __ATOMIC_RELAXED);
     return scanned;
 }

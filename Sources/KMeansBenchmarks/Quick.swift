@@ -101,7 +101,7 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
         // move far, search most rows).
         for algorithm in [KMeansAlgorithm.auto, .incremental] {
             var wall = [Double](repeating: .infinity, count: 21), cpu = wall
-            var read: [String] = [], searched: [String] = []
+            var read: [String] = [], searched: [String] = [], skipped: [String] = []
             for round in 0...options.repeats {
                 let model = try ModelFunction(params: KMeansParams(
                     numClusters: initial.rows, initialClusters: .matrix(initial), useMiniBatch: false,
@@ -110,6 +110,7 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
                 var state = try model.initialize(model.initialState(), batch: points, engine: &engine)
                 read = []
                 searched = []
+                skipped = []
                 for step in 0..<21 {
                     let (w, used) = Measure.wallAndCPU {
                         state = (try? model.trainStepSummary(state, batch: points, engine: &engine).state) ?? state
@@ -117,11 +118,17 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
                     if round > 0 { wall[step] = min(wall[step], w); cpu[step] = min(cpu[step], used / busy) }
                     read.append(fmt(Double(engine.lastPointsReadCount) / Double(c.n) * 100))
                     searched.append(fmt(Double(engine.lastFullSearchCount) / Double(c.n) * 100))
+                    let blocks = (initial.rows + 15) / 16
+                    skipped.append(fmt(Double(engine.lastSkippedBlockCount)
+                                       / Double(max(1, engine.lastFullSearchCount * blocks)) * 100))
                 }
             }
             let name = algorithm.rawValue
             log("[\(c.label)] \(name): % of rows read per step: \(read.joined(separator: " "))")
             log("[\(c.label)] \(name): % of rows fully searched per step: \(searched.joined(separator: " "))")
+            if algorithm == .auto, skipped.contains(where: { $0 != "0" }) {
+                log("[\(c.label)] \(name): % of the searched rows' blocks of 16 centres skipped per step: \(skipped.joined(separator: " "))")
+            }
             log("[\(c.label)] \(name): ms per step, CPU/thread: \(cpu.map { fmt($0 * 1000) }.joined(separator: " "))")
             log("[\(c.label)] \(name): ms per step, wall: \(wall.map { fmt($0 * 1000) }.joined(separator: " ")), load \(Measure.loadAverage())")
         }
