@@ -61,6 +61,54 @@ INLINE void FN(nearest_two_low_d)(const float *rows, int64_t count, const int D,
     }
 }
 
+/// The 16 × 16 transpose: lane l of out[j] is lane j of in[l] (four stages of two-source shuffles).
+INLINE void FN(transpose16)(v16f *v) {
+#define KMK_L(...) __VA_ARGS__
+#define KMK_SWAP(s, LO, HI)                                                                                      \
+    for (int i = 0; i < 16; i++)                                                                                 \
+        if (!(i & s)) {                                                                                          \
+            v16f a = v[i], b = v[i + s];                                                                         \
+            v[i] = __builtin_shufflevector(a, b, LO);                                                            \
+            v[i + s] = __builtin_shufflevector(a, b, HI);                                                        \
+        }
+    KMK_SWAP(8, KMK_L(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23),
+             KMK_L(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31))
+    KMK_SWAP(4, KMK_L(0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27),
+             KMK_L(4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31))
+    KMK_SWAP(2, KMK_L(0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29),
+             KMK_L(2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31))
+    KMK_SWAP(1, KMK_L(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30),
+             KMK_L(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31))
+#undef KMK_SWAP
+#undef KMK_L
+}
+
+/// nearest_two_block for 16 contiguous rows with the centres' parts turned into rows-in-lanes per block, so the
+/// best / second-best scan runs over centres once for all 16 rows instead of a horizontal reduction per row. The
+/// parts are block_parts' (the same bits); ties keep the lowest index and the second best is the multiset's
+/// second smallest part, as in nearest_two_block.
+INLINE void FN(nearest_two_group16)(const float *x, int64_t d, const float *packed, const float *half_norms,
+                                    int64_t blocks, int32_t *best_index, float *best_part, float *second_part) {
+    v16f b1 = (v16f)__builtin_inff(), b2 = b1;
+    v16i bi = (v16i)0;
+    for (int64_t b = 0; b < blocks; b++) {
+        v16f acc[16];
+        FN(block_parts)(x, 8, d, d, packed, half_norms, b, acc);
+        FN(block_parts)(x + 8 * d, 8, d, d, packed, half_norms, b, acc + 8);
+        FN(transpose16)(acc);
+        for (int j = 0; j < 16; j++) {
+            v16i closer = acc[j] < b1;
+            v16f demoted = acc[j] < b2 ? acc[j] : b2;
+            b2 = closer ? b1 : demoted;
+            b1 = closer ? acc[j] : b1;
+            bi = closer ? (v16i)(int32_t)(b * 16 + j) : bi;
+        }
+    }
+    memcpy(best_index, &bi, sizeof bi);
+    memcpy(best_part, &b1, sizeof b1);
+    memcpy(second_part, &b2, sizeof b2);
+}
+
 /// Best index and part and second-best part of `count` gathered rows: the low-D path for d ≤ 4, blocks otherwise
 /// (kmk_assign's indices bit for bit).
 INLINE void FN(nearest_two_rows)(const float *rows, int64_t count, int64_t d, const float *centers,
@@ -73,6 +121,10 @@ INLINE void FN(nearest_two_rows)(const float *rows, int64_t count, int64_t d, co
     case 4: FN(nearest_two_low_d)(rows, count, 4, centers, half_norms, k, found, best, second); break;
     default: {
         int64_t blocks = kmk_padded_count(k) / 16, q = 0;
+        // With few blocks the per-row reductions cost as much as the parts: scan 16 rows at once in lanes.
+        if (KMK_BLOCK_POINTS == 8 && blocks <= 4)
+            for (; q + 16 <= count; q += 16)
+                FN(nearest_two_group16)(rows + q * d, d, packed, half_norms, blocks, found + q, best + q, second + q);
         for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
             FN(nearest_two_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q, best + q,
                                   second + q);
