@@ -211,6 +211,21 @@ INLINE void FN(incremental_search)(const float *rows, const int64_t *list, const
         v16f l = FN(next_down16)(__builtin_elementwise_sqrt(far > 0 ? far : (v16f)0.0f) * (1 - 0x1p-20f));
         v16f new_lower = FN(next_down16)(l + KMK_LOOKUP(tables, drift_lower, a));
         new_lower = s == __builtin_inff() ? s : new_lower;
+        int64_t i0 = list[q0];
+        if (m == 16 && list[q0 + 15] == i0 + 15) {
+            // 16 consecutive rows (a chunk searched in place): the bounds stored as vectors, only the rows that
+            // changed centre visited.
+            v16i old;
+            memcpy(&upper[i0], &new_upper, sizeof new_upper);
+            memcpy(&lower[i0], &new_lower, sizeof new_lower);
+            memcpy(&old, indices + i0, sizeof old);
+            for (uint32_t moved = FN(mask_bits16)(old != a, 16); moved; moved &= moved - 1) {
+                int p = __builtin_ctz(moved);
+                FN(move_row)(rows + (q0 + p) * d, d, k, old[p], a[p], delta);
+            }
+            memcpy(indices + i0, &a, sizeof a);
+            continue;
+        }
         for (int p = 0; p < m; p++) {
             int64_t i = list[q0 + p];
             upper[i] = new_upper[p];
