@@ -180,9 +180,10 @@ void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
 int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
                          const float *centers, const float *packed, const float *half_norms, int64_t k,
                          const float *center_half_gap, const float *lower_shift, const float *block_gaps, float c_max_sq,
-                         int full_scan, int32_t *indices, float *lower, float *distances, float *sums, float *counts) {
+                         int full_scan, int32_t *indices, float *lower, float *distances, float *sums, float *counts,
+                         int64_t *skipped_blocks) {
     DISPATCH(isa, hamerly_pass, points, n, d, centers, packed, half_norms, k, center_half_gap, lower_shift, block_gaps,
-             c_max_sq, full_scan, indices, lower, distances, sums, counts)
+             c_max_sq, full_scan, indices, lower, distances, sums, counts, skipped_blocks)
 }
 
 int64_t kmk_incremental_pass(int isa, const float *points, int64_t n, int64_t d, const float *centers,

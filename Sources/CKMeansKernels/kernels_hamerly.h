@@ -61,6 +61,32 @@ INLINE void FN(nearest_two_low_d)(const float *rows, int64_t count, const int D,
     }
 }
 
+/// nearest_two_block for 16 contiguous rows with the centres' parts turned into rows-in-lanes per block, so the
+/// best / second-best scan runs over centres once for all 16 rows instead of a horizontal reduction per row. The
+/// parts are block_parts' (the same bits); ties keep the lowest index and the second best is the multiset's
+/// second smallest part, as in nearest_two_block.
+INLINE void FN(nearest_two_group16)(const float *x, int64_t d, const float *packed, const float *half_norms,
+                                    int64_t blocks, int32_t *best_index, float *best_part, float *second_part) {
+    v16f b1 = (v16f)__builtin_inff(), b2 = b1;
+    v16i bi = (v16i)0;
+    for (int64_t b = 0; b < blocks; b++) {
+        v16f acc[16];
+        FN(block_parts)(x, 8, d, d, packed, half_norms, b, acc);
+        FN(block_parts)(x + 8 * d, 8, d, d, packed, half_norms, b, acc + 8);
+        FN(transpose16)(acc);
+        for (int j = 0; j < 16; j++) {
+            v16i closer = acc[j] < b1;
+            v16f demoted = acc[j] < b2 ? acc[j] : b2;
+            b2 = closer ? b1 : demoted;
+            b1 = closer ? acc[j] : b1;
+            bi = closer ? (v16i)(int32_t)(b * 16 + j) : bi;
+        }
+    }
+    memcpy(best_index, &bi, sizeof bi);
+    memcpy(best_part, &b1, sizeof b1);
+    memcpy(second_part, &b2, sizeof b2);
+}
+
 /// Best index and part and second-best part of `count` gathered rows: the low-D path for d ≤ 4, blocks otherwise
 /// (kmk_assign's indices bit for bit).
 INLINE void FN(nearest_two_rows)(const float *rows, int64_t count, int64_t d, const float *centers,
@@ -73,6 +99,10 @@ INLINE void FN(nearest_two_rows)(const float *rows, int64_t count, int64_t d, co
     case 4: FN(nearest_two_low_d)(rows, count, 4, centers, half_norms, k, found, best, second); break;
     default: {
         int64_t blocks = kmk_padded_count(k) / 16, q = 0;
+        // With few blocks the per-row reductions cost as much as the parts: scan 16 rows at once in lanes.
+        if (KMK_BLOCK_POINTS == 8 && blocks <= 4)
+            for (; q + 16 <= count; q += 16)
+                FN(nearest_two_group16)(rows + q * d, d, packed, half_norms, blocks, found + q, best + q, second + q);
         for (; q + KMK_BLOCK_POINTS <= count; q += KMK_BLOCK_POINTS)
             FN(nearest_two_block)(rows + q * d, KMK_BLOCK_POINTS, d, packed, half_norms, blocks, found + q, best + q,
                                   second + q);
@@ -153,22 +183,28 @@ INLINE void FN(nearest_two_unskipped)(const float *rows, int64_t count, int64_t 
     }
 }
 
-/// Lane p of the result: ⟨x[p], c[p]⟩ for p < 8, ‖x[p − 8]‖² for p ≥ 8 (d ≥ 16; used for d ≤ 32): 16-wide partial sums per row,
-/// reduced for all 16 sums at once as a transpose tree, so no row pays its own horizontal sums. Only used for
-/// Hamerly's bound test, whose margin covers the different rounding.
-INLINE v16f FN(dots_and_norms8)(const float *const *x, const float *const *c, int64_t d) {
+/// Lane p of the result: ⟨x[p], c[p]⟩ (`differences` = 0) or ‖x[p] − c[p]‖² (`differences` = 1) for p < 8,
+/// ‖x[p − 8]‖² for p ≥ 8: 16-wide partial sums per row, reduced for all 16 sums at once as a transpose tree, so no
+/// row pays its own horizontal sums. Only used for bound tests, whose margins cover the different rounding.
+INLINE v16f FN(pair_sums8)(const float *const *x, const float *const *c, int64_t d, const int differences) {
     v16f v[16];
     for (int p = 0; p < 16; p++) v[p] = (v16f)0.0f;
     int64_t t = 0;
     for (; t + 16 <= d; t += 16)
         for (int p = 0; p < 8; p++) {
-            v16f xv = load16(x[p] + t);
-            v[p] = VFMA(xv, load16(c[p] + t), v[p]);
+            v16f xv = load16(x[p] + t), cv = load16(c[p] + t);
+            if (differences) {
+                v16f diff = xv - cv;
+                v[p] = VFMA(diff, diff, v[p]);
+            } else {
+                v[p] = VFMA(xv, cv, v[p]);
+            }
             v[8 + p] = VFMA(xv, xv, v[8 + p]);
         }
     for (; t < d; t++)
         for (int p = 0; p < 8; p++) {
-            v[p][0] += x[p][t] * c[p][t];
+            float diff = x[p][t] - c[p][t];
+            v[p][0] += differences ? diff * diff : x[p][t] * c[p][t];
             v[8 + p][0] += x[p][t] * x[p][t];
         }
     // Each stage adds the two halves of every vector's remaining partials and packs two vectors into one.
@@ -186,6 +222,11 @@ INLINE v16f FN(dots_and_norms8)(const float *const *x, const float *const *c, in
                __builtin_shufflevector(w[2 * q], w[2 * q + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
     return __builtin_shufflevector(y[0], y[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) +
            __builtin_shufflevector(y[0], y[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+/// pair_sums8's dots and norms (Hamerly's bound test for 16 ≤ d ≤ 32).
+INLINE v16f FN(dots_and_norms8)(const float *const *x, const float *const *c, int64_t d) {
+    return FN(pair_sums8)(x, c, d, 0);
 }
 
 /// Copies d floats (16 at a time, inline; the tail by element).
@@ -214,9 +255,9 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
                                          const float *centers, const float *packed, const float *half_norms,
                                          int64_t k, const float *center_half_gap, const float *lower_shift,
                                          const float *block_gaps, float c_max_sq, int full_scan, int32_t *indices, float *lower,
-                                         float *distances, float *sums, float *counts) {
+                                         float *distances, float *sums, float *counts, int64_t *skipped_blocks) {
     if (k <= 0) return 0;
-    int64_t scanned = 0;
+    int64_t scanned = 0, skipped_total = 0;
     const float slack = 16.0f * (float)(d + 2) * 0x1p-24f;
     // Rows needing a full search are gathered per chunk and searched together with the blocked kernels (on the
     // first pass every row is, in place).
@@ -336,6 +377,7 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
                     }
                     skips[count] = skip;
                     skipped[count] = nearest_skipped;
+                    skipped_total += __builtin_popcountll(skip);
                 }
                 memcpy(rows + count * d, x, sizeof(float) * (size_t)d);
                 xxs[count] = xx;
@@ -362,5 +404,6 @@ KMK_ATTR static int64_t FN(hamerly_pass)(const float *points, int64_t n, int64_t
     }
     free(rows);
     free(search_state);
+    if (skipped_blocks) __atomic_fetch_add(skipped_blocks, skipped_total, __ATOMIC_RELAXED);
     return scanned;
 }

@@ -156,3 +156,25 @@ INLINE void FN(dot_and_norm)(const float *a, const float *b, int64_t d, float *d
     *dot = sd;
     *norm = sn;
 }
+
+/// The 16 × 16 transpose: lane l of out[j] is lane j of in[l] (four stages of two-source shuffles).
+INLINE void FN(transpose16)(v16f *v) {
+#define KMK_L(...) __VA_ARGS__
+#define KMK_SWAP(s, LO, HI)                                                                                      \
+    for (int i = 0; i < 16; i++)                                                                                 \
+        if (!(i & s)) {                                                                                          \
+            v16f a = v[i], b = v[i + s];                                                                         \
+            v[i] = __builtin_shufflevector(a, b, LO);                                                            \
+            v[i + s] = __builtin_shufflevector(a, b, HI);                                                        \
+        }
+    KMK_SWAP(8, KMK_L(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23),
+             KMK_L(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31))
+    KMK_SWAP(4, KMK_L(0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27),
+             KMK_L(4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31))
+    KMK_SWAP(2, KMK_L(0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29),
+             KMK_L(2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31))
+    KMK_SWAP(1, KMK_L(0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30),
+             KMK_L(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31))
+#undef KMK_SWAP
+#undef KMK_L
+}

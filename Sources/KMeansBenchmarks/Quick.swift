@@ -96,23 +96,41 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
             log("[\(c.label)] \(algorithm.rawValue): whole fit of 20 \(fmt(wall[a][2] * 1000)) ms wall (CPU/thread \(fmt(cpu[a][2] * 1000))), of 1 \(fmt(wall[a][0] * 1000)) ms, \(fmt((wall[a][1] - wall[a][0]) * 50)) ms/iter wall, \(fmt((cpu[a][1] - cpu[a][0]) * 50)) ms/iter CPU/thread (21 − 1), rows read \(fmt(Double(shares[a].read) / passes * 100))%, searched \(fmt(Double(shares[a].searched) / passes * 100))%, load \(Measure.loadAverage())")
         }
     case "steps":
-        // Where a whole auto fit's time goes: the share of rows fully searched at each step, and fits of 1…21
-        // iterations (the early steps, while the centres still move far, search most rows).
-        let model = try ModelFunction(params: KMeansParams(
-            numClusters: initial.rows, initialClusters: .matrix(initial), useMiniBatch: false,
-            emptyClusterPolicy: .farthestPoint, algorithm: .auto))
-        var engine = AssignmentEngine(algorithm: .auto, threads: threads)
-        var state = try model.initialize(model.initialState(), batch: points, engine: &engine)
-        var shares: [String] = []
-        for _ in 0..<21 {
-            state = try model.trainStepSummary(state, batch: points, engine: &engine).state
-            shares.append(fmt(Double(engine.lastFullSearchCount) / Double(c.n) * 100))
-        }
-        log("[\(c.label)] auto: % of rows fully searched per step: \(shares.joined(separator: " "))")
-        for iterations in [1, 2, 3, 4, 6, 11, 21] {
-            timed("library fit, \(iterations) it, auto") {
-                _ = try? LibraryFit.fit(points: points, initial: initial, iterations: iterations, threads: threads)
+        // Where a whole fit's time goes, step by step, for auto and incremental: the share of rows read and fully
+        // searched at each step, and each step's time (best of the rounds; the early steps, while the centres still
+        // move far, search most rows).
+        for algorithm in [KMeansAlgorithm.auto, .incremental] {
+            var wall = [Double](repeating: .infinity, count: 21), cpu = wall
+            var read: [String] = [], searched: [String] = [], skipped: [String] = []
+            for round in 0...options.repeats {
+                let model = try ModelFunction(params: KMeansParams(
+                    numClusters: initial.rows, initialClusters: .matrix(initial), useMiniBatch: false,
+                    emptyClusterPolicy: .farthestPoint, algorithm: algorithm))
+                var engine = AssignmentEngine(algorithm: algorithm, threads: threads)
+                var state = try model.initialize(model.initialState(), batch: points, engine: &engine)
+                read = []
+                searched = []
+                skipped = []
+                for step in 0..<21 {
+                    let (w, used) = Measure.wallAndCPU {
+                        state = (try? model.trainStepSummary(state, batch: points, engine: &engine).state) ?? state
+                    }
+                    if round > 0 { wall[step] = min(wall[step], w); cpu[step] = min(cpu[step], used / busy) }
+                    read.append(fmt(Double(engine.lastPointsReadCount) / Double(c.n) * 100))
+                    searched.append(fmt(Double(engine.lastFullSearchCount) / Double(c.n) * 100))
+                    let blocks = (initial.rows + 15) / 16
+                    skipped.append(fmt(Double(engine.lastSkippedBlockCount)
+                                       / Double(max(1, engine.lastFullSearchCount * blocks)) * 100))
+                }
             }
+            let name = algorithm.rawValue
+            log("[\(c.label)] \(name): % of rows read per step: \(read.joined(separator: " "))")
+            log("[\(c.label)] \(name): % of rows fully searched per step: \(searched.joined(separator: " "))")
+            if algorithm == .auto, skipped.contains(where: { $0 != "0" }) {
+                log("[\(c.label)] \(name): % of the searched rows' blocks of 16 centres skipped per step: \(skipped.joined(separator: " "))")
+            }
+            log("[\(c.label)] \(name): ms per step, CPU/thread: \(cpu.map { fmt($0 * 1000) }.joined(separator: " "))")
+            log("[\(c.label)] \(name): ms per step, wall: \(wall.map { fmt($0 * 1000) }.joined(separator: " ")), load \(Measure.loadAverage())")
         }
     case "incremental", "auto":
         // Fits of 21 iterations of one algorithm only, for a profile dominated by the passes after the first.

@@ -20,6 +20,8 @@ struct IncrementalAlgorithmTests {
         (300, 1, 3), (2_000, 2, 8), (5_000, 5, 16), (20_000, 16, 16), (3_000, 33, 40), (1_500, 64, 70),
         // Several partitions with a ragged last block of 16 points; one centre; d = 128 with k not a multiple of 16.
         (40_003, 3, 5), (1_000, 7, 1), (1_200, 128, 33),
+        // 17–32 centres: the per-centre tables in two registers on AVX-512.
+        (4_000, 16, 24), (2_500, 20, 32),
     ].flatMap { shape in
         DistanceMetric.allCases.flatMap { metric in
             [UInt64(1), 2].map { Case(n: shape.0, d: shape.1, k: shape.2, metric: metric, seed: $0) }
@@ -112,6 +114,40 @@ struct IncrementalAlgorithmTests {
                 for t in 0..<d { values[j * d + t] = fast.sums[j * d + t] / fast.counts[j] }
             }
             centers = Matrix(rows: centers.rows, columns: d, values: values)
+        }
+    }
+
+    @Test("every kernel variant, centre tables in one, two or no registers, ties: assignments and counts equal Lloyd's",
+          arguments: [KernelInstructionSet.portable, .avx2, .avx512])
+    func variants(isa: KernelInstructionSet) {
+        var random = KernelTestRandom(seed: 9)
+        let grid = Matrix(rows: 3_001, columns: 16, values: (0..<(3_001 * 16)).map { _ in Float(random.below(5)) })
+        let cases: [(Matrix, Int)] = [(KernelTestData.blobs(n: 6_007, d: 16, blobs: 16, seed: 31), 16),
+                                      (KernelTestData.blobs(n: 4_003, d: 5, blobs: 12, seed: 32), 24),
+                                      (KernelTestData.blobs(n: 2_001, d: 40, blobs: 20, seed: 33), 40), (grid, 20)]
+        for (index, (points, k)) in cases.enumerated() {
+            var centers = KernelTestData.distinctRows(of: points, k: k, seed: 5)
+            var state = IncrementalState()
+            var readFewer = false
+            for step in 0..<8 {
+                let lloyd = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2,
+                                                      instructionSet: isa)
+                let fast = state.pass(points: points, centers: centers, threads: 2, instructionSet: isa)
+                #expect(state.indices == lloyd.indices, "\(isa) case \(index) step \(step): assignments")
+                #expect(fast.counts == lloyd.counts, "\(isa) case \(index) step \(step): counts")
+                guard state.indices == lloyd.indices else { return }
+                if state.lastPointsReadCount < points.rows { readFewer = true }
+                // Half way to the means, so the bounds carry over and the grid's ties stay.
+                var values = centers.values
+                for j in 0..<k where lloyd.counts[j] > 0 {
+                    for t in 0..<points.columns {
+                        values[j * points.columns + t] = (values[j * points.columns + t]
+                            + lloyd.sums[j * points.columns + t] / lloyd.counts[j]) / 2
+                    }
+                }
+                centers = Matrix(rows: k, columns: points.columns, values: values)
+            }
+            #expect(readFewer, "\(isa) case \(index): every pass read every row")
         }
     }
 

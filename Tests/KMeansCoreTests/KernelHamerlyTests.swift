@@ -54,7 +54,7 @@ struct KernelHamerlyTests {
         let points = testCase.points, k = testCase.k, d = points.columns
         var centers = KernelTestData.distinctRows(of: points, k: k, seed: 99)
         var state = HamerlyState()
-        var skippedAny = false
+        var skippedAny = false, skippedBlocks = false
         for step in 0..<12 {
             let lloyd = DistanceKernels.lloydPass(points: points, centers: centers, accumulate: true, threads: 2)
             let hamerly = state.pass(points: points, centers: centers, accumulate: true, threads: 2)
@@ -67,10 +67,17 @@ struct KernelHamerlyTests {
             }
             if step == 0 { #expect(state.lastFullSearchCount == points.rows) }
             if step > 0, state.lastFullSearchCount < points.rows { skippedAny = true }
+            if state.lastSkippedBlockCount > 0 { skippedBlocks = true }
             guard hamerly.indices == lloyd.indices, hamerly.sums == lloyd.sums else { return }
             centers = updatedCenters(lloyd, k: k, d: d)
         }
         if points.rows > 100 { #expect(skippedAny, "bounds never pruned a search in \(testCase)") }
+        // Blocks are skipped only on the per-row path with two or more blocks, and there on the cases built for it.
+        if d <= 32 || k <= 16 {
+            #expect(!skippedBlocks, "\(testCase) skipped blocks of centres")
+        } else if ["blobs-40d-k20", "blobs-64d-k50", "blobs-128d-k256"].contains(testCase.name) {
+            #expect(skippedBlocks, "\(testCase) never skipped a block of centres")
+        }
     }
 
     @Test("every kernel variant, and exact ties at d = 16 and 32: same assignments, sums and counts at every step",

@@ -87,7 +87,8 @@ void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
 int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
                          const float *centers, const float *packed, const float *half_norms, int64_t k,
                          const float *center_half_gap, const float *lower_shift, const float *block_gaps, float c_max_sq,
-                         int full_scan, int32_t *indices, float *lower, float *distances, float *sums, float *counts);
+                         int full_scan, int32_t *indices, float *lower, float *distances, float *sums, float *counts,
+                         int64_t *skipped_blocks);
 
 /// One IncrementalState pass (Swift) over points [0, n). Bounds are kept relative to per-centre drift totals that
 /// only grow: for a point assigned to a, upper[i] + drift_upper[a] bounds its distance to c_a from above and

@@ -91,12 +91,14 @@ public struct AssignmentEngine: Sendable {
         case .hamerly:
             hamerly.pass(points: points, centers: centers, accumulate: accumulate, threads: threads, into: &buffers)
             lastFullSearchCount = hamerly.lastFullSearchCount
+            lastSkippedBlockCount = hamerly.lastSkippedBlockCount
             // The Hamerly kernel computes every point's distance to its centre (for the bound check and the loss).
             lastPointsReadCount = points.rows
             if lossOnly { buffers.loss = DistanceKernels.lossSum(of: buffers.distances) }
         case .incremental:
             buffers = incremental.pass(points: points, centers: centers, threads: threads)
             lastFullSearchCount = incremental.lastFullSearchCount
+            lastSkippedBlockCount = 0
             lastPointsReadCount = incremental.lastPointsReadCount
             if !lossOnly {
                 // Per-point outputs on request: the indices, and their distances with the Lloyd kernel's bits.
@@ -110,6 +112,7 @@ public struct AssignmentEngine: Sendable {
                                       computeDistances: !lossOnly, computeLoss: lossOnly, computeIndices: !lossOnly,
                                       into: &buffers)
             lastFullSearchCount = points.rows
+            lastSkippedBlockCount = 0
             lastPointsReadCount = points.rows
         }
         return buffers
@@ -117,6 +120,8 @@ public struct AssignmentEngine: Sendable {
 
     /// Number of points that needed a full nearest-centre search in the last pass (all of them for Lloyd).
     public private(set) var lastFullSearchCount = 0
+    /// Blocks of 16 centres the last pass's searched rows skipped (Hamerly with d > 32 and k > 16; else 0).
+    public private(set) var lastSkippedBlockCount = 0
     /// Number of points whose rows the last pass read (all of them for Lloyd and Hamerly; for `incremental`, those
     /// whose bounds did not hold).
     public private(set) var lastPointsReadCount = 0

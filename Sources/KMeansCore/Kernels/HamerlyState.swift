@@ -19,6 +19,9 @@ public struct HamerlyState: Sendable {
     private var shape: (n: Int, d: Int, k: Int) = (0, 0, 0)
     /// Number of points that needed a full search in the last pass (all of them on the first pass).
     public private(set) var lastFullSearchCount = 0
+    /// Blocks of 16 centres that the last pass's searched rows skipped, by the per-block centre gaps (only for
+    /// d > 32 with two or more blocks; 0 otherwise).
+    public private(set) var lastSkippedBlockCount = 0
 
     /// Creates an empty state; the first pass searches every point.
     public init() {}
@@ -69,6 +72,10 @@ public struct HamerlyState: Sendable {
         result.indices = []
         result.prepare(n: n, k: k, d: d, distances: true, accumulate: accumulate, indices: false)
         let isa = instructionSet.rawValue
+        let skippedBlocks = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+        skippedBlocks.initialize(to: 0)
+        defer { skippedBlocks.deallocate() }
+        let skippedTotal = SharedPointer(skippedBlocks)
         let scannedPerPartition = packed.withPointers { centerPointers in
             points.values.withUnsafeBufferPointer { x in
                 indices.withUnsafeMutableBufferPointer { idx in
@@ -93,7 +100,8 @@ public struct HamerlyState: Sendable {
                                                 state.gap.readOnly, state.shift.readOnly, state.blockGap.readOnly,
                                                 cMaxSquared, fullScan ? 1 : 0, state.indices.pointer.map { $0 + range.lowerBound },
                                                 state.lower.pointer.map { $0 + range.lowerBound },
-                                                outputs.distances.map { $0 + range.lowerBound }, sums, counts)
+                                                outputs.distances.map { $0 + range.lowerBound }, sums, counts,
+                                                skippedTotal.pointer)
                                         }
                                     }
                                 }
@@ -110,10 +118,12 @@ public struct HamerlyState: Sendable {
             indices = result.indices
             previousCenters = nil
             lastFullSearchCount = n
+            lastSkippedBlockCount = 0
             return
         }
         result.indices = indices
         lastFullSearchCount = Int(scannedPerPartition.reduce(0, +))
+        lastSkippedBlockCount = Int(skippedBlocks.pointee)
         previousCenters = centers
     }
 

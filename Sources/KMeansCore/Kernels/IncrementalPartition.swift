@@ -11,15 +11,17 @@ struct IncrementalPartition {
     private let k: Int
     /// This partition's block: k·d sums, then k sums of ‖x‖², then k counts.
     private let deltaOffset: Int
+    private let instructionSet: KernelInstructionSet
 
     init(shared: IncrementalPassPointers, centers: PackedCenters.Pointers, bounds: PassBounds, d: Int, k: Int,
-         deltaOffset: Int) {
+         deltaOffset: Int, instructionSet: KernelInstructionSet) {
         self.shared = shared
         self.centers = centers
         self.bounds = bounds
         self.d = d
         self.k = k
         self.deltaOffset = deltaOffset
+        self.instructionSet = instructionSet
     }
 
     /// Runs the partition's rows; returns (rows read, rows searched).
@@ -31,7 +33,7 @@ struct IncrementalPartition {
                 bounds.halfGap.withUnsafeBufferPointer { halfGap in
                     bounds.centerNorm.withUnsafeBufferPointer { centerNorm in
                         kmk_incremental_pass(
-                            0, shared.points.readOnly! + start * d, Int64(range.count), Int64(d), centers.centers,
+                            instructionSet.rawValue, shared.points.readOnly! + start * d, Int64(range.count), Int64(d), centers.centers,
                             centers.packed, centers.halfNorms, Int64(k), driftUpper.baseAddress,
                             driftLower.baseAddress, halfGap.baseAddress, centerNorm.baseAddress,
                             Double(bounds.maximumNormSquared), Double(bounds.partSlack), bounds.firstPass ? 1 : 0,

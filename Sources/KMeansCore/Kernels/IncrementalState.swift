@@ -40,8 +40,9 @@ public struct IncrementalState: Sendable {
     }
 
     /// One pass of `points` against `centers`: the per-cluster sums and counts (float64 rounded to float32) and
-    /// the loss, without per-point outputs.
-    public mutating func pass(points: Matrix, centers: Matrix, threads: Int? = nil) -> LloydPass {
+    /// the loss, without per-point outputs. `instructionSet` picks the kernel variant (tests compare them).
+    public mutating func pass(points: Matrix, centers: Matrix, threads: Int? = nil,
+                              instructionSet: KernelInstructionSet = .automatic) -> LloydPass {
         let n = points.rows, d = points.columns, k = centers.rows
         precondition(d == centers.columns, "dimension mismatch: points have \(d) columns, centres \(centers.columns)")
         guard k > 0, n > 0 else {
@@ -76,7 +77,8 @@ public struct IncrementalState: Sendable {
                                     Parallel.forEach(ranges.count, threads: threads) { p in
                                         let worker = IncrementalPartition(
                                             shared: shared, centers: centerPointers, bounds: bounds,
-                                            d: d, k: k, deltaOffset: p * stride)
+                                            d: d, k: k, deltaOffset: p * stride,
+                                            instructionSet: instructionSet)
                                         let (read, searched) = worker.run(ranges[p])
                                         shared.tallies.pointer![2 * p] = read
                                         shared.tallies.pointer![2 * p + 1] = searched
