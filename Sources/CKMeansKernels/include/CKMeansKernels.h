@@ -79,7 +79,8 @@ void kmk_all_distances(int isa, const float *points, int64_t n, int64_t d,
 /// on how far every other centre than j moved since the previous pass. `block_gaps` (optional; k rows of
 /// padded_count(k) / 16 floats) holds for centre j and block b of 16 centres a lower bound on ‖c_j − c_j'‖ over the
 /// centres j' ≠ j of the block (0 for j's own block): rows searched by the per-row path (d > 32) then skip the
-/// blocks that bound rules out. With `full_scan` set every point is
+/// blocks that bound rules out, and `*skipped_blocks` (if given) gains how many they skipped (added atomically: one
+/// counter may serve every partition). With `full_scan` set every point is
 /// scanned. `c_max_sq` bounds ‖c‖² over all centres. `sums`/`counts` must be zero on entry. Returns the number
 /// of points that needed a full scan, or −1 if scratch memory could not be allocated (outputs then invalid).
 /// The indices, sums and counts equal kmk_assign's bit for bit; from d = 8 the distances take ‖x‖² from the bound
@@ -93,13 +94,14 @@ int64_t kmk_hamerly_pass(int isa, const float *points, int64_t n, int64_t d,
 /// One IncrementalState pass (Swift) over points [0, n). Bounds are kept relative to per-centre drift totals that
 /// only grow: for a point assigned to a, upper[i] + drift_upper[a] bounds its distance to c_a from above and
 /// lower[i] − drift_lower[a] its distance to every other centre from below. With `first_pass` unset, point i keeps
-/// a without a search when those bounds (or, after one float64 distance to c_a, that distance) rule out every other
+/// a without a search when those bounds (or, after one read of its row, its float32 distance to c_a widened by its
+/// rounding bound) rule out every other
 /// centre by the kernel's rounding margin part_slack·(‖x‖² + c_max_sq), with ‖x‖ bounded by center_norm[a] (≥ ‖c_a‖)
 /// plus the upper bound, given `half_gap[a]`, a lower bound on half the distance from c_a to its nearest other
 /// centre; such a point's index and bounds are read, its row is not, and nothing is written. Every other
 /// point (every point on the first pass) gets kmk_assign's index bit for bit and new bounds, and a point that
 /// changed cluster moves from the old cluster's float64 sums to the new one's in `delta` (k·d sums, k sums of
-/// ‖x‖², k counts), in row order. `*read` is set to the number of rows read. Returns the number of points
+/// ‖x‖², k counts), in the order the rows are searched. `*read` is set to the number of rows read. Returns the number of points
 /// searched, or −1 if scratch memory could not be allocated (outputs then invalid).
 int64_t kmk_incremental_pass(int isa, const float *points, int64_t n, int64_t d, const float *centers,
                              const float *packed, const float *half_norms, int64_t k, const float *drift_upper,
