@@ -40,6 +40,8 @@ func runQuickHandoff(_ c: BenchmarkCase, options: Options) throws {
         Parallel.forEach(partitions, threads: threads) { _ in spin(microseconds: 8) }
     }
 
+    handOffLatency(c, calls: calls)
+
     // The default algorithm's loss pass (what a full-batch step runs), one thread against `threads`.
     for t in Set([1, threads]).sorted() {
         var engine = AssignmentEngine(algorithm: .auto, threads: t)
@@ -77,17 +79,29 @@ func runQuickHandoff(_ c: BenchmarkCase, options: Options) throws {
     let order = ["model", "engine", "initialize", "step 1", "step 2", "steps 2–20"]
     log("[\(c.label)] fit phases, best of 30 (ms): " + order.map { "\($0) \(fmt((phases[$0] ?? .nan) * 1000))" }.joined(separator: ", "))
 
-    // CPU burned by the whole process after the last parallel loop has returned (a spinning worker would show).
-    Parallel.forEach(partitions, threads: threads) { _ in spin(microseconds: 50) }
-    var windows: [String] = []
-    var lastCPU = processCPUSeconds(), lastWall = DispatchTime.now().uptimeNanoseconds
-    for microseconds: UInt32 in [250, 250, 500, 1000, 3000, 20000] {
-        usleep(microseconds)
-        let cpu = processCPUSeconds(), wall = DispatchTime.now().uptimeNanoseconds
-        windows.append("\(fmt((cpu - lastCPU) * 1e6)) µs CPU in \(fmt(Double(wall - lastWall) / 1e3)) µs")
-        lastCPU = cpu; lastWall = wall
+    // CPU burned by the whole process after a parallel loop has returned (a spinning worker would show), in
+    // consecutive windows of sleep after the loop, averaged over 40 loops.
+    let windowEnds: [UInt64] = [250, 500, 1000, 2000, 5000, 20000]
+    var cpuInWindow = [Double](repeating: 0, count: windowEnds.count)
+    let loops = 40
+    for _ in 0..<loops {
+        Parallel.forEach(partitions, threads: threads) { _ in spin(microseconds: 50) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var lastCPU = processCPUSeconds()
+        for (w, end) in windowEnds.enumerated() {
+            let now = DispatchTime.now().uptimeNanoseconds - start
+            if now < end * 1000 { usleep(UInt32((end * 1000 - now) / 1000)) }
+            let cpu = processCPUSeconds()
+            cpuInWindow[w] += (cpu - lastCPU) / Double(loops)
+            lastCPU = cpu
+        }
     }
-    log("[\(c.label)] after the last loop, consecutive windows: \(windows.joined(separator: "; "))")
+    var previous: UInt64 = 0
+    let windows = windowEnds.enumerated().map { w, end in
+        defer { previous = end }
+        return "\(fmt(Double(previous) / 1000))–\(fmt(Double(end) / 1000)) ms: \(fmt(cpuInWindow[w] * 1e6)) µs"
+    }
+    log("[\(c.label)] CPU of the process while it sleeps after a loop (mean of \(loops)): \(windows.joined(separator: ", "))")
 }
 
 /// Busy work on the calling thread for about `microseconds`.
@@ -101,4 +115,27 @@ private func processCPUSeconds() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// How often, and how late, a second thread takes part in `forEach(2, threads: 2)` of 50 µs per index: the start of
+/// the index run off the calling thread, after the call began (ideal: both indices at once, 50 µs per call).
+private func handOffLatency(_ c: BenchmarkCase, calls: Int) {
+    let starts = UnsafeMutablePointer<UInt64>.allocate(capacity: 2), offCaller = UnsafeMutablePointer<Bool>.allocate(capacity: 2)
+    defer { starts.deallocate(); offCaller.deallocate() }
+    let sharedStarts = SharedPointer(starts), sharedOff = SharedPointer(offCaller)
+    var delays: [Double] = [], walls: [Double] = []
+    for _ in 0..<calls {
+        let caller = UInt(bitPattern: Int(bitPattern: pthread_self()))
+        let begin = DispatchTime.now().uptimeNanoseconds
+        Parallel.forEach(2, threads: 2) { index in
+            sharedStarts.pointer![index] = DispatchTime.now().uptimeNanoseconds
+            sharedOff.pointer![index] = UInt(bitPattern: Int(bitPattern: pthread_self())) != caller
+            spin(microseconds: 50)
+        }
+        walls.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e3)
+        for index in 0..<2 where offCaller[index] { delays.append(Double(starts[index] - begin) / 1e3) }
+    }
+    delays.sort()
+    func quantile(_ q: Double) -> String { delays.isEmpty ? "–" : fmt(delays[min(delays.count - 1, Int(q * Double(delays.count)))]) }
+    log("[\(c.label)] forEach(2, threads: 2), 50 µs per index: indices run off the calling thread per call \(fmt(Double(delays.count) / Double(calls))), starting after \(quantile(0.1)) / \(quantile(0.5)) / \(quantile(0.9)) µs (p10 / median / p90); wall per call median \(fmt(median(walls))) µs, load \(Measure.loadAverage())")
 }
