@@ -139,6 +139,7 @@ func runQuick(_ c: BenchmarkCase, mode: String, options: Options) throws {
             _ = try? LibraryFit.fit(points: points, initial: initial, iterations: 21, threads: threads,
                                     algorithm: algorithm)
         }
-    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit, steps, incremental or auto)")
+    case "handoff": try runQuickHandoff(c, options: options)
+    default: throw BenchmarkError(description: "unknown --quick mode \(mode) (predict, step, kpp, fit, steps, incremental, auto or handoff)")
     }
 }

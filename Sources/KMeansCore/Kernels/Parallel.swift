@@ -29,16 +29,28 @@ public enum Parallel {
     public static var processorCount: Int { max(1, System.activeProcessorCount) }
 
     /// Calls `body(index)` once for every index in `0..<count`, on up to `threads` threads (`nil`: every processor;
-    /// the calling thread alone when one thread or one index). Workers claim indices in increasing order one at a
-    /// time, so a descheduled thread does not hold up the others; which thread runs an index is unspecified, so
-    /// `body` must write only what belongs to its index.
+    /// the calling thread alone when one thread or one index, or inside a `body` run by the library's resident
+    /// workers, so a nested loop never waits for them). Workers claim indices in increasing order one at a time, so
+    /// a descheduled thread does not hold up the others; which thread runs an index is unspecified, so `body` must
+    /// write only what belongs to its index. Loops from several threads at once all run; one at a time has the
+    /// resident workers, the others libdispatch's.
     public static func forEach(_ count: Int, threads: Int? = nil, _ body: @Sendable (Int) -> Void) {
         guard count > 0 else { return }
         let workers = min(count, max(1, threads ?? processorCount))
+        #if canImport(Glibc)
+        let pool = WorkerPool.shared
+        if workers == 1 || pool.isInsideLoop {
+            for index in 0..<count { body(index) }
+            return
+        }
+        if pool.run(count, helpers: workers - 1, body) { return }
+        #else
         if workers == 1 {
             for index in 0..<count { body(index) }
             return
         }
+        #endif
+        // Another thread's loop has the resident workers (or there are none).
         let counter = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
         counter.initialize(to: 0)
         defer { counter.deallocate() }
