@@ -1,7 +1,7 @@
 /// The question each frame ends with, so that the terminal's answer says the frame has arrived: a primary Device
 /// Attributes request (`ESC [ c`), which every xterm-compatible terminal, tmux, screen and the Linux console answer
 /// with `ESC [ ? … c` once they have parsed everything sent before it. ncurses never sends `ESC [ c` itself, so the
-/// output relay finds the probes in the byte stream (`ProbeFinder`), and the input relay takes the answers out of
+/// output relay finds the probes in the byte stream (`ProbeScanner`), and the input relay takes the answers out of
 /// the keys (`ProbeAnswerFilter`) before ncurses sees them.
 enum ArrivalProbe {
     /// The request.
@@ -10,43 +10,28 @@ enum ArrivalProbe {
     static let text = "\u{1B}[c"
 }
 
-/// Finds probe requests in the bytes written to the terminal, across chunk boundaries.
-struct ProbeFinder {
-    private var matched = 0
-
-    /// The offsets in `bytes` just past each probe that ends in them.
-    mutating func ends(in bytes: some Collection<UInt8>) -> [Int] {
-        var ends: [Int] = []
-        for (offset, byte) in bytes.enumerated() {
-            if byte == ArrivalProbe.request[matched] {
-                matched += 1
-                if matched == ArrivalProbe.request.count {
-                    ends.append(offset + 1)
-                    matched = 0
-                }
-            } else {
-                matched = byte == ArrivalProbe.request[0] ? 1 : 0
-            }
-        }
-        return ends
-    }
-}
-
-/// Takes the probes out of bytes written to the terminal, across chunk boundaries: a recording keeps everything
-/// else, so that replaying it never queries the viewer's terminal (whose answers would be typed into their shell).
-struct ProbeStripper {
+/// Finds the probe requests in the bytes written to the terminal, across chunk boundaries, in one pass that gives
+/// both where each probe ends (for the pacer) and the bytes without them (for a recording, so that replaying it
+/// never queries the viewer's terminal, whose answers would be typed into their shell).
+struct ProbeScanner {
     /// Bytes that may be the start of a probe, held until it is known.
     private var held: [UInt8] = []
 
-    /// `bytes` without the probes that end in them; a possible start of one at the end is held back.
-    mutating func strip(_ bytes: some Sequence<UInt8>) -> [UInt8] {
+    /// The offsets in `bytes` just past each probe that ends in them, and `bytes` without the probes (a possible
+    /// start of one at the end is held back, and given with the next chunk or by ``flush()``).
+    mutating func scan(_ bytes: some Collection<UInt8>) -> (ends: [Int], withoutProbes: [UInt8]) {
+        var ends: [Int] = []
         var out: [UInt8] = []
-        for byte in bytes {
+        for (offset, byte) in bytes.enumerated() {
             held.append(byte)
-            if held == ArrivalProbe.request { held = []; continue }
+            if held == ArrivalProbe.request {
+                ends.append(offset + 1)
+                held = []
+                continue
+            }
             while !held.isEmpty, !ArrivalProbe.request.starts(with: held) { out.append(held.removeFirst()) }
         }
-        return out
+        return (ends, out)
     }
 
     /// The held bytes, given up on (the output ended): they were not a probe.

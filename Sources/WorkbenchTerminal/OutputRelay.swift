@@ -11,8 +11,7 @@ import Synchronization
 final class OutputRelay: Sendable {
     private struct State {
         var pacer = LinePacer()
-        var probes = ProbeFinder()
-        var recordedWithoutProbes = ProbeStripper()
+        var probes = ProbeScanner()
         var recordsProbes = false
         var writing = false
         var discarding = false
@@ -97,7 +96,7 @@ final class OutputRelay: Sendable {
         let end = seconds()
         let recorder = state.withLock { state -> AsciicastWriter? in
             defer { state.recorder = nil }
-            let rest = state.recordedWithoutProbes.flush()
+            let rest = state.probes.flush()
             if !rest.isEmpty { try? state.recorder?.append(rest, at: end) }
             return state.recorder
         }
@@ -131,9 +130,10 @@ final class OutputRelay: Sendable {
                 let chunk = Array(buffer[offset..<(offset + written)])
                 offset += written
                 state.withLock { state in
-                    state.pacer.wrote(written, duration: ended - begun, at: ended, probeEnds: state.probes.ends(in: chunk))
+                    let scanned = state.probes.scan(chunk)
+                    state.pacer.wrote(written, duration: ended - begun, at: ended, probeEnds: scanned.ends)
                     if let recorder = state.recorder {
-                        let recorded = state.recordsProbes ? chunk : state.recordedWithoutProbes.strip(chunk)
+                        let recorded = state.recordsProbes ? chunk : scanned.withoutProbes
                         do { try recorder.append(recorded, at: ended) } catch {
                             state.recordingError = "\(error)"
                             state.recorder = nil

@@ -97,17 +97,17 @@ struct LinePacerTests {
     }
 
     @Test func probesAreFoundAcrossWrites() {
-        var finder = ProbeFinder()
-        #expect(finder.ends(in: Array("ab\u{1B}[cd\u{1B}".utf8)) == [5])
-        #expect(finder.ends(in: Array("[c\u{1B}[1;2H\u{1B}\u{1B}[c".utf8)) == [2, 12])
-        #expect(finder.ends(in: Array("\u{1B}[?2026l".utf8)).isEmpty)
+        var finder = ProbeScanner()
+        #expect(finder.scan(Array("ab\u{1B}[cd\u{1B}".utf8)).ends == [5])
+        #expect(finder.scan(Array("[c\u{1B}[1;2H\u{1B}\u{1B}[c".utf8)).ends == [2, 12])
+        #expect(finder.scan(Array("\u{1B}[?2026l".utf8)).ends.isEmpty)
     }
 
     @Test func recordingsLoseTheProbesAndNothingElseAcrossWrites() {
-        var stripper = ProbeStripper()
-        var out = stripper.strip(Array("ab\u{1B}[cd\u{1B}".utf8))
-        out += stripper.strip(Array("[c\u{1B}[1;2H\u{1B}\u{1B}[c\u{1B}[?2026l\u{1B}".utf8))
-        out += stripper.strip(Array("[".utf8))
+        var stripper = ProbeScanner()
+        var out = stripper.scan(Array("ab\u{1B}[cd\u{1B}".utf8)).withoutProbes
+        out += stripper.scan(Array("[c\u{1B}[1;2H\u{1B}\u{1B}[c\u{1B}[?2026l\u{1B}".utf8)).withoutProbes
+        out += stripper.scan(Array("[".utf8)).withoutProbes
         out += stripper.flush()
         #expect(String(decoding: out, as: UTF8.self) == "abd\u{1B}[1;2H\u{1B}\u{1B}[?2026l\u{1B}[")
     }
