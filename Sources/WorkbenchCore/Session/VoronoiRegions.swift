@@ -69,11 +69,19 @@ extension Session {
     var voronoiInputs: VoronoiRegions.Inputs? {
         guard view.voronoi, layout.fits else { return nil }
         let plot = layout.plot
-        guard plot.width > 2, plot.height > 2, let centers = shownCenters, centers.rows > 0 else { return nil }
-        // A checkpoint is shown (and scored) in original units; the run's own centres in the units it clusters.
-        let runUnits = shownCheckpoint == nil ? standardization?.scaling : nil
-        return VoronoiRegions.Inputs(centers: runUnits == nil ? centers : inRunUnits(centers), planeMap: planeMap, bounds: bounds,
-                                     width: plot.width, height: plot.height, metric: settings.metric, scaling: runUnits)
+        guard plot.width > 2, plot.height > 2 else { return nil }
+        // A checkpoint is shown (and scored) in original units; the run's own centres are taken as the run holds
+        // them, in the units it clusters.
+        let centers: Matrix?, scaling: Standardization.Scaling?
+        if let checkpoint = shownCheckpoint {
+            (centers, scaling) = (checkpoint.entry.centers, nil)
+        } else {
+            centers = currentFrame.map { FrameJob.displayCenters(engine: engine, state: $0.state) }
+            scaling = standardization?.scaling
+        }
+        guard let centers, centers.rows > 0 else { return nil }
+        return VoronoiRegions.Inputs(centers: centers, planeMap: planeMap, bounds: bounds, width: plot.width,
+                                     height: plot.height, metric: settings.metric, scaling: scaling)
     }
 
     /// Recomputes `voronoiRegions` when its inputs changed (centres on screen, plot size, bounds, projection, metric,
